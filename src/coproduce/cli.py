@@ -1,0 +1,212 @@
+"""The `coproduce` command: serve, demo, ledger verify, and Django's own commands via manage.
+
+Each subcommand is a thin wrapper over a service or selector and prints a short summary. Bad
+options and bad settings end with a one-line message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coproduce",
+        description="Coproduce: time banking and co-production for communities and services.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser(
+        "serve",
+        help="set up the database and serve the app with gunicorn",
+        description="Migrate the database, build the demo community the first time (unless "
+        "--no-demo), collect static files and serve with gunicorn.",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (8000)")
+    serve.add_argument("--workers", type=_positive, default=2, help="gunicorn workers (2)")
+    serve.add_argument("--no-demo", action="store_true", help="do not build the demo community")
+    serve.set_defaults(func=_serve)
+
+    demo = sub.add_parser(
+        "demo",
+        help="build a realistic demo community",
+        description="Build a demo time bank with members, partner organisations, offers, "
+        "requests and months of confirmed exchanges. The same seed gives the same community.",
+    )
+    demo.add_argument("--members", type=_positive, default=150, help="how many members (150)")
+    demo.add_argument("--months", type=_positive, default=6, help="months of history (6)")
+    demo.add_argument("--seed", type=_seed, default=1, help="random seed (1)")
+    demo.add_argument("--slug", default="riverside", help="the time bank's slug (riverside)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(func=_demo)
+
+    ledger = sub.add_parser("ledger", help="check the ledger", description="Ledger tools.")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
+    verify = ledger_sub.add_parser(
+        "verify",
+        help="recompute every balance and check every invariant",
+        description="Recompute every balance from its entries, check that every transfer and "
+        "every time bank sums to zero per unit. Exit 0 only when every invariant holds.",
+    )
+    verify.add_argument("--timebank", metavar="SLUG", help="check one time bank only")
+    verify.set_defaults(func=_ledger_verify)
+
+    manage = sub.add_parser(
+        "manage",
+        help="run one of Django's management commands",
+        description="Pass the rest of the line to Django's management commands, "
+        "e.g. `coproduce manage migrate` or `coproduce manage createsuperuser`.",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=_manage)
+    return parser
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.config.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from coproduce.community.models import TimeBank
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not args.no_demo and not TimeBank.objects.exists():
+        from coproduce.demo.builder import DemoOptions, demo_build
+
+        print("Building the demo community (first run only)…", flush=True)
+        summary = demo_build(DemoOptions(members=settings.DEMO_MEMBERS, months=6, seed=1))
+        print(summary.text(), flush=True)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+    from coproduce.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
+
+    host_for_url = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"\nCoproduce is serving on http://{host_for_url}:{args.port}/", flush=True)
+    if TimeBank.objects.filter(slug="riverside").exists():
+        print(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for username, what in DEMO_LOGINS:
+            print(f"  {username:<10} {what}")
+    print("Press Ctrl+C to stop.\n", flush=True)
+    sys.stdout.flush()
+    bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    os.execv(
+        sys.executable,
+        [
+            sys.executable, "-m", "gunicorn", "coproduce.config.wsgi:application",
+            "--bind", bind, "--workers", str(args.workers), "--access-logfile", "-",
+            "--graceful-timeout", "5",
+        ],
+    )
+    return 0  # pragma: no cover - execv does not return
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from coproduce.demo.builder import DemoOptions, demo_build
+
+    options = DemoOptions(
+        members=args.members,
+        months=args.months,
+        seed=args.seed,
+        slug=args.slug,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    summary = demo_build(options)
+    print(summary.text())
+    return 0
+
+
+def _ledger_verify(args: argparse.Namespace) -> int:
+    from coproduce.community.models import TimeBank
+    from coproduce.core.units import format_hours
+    from coproduce.ledger.selectors import ledger_verify
+
+    timebank_id = None
+    if args.timebank:
+        timebank_id = TimeBank.objects.filter(slug=args.timebank).values_list("id", flat=True).first()
+        if timebank_id is None:
+            print(f"coproduce: no time bank with the slug {args.timebank!r}", file=sys.stderr)
+            return 2
+    report = ledger_verify(timebank_id=timebank_id)
+    print(f"time banks:   {report.timebanks}")
+    print(f"accounts:     {report.accounts}")
+    print(f"transfers:    {report.transfers}")
+    print(f"entries:      {report.entries}")
+    print(f"hours moved:  {format_hours(report.minutes_moved)}")
+    if report.ok:
+        print("ledger ok: every balance equals its entries; every transfer and time bank sums to 0")
+        return 0
+    print(f"LEDGER WRONG: {len(report.problems)} problem(s) shown")
+    for problem in report.problems:
+        print(f"  - {problem}")
+    return 1
+
+
+def _manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["coproduce manage", *args.args])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from coproduce.core.errors import ApplicationError
+
+    args = build_parser().parse_args(argv)
+    try:
+        _setup()
+        return args.func(args)
+    except ImproperlyConfigured as exc:
+        print(f"coproduce: bad setting: {exc}", file=sys.stderr)
+        return 2
+    except ApplicationError as exc:
+        print(f"coproduce: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

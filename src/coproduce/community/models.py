@@ -1,0 +1,182 @@
+"""Time banks, the people in them, and the partner organisations that join them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("By email")
+    PHONE = "phone", _("By phone")
+    TEXT = "text", _("By text message")
+    THROUGH_COORDINATOR = "coordinator", _("By phone through the coordinator")
+
+
+class Person(AbstractUser):
+    """A login. What a person does in a community lives on their Membership of it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_preference = models.CharField(
+        _("how I prefer to be contacted"),
+        max_length=16,
+        choices=ContactPreference.choices,
+        default=ContactPreference.EMAIL,
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class TimeBank(models.Model):
+    """One community. Every domain row carries its id: it is the tenant key."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    # How far a new member's account may go below zero, so a newcomer can receive first.
+    default_min_balance = models.IntegerField(_("lowest balance (minutes)"), default=-10 * 60)
+    default_max_balance = models.IntegerField(_("highest balance (minutes)"), null=True, blank=True)
+    max_exchange_minutes = models.PositiveIntegerField(
+        _("longest single exchange (minutes)"), default=12 * 60
+    )
+    listing_expiry_days = models.PositiveIntegerField(
+        _("offers and requests expire after (days)"), default=90
+    )
+    hourly_value_pence = models.PositiveIntegerField(
+        _("estimated value of an hour (pence)"),
+        default=1260,
+        help_text=_("Used only for the estimate of value in reports, e.g. the living wage."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("time bank")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    COORDINATOR = "coordinator", _("Coordinator")
+    PROFESSIONAL = "professional", _("Professional")
+    ADMIN = "admin", _("Administrator")
+
+
+class MembershipStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    LEFT = "left", _("Left")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+    def coordinators(self) -> MembershipQuerySet:
+        return self.filter(role__in=[Role.COORDINATOR, Role.ADMIN])
+
+
+class Membership(models.Model):
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPLIED,
+    )
+    area = models.CharField(_("area"), max_length=80, blank=True)
+    applied_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timebank", "person"], name="one_membership_per_bank")
+        ]
+        indexes = [models.Index(fields=["timebank", "status", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.timebank} ({self.role}, {self.status})"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return (
+            self.role in {Role.COORDINATOR, Role.ADMIN} and self.status == MembershipStatus.ACTIVE
+        )
+
+    @property
+    def can_trade(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+
+class OrganisationKind(models.TextChoices):
+    GP_PRACTICE = "gp_practice", _("GP practice")
+    COUNCIL = "council", _("Council service")
+    CHARITY = "charity", _("Charity")
+    SCHOOL = "school", _("School")
+    HOUSING = "housing", _("Housing association")
+    BUSINESS = "business", _("Business")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    """A partner that is a member of a time bank, with its own account and staff."""
+
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="organisations")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField()
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timebank", "slug"], name="organisation_slug_per_bank")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffRole(models.TextChoices):
+    ADMIN = "admin", _("Organisation admin")
+    PROFESSIONAL = "professional", _("Professional")
+
+
+class OrganisationStaff(models.Model):
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="staff_roles")
+    role = models.CharField(max_length=16, choices=StaffRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = _("organisation staff")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"], name="one_staff_role_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role}) at {self.organisation}"

@@ -1,0 +1,159 @@
+"""What people can give (offers), what they would like help with (requests), and the help that
+is actually arranged between them (exchanges)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.core.categories import Category
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    EXPIRED = "expired", _("Expired")
+    CLOSED = "closed", _("Closed")
+
+
+class Listing(models.Model):
+    """What an offer and a request share: who, what kind of help, where and when."""
+
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "community.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=140)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    tags = models.CharField(_("tags"), max_length=200, blank=True)
+    area = models.CharField(_("area"), max_length=80, blank=True)
+    status = models.CharField(
+        max_length=8, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when a coordinator posted it for an offline member.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Offer(Listing):
+    class Meta:
+        indexes = [models.Index(fields=["timebank", "status", "category"])]
+
+
+class Request(Listing):
+    class Meta:
+        indexes = [models.Index(fields=["timebank", "status", "category"])]
+
+
+class ExchangeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    DONE = "done", _("Done, waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class Exchange(models.Model):
+    """One piece of help actually arranged. Credits move only when it is confirmed."""
+
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges"
+    )
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges"
+    )
+    title = models.CharField(_("what help"), max_length=140)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    status = models.CharField(
+        max_length=12, choices=ExchangeStatus.choices, default=ExchangeStatus.PROPOSED
+    )
+    scheduled_for = models.DateTimeField(_("when"), null=True, blank=True)
+    expected_minutes = models.PositiveIntegerField(_("expected time (minutes)"))
+    actual_minutes = models.PositiveIntegerField(_("actual time (minutes)"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    transfer = models.OneToOneField(
+        "ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="exchange"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["timebank", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Side(models.TextChoices):
+    PROVIDER = "provider", _("Gives help")
+    RECEIVER = "receiver", _("Receives help")
+
+
+class Participant(models.Model):
+    """A person or organisation on one side of an exchange, and the account that gives or pays.
+
+    One provider and one receiver for everyday help; several receivers for a group session;
+    several providers for team help.
+    """
+
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="participants")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_parts",
+    )
+    organisation = models.ForeignKey(
+        "community.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_parts",
+    )
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "account"], name="one_part_per_account"),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | models.Q(organisation__isnull=False),
+                name="participant_is_someone",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "side"]),
+            models.Index(fields=["account", "side"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side}: {self.person or self.organisation}"

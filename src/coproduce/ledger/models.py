@@ -1,0 +1,155 @@
+"""The time-credit ledger: accounts, transfers and their entries, in integer minutes.
+
+Only `ledger.services` writes here. Entries and transfers are append-only (database triggers refuse
+UPDATE and DELETE); a mistake is corrected by posting a reversal.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+HOUR = "hour"
+
+
+class AccountKind(models.TextChoices):
+    MEMBER = "member", _("Member")
+    ORGANISATION = "organisation", _("Organisation")
+    CHEST = "chest", _("Community chest")
+    POOL = "pool", _("Pool")
+    CLEARING = "clearing", _("Clearing")
+
+
+class Account(models.Model):
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=AccountKind.choices)
+    # `hour` for time credits (amounts in minutes); an ISO currency code such as GBP for a pool
+    # that tracks money (amounts in pence).
+    unit = models.CharField(max_length=8, default=HOUR)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    organisation = models.ForeignKey(
+        "community.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    name = models.CharField(max_length=160, blank=True)
+    # A cache of the sum of this account's entries, written only by transfer_post in the same
+    # transaction as the entries; `coproduce ledger verify` recomputes it.
+    balance = models.BigIntegerField(default=0)
+    min_balance = models.BigIntegerField(default=0)
+    max_balance = models.BigIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timebank", "person", "unit"],
+                condition=models.Q(kind="member"),
+                name="one_member_account_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["timebank", "organisation", "unit"],
+                condition=models.Q(kind="organisation"),
+                name="one_organisation_account_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["timebank", "unit"],
+                condition=models.Q(kind="chest"),
+                name="one_chest_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_balance__isnull=True)
+                | models.Q(max_balance__gte=models.F("min_balance")),
+                name="account_limits_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        if self.kind == AccountKind.CHEST:
+            return str(_("Community chest"))
+        owner = self.person if self.person_id else self.organisation
+        return str(owner) if owner else f"{self.kind} account"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class TransferKind(models.TextChoices):
+    EXCHANGE = "exchange", _("Exchange")
+    GIFT = "gift", _("Gift")
+    GRANT = "grant", _("Grant from the community chest")
+    MEETING = "meeting", _("Meeting attendance")
+    POOL = "pool", _("Pool")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class Transfer(models.Model):
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=TransferKind.choices)
+    memo = models.CharField(max_length=255, blank=True)
+    # When the help happened (a coordinator may log last week's exchange today)…
+    occurred_at = models.DateTimeField(db_index=True)
+    # …and when it reached the ledger.
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timebank", "idempotency_key"], name="one_transfer_per_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id}"
+
+
+class Entry(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    unit = models.CharField(max_length=8)
+    # Positive: credits into the account; negative: credits out of it.
+    amount = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = _("entries")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_not_zero")
+        ]
+        indexes = [models.Index(fields=["account", "transfer"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} {self.unit} on account {self.account_id}"

@@ -1,0 +1,97 @@
+"""Reads of the ledger: balances, statements, and the whole-ledger check behind
+`coproduce ledger verify`. Every figure comes from one aggregate query, never a loop over rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from coproduce.ledger.models import Account, Entry, Transfer
+
+
+@dataclass
+class LedgerReport:
+    timebanks: int = 0
+    accounts: int = 0
+    transfers: int = 0
+    entries: int = 0
+    minutes_moved: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def ledger_verify(*, timebank_id: int | None = None, show: int = 10) -> LedgerReport:
+    """Recompute every balance from its entries and check every transfer and time bank sums to
+    zero per unit. `show` bounds how many offending rows of each kind are named."""
+    scope = Q(timebank_id=timebank_id) if timebank_id is not None else Q()
+    accounts = Account.objects.filter(scope)
+    entries = Entry.objects.filter(scope)
+    transfers = Transfer.objects.filter(scope)
+
+    report = LedgerReport(
+        accounts=accounts.count(),
+        transfers=transfers.count(),
+        **entries.aggregate(
+            entries=Count("id"),
+            minutes_moved=Coalesce(Sum("amount", filter=Q(amount__gt=0, unit="hour")), 0),
+            timebanks=Count("timebank_id", distinct=True),
+        ),
+    )
+
+    drifted = (
+        accounts.annotate(entry_total=Coalesce(Sum("entries__amount"), 0))
+        .exclude(balance=F("entry_total"))
+        .values_list("public_id", "balance", "entry_total")
+    )
+    for public_id, balance, total in drifted[:show]:
+        report.problems.append(
+            f"account {public_id}: cached balance {balance} but its entries sum to {total}"
+        )
+
+    unbalanced = (
+        entries.values("transfer__public_id", "unit")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .order_by("transfer__public_id")
+    )
+    for row in unbalanced[:show]:
+        report.problems.append(
+            f"transfer {row['transfer__public_id']}: its {row['unit']} entries sum to "
+            f"{row['total']}, not 0"
+        )
+
+    thin = transfers.annotate(n=Count("entries")).filter(n__lt=2).values_list("public_id", "n")
+    for public_id, n in thin[:show]:
+        report.problems.append(f"transfer {public_id} has {n} entries; a transfer needs two")
+
+    not_zero = (
+        accounts.values("timebank__slug", "unit")
+        .annotate(total=Sum("balance"))
+        .exclude(total=0)
+        .order_by("timebank__slug", "unit")
+    )
+    for row in not_zero[:show]:
+        report.problems.append(
+            f"time bank {row['timebank__slug']}: {row['unit']} balances sum to {row['total']}, "
+            "not 0"
+        )
+
+    stray = entries.filter(
+        ~Q(unit=F("account__unit"))
+        | ~Q(timebank_id=F("account__timebank_id"))
+        | ~Q(timebank_id=F("transfer__timebank_id"))
+    ).values_list("id", flat=True)
+    for entry_id in stray[:show]:
+        report.problems.append(
+            f"entry {entry_id} does not match its account's or transfer's unit or time bank"
+        )
+    return report
+
+
+def account_balance(account: Account) -> int:
+    return Account.objects.values_list("balance", flat=True).get(pk=account.pk)
