@@ -34,3 +34,87 @@ def _fast_and_plain(settings) -> None:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+# The people of our stories. Riverside is the time bank most tests use; Hillside is another
+# community whose coordinator, harry, must never see Riverside's private pages.
+def _person(username: str, first: str, last: str):
+    from coproduce.community.models import Person
+
+    return Person.objects.create_user(
+        username=username, first_name=first, last_name=last, password="pw-" + username
+    )
+
+
+def _join(timebank, person, role: str = "member", status: str = "active", area: str = ""):
+    from coproduce.community.models import Membership
+    from coproduce.ledger.services import member_account_get_or_open
+
+    Membership.objects.create(timebank=timebank, person=person, role=role, status=status, area=area)
+    member_account_get_or_open(timebank=timebank, person=person)
+    return person
+
+
+@pytest.fixture
+def riverside(db):
+    from coproduce.community.models import TimeBank
+
+    return TimeBank.objects.create(slug="riverside", name="Riverside Time Bank")
+
+
+@pytest.fixture
+def hillside(db):
+    from coproduce.community.models import TimeBank
+
+    return TimeBank.objects.create(slug="hillside", name="Hillside Time Bank")
+
+
+@pytest.fixture
+def carol(riverside):
+    """Riverside's coordinator."""
+    return _join(riverside, _person("carol", "Carol", "Jones"), role="coordinator")
+
+
+@pytest.fixture
+def alice(riverside):
+    return _join(riverside, _person("alice", "Alice", "Ahmed"), area="Northbank")
+
+
+@pytest.fixture
+def bob(riverside):
+    """Alice's neighbour."""
+    return _join(riverside, _person("bob", "Bob", "Brown"), area="Northbank")
+
+
+@pytest.fixture
+def dr_patel(riverside):
+    """A GP at Riverside Surgery, a partner organisation."""
+    from coproduce.community.models import Organisation, OrganisationStaff
+    from coproduce.ledger.services import organisation_account_get_or_open
+
+    person = _join(riverside, _person("dr_patel", "Priya", "Patel"), role="professional")
+    surgery = Organisation.objects.create(
+        timebank=riverside, slug="riverside-surgery", name="Riverside Surgery", kind="gp_practice"
+    )
+    organisation_account_get_or_open(organisation=surgery)
+    OrganisationStaff.objects.create(
+        timebank=riverside, organisation=surgery, person=person, role="professional"
+    )
+    return person
+
+
+@pytest.fixture
+def harry(hillside):
+    """Hillside's coordinator: another community's coordinator, a stranger to Riverside."""
+    return _join(hillside, _person("harry", "Harry", "Hill"), role="coordinator")
+
+
+@pytest.fixture
+def login(client):
+    """`login(alice)` signs a person in on the test client and returns it."""
+
+    def sign_in(person):
+        client.force_login(person)
+        return client
+
+    return sign_in

@@ -133,9 +133,18 @@ def _serve(args: argparse.Namespace) -> int:
     os.execv(
         sys.executable,
         [
-            sys.executable, "-m", "gunicorn", "coproduce.config.wsgi:application",
-            "--bind", bind, "--workers", str(args.workers), "--access-logfile", "-",
-            "--graceful-timeout", "5",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "coproduce.config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
         ],
     )
     return 0  # pragma: no cover - execv does not return
@@ -163,7 +172,9 @@ def _ledger_verify(args: argparse.Namespace) -> int:
 
     timebank_id = None
     if args.timebank:
-        timebank_id = TimeBank.objects.filter(slug=args.timebank).values_list("id", flat=True).first()
+        timebank_id = (
+            TimeBank.objects.filter(slug=args.timebank).values_list("id", flat=True).first()
+        )
         if timebank_id is None:
             print(f"coproduce: no time bank with the slug {args.timebank!r}", file=sys.stderr)
             return 2

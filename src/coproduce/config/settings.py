@@ -1,7 +1,7 @@
 """Coproduce's settings, read only from the environment (docs/DESIGN.md, "Contracts").
 
-COPRODUCE_DATA_DIR   where the SQLite database, the generated secret key and collected static live (./var)
-DATABASE_URL         postgres://user:pass@host:port/name or sqlite:///file; default SQLite in the data dir
+COPRODUCE_DATA_DIR   the SQLite database, the generated secret key and collected static (./var)
+DATABASE_URL         postgres://user:pass@host:port/name or sqlite:///file (default: SQLite)
 SECRET_KEY[_FILE]    generated once into the data dir when absent
 COPRODUCE_DEBUG      1/0, default 0
 ALLOWED_HOSTS        comma-separated, default 127.0.0.1,localhost
@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "coproduce.web.middleware.CurrentTimeBankMiddleware",
+    "coproduce.web.errors.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "coproduce.config.urls"
@@ -142,6 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start about a missing folder
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

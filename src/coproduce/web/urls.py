@@ -1,4 +1,18 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from coproduce.web import views
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("switch/", views.timebank_switch, name="timebank_switch"),
+]

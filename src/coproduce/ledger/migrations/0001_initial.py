@@ -7,90 +7,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0001_initial'),
+        ("community", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('member', 'Member'), ('organisation', 'Organisation'), ('chest', 'Community chest'), ('pool', 'Pool'), ('clearing', 'Clearing')], max_length=16)),
-                ('unit', models.CharField(default='hour', max_length=8)),
-                ('name', models.CharField(blank=True, max_length=160)),
-                ('balance', models.BigIntegerField(default=0)),
-                ('min_balance', models.BigIntegerField(default=0)),
-                ('max_balance', models.BigIntegerField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='community.organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to=settings.AUTH_USER_MODEL)),
-                ('timebank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.timebank')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("organisation", "Organisation"),
+                            ("chest", "Community chest"),
+                            ("pool", "Pool"),
+                            ("clearing", "Clearing"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("unit", models.CharField(default="hour", max_length=8)),
+                ("name", models.CharField(blank=True, max_length=160)),
+                ("balance", models.BigIntegerField(default=0)),
+                ("min_balance", models.BigIntegerField(default=0)),
+                ("max_balance", models.BigIntegerField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="community.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "timebank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="community.timebank",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('exchange', 'Exchange'), ('gift', 'Gift'), ('grant', 'Grant from the community chest'), ('meeting', 'Meeting attendance'), ('pool', 'Pool'), ('adjustment', 'Adjustment'), ('reversal', 'Reversal')], max_length=16)),
-                ('memo', models.CharField(blank=True, max_length=255)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('created_at', models.DateTimeField()),
-                ('idempotency_key', models.CharField(blank=True, max_length=200, null=True)),
-                ('override_reason', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('on_behalf_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='ledger.transfer')),
-                ('timebank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.timebank')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("exchange", "Exchange"),
+                            ("gift", "Gift"),
+                            ("grant", "Grant from the community chest"),
+                            ("meeting", "Meeting attendance"),
+                            ("pool", "Pool"),
+                            ("adjustment", "Adjustment"),
+                            ("reversal", "Reversal"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("memo", models.CharField(blank=True, max_length=255)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("created_at", models.DateTimeField()),
+                ("idempotency_key", models.CharField(blank=True, max_length=200, null=True)),
+                ("override_reason", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "on_behalf_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="ledger.transfer",
+                    ),
+                ),
+                (
+                    "timebank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="community.timebank",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit', models.CharField(max_length=8)),
-                ('amount', models.BigIntegerField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='ledger.account')),
-                ('timebank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.timebank')),
-                ('transfer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='ledger.transfer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit", models.CharField(max_length=8)),
+                ("amount", models.BigIntegerField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "timebank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="community.timebank",
+                    ),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="ledger.transfer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'entries',
+                "verbose_name_plural": "entries",
             },
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'member')), fields=('timebank', 'person', 'unit'), name='one_member_account_per_unit'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "member")),
+                fields=("timebank", "person", "unit"),
+                name="one_member_account_per_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'organisation')), fields=('timebank', 'organisation', 'unit'), name='one_organisation_account_per_unit'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "organisation")),
+                fields=("timebank", "organisation", "unit"),
+                name="one_organisation_account_per_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'chest')), fields=('timebank', 'unit'), name='one_chest_per_unit'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "chest")),
+                fields=("timebank", "unit"),
+                name="one_chest_per_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('max_balance__isnull', True), ('max_balance__gte', models.F('min_balance')), _connector='OR'), name='account_limits_in_order'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_balance__isnull", True),
+                    ("max_balance__gte", models.F("min_balance")),
+                    _connector="OR",
+                ),
+                name="account_limits_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.UniqueConstraint(fields=('timebank', 'idempotency_key'), name='one_transfer_per_idempotency_key'),
+            model_name="transfer",
+            constraint=models.UniqueConstraint(
+                fields=("timebank", "idempotency_key"), name="one_transfer_per_idempotency_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'transfer'], name='ledger_entr_account_fd661f_idx'),
+            model_name="entry",
+            index=models.Index(
+                fields=["account", "transfer"], name="ledger_entr_account_fd661f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='entry_amount_not_zero'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount", 0), _negated=True), name="entry_amount_not_zero"
+            ),
         ),
     ]

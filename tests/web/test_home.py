@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from coproduce.ledger.models import Account
+from coproduce.ledger.services import transfer_post
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, riverside):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_signing_in_with_the_right_password_opens_the_home_page(client, alice):
+    response = client.post("/login/", {"username": "alice", "password": "pw-alice"}, follow=True)
+    assert response.status_code == 200
+    assert b"Hello, Alice" in response.content
+
+
+def test_a_wrong_password_gets_a_clear_message(client, alice):
+    response = client.post("/login/", {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert b"do not match" in response.content
+    assert b'aria-invalid="true"' in response.content
+
+
+def test_home_shows_my_balance_and_my_time_bank(login, alice, bob, carol, riverside):
+    alice_account = Account.objects.get(person=alice)
+    bob_account = Account.objects.get(person=bob)
+    transfer_post(
+        timebank=riverside, acting=carol, payer=bob_account, payee=alice_account, minutes=90
+    )
+    response = login(alice).get("/")
+    assert b"1:30 hours" in response.content
+    assert b"Riverside Time Bank" in response.content
+
+
+def test_home_uses_a_bounded_number_of_queries(login, alice, django_assert_max_num_queries):
+    client = login(alice)
+    with django_assert_max_num_queries(14):
+        assert client.get("/").status_code == 200
+
+
+def test_a_person_switches_only_to_time_banks_they_belong_to(login, alice, hillside, harry):
+    client = login(alice)
+    response = client.post("/switch/", {"timebank": "hillside"})
+    assert response.status_code == 404
+    assert client.session.get("timebank_slug") is None
+
+
+def test_a_member_of_two_time_banks_can_switch_between_them(login, alice, riverside, hillside):
+    from coproduce.community.models import Membership
+
+    Membership.objects.create(timebank=hillside, person=alice, status="active")
+    client = login(alice)
+    response = client.post("/switch/", {"timebank": "hillside", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    assert b"Hillside Time Bank" in client.get("/").content
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_without_a_time_bank_is_told_so(login):
+    from coproduce.community.models import Person
+
+    newcomer = Person.objects.create_user(username="newcomer", password="pw")
+    assert b"not a member of a time bank yet" in login(newcomer).get("/").content
