@@ -130,7 +130,7 @@ def _serve(args: argparse.Namespace) -> int:
     print("Press Ctrl+C to stop.\n", flush=True)
     sys.stdout.flush()
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
-    os.execv(
+    os.execv(  # noqa: S606 - replaces this process with gunicorn; no shell is involved
         sys.executable,
         [
             sys.executable,

@@ -40,7 +40,7 @@ def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY_FILE", str(secret))
     assert env_str("SECRET_KEY") == "s3cret-from-a-file"
     monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "missing"))
-    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FILE=.* cannot be read"):
+    with pytest.raises(ImproperlyConfigured, match=r"SECRET_KEY_FILE=.* cannot be read"):
         env_str("SECRET_KEY")
 
 
