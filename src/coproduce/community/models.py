@@ -27,6 +27,16 @@ class Person(AbstractUser):
         choices=ContactPreference.choices,
         default=ContactPreference.EMAIL,
     )
+    # The profile starts from what a person can give (Cahn's "assets"), then what they need.
+    gives = models.TextField(_("what I can give"), blank=True)
+    needs = models.TextField(_("what I would like help with"), blank=True)
+    about = models.TextField(_("about me"), blank=True)
+    # Slots such as "mon_am", "sat_pm" (see community.availability.SLOTS).
+    availability = models.JSONField(_("when I am usually free"), default=list, blank=True)
+    languages = models.CharField(_("languages I speak"), max_length=200, blank=True)
+    # Private: seen only by the person and their coordinators.
+    accessibility_needs = models.TextField(_("access needs"), blank=True)
+    notify_by_email = models.BooleanField(_("send me emails about my exchanges"), default=True)
 
     class Meta:
         verbose_name = _("person")
@@ -105,6 +115,14 @@ class Membership(models.Model):
     area = models.CharField(_("area"), max_length=80, blank=True)
     applied_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # The coordinator meets every newcomer before they can trade.
+    inducted_on = models.DateField(_("induction date"), null=True, blank=True)
+    inducted_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    induction_notes = models.TextField(_("induction notes"), blank=True)
+    # What the applicant wrote on the form, kept for the coordinator's first conversation.
+    application_note = models.TextField(_("anything else we should know"), blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -180,3 +198,29 @@ class OrganisationStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.role}) at {self.organisation}"
+
+
+class CheckKind(models.TextChoices):
+    REFERENCE = "reference", _("Reference checked")
+    ID_SEEN = "id_seen", _("ID seen")
+    ENHANCED = "enhanced", _("Enhanced check")
+
+
+class SafeguardingCheck(models.Model):
+    """A check a coordinator recorded. Its badge shows on the public profile; its details never do."""
+
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="checks")
+    kind = models.CharField(_("check"), max_length=16, choices=CheckKind.choices)
+    checked_on = models.DateField(_("checked on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    reference = models.CharField(_("certificate or reference number"), max_length=80, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["timebank", "person", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.person}"

@@ -4,5 +4,10 @@ from coproduce.web.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("coproduce.community.urls")),
+    path("", include("coproduce.exchanges.urls")),
+    path("account/", include("coproduce.web.account_urls")),
+    path("notifications/", include("coproduce.web.notification_urls")),
+    path("coordinator/", include("coproduce.web.coordinator_urls")),
     path("", include("coproduce.web.urls")),
 ]

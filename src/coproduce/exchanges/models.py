@@ -38,7 +38,10 @@ class Listing(models.Model):
     status = models.CharField(
         max_length=8, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
     )
+    # Slots such as "mon_am" (community.availability.SLOTS); empty means any time.
+    availability = models.JSONField(_("when"), default=list, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when a coordinator posted it for an offline member.
@@ -72,6 +75,12 @@ class ExchangeStatus(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
 
 
+class PaidBy(models.TextChoices):
+    RECEIVERS = "receivers", _("Each person receiving help")
+    ORGANISATION = "organisation", _("An organisation")
+    CHEST = "chest", _("The community chest")
+
+
 class Exchange(models.Model):
     """One piece of help actually arranged. Credits move only when it is confirmed."""
 
@@ -101,6 +110,17 @@ class Exchange(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     transfer = models.OneToOneField(
         "ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="exchange"
+    )
+    # Who pays for a group session: each receiver their share, or one organisation or the chest.
+    paid_by = models.CharField(max_length=12, choices=PaidBy.choices, default=PaidBy.RECEIVERS)
+    paying_account = models.ForeignKey(
+        "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    dispute_reason = models.TextField(_("what went wrong"), blank=True)
+    # Set when a coordinator logged or confirmed it for a member who is offline.
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -157,3 +177,35 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side}: {self.person or self.organisation}"
+
+
+class Feedback(models.Model):
+    """Thanks after an exchange: a few words, never a star rating."""
+
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    about_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_received",
+    )
+    about_organisation = models.ForeignKey(
+        "community.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.TextField(_("message"), max_length=1000)
+    # The receiver may keep it between themselves and the person they thank.
+    private = models.BooleanField(_("keep it private"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "author", "about_person"], name="one_thanks_per_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:40]
