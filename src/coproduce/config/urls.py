@@ -9,5 +9,6 @@ urlpatterns = [
     path("account/", include("coproduce.web.account_urls")),
     path("notifications/", include("coproduce.web.notification_urls")),
     path("coordinator/", include("coproduce.web.coordinator_urls")),
+    path("members/", include("coproduce.web.member_urls")),
     path("", include("coproduce.web.urls")),
 ]

@@ -15,7 +15,7 @@ NAV = [
     ("community:profile_me", _("My profile"), False),
     ("notifications:list", _("Messages"), False),
     ("coordinator:dashboard", _("Coordinator"), True),
-    ("community:members", _("Members"), True),
+    ("members:list", _("Members"), True),
 ]
 
 

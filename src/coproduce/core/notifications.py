@@ -1,0 +1,54 @@
+"""Telling people things: an in-app notification always, and an email when they chose email.
+
+Every service that should tell someone calls `notify` inside its transaction; the email goes out
+only after the transaction commits, so a rolled-back action never sends a message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from coproduce.core.models import Notification
+
+if TYPE_CHECKING:
+    from coproduce.community.models import Person, TimeBank
+
+
+def notify(
+    *,
+    person: Person,
+    kind: str,
+    message: str,
+    url: str = "",
+    timebank: TimeBank | None = None,
+    subject: str | None = None,
+) -> Notification:
+    notification = Notification.objects.create(
+        person=person, kind=kind, message=message, url=url, timebank=timebank
+    )
+    if person.notify_by_email and person.email:
+        transaction.on_commit(lambda: _email(notification.pk, subject or message[:78]))
+    return notification
+
+
+def _email(notification_id: int, subject: str) -> None:
+    notification = Notification.objects.select_related("person", "timebank").get(
+        pk=notification_id
+    )
+    body = notification.message
+    if notification.url:
+        body += f"\n\n{notification.url}"
+    sender = notification.timebank.name if notification.timebank else "Coproduce"
+    send_mail(
+        subject=f"[{sender}] {subject}",
+        message=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[notification.person.email],
+        fail_silently=False,
+    )
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
