@@ -1,0 +1,92 @@
+"""Forms for offers and requests: finding them, and posting or changing one."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.community.availability import DAYS, slot_choices
+from coproduce.core.categories import Category
+
+
+class ListingFilterForm(forms.Form):
+    """The search box and filters above the list. Every field may be left empty."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("A word or two, such as “garden” or “shopping”."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    category = forms.ChoiceField(
+        label=_("Kind of help"),
+        required=False,
+        choices=[("", _("Any kind of help")), *Category.choices],
+    )
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    day = forms.ChoiceField(label=_("Day"), required=False, choices=[("", _("Any day")), *DAYS])
+
+    def __init__(self, *args: Any, areas: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area = cast(forms.ChoiceField, self.fields["area"])
+        area.choices = [("", _("Anywhere")), *((a, a) for a in areas)]
+
+
+class ListingForm(forms.Form):
+    """Posting or changing an offer or a request."""
+
+    title = forms.CharField(
+        label=_("What help, in a few words"),
+        max_length=140,
+        help_text=_("For example “Help with weeding” or “A lift to the surgery”."),
+    )
+    category = forms.ChoiceField(
+        label=_("Kind of help"), choices=[("", _("Choose one")), *Category.choices]
+    )
+    description = forms.CharField(
+        label=_("More about it"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=200,
+        help_text=_("Words that help people find it, separated by commas."),
+    )
+    area = forms.CharField(
+        label=_("Area"),
+        required=False,
+        max_length=80,
+        help_text=_("Left empty, the member's own area is used."),
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When"),
+        required=False,
+        choices=slot_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the times that suit. Tick none for any time."),
+    )
+
+
+class ListingCreateForm(ListingForm):
+    """Adds, on a coordinator's form only, the member the listing is posted for."""
+
+    field_order = ["for_member"]
+
+    def __init__(self, *args: Any, members: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.fields["for_member"] = forms.ModelChoiceField(
+                label=_("Post it for"),
+                queryset=members,
+                required=False,
+                empty_label=_("Myself"),
+                to_field_name="public_id",
+                help_text=_("A member who is not online: they will be told about it."),
+            )
+            self.order_fields(self.field_order)
