@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "coproduce.community",
     "coproduce.ledger",
     "coproduce.exchanges",
+    "coproduce.matching",
+    "coproduce.insights",
     "coproduce.web",
 ]
 
