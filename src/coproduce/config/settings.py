@@ -7,6 +7,7 @@ COPRODUCE_DEBUG      1/0, default 0
 ALLOWED_HOSTS        comma-separated, default 127.0.0.1,localhost
 EMAIL_URL            smtp://…, console://, file:///dir, dummy:// (default console)
 DEFAULT_FROM_EMAIL   the sender of notifications
+COPRODUCE_SITE_URL   the address people reach the app at, for links in emails
 """
 
 from __future__ import annotations
@@ -160,6 +161,12 @@ STORAGES = {
 EMAIL_URL = env_str("EMAIL_URL")
 globals().update(email_config(EMAIL_URL, DEBUG))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coproduce <noreply@localhost>")
+# The address people reach the app at, for the links in emails.
+SITE_URL = (env_str("COPRODUCE_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"COPRODUCE_SITE_URL={SITE_URL!r} must start with http:// or https://"
+    )
 
 # How many people `coproduce serve` builds into the demo community the first time.
 DEMO_MEMBERS = env_int("COPRODUCE_DEMO_MEMBERS", 150, minimum=10)

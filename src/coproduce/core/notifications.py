@@ -37,12 +37,13 @@ def notify(
 
 
 def _email(notification_id: int, subject: str) -> None:
-    notification = Notification.objects.select_related("person", "timebank").get(
-        pk=notification_id
-    )
+    notification = Notification.objects.select_related("person", "timebank").get(pk=notification_id)
     body = notification.message
     if notification.url:
-        body += f"\n\n{notification.url}"
+        link = notification.url
+        if link.startswith("/"):
+            link = settings.SITE_URL + link
+        body += f"\n\n{link}"
     sender = notification.timebank.name if notification.timebank else "Coproduce"
     send_mail(
         subject=f"[{sender}] {subject}",
