@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.community.models import (
+    CheckKind,
+    Membership,
+    MembershipStatus,
+    Person,
+    Role,
+    SafeguardingCheck,
+    TimeBank,
+)
 from coproduce.core.errors import NotFound
 
 
@@ -41,3 +59,203 @@ def timebank_get_for(person: Person, slug: str) -> TimeBank:
     if membership is None:
         raise NotFound("No such time bank.")
     return membership.timebank
+
+
+# --- Joining ---------------------------------------------------------------------------------
+
+
+def timebanks_to_join() -> list[TimeBank]:
+    """Every time bank on this installation, for the list a newcomer chooses from."""
+    return list(TimeBank.objects.order_by("name"))
+
+
+def timebank_by_slug(slug: str) -> TimeBank:
+    """A time bank anyone may apply to (its name and description are public)."""
+    timebank = TimeBank.objects.filter(slug=slug).first()
+    if timebank is None:
+        raise NotFound(_("There is no time bank at that address."))
+    return timebank
+
+
+def application_get_for(person: Person, timebank: TimeBank) -> Membership:
+    """The person's own membership of a time bank, for the thank-you page after applying."""
+    membership = Membership.objects.filter(person=person, timebank=timebank).first()
+    if membership is None or membership.status == MembershipStatus.LEFT:
+        raise NotFound(_("You have not applied to this time bank."))
+    return membership
+
+
+# --- Profiles ---------------------------------------------------------------------------------
+
+
+def _may_see_members(membership: Membership | None, timebank: TimeBank | None) -> bool:
+    """Active and paused members see each other's public profiles; an applicant not yet."""
+    return (
+        membership is not None
+        and timebank is not None
+        and membership.timebank_id == timebank.pk
+        and membership.status in {MembershipStatus.ACTIVE, MembershipStatus.PAUSED}
+    )
+
+
+def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID | str) -> Membership:
+    """Someone's membership of the viewer's current time bank, with the person, for their public
+    profile. Members see active members (and themselves); coordinators see everyone in their
+    time bank. Anyone else, and anyone in another time bank, is told there is no such person."""
+    if timebank is None:
+        raise NotFound(_("No such person."))
+    viewer_membership = membership_get(person=viewer, timebank=timebank)
+    target = (
+        Membership.objects.filter(timebank=timebank, person__public_id=public_id)
+        .select_related("person")
+        .first()
+    )
+    if target is None or viewer_membership is None:
+        raise NotFound(_("No such person."))
+    if viewer_membership.is_coordinator:
+        return target
+    if target.person_id == viewer.pk and target.status != MembershipStatus.LEFT:
+        return target
+    if _may_see_members(viewer_membership, timebank) and target.status == MembershipStatus.ACTIVE:
+        return target
+    raise NotFound(_("No such person."))
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str
+    label: str
+    until: date | None
+
+
+def badges_for(person: Person, timebank: TimeBank, *, today: date | None = None) -> list[Badge]:
+    """The checks that are current today, one badge per kind (the one that runs longest).
+    Only the kind and the expiry date leave this function: never the reference or notes."""
+    today = today or timezone.localdate()
+    rows = (
+        SafeguardingCheck.objects.filter(timebank=timebank, person=person)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values_list("kind", "expires_on")
+    )
+    best: dict[str, date | None] = {}
+    for kind, expires_on in rows:
+        # No expiry beats any date; otherwise the later date wins.
+        held = best.get(kind, date.min)
+        if held is not None and (expires_on is None or expires_on > held):
+            best[kind] = expires_on
+    order = list(CheckKind.values)
+    return [
+        Badge(kind=kind, label=str(CheckKind(kind).label), until=until)
+        for kind, until in sorted(best.items(), key=lambda item: order.index(item[0]))
+    ]
+
+
+def checks_for(person: Person, timebank: TimeBank) -> list[SafeguardingCheck]:
+    """All the checks recorded for a person in one time bank, newest first: for the person
+    themselves and their coordinators only."""
+    return list(
+        SafeguardingCheck.objects.filter(timebank=timebank, person=person)
+        .select_related("recorded_by")
+        .order_by("-checked_on", "-recorded_at")
+    )
+
+
+def public_thanks_for(person: Person, timebank: TimeBank, *, limit: int = 10) -> list[Any]:
+    """The thanks other members chose to make public about this person, newest first.
+
+    Thanks are written by the exchanges app, which community may not import; the relation it
+    declares onto Person (`feedback_received`) reads them without that import.
+    """
+    return list(
+        person.feedback_received.filter(timebank=timebank, private=False)  # type: ignore[attr-defined]
+        .select_related("author")
+        .order_by("-created_at")[:limit]
+    )
+
+
+# --- What a coordinator sees --------------------------------------------------------------------
+
+
+def coordinator_membership_for(person: Person, timebank: TimeBank | None) -> Membership:
+    """The asker's own membership, if it makes them a coordinator of the current time bank.
+    Everyone else gets a 404: a coordinator page does not admit that it exists."""
+    membership = membership_get(person=person, timebank=timebank) if timebank else None
+    if membership is None or not membership.is_coordinator:
+        raise NotFound(_("No such page."))
+    return membership
+
+
+def member_get_for(
+    coordinator: Person, timebank: TimeBank | None, public_id: UUID | str
+) -> Membership:
+    """A membership of the coordinator's current time bank, by the person's public id."""
+    coordinator_membership_for(coordinator, timebank)
+    membership = (
+        Membership.objects.filter(timebank=timebank, person__public_id=public_id)
+        .select_related("person", "inducted_by")
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_("No such person in this time bank."))
+    return membership
+
+
+def applications_waiting(timebank: TimeBank) -> list[Membership]:
+    """Applications the coordinator has not yet decided, oldest first (one query)."""
+    return list(
+        Membership.objects.filter(timebank=timebank, status=MembershipStatus.APPLIED)
+        .select_related("person")
+        .order_by("applied_at", "pk")
+    )
+
+
+def induction_leaders(timebank: TimeBank) -> QuerySet[Person]:
+    """Who may lead an induction: the time bank's active coordinators and administrators."""
+    return Person.objects.filter(
+        memberships__timebank=timebank,
+        memberships__status=MembershipStatus.ACTIVE,
+        memberships__role__in=[Role.COORDINATOR, Role.ADMIN],
+    ).order_by("first_name", "last_name", "username")
+
+
+def active_coordinators(timebank: TimeBank) -> list[Person]:
+    return list(induction_leaders(timebank))
+
+
+def members_filtered(
+    timebank: TimeBank,
+    *,
+    status: str = "",
+    role: str = "",
+    area: str = "",
+    search: str = "",
+) -> QuerySet[Membership]:
+    """The coordinator's members list: one time bank's memberships with their people, filtered,
+    in name order. The web layer adds the account balance to the same query."""
+    memberships = Membership.objects.filter(timebank=timebank).select_related("person")
+    if status:
+        memberships = memberships.filter(status=status)
+    if role:
+        memberships = memberships.filter(role=role)
+    if area:
+        memberships = memberships.filter(area__iexact=area)
+    for word in search.split()[:5]:
+        memberships = memberships.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__username__icontains=word)
+        )
+    return memberships.order_by(
+        Lower("person__first_name"), Lower("person__last_name"), "person__username", "pk"
+    )
+
+
+def areas_in(timebank: TimeBank) -> list[str]:
+    """The areas members of a time bank have given, for the list's filter (one query)."""
+    return list(
+        Membership.objects.filter(timebank=timebank)
+        .exclude(area="")
+        .order_by("area")
+        .values_list("area", flat=True)
+        .distinct()
+    )

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+"""Joining a time bank and people's profiles. Coordinators' pages about members are in
+web/member_urls.py, since they also show and change accounts."""
+
+from django.urls import path
+
+from coproduce.community import views
 
 app_name = "community"
-urlpatterns: list = []
+urlpatterns = [
+    path("join/", views.join_list, name="join_list"),
+    path("join/<slug:slug>/", views.join, name="join"),
+    path("join/<slug:slug>/thanks/", views.join_thanks, name="join_thanks"),
+    path("profile/", views.profile_me, name="profile_me"),
+    path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("people/<uuid:public_id>/", views.profile, name="profile"),
+]

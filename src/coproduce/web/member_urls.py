@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The coordinator's pages about members (mounted at /members/)."""
+
+from django.urls import path
+
+from coproduce.web import members
 
 app_name = "members"
-urlpatterns: list = []
+urlpatterns = [
+    path("", members.members_list, name="list"),
+    path("export.csv", members.members_export, name="export"),
+    path("applications/", members.applications, name="applications"),
+    path("<uuid:public_id>/induct/", members.induct, name="induct"),
+    path("<uuid:public_id>/checks/new/", members.check_new, name="check_new"),
+    path("<uuid:public_id>/edit/", members.member_edit, name="edit"),
+]

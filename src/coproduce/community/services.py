@@ -1,0 +1,455 @@
+"""Writes about people: applying to a time bank, induction, profiles, safeguarding checks and a
+coordinator's changes to a membership. Pure community work: nothing here touches the ledger
+(a member's account opens on first use, see ledger.services.member_account_get_or_open)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.community.availability import SLOTS
+from coproduce.community.models import (
+    CheckKind,
+    ContactPreference,
+    Membership,
+    MembershipStatus,
+    Person,
+    Role,
+    SafeguardingCheck,
+    TimeBank,
+)
+from coproduce.community.selectors import active_coordinators
+from coproduce.core.audit import audit_record
+from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.core.notifications import notify
+
+# The fields of Person a member may change on their own profile.
+PROFILE_FIELDS = (
+    "gives",
+    "needs",
+    "about",
+    "availability",
+    "languages",
+    "accessibility_needs",
+    "contact_preference",
+    "phone",
+    "email",
+    "notify_by_email",
+)
+# Fields whose values are private: the audit log names them but does not copy them.
+_PRIVATE_FIELDS = {"accessibility_needs", "phone", "email"}
+
+
+def _check_contact(*, contact_preference: str, email: str, phone: str) -> None:
+    """A preference the coordinator can act on: an email address for email, a number for calls
+    and texts. "Through the coordinator" needs neither."""
+    if contact_preference not in ContactPreference.values:
+        raise ApplicationError(_("Choose how you prefer to be contacted."), "bad_contact")
+    if contact_preference == ContactPreference.EMAIL and not email:
+        raise ApplicationError(
+            _("You chose to be contacted by email: please give an email address."), "no_email"
+        )
+    if contact_preference in {ContactPreference.PHONE, ContactPreference.TEXT} and not phone:
+        raise ApplicationError(
+            _("You chose to be contacted by phone or text: please give a phone number."),
+            "no_phone",
+        )
+
+
+def _require_coordinator(acting: Person, timebank: TimeBank) -> None:
+    if not Membership.objects.filter(
+        person=acting,
+        timebank=timebank,
+        status=MembershipStatus.ACTIVE,
+        role__in=[Role.COORDINATOR, Role.ADMIN],
+    ).exists():
+        raise PermissionDenied(_("Only a coordinator of this time bank can do that."))
+
+
+@transaction.atomic
+def membership_apply(
+    *,
+    timebank: TimeBank,
+    person: Person | None,
+    first_name: str,
+    last_name: str = "",
+    username: str = "",
+    password: str = "",
+    email: str = "",
+    phone: str = "",
+    area: str = "",
+    gives: str = "",
+    needs: str = "",
+    contact_preference: str = ContactPreference.EMAIL,
+    note: str = "",
+) -> Membership:
+    """Apply to join a time bank. A newcomer (`person=None`) gets a login from `username` and
+    `password`; someone signed in applies as themselves. The membership starts as `applied`
+    (no trading until the coordinator has met them) and every active coordinator is told."""
+    first_name, email, phone = first_name.strip(), email.strip(), phone.strip()
+    if not first_name:
+        raise ApplicationError(_("Please tell us your name."), "no_name")
+    if not email and not phone:
+        raise ApplicationError(
+            _("Please give an email address or a phone number, so the coordinator can reach you."),
+            "no_contact",
+        )
+    _check_contact(contact_preference=contact_preference, email=email, phone=phone)
+
+    new_person = person is None
+    if person is None:
+        username = username.strip()
+        if not username or not password:
+            raise ApplicationError(_("Choose a username and a password."), "no_login")
+        try:
+            validate_password(password, Person(username=username, first_name=first_name))
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), "weak_password") from exc
+        if Person.objects.filter(username__iexact=username).exists():
+            raise Conflict(
+                _("The username “%(username)s” is taken. If it is yours, sign in first.")
+                % {"username": username},
+                "username_taken",
+            )
+        try:
+            # A savepoint, so a race lost on the unique username leaves the outer transaction
+            # usable for the clear message below.
+            with transaction.atomic():
+                person = Person.objects.create_user(
+                    username=username, password=password, first_name=first_name
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("The username “%(username)s” is taken. If it is yours, sign in first.")
+                % {"username": username},
+                "username_taken",
+            ) from exc
+    else:
+        person = Person.objects.select_for_update().get(pk=person.pk)
+
+    person.first_name = first_name
+    person.last_name = last_name.strip()
+    person.email = email
+    person.phone = phone
+    person.contact_preference = contact_preference
+    # A second application adds to what a person already said only when they say something new.
+    if gives.strip() or new_person:
+        person.gives = gives.strip()
+    if needs.strip() or new_person:
+        person.needs = needs.strip()
+    person.save()
+
+    membership = (
+        Membership.objects.select_for_update().filter(timebank=timebank, person=person).first()
+    )
+    if membership is not None and membership.status != MembershipStatus.LEFT:
+        message = (
+            _("You have already applied to %(timebank)s; the coordinator will be in touch.")
+            if membership.status == MembershipStatus.APPLIED
+            else _("You are already a member of %(timebank)s.")
+        )
+        raise Conflict(message % {"timebank": timebank.name}, "already_member")
+    now = timezone.now()
+    if membership is None:
+        membership = Membership.objects.create(
+            timebank=timebank,
+            person=person,
+            status=MembershipStatus.APPLIED,
+            area=area.strip(),
+            application_note=note.strip(),
+        )
+    else:
+        # Someone who left (or was declined) applies again: they start afresh as an applicant.
+        membership.role = Role.MEMBER
+        membership.status = MembershipStatus.APPLIED
+        membership.area = area.strip()
+        membership.application_note = note.strip()
+        membership.applied_at = now
+        membership.activated_at = None
+        membership.save()
+
+    audit_record(
+        action="membership.applied",
+        actor=person,
+        timebank_id=timebank.pk,
+        target=f"person:{person.public_id}",
+        data={"new_person": new_person, "contact_preference": contact_preference},
+    )
+    url = reverse("members:induct", kwargs={"public_id": person.public_id})
+    for coordinator in active_coordinators(timebank):
+        notify(
+            person=coordinator,
+            kind="application_received",
+            timebank=timebank,
+            url=url,
+            message=_("%(name)s has applied to join %(timebank)s.")
+            % {"name": person.display_name, "timebank": timebank.name},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_induct(
+    *,
+    membership: Membership,
+    acting: Person,
+    inducted_on: date,
+    inducted_by: Person,
+    notes: str = "",
+) -> Membership:
+    """Record the induction meeting and welcome the applicant: from now on they can trade."""
+    timebank = membership.timebank
+    _require_coordinator(acting, timebank)
+    _require_coordinator(inducted_by, timebank)
+    # Locked so two coordinators deciding the same application at once cannot both win.
+    membership = (
+        Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
+    )
+    if membership.status != MembershipStatus.APPLIED:
+        raise Conflict(
+            _("%(name)s's application has already been decided.")
+            % {"name": membership.person.display_name},
+            "already_decided",
+        )
+    if inducted_on > timezone.localdate():
+        raise ApplicationError(_("The induction date cannot be in the future."), "future_date")
+    membership.status = MembershipStatus.ACTIVE
+    membership.activated_at = timezone.now()
+    membership.inducted_on = inducted_on
+    membership.inducted_by = inducted_by
+    membership.induction_notes = notes.strip()
+    membership.save()
+    audit_record(
+        action="membership.inducted",
+        actor=acting,
+        timebank_id=timebank.pk,
+        target=f"person:{membership.person.public_id}",
+        data={
+            "old_status": MembershipStatus.APPLIED,
+            "new_status": MembershipStatus.ACTIVE,
+            "inducted_on": inducted_on.isoformat(),
+            "inducted_by": str(inducted_by.public_id),
+        },
+    )
+    notify(
+        person=membership.person,
+        kind="application_decided",
+        timebank=timebank,
+        url=reverse("web:home"),
+        message=_(
+            "Welcome to %(timebank)s! Your membership is active: you can now give and receive help."
+        )
+        % {"timebank": timebank.name},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership, acting: Person, reason: str) -> Membership:
+    """Decline an application, with a reason the applicant is told."""
+    timebank = membership.timebank
+    _require_coordinator(acting, timebank)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("Say why the application is declined."), "reason_required")
+    membership = (
+        Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
+    )
+    if membership.status != MembershipStatus.APPLIED:
+        raise Conflict(
+            _("%(name)s's application has already been decided.")
+            % {"name": membership.person.display_name},
+            "already_decided",
+        )
+    membership.status = MembershipStatus.LEFT
+    membership.save(update_fields=["status"])
+    audit_record(
+        action="membership.declined",
+        actor=acting,
+        timebank_id=timebank.pk,
+        target=f"person:{membership.person.public_id}",
+        data={
+            "old_status": MembershipStatus.APPLIED,
+            "new_status": MembershipStatus.LEFT,
+            "reason": reason,
+        },
+    )
+    notify(
+        person=membership.person,
+        kind="application_decided",
+        timebank=timebank,
+        message=_("Your application to join %(timebank)s was not accepted: %(reason)s")
+        % {"timebank": timebank.name, "reason": reason},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, acting: Person, role: str, status: str
+) -> Membership:
+    """A coordinator changes someone's role or status (active, paused, left). An applicant is
+    welcomed or declined through the induction instead, and a time bank is never left without
+    an active coordinator."""
+    timebank = membership.timebank
+    _require_coordinator(acting, timebank)
+    if role not in Role.values:
+        raise ApplicationError(_("Choose a role."), "bad_role")
+    if status not in MembershipStatus.values:
+        raise ApplicationError(_("Choose a status."), "bad_status")
+    membership = (
+        Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
+    )
+    old = {"role": membership.role, "status": membership.status}
+    if old == {"role": role, "status": status}:
+        return membership
+    if membership.status == MembershipStatus.APPLIED and status != MembershipStatus.APPLIED:
+        raise Conflict(
+            _("%(name)s has applied but not been inducted: record the induction to welcome them.")
+            % {"name": membership.person.display_name},
+            "not_inducted",
+        )
+    if status == MembershipStatus.APPLIED and membership.status != MembershipStatus.APPLIED:
+        raise ApplicationError(_("A member cannot be put back to “applied”."), "bad_status")
+    was_coordinator = membership.is_coordinator
+    membership.role, membership.status = role, status
+    if was_coordinator and not membership.is_coordinator:
+        # Locks every coordinator row of the time bank, so two coordinators stepping each other
+        # down at the same moment cannot leave it with none.
+        others = (
+            Membership.objects.select_for_update()
+            .filter(timebank=timebank, status=MembershipStatus.ACTIVE)
+            .coordinators()
+            .exclude(pk=membership.pk)
+        )
+        if not list(others):
+            raise Conflict(
+                _("%(timebank)s needs at least one active coordinator; appoint another first.")
+                % {"timebank": timebank.name},
+                "last_coordinator",
+            )
+    if status == MembershipStatus.ACTIVE and membership.activated_at is None:
+        membership.activated_at = timezone.now()
+    membership.save(update_fields=["role", "status", "activated_at"])
+    audit_record(
+        action="membership.updated",
+        actor=acting,
+        timebank_id=timebank.pk,
+        target=f"person:{membership.person.public_id}",
+        data={"old": old, "new": {"role": role, "status": status}},
+    )
+    return membership
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    person: Person,
+    membership: Membership | None,
+    area: str | None = None,
+    **fields: object,
+) -> Person:
+    """A person edits their own profile (and their area in the current time bank)."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    values = {name: fields.get(name, getattr(person, name)) for name in PROFILE_FIELDS}
+    for name in ("gives", "needs", "about", "languages", "accessibility_needs", "phone", "email"):
+        values[name] = str(values[name] or "").strip()
+    availability = values["availability"]
+    if not isinstance(availability, list) or not set(availability) <= set(SLOTS):
+        raise ApplicationError(_("Choose the times you are free from the list."), "bad_slots")
+    values["availability"] = [slot for slot in SLOTS if slot in availability]
+    _check_contact(
+        contact_preference=str(values["contact_preference"]),
+        email=str(values["email"]),
+        phone=str(values["phone"]),
+    )
+    changed = [name for name in PROFILE_FIELDS if values[name] != getattr(person, name)]
+    for name in changed:
+        setattr(person, name, values[name])
+    if changed:
+        person.save(update_fields=changed)
+
+    area_change = None
+    if membership is not None and area is not None and area.strip() != membership.area:
+        area_change = {"old": membership.area, "new": area.strip()}
+        membership.area = area.strip()
+        membership.save(update_fields=["area"])
+    if changed or area_change:
+        audit_record(
+            action="person.profile_updated",
+            actor=person,
+            timebank_id=membership.timebank_id if membership else None,
+            target=f"person:{person.public_id}",
+            data={
+                "changed": changed,
+                **({"area": area_change} if area_change else {}),
+                **{
+                    "values": {
+                        name: values[name] for name in changed if name not in _PRIVATE_FIELDS
+                    }
+                },
+            },
+        )
+    return person
+
+
+@transaction.atomic
+def check_record(
+    *,
+    timebank: TimeBank,
+    person: Person,
+    acting: Person,
+    kind: str,
+    checked_on: date,
+    expires_on: date | None = None,
+    reference: str = "",
+    notes: str = "",
+) -> SafeguardingCheck:
+    """A coordinator records a safeguarding check they have seen. Its badge shows on the
+    member's profile while it is current; the reference and notes stay with coordinators."""
+    _require_coordinator(acting, timebank)
+    if not Membership.objects.filter(timebank=timebank, person=person).exists():
+        raise ApplicationError(_("That person is not in this time bank."), "not_member")
+    if kind not in CheckKind.values:
+        raise ApplicationError(_("Choose the kind of check."), "bad_kind")
+    if checked_on > timezone.localdate():
+        raise ApplicationError(_("A check cannot be dated in the future."), "future_date")
+    if kind == CheckKind.ENHANCED and expires_on is None:
+        raise ApplicationError(
+            _("An enhanced check needs the date it should be renewed by."), "expiry_required"
+        )
+    if expires_on is not None and expires_on <= checked_on:
+        raise ApplicationError(_("The check must expire after the date it was made."), "bad_expiry")
+    check = SafeguardingCheck.objects.create(
+        timebank=timebank,
+        person=person,
+        kind=kind,
+        checked_on=checked_on,
+        expires_on=expires_on,
+        reference=reference.strip(),
+        notes=notes.strip(),
+        recorded_by=acting,
+    )
+    audit_record(
+        action="check.recorded",
+        actor=acting,
+        timebank_id=timebank.pk,
+        target=f"person:{person.public_id}",
+        data={
+            "kind": kind,
+            "checked_on": checked_on.isoformat(),
+            "expires_on": expires_on.isoformat() if expires_on else None,
+        },
+    )
+    return check

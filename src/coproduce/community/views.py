@@ -1,0 +1,141 @@
+"""Pages about people: joining a time bank, and profiles (my own, and other members')."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.community import selectors, services
+from coproduce.community.availability import DAYS, PARTS
+from coproduce.community.forms import JoinForm, ProfileForm
+from coproduce.community.models import MembershipStatus, Person
+from coproduce.core.errors import ApplicationError
+
+
+def _me(request: HttpRequest) -> Person:
+    """The signed-in person (for views behind login_required)."""
+    return request.user  # type: ignore[return-value]
+
+
+def join_list(request: HttpRequest) -> HttpResponse:
+    memberships = {}
+    if request.user.is_authenticated:
+        memberships = {m.timebank_id: m for m in selectors.timebanks_for(request.user)}
+    timebanks = [
+        {"timebank": timebank, "membership": memberships.get(timebank.pk)}
+        for timebank in selectors.timebanks_to_join()
+    ]
+    return render(request, "community/join_list.html", {"timebanks": timebanks})
+
+
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    timebank = selectors.timebank_by_slug(slug)
+    person = request.user if request.user.is_authenticated else None
+    existing = selectors.membership_get(person=person, timebank=timebank) if person else None
+    if existing is not None and existing.status != MembershipStatus.LEFT:
+        return render(
+            request, "community/join_already.html", {"timebank": timebank, "membership": existing}
+        )
+    form = JoinForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.membership_apply(
+                timebank=timebank,
+                person=person,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                username=data.get("username", ""),
+                password=data.get("password", ""),
+                email=data["email"],
+                phone=data["phone"],
+                area=data["area"],
+                gives=data["gives"],
+                needs=data["needs"],
+                contact_preference=data["contact_preference"],
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if person is None:
+                login(
+                    request, membership.person, backend="django.contrib.auth.backends.ModelBackend"
+                )
+            return redirect("community:join_thanks", slug=timebank.slug)
+    return render(request, "community/join.html", {"timebank": timebank, "form": form})
+
+
+@login_required
+def join_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    timebank = selectors.timebank_by_slug(slug)
+    membership = selectors.application_get_for(_me(request), timebank)
+    return render(
+        request, "community/join_thanks.html", {"timebank": timebank, "membership": membership}
+    )
+
+
+def _availability_rows(slots: list[str]) -> list[dict[str, object]]:
+    """Availability as one row per day that has any free time: "Monday: morning, evening"."""
+    chosen = set(slots or [])
+    rows = []
+    for day, day_label in DAYS:
+        parts = [label for part, label in PARTS if f"{day}_{part}" in chosen]
+        if parts:
+            rows.append({"day": day_label, "parts": parts})
+    return rows
+
+
+@login_required
+def profile_me(request: HttpRequest) -> HttpResponse:
+    person = _me(request)
+    timebank = request.timebank  # type: ignore[attr-defined]
+    context = {
+        "person": person,
+        "membership": request.membership,  # type: ignore[attr-defined]
+        "availability": _availability_rows(person.availability),
+        "checks": selectors.checks_for(person, timebank) if timebank else [],
+        "today": timezone.localdate(),
+    }
+    return render(request, "community/profile_me.html", context)
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    person = _me(request)
+    membership = request.membership  # type: ignore[attr-defined]
+    area = membership.area if membership is not None else None
+    form = ProfileForm(request.POST or None, person=person, area=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(person=person, membership=membership, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("community:profile_me")
+    return render(request, "community/profile_edit.html", {"form": form})
+
+
+@login_required
+def profile(request: HttpRequest, public_id: str) -> HttpResponse:
+    timebank = request.timebank  # type: ignore[attr-defined]
+    membership = selectors.profile_get_for(_me(request), timebank, public_id)
+    person = membership.person
+    viewer_is_coordinator = request.membership.is_coordinator  # type: ignore[attr-defined]
+    context = {
+        "person": person,
+        "membership": membership,
+        "availability": _availability_rows(person.availability),
+        "badges": selectors.badges_for(person, timebank),
+        "thanks": selectors.public_thanks_for(person, timebank),
+        "is_coordinator": viewer_is_coordinator,
+        "checks": selectors.checks_for(person, timebank) if viewer_is_coordinator else [],
+        "is_me": person.pk == request.user.pk,
+    }
+    return render(request, "community/profile.html", context)
