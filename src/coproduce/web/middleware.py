@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 
 from coproduce.community.models import Membership, MembershipStatus
@@ -29,7 +30,11 @@ class CurrentTimeBankMiddleware:
                 Membership.objects.filter(person=user)
                 .exclude(status=MembershipStatus.LEFT)
                 .select_related("timebank")
-                .order_by("timebank__name")
+                # Without a choice in the session, an active membership comes first.
+                .order_by(
+                    Case(When(status=MembershipStatus.ACTIVE, then=0), default=1),
+                    "timebank__name",
+                )
             )
             chosen = request.session.get(SESSION_KEY)
             membership = None
