@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "coproduce.community",
     "coproduce.ledger",
     "coproduce.exchanges",
+    "coproduce.partners",
+    "coproduce.codesign",
     "coproduce.matching",
     "coproduce.insights",
     "coproduce.web",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("notifications/", include("coproduce.web.notification_urls")),
     path("coordinator/", include("coproduce.web.coordinator_urls")),
     path("members/", include("coproduce.web.member_urls")),
+    path("partners/", include("coproduce.partners.urls")),
+    path("codesign/", include("coproduce.codesign.urls")),
     path("matching/", include("coproduce.matching.urls")),
     path("insights/", include("coproduce.insights.urls")),
     path("", include("coproduce.web.urls")),
