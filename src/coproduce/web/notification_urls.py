@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""My notifications (mounted at /notifications/)."""
+
+from django.urls import path
+
+from coproduce.web import notifications
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", notifications.notification_list, name="list"),
+    path("read/", notifications.read_all, name="read_all"),
+]
