@@ -1,0 +1,89 @@
+"""Two actions on one exchange arriving at the same moment, on real concurrent PostgreSQL
+transactions: the exchange row lock makes the second wait and then see what the first did, so
+credits move at most once and a cancelled or disputed exchange never posts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from coproduce.core.errors import ApplicationError
+from coproduce.exchanges import services
+from coproduce.exchanges.models import ExchangeStatus
+from coproduce.ledger.models import Transfer
+from tests.exchanges.conftest import balance, propose, step
+
+
+def race(*actions: Callable[[], object]) -> list[object]:
+    """Run the actions in threads released together; return each result or error."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(i: int, action: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[i] = action()
+        except ApplicationError as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def done_garden(riverside, alice, bob, carol):
+    exchange = propose(riverside, alice, bob)
+    return step(exchange, "done")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_racing_a_cancellation_posts_once_and_cancels_nothing(
+    done_garden, alice, bob
+):
+    results = race(
+        lambda: services.exchange_confirm(exchange=done_garden, acting=bob),
+        lambda: services.exchange_cancel(exchange=done_garden, acting=alice, reason="changed"),
+    )
+    done_garden.refresh_from_db()
+    assert done_garden.status == ExchangeStatus.CONFIRMED
+    assert isinstance(results[1], ApplicationError)
+    assert Transfer.objects.count() == 1
+    assert (balance(alice), balance(bob)) == (120, -120)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_together_post_once(done_garden, alice, bob, carol):
+    race(
+        lambda: services.exchange_confirm(exchange=done_garden, acting=bob),
+        lambda: services.exchange_confirm(exchange=done_garden, acting=carol),
+    )
+    assert Transfer.objects.count() == 1
+    assert (balance(alice), balance(bob)) == (120, -120)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_racing_a_dispute_ends_one_way_only(done_garden, alice, bob):
+    results = race(
+        lambda: services.exchange_confirm(exchange=done_garden, acting=bob),
+        lambda: services.exchange_dispute(exchange=done_garden, acting=alice, reason="Too long"),
+    )
+    done_garden.refresh_from_db()
+    refused = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(refused) == 1
+    if done_garden.status == ExchangeStatus.CONFIRMED:
+        assert Transfer.objects.count() == 1
+    else:
+        assert done_garden.status == ExchangeStatus.DISPUTED
+        assert not Transfer.objects.exists()
