@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The coordinator's pages, mounted at /coordinator/."""
+
+from django.urls import path
+
+from coproduce.web import coordinator
 
 app_name = "coordinator"
-urlpatterns: list = []
+urlpatterns = [
+    path("", coordinator.dashboard, name="dashboard"),
+    path("<slug:key>/", coordinator.section, name="section"),
+]
