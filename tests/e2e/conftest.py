@@ -121,8 +121,9 @@ def base_url(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactor
                 time.sleep(0.3)
         yield url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
         log.close()
 
 

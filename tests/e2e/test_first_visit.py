@@ -18,8 +18,12 @@ def test_a_demo_login_opens_the_demo_community(page):
 
 def test_a_wrong_password_is_explained_and_keyboard_reachable(page):
     page.goto("/login/")
-    page.keyboard.press("Tab")  # the skip link comes first
-    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    assert page.evaluate("document.activeElement.id") == "id_username"  # ready to type
+    first = "document.querySelector('a[href], button, input, select, textarea').textContent"
+    assert page.evaluate(first) == "Skip to main content"
+    skip = page.get_by_role("link", name="Skip to main content")
+    skip.focus()
+    assert skip.bounding_box()["x"] >= 0  # it shows itself when focused
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("wrong")
     page.keyboard.press("Enter")
