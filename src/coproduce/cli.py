@@ -202,6 +202,8 @@ def _manage(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
+    from django.core.management.base import CommandError
+    from django.db.utils import OperationalError
 
     from coproduce.core.errors import ApplicationError
 
@@ -214,6 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ApplicationError as exc:
         print(f"coproduce: {exc.message}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"coproduce: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"coproduce: cannot use the database: {reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
