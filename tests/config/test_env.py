@@ -99,6 +99,8 @@ def _coproduce(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
         ("DATABASE_URL", "mysql://db/x", "DATABASE_URL='mysql://db/x' is not supported"),
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
         ("EMAIL_URL", "fax://x", "EMAIL_URL='fax://x' is not supported"),
+        ("DATABASE_URL", "postgres://nobody@127.0.0.1:1/x", "cannot use the database"),
+        ("COPRODUCE_SITE_URL", "timebank.example", "must start with http:// or https://"),
     ],
 )
 def test_the_command_stops_with_one_line_naming_a_bad_setting(
