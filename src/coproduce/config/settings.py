@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "coproduce.codesign",
     "coproduce.matching",
     "coproduce.insights",
+    "coproduce.api",
     "coproduce.web",
 ]
 
