@@ -152,7 +152,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
     from coproduce.demo.builder import DemoOptions, demo_build
+
+    call_command("migrate", verbosity=0, interactive=False)
 
     options = DemoOptions(
         members=args.members,
