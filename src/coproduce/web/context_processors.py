@@ -18,6 +18,7 @@ NAV = [
     ("account:statement", _("My account"), False),
     ("community:profile_me", _("My profile"), False),
     ("notifications:list", _("Messages"), False),
+    ("codesign:projects", _("Co-design"), False),
     ("coordinator:dashboard", _("Coordinator"), True),
     ("members:list", _("Members"), True),
 ]
