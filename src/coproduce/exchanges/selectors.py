@@ -355,14 +355,15 @@ def request_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) 
 
 def member_get_by_username(*, timebank: TimeBank, username: str) -> Person | None:
     """A person who belongs to the time bank (any status but left), by username."""
-    return (
-        Person.objects.filter(
-            username__iexact=username.strip(),
-            memberships__timebank=timebank,
-        )
-        .exclude(memberships__status=MembershipStatus.LEFT)
-        .first()
-    )
+    # One filter() call, so the status condition applies to this time bank's membership only
+    # (an exclude() across the relation would drop anyone who left some other time bank).
+    return Person.objects.filter(
+        username__iexact=username.strip(),
+        memberships__timebank=timebank,
+        memberships__status__in=[
+            status for status in MembershipStatus.values if status != MembershipStatus.LEFT
+        ],
+    ).first()
 
 
 def organisations_for_paying(*, person: Person, timebank: TimeBank) -> QuerySet[Organisation]:
