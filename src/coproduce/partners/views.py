@@ -1,0 +1,583 @@
+"""Pages for partner organisations, referrals (social prescribing) and pools.
+
+Each view finds what it shows through a `*_get_for` selector scoped to the person and their
+current time bank (a 404 for anyone who may not see it), validates a form, calls one service,
+and redirects with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coproduce.community.models import Organisation, Person, TimeBank
+from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.partners import forms, selectors, services
+from coproduce.partners.models import OutcomeStage, Pool, Referral, ReferralStatus, SpendStatus
+from coproduce.partners.selectors import Standing
+
+
+def _me(request: HttpRequest) -> Person:
+    return request.user  # type: ignore[return-value]
+
+
+def _timebank(request: HttpRequest) -> TimeBank:
+    """The signed-in person's current time bank; someone in none sees no partner pages."""
+    timebank = getattr(request, "timebank", None)
+    if timebank is None:
+        raise NotFound(_("No such page."))
+    return timebank
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+@login_required
+def organisations(request: HttpRequest) -> HttpResponse:
+    timebank = _timebank(request)
+    rows = list(selectors.organisations_for(person=_me(request), timebank=timebank))
+    standing = selectors.standing_for(_me(request), timebank)
+    return render(
+        request,
+        "partners/organisations.html",
+        {"organisations": rows, "is_coordinator": standing.is_coordinator},
+    )
+
+
+@login_required
+def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
+    org, standing = selectors.organisation_get_for(_me(request), _timebank(request), public_id)
+    offers, needs = selectors.organisation_listings(org)
+    context = {
+        "organisation": org,
+        "offers": offers,
+        "requests": needs,
+        "hours": selectors.organisation_hours(org),
+        "is_coordinator": standing.is_coordinator,
+        "may_edit": standing.is_coordinator or standing.is_admin_of(org.pk),
+    }
+    if standing.is_coordinator:
+        context["staff"] = selectors.organisation_staff(org)
+        context["account"] = selectors.organisation_account(org)
+    return render(request, "partners/organisation.html", context)
+
+
+@login_required
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    timebank = _timebank(request)
+    if not selectors.standing_for(_me(request), timebank).is_coordinator:
+        raise NotFound(_("No such page."))
+    form = forms.OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organisation_create(
+                timebank=timebank, acting=_me(request), **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("%(name)s is now a partner of the time bank.") % {"name": org.name}
+            )
+            return redirect("partners:organisation", public_id=org.public_id)
+    return render(request, "partners/organisation_new.html", {"form": form})
+
+
+@login_required
+def organisation_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    org = selectors.organisation_edit_get_for(_me(request), _timebank(request), public_id)
+    form = forms.OrganisationDescriptionForm(
+        request.POST or None, initial={"description": org.description}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                organisation=org, acting=_me(request), description=form.cleaned_data["description"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The description is saved."))
+            return redirect("partners:organisation", public_id=org.public_id)
+    return render(request, "partners/organisation_edit.html", {"organisation": org, "form": form})
+
+
+@login_required
+def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    timebank = _timebank(request)
+    org = selectors.organisation_manage_get_for(_me(request), timebank, public_id)
+    form = forms.StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = selectors.member_by_username(
+            timebank=timebank, username=form.cleaned_data["username"]
+        )
+        if person is None:
+            form.add_error("username", _("There is no member of this time bank by that name."))
+        else:
+            try:
+                services.organisation_staff_add(
+                    organisation=org,
+                    acting=_me(request),
+                    person=person,
+                    role=form.cleaned_data["role"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is on the staff of %(org)s.")
+                    % {"name": person.display_name, "org": org.name},
+                )
+                return redirect("partners:organisation", public_id=org.public_id)
+    return render(request, "partners/organisation_staff.html", {"organisation": org, "form": form})
+
+
+@login_required
+def organisation_limits(request: HttpRequest, public_id: str) -> HttpResponse:
+    org = selectors.organisation_manage_get_for(_me(request), _timebank(request), public_id)
+    account = selectors.organisation_account(org)
+    initial = {}
+    if account is not None:
+        initial = {
+            "min_hours": f"{account.min_balance / 60:g}",
+            "max_hours": "" if account.max_balance is None else f"{account.max_balance / 60:g}",
+        }
+    form = forms.LimitsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_limits_set(
+                organisation=org,
+                acting=_me(request),
+                min_balance=form.cleaned_data["min_hours"],
+                max_balance=form.cleaned_data["max_hours"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The account's limits are saved."))
+            return redirect("partners:organisation", public_id=org.public_id)
+    return render(
+        request,
+        "partners/organisation_limits.html",
+        {"organisation": org, "form": form, "account": account},
+    )
+
+
+# --- referrals ----------------------------------------------------------------------------------
+
+
+@login_required
+def referrals(request: HttpRequest) -> HttpResponse:
+    timebank = _timebank(request)
+    status = request.GET.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    rows = list(selectors.referrals_for(person=_me(request), timebank=timebank, status=status))
+    for referral in rows:
+        referral.waiting = selectors.waiting_days(referral)  # type: ignore[attr-defined]
+    standing = selectors.standing_for(_me(request), timebank)
+    return render(
+        request,
+        "partners/referrals.html",
+        {
+            "referrals": rows,
+            "status": status,
+            "statuses": ReferralStatus.choices,
+            "is_coordinator": standing.is_coordinator,
+            "may_refer": standing.refers,
+        },
+    )
+
+
+@login_required
+def referral_new(request: HttpRequest) -> HttpResponse:
+    timebank = _timebank(request)
+    me = _me(request)
+    standing = selectors.standing_for(me, timebank)
+    if not standing.refers:
+        raise NotFound(_("No such page."))
+    form = forms.ReferralForm(
+        request.POST or None,
+        organisations=selectors.organisations_staffed_by(person=me, timebank=timebank),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(timebank=timebank, acting=me, **data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you: the referral of %(name)s is with the coordinator.")
+                % {"name": referral.display_name},
+            )
+            return redirect("partners:referral", public_id=referral.public_id)
+    return render(request, "partners/referral_new.html", {"form": form})
+
+
+def _referral_context(
+    request: HttpRequest, referral: Referral, standing: Standing, **forms_given: Any
+) -> dict[str, Any]:
+    me = _me(request)
+    outcomes = selectors.referral_outcomes_of(referral)
+    context = {
+        "referral": referral,
+        "events": selectors.referral_events(referral),
+        "outcomes": [outcomes.get(OutcomeStage.START), outcomes.get(OutcomeStage.REVIEW)],
+        "may_see_notes": selectors.may_see_notes(referral, standing, me) and referral.support_notes,
+        "may_record_outcome": selectors.may_record_outcome(referral, standing)
+        and len(outcomes) < 2
+        and referral.status not in {ReferralStatus.DECLINED, ReferralStatus.UNREACHABLE},
+        "is_coordinator": standing.is_coordinator,
+        "waiting": selectors.waiting_days(referral),
+    }
+    if standing.is_coordinator:
+        steps = services.next_steps(referral)
+        if any(s != ReferralStatus.INDUCTED for s in steps):
+            context["move_form"] = forms_given.get("move_form") or forms.MoveForm(steps=steps)
+        if ReferralStatus.INDUCTED in steps:
+            context["induct_form"] = forms_given.get("induct_form") or forms.InductForm()
+        if not referral.is_final:
+            suggestions = selectors.offers_suggested_for(referral)
+            context["suggestions"] = suggestions
+            if suggestions:
+                context["suggest_form"] = forms.SuggestForm(offers=suggestions)
+        # Only coordinators see the person's exchanges (here, just the date of the first).
+        context["first_exchange_at"] = selectors.first_exchange_on(referral)
+    return context
+
+
+@login_required
+def referral(request: HttpRequest, public_id: str) -> HttpResponse:
+    ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    return render(request, "partners/referral.html", _referral_context(request, ref, standing))
+
+
+@login_required
+def referral_notes(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The sensitive notes on their own page (or loaded in place by htmx): each view audited."""
+    ref, _standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    notes = services.referral_notes_view(referral=ref, viewer=_me(request))
+    template = (
+        "partners/_referral_notes.html"
+        if request.headers.get("HX-Request")
+        else "partners/referral_notes.html"
+    )
+    return render(request, template, {"referral": ref, "notes": notes})
+
+
+def _coordinator_referral(request: HttpRequest, public_id: str) -> tuple[Referral, Standing]:
+    ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    if not standing.is_coordinator:
+        raise NotFound(_("No such page."))
+    return ref, standing
+
+
+@login_required
+@require_POST
+def referral_move(request: HttpRequest, public_id: str) -> HttpResponse:
+    ref, standing = _coordinator_referral(request, public_id)
+    form = forms.MoveForm(request.POST, steps=services.next_steps(ref))
+    if form.is_valid():
+        try:
+            services.referral_move(referral=ref, acting=_me(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Recorded: %(status)s.") % {"status": ReferralStatus(ref.status).label},
+            )
+            return redirect("partners:referral", public_id=ref.public_id)
+    context = _referral_context(request, ref, standing, move_form=form)
+    return render(request, "partners/referral.html", context, status=400)
+
+
+@login_required
+@require_POST
+def referral_induct(request: HttpRequest, public_id: str) -> HttpResponse:
+    ref, standing = _coordinator_referral(request, public_id)
+    form = forms.InductForm(request.POST)
+    if form.is_valid():
+        try:
+            ref = services.referral_induct(referral=ref, acting=_me(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now a member, with the username %(username)s.")
+                % {"name": ref.display_name, "username": ref.person.username},  # type: ignore[union-attr]
+            )
+            return redirect("partners:referral", public_id=ref.public_id)
+    context = _referral_context(request, ref, standing, induct_form=form)
+    return render(request, "partners/referral.html", context, status=400)
+
+
+@login_required
+@require_POST
+def referral_suggest(request: HttpRequest, public_id: str) -> HttpResponse:
+    ref, _standing = _coordinator_referral(request, public_id)
+    offer_id = request.POST.get("offer", "")
+    try:
+        offer = selectors.suggestion_get(ref, offer_id)
+        services.referral_suggest_offer(referral=ref, acting=_me(request), offer=offer)
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Choose an offer to suggest.")))
+    else:
+        messages.success(request, _("Suggested: %(title)s.") % {"title": offer.title})
+    return redirect("partners:referral", public_id=ref.public_id)
+
+
+@login_required
+def outcome_new(request: HttpRequest, public_id: str) -> HttpResponse:
+    ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    if not selectors.may_record_outcome(ref, standing):
+        raise NotFound(_("No such page."))
+    recorded = selectors.referral_outcomes_of(ref)
+    initial_stage = OutcomeStage.REVIEW if OutcomeStage.START in recorded else OutcomeStage.START
+    form = forms.OutcomeForm(request.POST or None, referral=ref, initial={"stage": initial_stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_record(
+                referral=ref,
+                acting=_me(request),
+                stage=form.cleaned_data["stage"],
+                measured_on=form.cleaned_data["measured_on"],
+                items=form.items(),
+                goal_progress=form.goal_progress(),
+                own_words=form.cleaned_data["own_words"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The wellbeing measure is recorded."))
+            return redirect("partners:referral", public_id=ref.public_id)
+    return render(
+        request, "partners/outcome_new.html", {"referral": ref, "form": form, "recorded": recorded}
+    )
+
+
+@login_required
+def referral_report(request: HttpRequest) -> HttpResponse:
+    timebank = _timebank(request)
+    me = _me(request)
+    standing = selectors.standing_for(me, timebank)
+    if not (standing.is_coordinator or standing.refers):
+        raise NotFound(_("No such page."))
+    choices = list(
+        Organisation.objects.filter(timebank=timebank).order_by("name")
+        if standing.is_coordinator
+        else selectors.organisations_staffed_by(person=me, timebank=timebank)
+    )
+    chosen = None
+    wanted = request.GET.get("organisation", "")
+    if wanted:
+        chosen = next((o for o in choices if str(o.public_id) == wanted), None)
+        if chosen is None:
+            raise NotFound(_("No such organisation."))
+    elif not standing.is_coordinator:
+        chosen = choices[0]
+    report = selectors.referral_report(person=me, timebank=timebank, organisation=chosen)
+    return render(
+        request,
+        "partners/referral_report.html",
+        {
+            "report": report,
+            "organisations": choices,
+            "chosen": chosen,
+            "is_coordinator": standing.is_coordinator,
+        },
+    )
+
+
+# --- pools --------------------------------------------------------------------------------------
+
+
+@login_required
+def pools(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.pools_for(person=_me(request), timebank=_timebank(request)))
+    return render(request, "partners/pools.html", {"pools": rows})
+
+
+@login_required
+def pool_new(request: HttpRequest) -> HttpResponse:
+    timebank = _timebank(request)
+    me = _me(request)
+    if not selectors.standing_for(me, timebank).can_trade:
+        raise NotFound(_("No such page."))
+    form = forms.PoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        holders = [me]
+        if data["other_holder"].strip():
+            other = selectors.member_by_username(timebank=timebank, username=data["other_holder"])
+            if other is None:
+                form.add_error(
+                    "other_holder", _("There is no member of this time bank by that name.")
+                )
+            else:
+                holders.append(other)
+        if not form.errors:
+            try:
+                pool = services.pool_create(
+                    timebank=timebank,
+                    acting=me,
+                    name=data["name"],
+                    description=data["description"],
+                    unit=data["unit"],
+                    approvals_required=data["approvals_required"],
+                    holders=holders,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The pool %(name)s is open.") % {"name": pool.name})
+                return redirect("partners:pool", public_id=pool.public_id)
+    return render(request, "partners/pool_new.html", {"form": form})
+
+
+def _pool_context(
+    request: HttpRequest, pool: Pool, standing: Standing, **given: Any
+) -> dict[str, Any]:
+    me = _me(request)
+    holder_ids = selectors.pool_holder_ids(pool)
+    is_holder = me.pk in holder_ids
+    spends = selectors.pool_spends(pool)
+    may_contribute = standing.can_trade and (is_holder or not pool.is_money)
+    return {
+        "pool": pool,
+        "holders": list(pool.holders.order_by("first_name", "username")),
+        "totals": selectors.pool_totals(pool),
+        "contributions": selectors.pool_contributions(pool),
+        "pending": [s for s in spends if s.status == SpendStatus.PENDING],
+        "decided": [s for s in spends if s.status != SpendStatus.PENDING],
+        "is_holder": is_holder,
+        "me": me,
+        "contribute_form": (given.get("contribute_form") or forms.ContributeForm(unit=pool.unit))
+        if may_contribute
+        else None,
+        "spend_form": (
+            given.get("spend_form")
+            or forms.SpendForm(unit=pool.unit, organisations=_organisations(request))
+        )
+        if is_holder
+        else None,
+    }
+
+
+def _organisations(request: HttpRequest) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(timebank=_timebank(request)).order_by("name")
+
+
+@login_required
+def pool(request: HttpRequest, public_id: str) -> HttpResponse:
+    p, standing = selectors.pool_get_for(_me(request), _timebank(request), public_id)
+    return render(request, "partners/pool.html", _pool_context(request, p, standing))
+
+
+@login_required
+@require_POST
+def pool_contribute(request: HttpRequest, public_id: str) -> HttpResponse:
+    p, standing = selectors.pool_get_for(_me(request), _timebank(request), public_id)
+    form = forms.ContributeForm(request.POST, unit=p.unit)
+    if form.is_valid():
+        token = form.cleaned_data["token"]
+        try:
+            services.pool_contribute(
+                pool=p,
+                acting=_me(request),
+                amount=form.cleaned_data["amount"],
+                memo=form.cleaned_data["memo"],
+                token=str(token) if token else None,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Thank you: it is in the pool."))
+            return redirect("partners:pool", public_id=p.public_id)
+    context = _pool_context(request, p, standing, contribute_form=form)
+    return render(request, "partners/pool.html", context, status=400)
+
+
+@login_required
+@require_POST
+def pool_spend_new(request: HttpRequest, public_id: str) -> HttpResponse:
+    timebank = _timebank(request)
+    p, standing = selectors.pool_get_for(_me(request), timebank, public_id)
+    form = forms.SpendForm(request.POST, unit=p.unit, organisations=_organisations(request))
+    if form.is_valid():
+        data = form.cleaned_data
+        payee = data["payee_organisation"]
+        if data["payee_username"].strip():
+            payee = selectors.member_by_username(timebank=timebank, username=data["payee_username"])
+            if payee is None:
+                form.add_error(
+                    "payee_username", _("There is no member of this time bank by that name.")
+                )
+        if not form.errors:
+            try:
+                spend = services.pool_spend_propose(
+                    pool=p,
+                    acting=_me(request),
+                    payee=payee,
+                    amount=data["amount"],
+                    purpose=data["purpose"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Spent: %(purpose)s.") % {"purpose": spend.purpose}
+                    if spend.status == SpendStatus.SPENT
+                    else _("Proposed: another holder needs to approve it."),
+                )
+                return redirect("partners:pool", public_id=p.public_id)
+    context = _pool_context(request, p, standing, spend_form=form)
+    return render(request, "partners/pool.html", context, status=400)
+
+
+@login_required
+@require_POST
+def pool_spend_approve(request: HttpRequest, public_id: str) -> HttpResponse:
+    spend = selectors.spend_get_for(_me(request), _timebank(request), public_id)
+    try:
+        services.pool_spend_approve(spend=spend, acting=_me(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Approved and spent: %(purpose)s.") % {"purpose": spend.purpose}
+        )
+    return redirect("partners:pool", public_id=spend.pool.public_id)
+
+
+@login_required
+@require_POST
+def pool_spend_refuse(request: HttpRequest, public_id: str) -> HttpResponse:
+    spend = selectors.spend_get_for(_me(request), _timebank(request), public_id)
+    form = forms.RefuseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        spend = services.pool_spend_refuse(spend=spend, acting=_me(request), reason=reason)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("You withdrew the proposal.")
+            if spend.status == SpendStatus.WITHDRAWN
+            else _("Not approved: %(purpose)s.") % {"purpose": spend.purpose},
+        )
+    return redirect("partners:pool", public_id=spend.pool.public_id)
