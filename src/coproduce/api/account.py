@@ -1,0 +1,124 @@
+"""My account: the statement with its running balance, and giving hours as a gift."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field as F
+from ninja import Query, Router, Schema, Status
+
+from coproduce.api.auth import caller
+from coproduce.api.idempotency import ledger_key, write_operation
+from coproduce.api.schemas import (
+    MAX_PAGE,
+    ErrorOut,
+    GiftIn,
+    GiftOut,
+    StatementOut,
+    hours,
+    page_bounds,
+    party,
+    statement_out,
+)
+from coproduce.api.selectors import member_by_reference
+from coproduce.core.errors import ApplicationError
+from coproduce.ledger.gifts import gift_give
+from coproduce.ledger.statements import (
+    Period,
+    member_account_for,
+    statement_for,
+    statement_rows,
+)
+
+router = Router(tags=["account"])
+
+
+class StatementFilters(Schema):
+    date_from: date | None = F(None, description="From this day (inclusive).")
+    date_to: date | None = F(None, description="To this day (inclusive).")
+    limit: int = F(25, ge=1, le=MAX_PAGE)
+    offset: int = F(0, ge=0, le=1_000_000)
+
+
+def _period(filters: StatementFilters) -> Period:
+    """Whole days in the time bank's time zone, the last day included (as on the web page)."""
+    start, end = filters.date_from, filters.date_to
+    if start and end and end < start:
+        raise ApplicationError(_("The end date is before the start date."), "bad_period")
+    zone = timezone.get_current_timezone()
+
+    def midnight(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time.min), zone)
+
+    return Period(
+        start=midnight(start) if start else None,
+        end=midnight(end + timedelta(days=1)) if end else None,
+    )
+
+
+@router.get(
+    "/account/statement",
+    response={200: StatementOut, 400: ErrorOut},
+    summary="My statement: entries newest first, each with the balance after it",
+)
+def statement(request: HttpRequest, filters: Query[StatementFilters]) -> StatementOut:
+    who = caller(request)
+    period = _period(filters)
+    account = member_account_for(person=who.person, timebank=who.timebank)
+    if account is None:
+        return statement_out(
+            None, [], balance=0, limit=filters.limit, offset=filters.offset, next_offset=None
+        )
+    found = statement_for(account=account, period=period)
+    start = filters.offset
+    entries, next_offset = page_bounds(
+        list(found.entries[start : start + filters.limit + 1]), filters.limit, start
+    )
+    return statement_out(
+        found,
+        statement_rows(found, entries),
+        balance=account.balance,
+        limit=filters.limit,
+        offset=start,
+        next_offset=next_offset,
+    )
+
+
+@write_operation(
+    router,
+    "/gifts",
+    key_required=True,
+    response={201: GiftOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Give some of my hours to the community chest or to a member",
+)
+def gift(request: HttpRequest, payload: GiftIn) -> Status[GiftOut]:
+    who = caller(request)
+    to_person = None
+    if payload.to == "member":
+        if not payload.member:
+            raise ApplicationError(
+                _('Say which member to give to ("member": their username).'), "member_required"
+            )
+        to_person = member_by_reference(timebank=who.timebank, reference=payload.member)
+    transfer = gift_give(
+        timebank=who.timebank,
+        giver=who.person,
+        to_chest=payload.to == "chest",
+        to_person=to_person,
+        minutes=payload.minutes,
+        note=payload.note,
+        idempotency_key=ledger_key(request),
+    )
+    return Status(
+        201,
+        GiftOut(
+            transfer=transfer.public_id,
+            to=party(to_person) if to_person is not None else None,
+            amount=hours(payload.minutes),
+            memo=transfer.memo,
+            created_at=transfer.created_at,
+        ),
+    )

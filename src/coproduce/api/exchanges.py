@@ -1,0 +1,218 @@
+"""Exchanges: mine, one of them, proposing one, and each step of its life
+(agree → done → confirm, or cancel / dispute). Credits move only at confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field as F
+from ninja import Query, Router, Schema, Status
+
+from coproduce.api.auth import Caller, caller
+from coproduce.api.idempotency import write_operation
+from coproduce.api.schemas import (
+    MAX_PAGE,
+    CancelIn,
+    DisputeIn,
+    DoneIn,
+    ErrorOut,
+    ExchangeDetailOut,
+    ExchangePage,
+    ProposeIn,
+    exchange_detail_out,
+    exchange_out,
+    page_bounds,
+)
+from coproduce.api.selectors import member_by_reference
+from coproduce.community.models import Organisation, Person
+from coproduce.core.errors import ApplicationError
+from coproduce.exchanges import services
+from coproduce.exchanges.models import Exchange, PaidBy
+from coproduce.exchanges.selectors import (
+    exchange_get_for,
+    exchanges_for_person,
+    offer_get_for_exchange,
+    organisations_for_paying,
+    request_get_for_exchange,
+)
+from coproduce.ledger.models import Account
+from coproduce.ledger.services import organisation_account_get_or_open
+
+router = Router(tags=["exchanges"])
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+Detail = {200: ExchangeDetailOut, **ERRORS}
+
+
+class ExchangeFilters(Schema):
+    bucket: Literal["waiting", "active", "finished"] | None = F(
+        None,
+        description="waiting: for you to agree or confirm; active: still open; finished: "
+        "confirmed or cancelled.",
+    )
+    limit: int = F(20, ge=1, le=MAX_PAGE)
+    offset: int = F(0, ge=0, le=10_000)
+
+
+def _mine(who: Caller, public_id: UUID) -> Exchange:
+    return exchange_get_for(person=who.person, timebank=who.timebank, public_id=public_id)
+
+
+def _paying_account(who: Caller, payload: ProposeIn) -> Account | None:
+    if payload.paid_by != PaidBy.ORGANISATION:
+        return None
+    organisation = (
+        organisations_for_paying(person=who.person, timebank=who.timebank)
+        .filter(public_id=payload.paying_organisation)
+        .first()
+        if payload.paying_organisation
+        else None
+    )
+    if organisation is None:
+        raise ApplicationError(_("Choose the organisation that pays."), "no_payer")
+    return organisation_account_get_or_open(organisation=organisation)
+
+
+@router.get("/exchanges", response=ExchangePage, summary="My exchanges, newest first")
+def exchanges(request: HttpRequest, filters: Query[ExchangeFilters]) -> ExchangePage:
+    who = caller(request)
+    found = exchanges_for_person(
+        timebank=who.timebank,
+        person=who.person,
+        bucket=filters.bucket,
+        limit=filters.offset + filters.limit + 1,
+    )
+    rows, next_offset = page_bounds(found[filters.offset :], filters.limit, filters.offset)
+    return ExchangePage(
+        items=[exchange_out(e) for e in rows],
+        limit=filters.limit,
+        offset=filters.offset,
+        next_offset=next_offset,
+    )
+
+
+@router.get(
+    "/exchanges/{public_id}",
+    response={200: ExchangeDetailOut, 404: ErrorOut},
+    summary="One exchange",
+)
+def exchange(request: HttpRequest, public_id: UUID) -> ExchangeDetailOut:
+    who = caller(request)
+    return exchange_detail_out(_mine(who, public_id), who.person)
+
+
+@write_operation(
+    router,
+    "/exchanges",
+    response={201: ExchangeDetailOut, **ERRORS},
+    summary="Propose an exchange, from an offer, a request, or with people you name",
+)
+def propose(request: HttpRequest, payload: ProposeIn) -> Status[ExchangeDetailOut]:
+    who = caller(request)
+    me = who.person
+    offer = (
+        offer_get_for_exchange(timebank=who.timebank, public_id=payload.offer)
+        if payload.offer
+        else None
+    )
+    request_ = (
+        request_get_for_exchange(timebank=who.timebank, public_id=payload.request)
+        if payload.request
+        else None
+    )
+    if offer is not None and request_ is not None:
+        raise ApplicationError(_("An exchange answers an offer or a request, not both."), "both")
+    listing = offer or request_
+    providers: Sequence[Person | Organisation]
+    receivers: Sequence[Person | Organisation]
+    if listing is not None:
+        owner = listing.person or listing.organisation
+        assert owner is not None  # a listing belongs to a person or an organisation
+        providers, receivers = ([owner], [me]) if offer is not None else ([me], [owner])
+    else:
+        if payload.role is None:
+            raise ApplicationError(
+                _('Say whether you are giving or receiving the help ("role").'), "role_required"
+            )
+        others: list[Person | Organisation] = [
+            member_by_reference(timebank=who.timebank, reference=ref) for ref in payload.others
+        ]
+        if not others:
+            raise ApplicationError(
+                _('Name at least one other person ("others"), by username.'), "others_required"
+            )
+        providers, receivers = ([me], others) if payload.role == "giving" else (others, [me])
+    created = services.exchange_propose(
+        timebank=who.timebank,
+        acting=me,
+        providers=providers,
+        receivers=receivers,
+        offer=offer,
+        request=request_,
+        title=payload.title or (listing.title if listing else ""),
+        category=payload.category or (listing.category if listing else ""),
+        expected_minutes=payload.minutes,
+        scheduled_for=payload.scheduled_for,
+        paid_by=payload.paid_by,
+        paying_account=_paying_account(who, payload),
+        notes=payload.notes,
+    )
+    return Status(201, exchange_detail_out(_mine(who, created.public_id), me))
+
+
+@write_operation(router, "/exchanges/{public_id}/agree", response=Detail, summary="Agree to it")
+def agree(request: HttpRequest, public_id: UUID) -> ExchangeDetailOut:
+    who = caller(request)
+    done = services.exchange_agree(exchange=_mine(who, public_id), acting=who.person)
+    return exchange_detail_out(done, who.person)
+
+
+@write_operation(
+    router, "/exchanges/{public_id}/done", response=Detail, summary="Say the help was given"
+)
+def mark_done(request: HttpRequest, public_id: UUID, payload: DoneIn) -> ExchangeDetailOut:
+    who = caller(request)
+    done = services.exchange_mark_done(
+        exchange=_mine(who, public_id), acting=who.person, actual_minutes=payload.minutes
+    )
+    return exchange_detail_out(done, who.person)
+
+
+@write_operation(
+    router,
+    "/exchanges/{public_id}/confirm",
+    response=Detail,
+    summary="Confirm the help was received (credits move when every receiver has)",
+)
+def confirm(request: HttpRequest, public_id: UUID) -> ExchangeDetailOut:
+    who = caller(request)
+    done = services.exchange_confirm(exchange=_mine(who, public_id), acting=who.person)
+    return exchange_detail_out(done, who.person)
+
+
+@write_operation(router, "/exchanges/{public_id}/cancel", response=Detail, summary="Call it off")
+def cancel(
+    request: HttpRequest, public_id: UUID, payload: CancelIn | None = None
+) -> ExchangeDetailOut:
+    who = caller(request)
+    done = services.exchange_cancel(
+        exchange=_mine(who, public_id),
+        acting=who.person,
+        reason=payload.reason if payload is not None else "",
+    )
+    return exchange_detail_out(done, who.person)
+
+
+@write_operation(
+    router, "/exchanges/{public_id}/dispute", response=Detail, summary="Raise a problem"
+)
+def dispute(request: HttpRequest, public_id: UUID, payload: DisputeIn) -> ExchangeDetailOut:
+    who = caller(request)
+    done = services.exchange_dispute(
+        exchange=_mine(who, public_id), acting=who.person, reason=payload.reason
+    )
+    return exchange_detail_out(done, who.person)

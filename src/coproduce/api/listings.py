@@ -1,0 +1,113 @@
+"""Offers and requests: search them, read one, post one."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field as F
+from ninja import Query, Router, Schema, Status
+
+from coproduce.api.auth import caller
+from coproduce.api.idempotency import write_operation
+from coproduce.api.schemas import (
+    MAX_PAGE,
+    ErrorOut,
+    ListingIn,
+    ListingOut,
+    ListingPage,
+    listing_out,
+    page_bounds,
+)
+from coproduce.core.categories import Category
+from coproduce.exchanges.listings import listing_create, listing_get_for
+from coproduce.exchanges.search import Kind, listings_search
+
+router = Router(tags=["offers and requests"])
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class ListingFilters(Schema):
+    q: str = F("", max_length=200, description="Words to look for; each must match.")
+    category: Category | None = None
+    area: str | None = F(None, max_length=80)
+    day: Day | None = F(None, description="Free on that day (or at any time).")
+    limit: int = F(20, ge=1, le=MAX_PAGE)
+    offset: int = F(0, ge=0, le=100_000)
+
+
+def _search(request: HttpRequest, kind: Kind, filters: ListingFilters) -> ListingPage:
+    who = caller(request)
+    found = listings_search(
+        timebank=who.timebank,
+        kind=kind,
+        q=filters.q,
+        category=filters.category,
+        area=filters.area,
+        day=filters.day,
+    )
+    start = filters.offset
+    rows, next_offset = page_bounds(
+        list(found[start : start + filters.limit + 1]), filters.limit, start
+    )
+    return ListingPage(
+        items=[listing_out(listing) for listing in rows],
+        limit=filters.limit,
+        offset=start,
+        next_offset=next_offset,
+    )
+
+
+def _create(request: HttpRequest, kind: Kind, payload: ListingIn) -> Status[ListingOut]:
+    who = caller(request)
+    listing = listing_create(
+        kind=kind,
+        timebank=who.timebank,
+        acting=who.person,
+        title=payload.title,
+        category=payload.category,
+        description=payload.description,
+        tags=", ".join(payload.tags),
+        area=payload.area,
+        availability=payload.availability,
+    )
+    return Status(201, listing_out(listing))
+
+
+@router.get("/offers", response=ListingPage, summary="Search the open offers")
+def offers(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
+    return _search(request, "offer", filters)
+
+
+@router.get("/requests", response=ListingPage, summary="Search the open requests")
+def requests(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
+    return _search(request, "request", filters)
+
+
+@router.get("/offers/{public_id}", response={200: ListingOut, 404: ErrorOut}, summary="One offer")
+def offer(request: HttpRequest, public_id: UUID) -> ListingOut:
+    who = caller(request)
+    return listing_out(listing_get_for(who.person, who.timebank, "offer", public_id))
+
+
+@router.get(
+    "/requests/{public_id}", response={200: ListingOut, 404: ErrorOut}, summary="One request"
+)
+def request_detail(request: HttpRequest, public_id: UUID) -> ListingOut:
+    who = caller(request)
+    return listing_out(listing_get_for(who.person, who.timebank, "request", public_id))
+
+
+@write_operation(router, "/offers", response={201: ListingOut, **ERRORS}, summary="Post an offer")
+def offer_create(request: HttpRequest, payload: ListingIn) -> Status[ListingOut]:
+    return _create(request, "offer", payload)
+
+
+@write_operation(
+    router, "/requests", response={201: ListingOut, **ERRORS}, summary="Post a request"
+)
+def request_create(request: HttpRequest, payload: ListingIn) -> Status[ListingOut]:
+    return _create(request, "request", payload)

@@ -1,0 +1,356 @@
+"""What the API sends and accepts. Times are integer minutes, with "h:mm" beside them for
+people; every identifier is a public UUID, never a database id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from coproduce.community.models import Organisation, Person
+from coproduce.core.categories import Category
+from coproduce.core.units import format_hmm
+from coproduce.exchanges.models import Exchange, Offer, PaidBy, Request, Side
+from coproduce.exchanges.selectors import (
+    exchange_actions_for,
+    exchange_is_reversed,
+    exchange_standing,
+)
+from coproduce.ledger.statements import Statement, StatementRow, Totals
+
+MAX_PAGE = 100
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+
+
+class Hours(Schema):
+    minutes: int
+    hmm: str = Field(description='The same time as people write it: "1:30".')
+
+
+def hours(minutes: int) -> Hours:
+    return Hours(minutes=minutes, hmm=format_hmm(minutes))
+
+
+class PartyOut(Schema):
+    kind: Literal["person", "organisation"]
+    public_id: UUID
+    name: str
+
+
+def party(who: Person | Organisation) -> PartyOut:
+    if isinstance(who, Organisation):
+        return PartyOut(kind="organisation", public_id=who.public_id, name=who.name)
+    return PartyOut(kind="person", public_id=who.public_id, name=who.display_name)
+
+
+class Page(Schema):
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Where the next page starts; null on the last.")
+
+
+def page_bounds(rows: list, limit: int, offset: int) -> tuple[list, int | None]:
+    """Rows fetched as limit + 1: the page, and the next offset when there is more."""
+    return rows[:limit], (offset + limit if len(rows) > limit else None)
+
+
+# --- me ---------------------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    public_id: UUID
+    username: str
+    display_name: str
+
+
+class TimeBankOut(Schema):
+    public_id: UUID
+    slug: str
+    name: str
+
+
+class TokenOut(Schema):
+    name: str
+    prefix: str
+    scopes: list[str]
+    expires_at: datetime | None
+
+
+class MeOut(Schema):
+    person: PersonOut
+    timebank: TimeBankOut
+    role: str
+    area: str
+    balance: Hours
+    token: TokenOut
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+class ListingIn(Schema):
+    title: str = Field(max_length=140)
+    category: Category
+    description: str = Field("", max_length=5000)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    area: str = Field("", max_length=80, description="Blank means your own area.")
+    availability: list[str] = Field(
+        default_factory=list, description='Slots such as "mon_am", "sat_pm"; empty means any time.'
+    )
+
+
+class ListingOut(Schema):
+    public_id: UUID
+    kind: Literal["offer", "request"]
+    title: str
+    description: str
+    category: str
+    tags: list[str]
+    area: str
+    availability: list[str]
+    status: str
+    owner: PartyOut | None
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class ListingPage(Page):
+    items: list[ListingOut]
+
+
+def listing_out(listing: Offer | Request) -> ListingOut:
+    owner = listing.person or listing.organisation
+    return ListingOut(
+        public_id=listing.public_id,
+        kind="offer" if isinstance(listing, Offer) else "request",
+        title=listing.title,
+        description=listing.description,
+        category=listing.category,
+        tags=[t.strip() for t in listing.tags.split(",") if t.strip()],
+        area=listing.area,
+        availability=list(listing.availability or []),
+        status=listing.status,
+        owner=party(owner) if owner is not None else None,
+        created_at=listing.created_at,
+        expires_at=listing.expires_at,
+    )
+
+
+# --- exchanges --------------------------------------------------------------------------------
+
+
+class ProposeIn(Schema):
+    offer: UUID | None = Field(None, description="Answer this offer: its owner gives, you receive.")
+    request: UUID | None = Field(
+        None, description="Answer this request: you give, its owner receives."
+    )
+    role: Literal["giving", "receiving"] | None = Field(
+        None, description="Without an offer or request: whether you give or receive the help."
+    )
+    others: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Without an offer or request: the other people, by username or public id.",
+    )
+    title: str = Field("", max_length=140, description="Defaults to the offer's or request's.")
+    category: Category | None = Field(None, description="Defaults to the offer's or request's.")
+    minutes: int = Field(description="How long it is expected to take, in minutes.")
+    scheduled_for: datetime | None = None
+    notes: str = Field("", max_length=1000)
+    paid_by: PaidBy = PaidBy.RECEIVERS
+    paying_organisation: UUID | None = None
+
+
+class DoneIn(Schema):
+    minutes: int = Field(description="How long the help actually took, in minutes.")
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=1000)
+
+
+class DisputeIn(Schema):
+    reason: str = Field(max_length=1000, description="What went wrong, for the coordinator.")
+
+
+class ParticipantOut(Schema):
+    side: Literal["provider", "receiver"]
+    party: PartyOut
+    confirmed: bool = Field(description="A receiver who has confirmed the help was given.")
+
+
+class ExchangeOut(Schema):
+    public_id: UUID
+    title: str
+    category: str
+    status: str
+    expected: Hours
+    actual: Hours | None
+    scheduled_for: datetime | None
+    proposed_by: PartyOut
+    participants: list[ParticipantOut]
+    paid_by: str
+    offer: UUID | None
+    request: UUID | None
+    transfer: UUID | None
+    reversed: bool
+    created_at: datetime
+    agreed_at: datetime | None
+    done_at: datetime | None
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+
+
+class ExchangeDetailOut(ExchangeOut):
+    notes: str
+    dispute_reason: str
+    actions: list[str] = Field(description="What you may do to it now.")
+
+
+class ExchangePage(Page):
+    items: list[ExchangeOut]
+
+
+def _exchange_fields(exchange: Exchange) -> dict:
+    participants = [
+        ParticipantOut(
+            side=Side(p.side).value,  # type: ignore[arg-type]
+            party=party(p.person or p.organisation),  # type: ignore[arg-type]
+            confirmed=p.confirmed_at is not None,
+        )
+        for p in exchange.participants.all()
+    ]
+    return {
+        "public_id": exchange.public_id,
+        "title": exchange.title,
+        "category": exchange.category,
+        "status": exchange.status,
+        "expected": hours(exchange.expected_minutes),
+        "actual": hours(exchange.actual_minutes) if exchange.actual_minutes is not None else None,
+        "scheduled_for": exchange.scheduled_for,
+        "proposed_by": party(exchange.proposed_by),
+        "participants": participants,
+        "paid_by": exchange.paid_by,
+        "offer": exchange.offer.public_id if exchange.offer_id else None,  # type: ignore[union-attr]
+        "request": exchange.request.public_id if exchange.request_id else None,  # type: ignore[union-attr]
+        "transfer": exchange.transfer.public_id if exchange.transfer_id else None,  # type: ignore[union-attr]
+        "reversed": exchange_is_reversed(exchange),
+        "created_at": exchange.created_at,
+        "agreed_at": exchange.agreed_at,
+        "done_at": exchange.done_at,
+        "confirmed_at": exchange.confirmed_at,
+        "cancelled_at": exchange.cancelled_at,
+    }
+
+
+def exchange_out(exchange: Exchange) -> ExchangeOut:
+    return ExchangeOut(**_exchange_fields(exchange))
+
+
+def exchange_detail_out(exchange: Exchange, person: Person) -> ExchangeDetailOut:
+    me = exchange_standing(exchange=exchange, person=person)
+    return ExchangeDetailOut(
+        **_exchange_fields(exchange),
+        notes=exchange.notes,
+        dispute_reason=exchange.dispute_reason,
+        actions=sorted(exchange_actions_for(exchange=exchange, person=person, me=me)),
+    )
+
+
+# --- account ----------------------------------------------------------------------------------
+
+
+class TotalsOut(Schema):
+    given: Hours
+    received: Hours
+    donated: Hours
+    gifts_received: Hours
+
+
+def totals_out(totals: Totals) -> TotalsOut:
+    return TotalsOut(
+        given=hours(totals.given),
+        received=hours(totals.received),
+        donated=hours(totals.donated),
+        gifts_received=hours(totals.gifts_received),
+    )
+
+
+class StatementRowOut(Schema):
+    occurred_at: datetime
+    kind: str
+    description: str
+    other_party: str
+    minutes_in: int
+    minutes_out: int
+    balance: Hours = Field(description="The balance after this entry.")
+
+
+def statement_row_out(row: StatementRow) -> StatementRowOut:
+    return StatementRowOut(
+        occurred_at=row.occurred_at,
+        kind=row.kind,
+        description=row.description,
+        other_party=row.other_party,
+        minutes_in=row.minutes_in,
+        minutes_out=row.minutes_out,
+        balance=hours(row.balance),
+    )
+
+
+class StatementOut(Page):
+    balance: Hours
+    opening: Hours
+    closing: Hours
+    all_time: TotalsOut
+    in_period: TotalsOut
+    items: list[StatementRowOut] = Field(description="Newest first.")
+
+
+def statement_out(
+    statement: Statement | None,
+    rows: list[StatementRow],
+    *,
+    balance: int,
+    limit: int,
+    offset: int,
+    next_offset: int | None,
+) -> StatementOut:
+    empty = Totals()
+    return StatementOut(
+        balance=hours(balance),
+        opening=hours(statement.opening if statement else 0),
+        closing=hours(statement.closing if statement else 0),
+        all_time=totals_out(statement.all_time if statement else empty),
+        in_period=totals_out(statement.in_period if statement else empty),
+        items=[statement_row_out(row) for row in rows],
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset,
+    )
+
+
+class GiftIn(Schema):
+    to: Literal["chest", "member"]
+    member: str | None = Field(
+        None, description='With "to": "member": their username or public id.'
+    )
+    minutes: int
+    note: str = Field("", max_length=200)
+
+
+class GiftOut(Schema):
+    transfer: UUID
+    to: PartyOut | None = Field(description="The member given to; null for the community chest.")
+    amount: Hours
+    memo: str
+    created_at: datetime
