@@ -6,3 +6,8 @@ class MatchingConfig(AppConfig):
     name = "coproduce.matching"
     label = "matching"
     verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        from coproduce.matching import receivers
+
+        receivers.connect()

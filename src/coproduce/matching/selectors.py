@@ -1,0 +1,631 @@
+"""Reads for matching: who could help with a request, which requests a person could help with,
+and the coordinators' broker queue. Every lookup is scoped to the person asking and their
+time bank.
+
+Ranking runs in the database in two steps, so a time bank of 100,000 members costs a few
+indexed queries, never a loop over members:
+1. the *pool*: active members with at least one live term of the request (the prepared index,
+   MatchTerm), after the hard filters (active membership, not the requester, the person's own
+   "don't match me for" list, a current safeguarding check where the kind of help needs one),
+   ordered by skill, place, time and "given little"; the best SHORTLIST are kept;
+2. the *shortlist* gets the signals that need a look-up per person (balance, times asked this
+   week, past exchanges with the requester) and is ordered by the full weighted score, ties
+   broken by the person's id, so the ranking is deterministic.
+Only when fewer than `limit` people have any skill fit is the list filled with members of the
+same area (or of the whole time bank when the request names no area), ranked the same way
+after everyone with a skill fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Lower, NullIf, Trim
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.community.models import (
+    Membership,
+    MembershipStatus,
+    Person,
+    SafeguardingCheck,
+    TimeBank,
+)
+from coproduce.core.errors import NotFound
+from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Participant, Request, Side
+from coproduce.matching import signals
+from coproduce.matching.index import CATEGORY_BIT, area_key, slot_mask, slots_of
+from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile, MatchTerm
+from coproduce.matching.signals import Need, Reason
+from coproduce.matching.text import category_term, forms_of, terms_of
+
+SHORTLIST = 50
+SIGNALS = ("skill", "place", "time", "fairness", "new_ties")
+OPEN_EXCHANGE = [ExchangeStatus.PROPOSED, ExchangeStatus.AGREED, ExchangeStatus.DONE]
+QUEUE_PAGE_SIZE = 10
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: int  # 0-100
+    scores: dict[str, int]
+    reasons: list[Reason]
+    already_invited: bool
+
+    def public_reasons(self) -> list[Reason]:
+        return [reason for reason in self.reasons if not reason.private]
+
+
+@dataclass
+class Suggestion:
+    request: Request
+    score: int
+    reasons: list[Reason]
+
+
+# --- settings and lookups ------------------------------------------------------------------
+
+
+def settings_for(timebank: TimeBank) -> MatchingSettings:
+    """The time bank's matching settings, created with the defaults on first use."""
+    found, _created = MatchingSettings.objects.get_or_create(timebank=timebank)
+    return found
+
+
+def weights_of(settings: MatchingSettings) -> dict[str, int]:
+    return {
+        "skill": settings.weight_skill,
+        "place": settings.weight_place,
+        "time": settings.weight_time,
+        "fairness": settings.weight_fairness,
+        "new_ties": settings.weight_new_ties,
+    }
+
+
+def preference_for(person: Person, timebank: TimeBank) -> MatchingPreference | None:
+    return MatchingPreference.objects.filter(person=person, timebank=timebank).first()
+
+
+def can_see_candidates(
+    *, person: Person, membership: Membership | None, request: Request, settings: MatchingSettings
+) -> bool:
+    if membership is None or membership.timebank_id != request.timebank_id:
+        return False
+    if membership.is_coordinator:
+        return True
+    return (
+        settings.requester_sees_candidates
+        and membership.status == MembershipStatus.ACTIVE
+        and request.person_id == person.pk
+    )
+
+
+def request_get_for(person: Person, timebank: TimeBank, public_id: UUID) -> Request:
+    """An open request whose candidates the person may see: any, for the time bank's
+    coordinators; their own, for the person who asked when the time bank allows it.
+    Everyone else is told it does not exist."""
+    membership = (
+        Membership.objects.filter(person=person, timebank=timebank)
+        .exclude(status=MembershipStatus.LEFT)
+        .first()
+    )
+    request = (
+        Request.objects.filter(timebank=timebank, public_id=public_id)
+        .select_related("person", "organisation", "timebank")
+        .first()
+    )
+    if request is None or membership is None:
+        raise NotFound(_("No such request."))
+    if not can_see_candidates(
+        person=person, membership=membership, request=request, settings=settings_for(timebank)
+    ):
+        raise NotFound(_("No such request."))
+    return request
+
+
+def candidate_get_for(*, timebank: TimeBank, public_id: UUID) -> Person:
+    """A member of the time bank, by public id (the invite form names them that way)."""
+    person = Person.objects.filter(public_id=public_id, memberships__timebank=timebank).first()
+    if person is None:
+        raise NotFound(_("No such member."))
+    return person
+
+
+# --- what a request needs ------------------------------------------------------------------
+
+
+def need_of(request: Request) -> Need:
+    """The request as the signals see it. One query: the requester's own profile, for their
+    area when the request names none, and their coordinates."""
+    terms = {category_term(request.category): category_term(request.category)}
+    terms.update(terms_of(request.title, request.tags, request.description))
+    home = None
+    if request.person_id is not None:
+        home = (
+            MatchProfile.objects.filter(
+                timebank_id=request.timebank_id, person_id=request.person_id
+            )
+            .values("area", "latitude", "longitude")
+            .first()
+        )
+    origin = None
+    if home and home["latitude"] is not None and home["longitude"] is not None:
+        origin = (home["latitude"], home["longitude"])
+    if request.person_id is not None:
+        name = request.person.display_name
+    else:
+        name = request.organisation.name if request.organisation_id else ""
+    return Need(
+        timebank_id=request.timebank_id,
+        category=request.category,
+        terms=terms,
+        slots_mask=slot_mask(request.availability),
+        area=area_key(request.area) or (home["area"] if home else ""),
+        requester_id=request.person_id,
+        requester_name=name,
+        origin=origin,
+    )
+
+
+# --- candidates for a request ----------------------------------------------------------------
+
+
+def hard_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> Q:
+    """The hard filters, which no score can beat, on a MatchProfile (or, with `prefix`,
+    on a row that reaches one)."""
+    q = Q(**{f"{prefix}timebank_id": need.timebank_id, f"{prefix}active": True})
+    if need.requester_id is not None:
+        q &= ~Q(**{f"{prefix}person_id": need.requester_id})
+    if need.excluded_people:
+        q &= ~Q(**{f"{prefix}person_id__in": need.excluded_people})
+    bit = CATEGORY_BIT.get(need.category, 0)
+    if bit:
+        q &= Q(Exact(F(f"{prefix}excluded_mask").bitand(bit), 0))
+    required = (settings.safeguarding or {}).get(need.category)
+    if required:
+        today = timezone.localdate()
+        q &= Q(
+            Exists(
+                SafeguardingCheck.objects.filter(
+                    timebank_id=need.timebank_id,
+                    person_id=OuterRef(f"{prefix}person_id"),
+                    kind=required,
+                ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+            )
+        )
+    return q
+
+
+def eligible_profiles(need: Need, settings: MatchingSettings) -> QuerySet[MatchProfile]:
+    return MatchProfile.objects.filter(hard_filters(need, settings))
+
+
+def _first_score(need: Need, w: dict[str, int], skill: Any, prefix: str = "") -> Any:
+    """What the pool is ordered by (doubled, so the fairness half-weights stay integers)."""
+    return (
+        Value(2 * w["skill"]) * skill
+        + Value(2 * w["place"]) * signals.place(need, prefix)
+        + Value(2 * w["time"]) * signals.time_overlap(need, prefix)
+        + Value(w["fairness"]) * signals.given_little(need, prefix)
+    )
+
+
+def _skill_shortlist(need: Need, w: dict[str, int], settings: MatchingSettings) -> list[int]:
+    """The pool, driven from the term index: one pass over the request's terms, grouped by
+    profile, joined to the profile for the hard filters and the cheap signals."""
+    p = "profile__"
+    skill = Least(Sum("weight") * Value(signals.SKILL_POINTS_TO_SCORE), Value(100))
+    return list(
+        MatchTerm.objects.filter(signals.live_terms(need))
+        .filter(hard_filters(need, settings, p))
+        .values("profile_id", f"{p}person_id")
+        .annotate(**signals.place_annotations(need, p))
+        .annotate(first_score=_first_score(need, w, skill, p))
+        .order_by("-first_score", f"{p}person_id")
+        .values_list("profile_id", flat=True)[:SHORTLIST]
+    )
+
+
+def _shortlist(need: Need, w: dict[str, int], profiles: QuerySet[MatchProfile]) -> list[int]:
+    return list(
+        profiles.alias(**signals.place_annotations(need))
+        .alias(first_score=_first_score(need, w, signals.skill_fit(need)))
+        .order_by("-first_score", "person_id")
+        .values_list("pk", flat=True)[:SHORTLIST]
+    )
+
+
+def _ranked(
+    need: Need, w: dict[str, int], ids: list[int], request: Request | None, limit: int
+) -> list[MatchProfile]:
+    rows = (
+        MatchProfile.objects.filter(pk__in=ids)
+        .annotate(**signals.place_annotations(need))
+        .annotate(
+            skill=signals.skill_fit(need),
+            place=signals.place(need),
+            time=signals.time_overlap(need),
+            given=signals.given_little(need),
+            balance=signals.balance(need),
+            asked=signals.asked_count(need),
+            exchanged_before=signals.exchanged_before(need),
+        )
+        .annotate(
+            low_balance=signals.low_balance(need),
+            asked_penalty=signals.asked_this_week(need),
+            tie=signals.new_tie(need),
+        )
+        .annotate(
+            score2=Value(2 * w["skill"]) * F("skill")
+            + Value(2 * w["place"]) * F("place")
+            + Value(2 * w["time"]) * F("time")
+            + Value(2 * w["new_ties"]) * F("tie")
+            + Value(w["fairness"]) * (F("given") + F("low_balance") - F("asked_penalty"))
+        )
+        .select_related("person")
+        .order_by("-score2", "person_id")
+    )
+    if request is not None:
+        rows = rows.annotate(
+            invited=Exists(
+                Participant.objects.filter(
+                    exchange__request=request,
+                    exchange__status__in=OPEN_EXCHANGE,
+                    side=Side.PROVIDER,
+                    person_id=OuterRef("person_id"),
+                )
+            )
+        )
+    return list(rows[:limit])
+
+
+def _max_score2(w: dict[str, int]) -> int:
+    return 200 * (w["skill"] + w["place"] + w["time"] + w["new_ties"] + w["fairness"]) or 1
+
+
+def rank_need(
+    need: Need,
+    settings: MatchingSettings,
+    *,
+    limit: int = 10,
+    request: Request | None = None,
+) -> list[Candidate]:
+    w = weights_of(settings)
+    eligible = eligible_profiles(need, settings)
+    pool_ids = MatchTerm.objects.filter(signals.live_terms(need)).values("profile_id")
+    ids = _skill_shortlist(need, w, settings)
+    rows = _ranked(need, w, ids, request, limit) if ids else []
+    if len(rows) < limit:
+        rest = eligible.exclude(pk__in=pool_ids)
+        if need.area:
+            rest = rest.filter(area=need.area)
+        more = _shortlist(need, w, rest)
+        if more:
+            rows += _ranked(need, w, more, request, limit - len(rows))
+    matched: dict[int, set[str]] = {}
+    if rows:
+        for profile_id, term in MatchTerm.objects.filter(
+            signals.live_terms(need), profile_id__in=[r.pk for r in rows]
+        ).values_list("profile_id", "term"):
+            matched.setdefault(profile_id, set()).add(term)
+    best = _max_score2(w)
+    candidates = []
+    for row in rows:
+        distance = None
+        if need.origin is not None and row.latitude is not None and row.longitude is not None:
+            distance = signals.haversine_km(need.origin, (row.latitude, row.longitude))
+        fairness = (row.given + row.low_balance - row.asked_penalty) // 2
+        scores = {
+            "skill": row.skill,
+            "place": row.place,
+            "time": row.time,
+            "fairness": fairness,
+            "new_ties": row.tie,
+        }
+        candidates.append(
+            Candidate(
+                person=row.person,
+                score=max(0, min(100, round(100 * row.score2 / best))),
+                scores=scores,
+                reasons=signals.reasons_for(
+                    need,
+                    scores=scores,
+                    matched_terms=matched.get(row.pk, set()),
+                    availability_mask=row.availability_mask,
+                    area=row.area,
+                    distance_km=distance,
+                    given_recently=row.given_recently,
+                    balance=row.balance,
+                    asked=row.asked,
+                    exchanged_before=row.exchanged_before,
+                    weights=w,
+                ),
+                already_invited=bool(getattr(row, "invited", False)),
+            )
+        )
+    return candidates
+
+
+def candidates_for_request(request: Request, *, limit: int = 10) -> list[Candidate]:
+    """The people best placed to help with a request, best first, each with a score (0-100)
+    and the reasons in plain words. About five queries whatever the time bank's size."""
+    return rank_need(
+        need_of(request),
+        settings_for(request.timebank),
+        limit=limit,
+        request=request,
+    )
+
+
+# --- requests for a person -------------------------------------------------------------------
+
+
+def _word_match(term: str) -> Q:
+    q = Q()
+    for form in forms_of(term):
+        q |= Q(title__icontains=form) | Q(tags__icontains=form) | Q(description__icontains=form)
+    return q
+
+
+def _valid_check_kinds(person: Person, timebank_id: int) -> set[str]:
+    today = timezone.localdate()
+    return set(
+        SafeguardingCheck.objects.filter(timebank_id=timebank_id, person=person)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        .values_list("kind", flat=True)
+    )
+
+
+def requests_for_person(
+    person: Person, *, limit: int = 10, timebank: TimeBank | None = None
+) -> list[Suggestion]:
+    """The open requests this person is best placed to answer (in `timebank`, or in every
+    time bank where they are active), best first with the reasons in plain words.
+
+    The same hard filters as for candidates: the person is an active member, it is not their own
+    request, its kind of help is not on their "don't match me for" list and needs no check they
+    lack, and they have not already been asked to help with it."""
+    profiles = MatchProfile.objects.filter(person=person, active=True).select_related("timebank")
+    if timebank is not None:
+        profiles = profiles.filter(timebank=timebank)
+    suggestions: list[Suggestion] = []
+    for profile in profiles:
+        suggestions += _requests_for_profile(person, profile, limit)
+    suggestions.sort(key=lambda s: (-s.score, s.request.created_at, s.request.pk))
+    return suggestions[:limit]
+
+
+def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> list[Suggestion]:
+    tb = profile.timebank
+    settings = settings_for(tb)
+    w = weights_of(settings)
+    now = timezone.now()
+    weights = dict(
+        MatchTerm.objects.filter(profile=profile)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("term", "weight")
+    )
+    categories = [t[2:] for t in weights if t.startswith("c:")]
+    words = sorted((t for t in weights if not t.startswith("c:")), key=lambda t: (-weights[t], t))
+    words = words[:8]
+    excluded = [c for c, bit in CATEGORY_BIT.items() if profile.excluded_mask & bit]
+    valid = _valid_check_kinds(person, tb.pk)
+    excluded += [c for c, kind in (settings.safeguarding or {}).items() if kind not in valid]
+    pool = Q(category__in=categories)
+    word_qs = {term: _word_match(term) for term in words}
+    for q in word_qs.values():
+        pool |= q
+    if not categories and not words:
+        return []
+    requests = (
+        Request.objects.filter(timebank=tb, status=ListingStatus.ACTIVE)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(person=person)
+        .exclude(category__in=excluded)
+        .exclude(
+            Exists(
+                Participant.objects.filter(
+                    exchange__request=OuterRef("pk"),
+                    exchange__status__in=OPEN_EXCHANGE,
+                    person=person,
+                )
+            )
+        )
+        .filter(pool)
+    )
+    skill_points = Case(
+        When(category__in=categories, then=Value(3)), default=Value(0), output_field=IntegerField()
+    )
+    for q in word_qs.values():
+        skill_points = skill_points + Case(
+            When(q, then=Value(2)), default=Value(0), output_field=IntegerField()
+        )
+    any_slot = Q()
+    for slot in slots_of(profile.availability_mask):
+        any_slot |= Q(availability_text__contains=f'"{slot}"')
+    if profile.availability_mask:
+        time_score = Case(
+            When(availability_text="[]", then=Value(signals.ANY_TIME_SCORE)),
+            When(any_slot, then=Value(100)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    else:
+        time_score = Value(signals.ANY_TIME_SCORE)
+    place_score = (
+        Case(When(area_lower=profile.area, then=Value(100)), default=Value(0))
+        if profile.area
+        else Value(0)
+    )
+    waiting = Case(
+        When(created_at__lte=now - timedelta(days=14), then=Value(100)),
+        When(created_at__lte=now - timedelta(days=7), then=Value(60)),
+        default=Value(20),
+        output_field=IntegerField(),
+    )
+    tie = Case(
+        When(
+            Exists(
+                Participant.objects.filter(
+                    person=person,
+                    exchange__status=ExchangeStatus.CONFIRMED,
+                    exchange__participants__person_id=OuterRef("person_id"),
+                )
+            ),
+            then=Value(signals.PAST_TIE_SCORE),
+        ),
+        When(person__isnull=True, then=Value(0)),
+        default=Value(signals.NEW_TIE_SCORE),
+        output_field=IntegerField(),
+    )
+    rows = (
+        requests.annotate(
+            availability_text=Cast("availability", output_field=TextField()),
+            # The request's own area, else where the person asking lives.
+            area_lower=Lower(
+                Trim(
+                    Coalesce(
+                        NullIf("area", Value("")),
+                        Subquery(
+                            Membership.objects.filter(
+                                timebank=tb, person_id=OuterRef("person_id")
+                            ).values("area")[:1]
+                        ),
+                        Value(""),
+                    )
+                )
+            ),
+        )
+        .annotate(
+            skill=Least(skill_points * Value(signals.SKILL_POINTS_TO_SCORE), Value(100)),
+            place=place_score,
+            time=time_score,
+            waiting=waiting,
+            tie=tie,
+        )
+        .annotate(
+            score2=Value(2 * w["skill"]) * F("skill")
+            + Value(2 * w["place"]) * F("place")
+            + Value(2 * w["time"]) * F("time")
+            + Value(2 * w["new_ties"]) * F("tie")
+            + Value(2 * w["fairness"]) * F("waiting")
+        )
+        .select_related("person", "organisation")
+        .order_by("-score2", "created_at", "pk")[:limit]
+    )
+    best = _max_score2(w)
+    return [
+        Suggestion(
+            request=row,
+            score=max(0, min(100, round(100 * row.score2 / best))),
+            reasons=_request_reasons(row, profile, categories, words, w),
+        )
+        for row in rows
+    ]
+
+
+def _request_reasons(
+    row: Request, profile: MatchProfile, categories: list[str], words: list[str], w: dict[str, int]
+) -> list[Reason]:
+    reasons: list[Reason] = []
+    if w["skill"]:
+        if row.category in categories:
+            reasons.append(
+                Reason(
+                    "skill",
+                    _("you offer %(kind)s") % {"kind": signals.category_label(row.category)},
+                )
+            )
+        text = f"{row.title} {row.tags} {row.description}".lower()
+        hits = [t for t in words if any(form in text for form in forms_of(t))]
+        if hits:
+            found = terms_of(row.title, row.tags, row.description)
+            said = [found[t] for t in hits if t in found] or hits
+            reasons.append(
+                Reason("skill", _("asks for %(words)s") % {"words": ", ".join(said[:3])})
+            )
+    if w["place"] and row.place:
+        reasons.append(Reason("place", _("in your area")))
+    if w["time"] and row.time == 100:
+        reasons.append(Reason("time", _("at a time you are usually free")))
+    if w["fairness"] and row.waiting == 100:
+        reasons.append(Reason("fairness", _("has been waiting for more than two weeks")))
+    elif w["fairness"] and row.waiting == 60:
+        reasons.append(Reason("fairness", _("has been waiting for more than a week")))
+    if w["new_ties"] and row.person_id is not None:
+        name = row.person.display_name
+        if row.tie == signals.NEW_TIE_SCORE:
+            reasons.append(
+                Reason("new_ties", _("you would be a new connection for %(name)s") % {"name": name})
+            )
+        else:
+            reasons.append(
+                Reason("new_ties", _("you have exchanged with %(name)s before") % {"name": name})
+            )
+    return reasons
+
+
+# --- the broker queue ------------------------------------------------------------------------
+
+
+def open_requests_by_waiting(timebank: TimeBank) -> QuerySet[Request]:
+    """Open requests, the longest waiting first, without an exchange under way."""
+    now = timezone.now()
+    return (
+        Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(
+            Exists(
+                Participant.objects.filter(
+                    exchange__request=OuterRef("pk"), exchange__status__in=OPEN_EXCHANGE
+                )
+            )
+        )
+        .select_related("person", "organisation", "timebank")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass
+class QueueRow:
+    request: Request
+    waiting_days: int
+    best: Candidate | None
+
+
+def broker_queue_rows(requests: list[Request]) -> list[QueueRow]:
+    """The best candidate for each request of one page only (a few queries per row)."""
+    today = timezone.now()
+    rows: list[QueueRow] = []
+    if not requests:
+        return rows
+    settings = settings_for(requests[0].timebank)
+    for request in requests:
+        best = rank_need(need_of(request), settings, limit=1, request=request)
+        rows.append(
+            QueueRow(
+                request=request,
+                waiting_days=(today - request.created_at).days,
+                best=best[0] if best else None,
+            )
+        )
+    return rows

@@ -1,0 +1,224 @@
+"""Writes for matching: inviting a suggested person to help (a proposed exchange), a person's
+"don't match me for" list, a time bank's matching settings, and a member's coordinates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from coproduce.community.models import Membership, OrganisationStaff, Person, TimeBank
+from coproduce.core.audit import audit_record
+from coproduce.core.categories import Category
+from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.exchanges.models import Exchange, ListingStatus, Request, Side
+from coproduce.exchanges.services import exchange_propose
+from coproduce.matching.index import profile_refresh
+from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile
+from coproduce.matching.selectors import (
+    OPEN_EXCHANGE,
+    can_see_candidates,
+    eligible_profiles,
+    need_of,
+    settings_for,
+)
+
+INVITE_MINUTES = 60
+MAX_WEIGHT = 10
+SETTINGS_WEIGHTS = (
+    "weight_skill",
+    "weight_place",
+    "weight_time",
+    "weight_fairness",
+    "weight_new_ties",
+)
+
+
+@transaction.atomic
+def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> Exchange:
+    """Ask a suggested person to help: a proposed exchange for the request, with the candidate
+    giving and the person who asked receiving; exchange_propose tells the candidate.
+
+    Idempotent: a second click (or a second coordinator) finds the exchange already proposed to
+    that person for this request and returns it."""
+    # Lock the request row: two clicks arriving together would otherwise both see no exchange
+    # yet and propose two. The second waits here, then finds the first one's exchange.
+    request = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("timebank", "person", "organisation")
+        .get(pk=request.pk)
+    )
+    timebank = request.timebank
+    settings = settings_for(timebank)
+    membership = Membership.objects.filter(person=acting, timebank=timebank).first()
+    if not can_see_candidates(
+        person=acting, membership=membership, request=request, settings=settings
+    ):
+        raise PermissionDenied(
+            _("Only a coordinator, or the person who asked, can invite someone to help."),
+            "not_allowed",
+        )
+    if request.status != ListingStatus.ACTIVE:
+        raise Conflict(_("This request is no longer open."), "request_closed")
+    existing = (
+        Exchange.objects.filter(
+            request=request,
+            status__in=OPEN_EXCHANGE,
+            participants__side=Side.PROVIDER,
+            participants__person=candidate,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    need = need_of(request)
+    if not eligible_profiles(need, settings).filter(person=candidate).exists():
+        raise ApplicationError(
+            _(
+                "%(name)s cannot be asked to help with this request: they may not be active, "
+                "may have asked not to be matched for this kind of help, or may need a "
+                "safeguarding check first."
+            )
+            % {"name": candidate.display_name},
+            "not_eligible",
+        )
+    receiver = request.person or request.organisation
+    on_behalf_of = None
+    if request.person_id is not None and request.person_id != acting.pk:
+        on_behalf_of = request.person
+    elif request.organisation_id is not None:
+        staff = (
+            OrganisationStaff.objects.filter(organisation_id=request.organisation_id)
+            .select_related("person")
+            .order_by("pk")
+        )
+        mine = [s.person for s in staff if s.person_id == acting.pk]
+        if not mine and staff:
+            on_behalf_of = staff[0].person
+    minutes = min(INVITE_MINUTES, timebank.max_exchange_minutes)
+    exchange = exchange_propose(
+        timebank=timebank,
+        acting=acting,
+        providers=[candidate],
+        receivers=[receiver],
+        title=request.title,
+        category=request.category,
+        expected_minutes=minutes,
+        request=request,
+        on_behalf_of=on_behalf_of,
+        notes=_("Suggested by matching."),
+    )
+    audit_record(
+        action="matching.invited",
+        actor=acting,
+        timebank_id=timebank.pk,
+        on_behalf_of=on_behalf_of,
+        target=f"request:{request.public_id}",
+        data={"candidate": str(candidate.public_id), "exchange": str(exchange.public_id)},
+    )
+    return exchange
+
+
+@transaction.atomic
+def preference_set(
+    *, person: Person, timebank: TimeBank, excluded_categories: Iterable[str]
+) -> MatchingPreference:
+    """A person's "please don't suggest me for" list; it takes effect at once."""
+    chosen = list(dict.fromkeys(excluded_categories or []))
+    unknown = [c for c in chosen if c not in Category.values]
+    if unknown:
+        raise ApplicationError(
+            _("“%(kind)s” is not a kind of help.") % {"kind": unknown[0]}, "bad_category"
+        )
+    if not Membership.objects.filter(person=person, timebank=timebank).exists():
+        raise PermissionDenied(_("You are not a member of this time bank."), "not_member")
+    preference, _created = MatchingPreference.objects.select_for_update().get_or_create(
+        person=person, timebank=timebank
+    )
+    old = list(preference.excluded_categories)
+    preference.excluded_categories = [c for c in Category.values if c in chosen]
+    preference.save()
+    profile_refresh(timebank_id=timebank.pk, person_id=person.pk)
+    audit_record(
+        action="matching.preferences_changed",
+        actor=person,
+        timebank_id=timebank.pk,
+        target=f"person:{person.public_id}",
+        data={"old": old, "new": preference.excluded_categories},
+    )
+    return preference
+
+
+@transaction.atomic
+def settings_update(
+    *, timebank: TimeBank, acting: Person, safeguarding: dict[str, str], **changes: object
+) -> MatchingSettings:
+    """A coordinator changes how their time bank weighs the signals, whether people asking for
+    help may see who could help them, and which kinds of help need which check."""
+    membership = Membership.objects.filter(person=acting, timebank=timebank).first()
+    if membership is None or not membership.is_coordinator:
+        raise PermissionDenied(_("Only a coordinator can change matching."), "coordinator_only")
+    from coproduce.community.models import CheckKind
+
+    settings = MatchingSettings.objects.select_for_update().get(pk=settings_for(timebank).pk)
+    old = {
+        name: getattr(settings, name) for name in (*SETTINGS_WEIGHTS, "requester_sees_candidates")
+    }
+    old["safeguarding"] = settings.safeguarding
+    for name in SETTINGS_WEIGHTS:
+        if name in changes:
+            value = changes[name]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= MAX_WEIGHT
+            ):
+                raise ApplicationError(
+                    _("Each weight is a whole number from 0 to %(max)s.") % {"max": MAX_WEIGHT},
+                    "bad_weight",
+                )
+            setattr(settings, name, value)
+    if "requester_sees_candidates" in changes:
+        settings.requester_sees_candidates = bool(changes["requester_sees_candidates"])
+    rules = {}
+    for category, kind in (safeguarding or {}).items():
+        if not kind:
+            continue
+        if category not in Category.values or kind not in CheckKind.values:
+            raise ApplicationError(_("Choose a kind of check from the list."), "bad_check")
+        rules[category] = kind
+    settings.safeguarding = rules
+    if not any(getattr(settings, name) for name in SETTINGS_WEIGHTS):
+        raise ApplicationError(_("At least one weight must be more than 0."), "all_zero")
+    settings.save()
+    new = {
+        name: getattr(settings, name) for name in (*SETTINGS_WEIGHTS, "requester_sees_candidates")
+    }
+    new["safeguarding"] = rules
+    audit_record(
+        action="matching.settings_changed",
+        actor=acting,
+        timebank_id=timebank.pk,
+        target=f"timebank:{timebank.slug}",
+        data={"old": old, "new": new},
+    )
+    return settings
+
+
+@transaction.atomic
+def location_set(
+    *, timebank: TimeBank, person: Person, latitude: float | None, longitude: float | None
+) -> MatchProfile:
+    """Record (or clear) where a member lives, in degrees, for distances in matching."""
+    if (latitude is None) != (longitude is None):
+        raise ApplicationError(_("Give both latitude and longitude, or neither."), "half_location")
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
+        raise ApplicationError(_("That is not a place on Earth."), "bad_location")
+    profile = profile_refresh(timebank_id=timebank.pk, person_id=person.pk)
+    if profile is None:
+        raise ApplicationError(_("They are not a member of this time bank."), "not_member")
+    profile.latitude, profile.longitude = latitude, longitude
+    profile.save(update_fields=["latitude", "longitude", "updated_at"])
+    return profile
