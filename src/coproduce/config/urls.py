@@ -1,9 +1,11 @@
 from django.urls import include, path
 
+from coproduce.api.main import api
 from coproduce.web.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
     path("", include("coproduce.community.urls")),
     path("", include("coproduce.exchanges.urls")),
     path("account/", include("coproduce.web.account_urls")),

@@ -8,20 +8,39 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.community.models import Role
 from coproduce.web.notifications import notifications_unread_count
 
 # (url name, label, coordinators only). A name not (yet) routed is left out of the menu.
+# (url name, label, who sees it, in the primary row). A name not (yet) routed is left out.
+# Who: "all" members, "partner" (professionals and coordinators), "coordinator".
 NAV = [
-    ("exchanges:offers", _("Offers"), False),
-    ("exchanges:requests", _("Requests"), False),
-    ("exchanges:exchanges", _("My exchanges"), False),
-    ("account:statement", _("My account"), False),
-    ("community:profile_me", _("My profile"), False),
-    ("notifications:list", _("Messages"), False),
-    ("codesign:projects", _("Co-design"), False),
-    ("coordinator:dashboard", _("Coordinator"), True),
-    ("members:list", _("Members"), True),
+    ("exchanges:offers", _("Offers"), "all", True),
+    ("exchanges:requests", _("Requests"), "all", True),
+    ("exchanges:exchanges", _("My exchanges"), "all", True),
+    ("notifications:list", _("Messages"), "all", True),
+    ("account:statement", _("My account"), "all", False),
+    ("community:profile_me", _("My profile"), "all", False),
+    ("matching:preferences", _("Matching me"), "all", False),
+    ("codesign:projects", _("Co-design"), "all", False),
+    ("partners:organisations", _("Partners"), "all", False),
+    ("partners:pools", _("Pools"), "all", False),
+    ("partners:referrals", _("Referrals"), "partner", False),
+    ("coordinator:dashboard", _("Coordinator"), "coordinator", False),
+    ("matching:queue", _("Broker queue"), "coordinator", False),
+    ("members:list", _("Members"), "coordinator", False),
+    ("insights:dashboard", _("Insights"), "coordinator", False),
 ]
+
+
+def _sees(membership, audience: str) -> bool:
+    if audience == "all":
+        return True
+    if audience == "partner":
+        return membership.is_coordinator or (
+            membership.role == Role.PROFESSIONAL and membership.can_trade
+        )
+    return membership.is_coordinator
 
 
 def current_timebank(request: HttpRequest) -> dict[str, object]:
@@ -32,14 +51,19 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
         # One count query per page, for the "Messages (3)" menu item.
         unread = notifications_unread_count(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
         path = request.path
-        for name, label, coordinators_only in NAV:
-            if coordinators_only and not membership.is_coordinator:
+        for name, label, audience, primary in NAV:
+            if not _sees(membership, audience):
                 continue
             try:
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            item = {"url": url, "label": label, "current": path.startswith(url)}
+            item = {
+                "url": url,
+                "label": label,
+                "current": path.startswith(url),
+                "primary": primary,
+            }
             if name == "notifications:list" and unread:
                 item["count"] = unread
                 item["aria_label"] = gettext("%(label)s: %(count)d unread") % {

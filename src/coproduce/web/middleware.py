@@ -24,6 +24,7 @@ class CurrentTimeBankMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.timebank = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             memberships = (
@@ -36,6 +37,8 @@ class CurrentTimeBankMiddleware:
                     "timebank__name",
                 )
             )
+            memberships = list(memberships)
+            request.memberships = memberships  # type: ignore[attr-defined]
             chosen = request.session.get(SESSION_KEY)
             membership = None
             for candidate in memberships:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from coproduce.community.selectors import timebank_get_for, timebanks_for
+from coproduce.community.selectors import timebank_get_for
 from coproduce.exchanges.selectors import (
     community_figures,
     exchanges_for_person,
@@ -34,7 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "offers": offers_recent(timebank=timebank),
         "requests": requests_recent(timebank=timebank),
         "my_exchanges": exchanges_for_person(timebank=timebank, person=request.user, limit=5),
-        "memberships": timebanks_for(request.user),
+        # The middleware already read them (any status but left), for the switcher.
+        "memberships": request.memberships,  # type: ignore[attr-defined]
     }
     return render(request, "web/home.html", context)
 

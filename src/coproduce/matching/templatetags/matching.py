@@ -24,3 +24,20 @@ def requests_for_you(context: Any, limit: int = HOME_LIMIT) -> list[Suggestion]:
     if not membership.can_trade:
         return []
     return requests_for_person(user, limit=limit, timebank=timebank)
+
+
+@register.simple_tag(takes_context=True)
+def candidates_visible(context: Any, help_request: Any) -> bool:
+    """`{% candidates_visible listing as show %}`: may the signed-in person see who could help?"""
+    from coproduce.matching.selectors import can_see_candidates, settings_for
+
+    request = context.get("request")
+    membership = getattr(request, "membership", None)
+    if membership is None or help_request is None:
+        return False
+    return can_see_candidates(
+        person=request.user,
+        membership=membership,
+        request=help_request,
+        settings=settings_for(membership.timebank),
+    )
