@@ -85,6 +85,38 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--timebank", metavar="SLUG", help="check one time bank only")
     verify.set_defaults(func=_ledger_verify)
 
+    report = sub.add_parser(
+        "report",
+        help="write a time bank's funder report (PDF, CSV or JSON)",
+        description="Write the funder report for one time bank and period: a PDF with the "
+        "headline figures, charts and method note; every table as CSV; or the figures as JSON. "
+        "No member is named. Written to standard output unless --output is given.",
+    )
+    report.add_argument("--timebank", metavar="SLUG", required=True, help="the time bank's slug")
+    report.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        required=True,
+        help="first day of the period, YYYY-MM-DD",
+    )
+    report.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        required=True,
+        help="last day of the period (included), YYYY-MM-DD",
+    )
+    report.add_argument(
+        "--format",
+        dest="fmt",
+        metavar="pdf|csv|json",
+        default="pdf",
+        help="pdf (default), csv or json",
+    )
+    report.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    report.set_defaults(func=_report)
+
     manage = sub.add_parser(
         "manage",
         help="run one of Django's management commands",
@@ -206,6 +238,51 @@ def _ledger_verify(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"  - {problem}")
     return 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from coproduce.community.models import TimeBank
+    from coproduce.insights.pdf import report_pdf
+    from coproduce.insights.selectors import Period, report_build
+    from coproduce.insights.tables import FUNDER, report_csv, report_json
+
+    def fail(message: str) -> int:
+        print(f"coproduce: {message}", file=sys.stderr)
+        return 2
+
+    if args.fmt not in {"pdf", "csv", "json"}:
+        return fail(f"unknown format {args.fmt!r}: choose pdf, csv or json")
+    dates = []
+    for option, text in (("--from", args.date_from), ("--to", args.date_to)):
+        try:
+            dates.append(date.fromisoformat(text))
+        except ValueError:
+            return fail(f"{option} {text!r} is not a date: write it as YYYY-MM-DD")
+    timebank = TimeBank.objects.filter(slug=args.timebank).first()
+    if timebank is None:
+        return fail(f"no time bank with the slug {args.timebank!r}")
+    # A start after the end raises ApplicationError, which main() prints and exits 2 on.
+    report = report_build(timebank=timebank, period=Period.checked(*dates))
+    body: bytes
+    if args.fmt == "pdf":
+        body = report_pdf(report)
+    elif args.fmt == "csv":
+        body = report_csv(report, FUNDER).encode()
+    else:
+        body = (report_json(report, FUNDER) + "\n").encode()
+    if args.output:
+        try:
+            with open(args.output, "wb") as out:
+                out.write(body)
+        except OSError as exc:
+            return fail(f"cannot write {args.output}: {exc.strerror}")
+        print(f"wrote {args.fmt} report for {timebank.slug} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0
 
 
 def _manage(args: argparse.Namespace) -> int:

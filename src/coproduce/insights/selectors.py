@@ -1,0 +1,666 @@
+"""The insights report: activity, reciprocity, the exchange network, isolation, outcomes and value
+for one time bank and one period.
+
+Every figure comes from a handful of aggregate queries (about a dozen for the whole report,
+whatever the size of the time bank); Python only reshapes their already-aggregated rows and runs
+the graph measures on the list of ties (`insights.graph`). Hours come from the ledger, so the
+report's totals equal the ledger's for the same period.
+
+Counting rules (the method note in `insights.method` says the same in words):
+- A period is whole days in the time bank's time zone, `start` to `end` inclusive; a transfer
+  belongs to it by `occurred_at` (when the help happened).
+- A reversed transfer and its reversal are both left out: the help they recorded did not happen
+  as recorded.
+- "Help" is a transfer of kind exchange or meeting; gifts, grants and adjustments move credits
+  but are not help, and are shown separately.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.community.models import (
+    Membership,
+    MembershipStatus,
+    Person,
+    Role,
+    TimeBank,
+)
+from coproduce.core.categories import Category
+from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Offer, Participant, Side
+from coproduce.exchanges.models import Request as HelpRequest
+from coproduce.insights import graph
+from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
+
+HELP_KINDS = (TransferKind.EXCHANGE, TransferKind.MEETING)
+RETENTION_MONTHS = (3, 6, 12)
+DEFAULT_ISOLATION_DAYS = 60
+MAX_PERIOD_DAYS = 366 * 10
+# A month is counted as 30 days for retention ("still active 3 months after joining").
+DAYS_PER_MONTH = 30
+
+
+# --- Who may read it, and for which period ---------------------------------------------------
+
+
+def insights_timebank_for(person: Person, slug: str | None = None) -> TimeBank:
+    """A time bank whose reports the person may read: they are an active coordinator or
+    administrator of it. Anyone else is told there is no such page."""
+    memberships = Membership.objects.filter(
+        person=person, status=MembershipStatus.ACTIVE, role__in=[Role.COORDINATOR, Role.ADMIN]
+    ).select_related("timebank")
+    if slug is not None:
+        memberships = memberships.filter(timebank__slug=slug)
+    membership = memberships.order_by("timebank__name").first()
+    if membership is None:
+        raise NotFound(_("There is no such page."))
+    return membership.timebank
+
+
+def insights_timebanks_for(person: Person) -> list[TimeBank]:
+    """Every time bank whose reports the person may read, for the chooser on the page."""
+    return [
+        m.timebank
+        for m in Membership.objects.filter(
+            person=person, status=MembershipStatus.ACTIVE, role__in=[Role.COORDINATOR, Role.ADMIN]
+        )
+        .select_related("timebank")
+        .order_by("timebank__name")
+    ]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def checked(cls, start: date, end: date) -> Period:
+        if start > end:
+            raise ApplicationError(
+                _("The start date is after the end date: choose a start on or before the end."),
+                "bad_period",
+            )
+        if (end - start).days > MAX_PERIOD_DAYS:
+            raise ApplicationError(_("Choose a period of at most ten years."), "period_too_long")
+        return cls(start, end)
+
+    @classmethod
+    def default(cls, today: date | None = None) -> Period:
+        """The last twelve whole months and this month so far."""
+        today = today or timezone.localdate()
+        start = date(today.year - 1, today.month, 1)
+        return cls(start, today)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=self.tz)
+
+    @property
+    def ends_before(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+
+    @property
+    def as_of(self) -> datetime:
+        """When isolation is judged: the end of the period, or now if that is still to come."""
+        return min(self.ends_before, timezone.now())
+
+    def months(self) -> list[date]:
+        months = []
+        current = date(self.start.year, self.start.month, 1)
+        while current <= self.end:
+            months.append(current)
+            current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        return months
+
+
+# --- The report's parts ----------------------------------------------------------------------
+
+
+@dataclass
+class Party:
+    """A node of the network: a member or an organisation, by account."""
+
+    account_id: int
+    kind: str
+    name: str = ""
+    public_id: str = ""  # the person's public_id, for the link to their page
+    area: str = ""
+
+
+@dataclass
+class Activity:
+    months: list[date]
+    categories: list[tuple[str, str]]  # (key, label) that had any hours, in Category order
+    minutes_by_month_category: dict[tuple[date, str], int]
+    exchanges_by_month: dict[date, int]
+    active_by_month: dict[date, int]
+    new_members_by_month: dict[date, int]
+    help_minutes: int
+    exchanges: int
+    active_members: int
+    new_members: int
+    # months → (members who joined at least that long before the end, of whom still active)
+    retention: dict[int, tuple[int, int]]
+
+
+@dataclass
+class Flow:
+    """One account's credits in the period: help given (earned) and received (spent), and other
+    movements (gifts, grants, adjustments)."""
+
+    party: Party
+    earned: int = 0
+    spent: int = 0
+    other_in: int = 0
+    other_out: int = 0
+
+    @property
+    def credits_in(self) -> int:
+        return self.earned + self.other_in
+
+    @property
+    def credits_out(self) -> int:
+        return self.spent + self.other_out
+
+
+@dataclass
+class Reciprocity:
+    members: list[Flow]
+    organisations: list[Flow]
+    chest: list[Flow]
+    other: list[Flow]
+    member_earned: int
+    member_spent: int
+    both: int
+    only_give: int
+    only_receive: int
+
+    @property
+    def active(self) -> int:
+        return self.both + self.only_give + self.only_receive
+
+    @property
+    def spend_earn_ratio(self) -> float | None:
+        """Hours members received for each hour they gave."""
+        return self.member_spent / self.member_earned if self.member_earned else None
+
+    def totals(self) -> dict[str, int]:
+        """Credits in and out of every account, all kinds together: equals the ledger's."""
+        flows = self.members + self.organisations + self.chest + self.other
+        return {
+            "credits_in": sum(f.credits_in for f in flows),
+            "credits_out": sum(f.credits_out for f in flows),
+            "help_minutes": sum(f.earned for f in flows),
+        }
+
+
+@dataclass
+class Tie:
+    a: int
+    b: int
+    exchanges: int  # in the period
+    first: datetime
+
+
+@dataclass
+class AtRisk:
+    party: Party
+    last_exchange: datetime | None
+    partners: int
+    reasons: list[str]
+
+
+@dataclass
+class Network:
+    parties: dict[int, Party]
+    ties: list[Tie]
+    summary: graph.GraphSummary
+    members_reached: int
+    new_ties: int
+    main_category: dict[int, str]  # account → the category of most of their exchanges
+    at_risk: list[AtRisk]
+    isolation_days: int
+
+
+@dataclass
+class Value:
+    hours_minutes: int
+    hourly_value_pence: int
+
+    @property
+    def pence(self) -> int:
+        return self.hours_minutes * self.hourly_value_pence // 60
+
+
+@dataclass
+class Report:
+    timebank: TimeBank
+    period: Period
+    activity: Activity
+    reciprocity: Reciprocity
+    network: Network
+    outcomes: dict[str, Any] | None
+    value: Value
+    generated_at: datetime = field(default_factory=timezone.now)
+
+
+# --- Building it -----------------------------------------------------------------------------
+
+
+def _reversed(timebank: TimeBank) -> Any:
+    """Ids of transfers that were reversed: a small set, excluded with NOT IN. (A LEFT JOIN ...
+    IS NULL on `reversed_by` made PostgreSQL expect one row and pick a million index lookups.)"""
+    return Transfer.objects.filter(
+        timebank=timebank, kind=TransferKind.REVERSAL, reverses__isnull=False
+    ).values("reverses_id")
+
+
+def _counted_entries(timebank: TimeBank) -> Any:
+    """Hour entries of the time bank, without reversed transfers and reversals."""
+    return (
+        Entry.objects.filter(timebank=timebank, unit=HOUR)
+        .exclude(transfer__kind=TransferKind.REVERSAL)
+        .exclude(transfer_id__in=_reversed(timebank))
+    )
+
+
+def _in_period(period: Period, prefix: str = "transfer__") -> Q:
+    return Q(
+        **{
+            f"{prefix}occurred_at__gte": period.starts_at,
+            f"{prefix}occurred_at__lt": period.ends_before,
+        }
+    )
+
+
+def _month(value: datetime | date) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date(value.year, value.month, 1)
+    return date(value.year, value.month, 1)
+
+
+def _parties(timebank: TimeBank) -> dict[int, Party]:
+    """Every hour account of the time bank with its owner's name and area (one query)."""
+    areas = dict(Membership.objects.filter(timebank=timebank).values_list("person_id", "area"))
+    parties: dict[int, Party] = {}
+    rows = Account.objects.filter(timebank=timebank, unit=HOUR).values_list(
+        "id",
+        "kind",
+        "name",
+        "person_id",
+        "person__public_id",
+        "person__first_name",
+        "person__last_name",
+        "person__username",
+        "organisation__name",
+    )
+    for account_id, kind, name, person_id, public_id, first, last, username, org in rows:
+        if kind == AccountKind.MEMBER:
+            label = f"{first} {last}".strip() or username or ""
+        elif kind == AccountKind.ORGANISATION:
+            label = org or name
+        elif kind == AccountKind.CHEST:
+            label = str(_("Community chest"))
+        else:
+            label = name or kind
+        parties[account_id] = Party(
+            account_id=account_id,
+            kind=kind,
+            name=label,
+            public_id=str(public_id) if public_id else "",
+            area=areas.get(person_id, "") if person_id else "",
+        )
+    return parties
+
+
+def activity_for(
+    timebank: TimeBank, period: Period, last_help: dict[int, datetime] | None = None
+) -> Activity:
+    entries = _counted_entries(timebank).filter(_in_period(period), transfer__kind__in=HELP_KINDS)
+    month = TruncMonth("transfer__occurred_at", tzinfo=period.tz)
+    by_month_category = (
+        entries.filter(amount__gt=0)
+        .annotate(month=month, category=F("transfer__exchange__category"))
+        .values("month", "transfer__kind", "category")
+        .annotate(minutes=Sum("amount"), transfers=Count("transfer_id", distinct=True))
+        .order_by()
+    )
+    minutes: dict[tuple[date, str], int] = defaultdict(int)
+    exchanges: dict[date, int] = defaultdict(int)
+    for row in by_month_category:
+        key = row["category"] if row["transfer__kind"] == TransferKind.EXCHANGE else "meeting"
+        key = key or "other"
+        m = _month(row["month"])
+        minutes[(m, key)] += row["minutes"]
+        if row["transfer__kind"] == TransferKind.EXCHANGE:
+            exchanges[m] += row["transfers"]
+
+    active_by_month = {
+        _month(row["month"]): row["members"]
+        for row in entries.filter(account__kind=AccountKind.MEMBER)
+        .annotate(month=month)
+        .values("month")
+        .annotate(members=Count("account_id", distinct=True))
+        .order_by()
+    }
+    active_members = entries.filter(account__kind=AccountKind.MEMBER).aggregate(
+        n=Count("account_id", distinct=True)
+    )["n"]
+
+    joined = Membership.objects.filter(
+        timebank=timebank,
+        role=Role.MEMBER,
+        activated_at__gte=period.starts_at,
+        activated_at__lt=period.ends_before,
+    )
+    new_by_month = {
+        _month(row["month"]): row["n"]
+        for row in joined.annotate(month=TruncMonth("activated_at", tzinfo=period.tz))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+
+    used = {key for (_m, key) in minutes}
+    categories = [(c.value, str(c.label)) for c in Category if c.value in used]
+    if "meeting" in used:
+        categories.append(("meeting", str(_("Co-design meetings"))))
+    if "other" in used:
+        categories.append(("other", str(_("Other help"))))
+
+    return Activity(
+        months=period.months(),
+        categories=categories,
+        minutes_by_month_category=dict(minutes),
+        exchanges_by_month=dict(exchanges),
+        active_by_month=active_by_month,
+        new_members_by_month=new_by_month,
+        help_minutes=sum(minutes.values()),
+        exchanges=sum(exchanges.values()),
+        active_members=active_members,
+        new_members=sum(new_by_month.values()),
+        retention=_retention(timebank, period, last_help),
+    )
+
+
+def _last_help_by_person(timebank: TimeBank, before: datetime) -> dict[int, datetime]:
+    """When each member last gave or received help before `before` (one grouped query)."""
+    return dict(
+        _counted_entries(timebank)
+        .filter(
+            account__kind=AccountKind.MEMBER,
+            transfer__kind__in=HELP_KINDS,
+            transfer__occurred_at__lt=before,
+        )
+        .values("account__person_id")
+        .annotate(last=Max("transfer__occurred_at"))
+        .values_list("account__person_id", "last")
+        .order_by()
+    )
+
+
+def _retention(
+    timebank: TimeBank, period: Period, last: dict[int, datetime] | None = None
+) -> dict[int, tuple[int, int]]:
+    """For 3, 6 and 12 months: of the members who joined at least that long before the end of
+    the period, how many gave or received help on or after that many months after joining."""
+    if last is None:
+        last = _last_help_by_person(timebank, period.ends_before)
+    joined = Membership.objects.filter(
+        timebank=timebank,
+        role=Role.MEMBER,
+        activated_at__isnull=False,
+        activated_at__lt=period.ends_before,
+    ).values_list("person_id", "activated_at")
+    result = {}
+    rows: list[tuple[int, datetime]] = list(joined)  # type: ignore[arg-type]
+    for months in RETENTION_MONTHS:
+        span = timedelta(days=months * DAYS_PER_MONTH)
+        cohort = [(p, a) for p, a in rows if a + span <= period.ends_before]
+        still = sum(1 for p, a in cohort if p in last and last[p] >= a + span)
+        result[months] = (len(cohort), still)
+    return result
+
+
+def reciprocity_for(timebank: TimeBank, period: Period, parties: dict[int, Party]) -> Reciprocity:
+    help_q = Q(transfer__kind__in=HELP_KINDS)
+    rows = (
+        _counted_entries(timebank)
+        .filter(_in_period(period))
+        .values("account_id")
+        .annotate(
+            earned=Sum("amount", filter=help_q & Q(amount__gt=0)),
+            spent=Sum("amount", filter=help_q & Q(amount__lt=0)),
+            other_in=Sum("amount", filter=~help_q & Q(amount__gt=0)),
+            other_out=Sum("amount", filter=~help_q & Q(amount__lt=0)),
+        )
+        .order_by()
+    )
+    groups: dict[str, list[Flow]] = defaultdict(list)
+    for row in rows:
+        party = parties[row["account_id"]]
+        flow = Flow(
+            party=party,
+            earned=row["earned"] or 0,
+            spent=-(row["spent"] or 0),
+            other_in=row["other_in"] or 0,
+            other_out=-(row["other_out"] or 0),
+        )
+        groups[party.kind].append(flow)
+    members = sorted(groups[AccountKind.MEMBER], key=lambda f: f.party.name.lower())
+    helpers = [f for f in members if f.earned or f.spent]
+    return Reciprocity(
+        members=members,
+        organisations=sorted(groups[AccountKind.ORGANISATION], key=lambda f: f.party.name),
+        chest=groups[AccountKind.CHEST],
+        other=[f for kind, flows in groups.items() if kind not in _KNOWN for f in flows],
+        member_earned=sum(f.earned for f in members),
+        member_spent=sum(f.spent for f in members),
+        both=sum(1 for f in helpers if f.earned and f.spent),
+        only_give=sum(1 for f in helpers if f.earned and not f.spent),
+        only_receive=sum(1 for f in helpers if f.spent and not f.earned),
+    )
+
+
+_KNOWN = {AccountKind.MEMBER, AccountKind.ORGANISATION, AccountKind.CHEST}
+
+
+def _tie_rows(timebank: TimeBank, period: Period) -> Any:
+    """One row per (receiver, provider, category) who met in a confirmed exchange before the end
+    of the period: how many exchanges in the period, and when they first met."""
+    in_period = Q(exchange__transfer__occurred_at__gte=period.starts_at)
+    return (
+        Participant.objects.filter(
+            timebank=timebank,
+            side=Side.RECEIVER,
+            exchange__status=ExchangeStatus.CONFIRMED,
+            exchange__transfer__occurred_at__lt=period.ends_before,
+            exchange__participants__side=Side.PROVIDER,
+        )
+        .exclude(exchange__transfer_id__in=_reversed(timebank))
+        .values("account_id", "exchange__participants__account_id", "exchange__category")
+        .annotate(
+            first=Min("exchange__transfer__occurred_at"),
+            in_period=Count("id", filter=in_period),
+        )
+        .order_by()
+    )
+
+
+def _listing_people(timebank: TimeBank) -> set[int]:
+    """People with an offer or request open now (two small queries)."""
+    now = timezone.now()
+    open_now = Q(status=ListingStatus.ACTIVE) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    people: set[int] = set()
+    for model in (Offer, HelpRequest):
+        people.update(
+            model.objects.filter(open_now, timebank=timebank, person__isnull=False)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    return people
+
+
+def network_for(
+    timebank: TimeBank,
+    period: Period,
+    parties: dict[int, Party],
+    isolation_days: int = DEFAULT_ISOLATION_DAYS,
+    last_help: dict[int, datetime] | None = None,
+) -> Network:
+    pairs: dict[tuple[int, int], Tie] = {}
+    category_counts: dict[int, Counter] = defaultdict(Counter)
+    for row in _tie_rows(timebank, period):
+        a, b = sorted((row["account_id"], row["exchange__participants__account_id"]))
+        if a == b:
+            continue
+        tie = pairs.get((a, b))
+        if tie is None:
+            pairs[(a, b)] = Tie(a, b, row["in_period"], row["first"])
+        else:
+            tie.exchanges += row["in_period"]
+            tie.first = min(tie.first, row["first"])
+        if row["in_period"]:
+            category_counts[a][row["exchange__category"]] += row["in_period"]
+            category_counts[b][row["exchange__category"]] += row["in_period"]
+
+    ties = [t for t in pairs.values() if t.exchanges]
+    nodes = {t.a for t in ties} | {t.b for t in ties}
+    summary = graph.summarise(nodes, ((t.a, t.b) for t in ties))
+    new_ties = sum(1 for t in ties if t.first >= period.starts_at)
+    members_reached = sum(
+        1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
+    )
+
+    # Partners up to the end of the period, whatever the period's start: a member with one
+    # partner in their whole history hangs on a single thread.
+    partners: Counter = Counter()
+    for a, b in pairs:
+        partners[a] += 1
+        partners[b] += 1
+
+    if last_help is None:
+        last_help = _last_help_by_person(timebank, period.ends_before)
+    at_risk = _at_risk(timebank, period, parties, partners, isolation_days, last_help)
+    main_category = {
+        account: counts.most_common(1)[0][0] for account, counts in category_counts.items()
+    }
+    return Network(
+        parties=parties,
+        ties=ties,
+        summary=summary,
+        members_reached=members_reached,
+        new_ties=new_ties,
+        main_category=main_category,
+        at_risk=at_risk,
+        isolation_days=isolation_days,
+    )
+
+
+def _at_risk(
+    timebank: TimeBank,
+    period: Period,
+    parties: dict[int, Party],
+    partners: Counter,
+    isolation_days: int,
+    last: dict[int, datetime],
+) -> list[AtRisk]:
+    """Active members with no help given or received and nothing offered or asked for
+    `isolation_days` (counted from joining, for newcomers), or with only one partner ever."""
+    as_of = period.as_of
+    quiet_since = as_of - timedelta(days=isolation_days)
+    listing_people = _listing_people(timebank)
+    account_of = {p.public_id: p for p in parties.values() if p.kind == AccountKind.MEMBER}
+    members = Membership.objects.filter(
+        timebank=timebank,
+        status=MembershipStatus.ACTIVE,
+        role=Role.MEMBER,
+    ).values_list("person_id", "person__public_id", "activated_at", "applied_at")
+    found = []
+    for person_id, public_id, activated_at, applied_at in members:
+        joined = activated_at or applied_at
+        if joined >= as_of:
+            continue
+        party = account_of.get(str(public_id))
+        if party is None:
+            continue
+        reasons = []
+        last_help = last.get(person_id)
+        since = max(last_help, joined) if last_help else joined
+        if since < quiet_since and person_id not in listing_people:
+            if last_help is None:
+                reasons.append(_("No exchange yet, and nothing offered or asked for"))
+            else:
+                reasons.append(
+                    _("No exchange for over %(days)d days, and nothing offered or asked for")
+                    % {"days": isolation_days}
+                )
+        if partners.get(party.account_id) == 1:
+            reasons.append(_("Only one exchange partner"))
+        if reasons:
+            found.append(
+                AtRisk(
+                    party=party,
+                    last_exchange=last_help,
+                    partners=partners.get(party.account_id, 0),
+                    reasons=reasons,
+                )
+            )
+    # The longest quiet first: those are the people to ring first.
+    epoch = datetime.min.replace(tzinfo=period.tz)
+    found.sort(key=lambda r: (r.last_exchange or epoch, r.party.name.lower()))
+    return found
+
+
+def outcomes_for(timebank: TimeBank, period: Period) -> dict[str, Any] | None:
+    """Referral outcomes: stages, time to first exchange, wellbeing before and after.
+
+    Referrals (issue 4) are not recorded yet, so there is nothing to report: this returns None
+    and every page says so. When `partners.Referral` lands, compute its figures here (each with
+    the number of people behind it) and return them as a dict.
+    """
+    return None
+
+
+def report_build(
+    *,
+    timebank: TimeBank,
+    period: Period,
+    isolation_days: int = DEFAULT_ISOLATION_DAYS,
+    hourly_value_pence: int | None = None,
+) -> Report:
+    """The whole report for one time bank and period (a bounded number of queries)."""
+    parties = _parties(timebank)
+    last_help = _last_help_by_person(timebank, period.ends_before)
+    activity = activity_for(timebank, period, last_help)
+    return Report(
+        timebank=timebank,
+        period=period,
+        activity=activity,
+        reciprocity=reciprocity_for(timebank, period, parties),
+        network=network_for(timebank, period, parties, isolation_days, last_help),
+        outcomes=outcomes_for(timebank, period),
+        value=Value(
+            hours_minutes=activity.help_minutes,
+            hourly_value_pence=(
+                timebank.hourly_value_pence if hourly_value_pence is None else hourly_value_pence
+            ),
+        ),
+    )

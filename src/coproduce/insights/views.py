@@ -1,0 +1,199 @@
+"""The insights pages: the coordinator's report, the funder's printable report, and exports.
+
+Only an active coordinator or administrator of the time bank sees them; anyone else is told
+there is no such page (a 404). The funder page and the PDF never name a member.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from coproduce.core.audit import audit_record
+from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.insights.charts import chart_data, network_picture
+from coproduce.insights.forms import ReportForm
+from coproduce.insights.method import method_notes
+from coproduce.insights.pdf import report_pdf
+from coproduce.insights.selectors import (
+    Report,
+    insights_timebank_for,
+    insights_timebanks_for,
+    report_build,
+)
+from coproduce.insights.tables import (
+    AUDIENCES,
+    COORDINATOR,
+    FUNDER,
+    figures,
+    report_csv,
+    report_json,
+    table_csv,
+    table_get,
+    tables,
+)
+
+
+def _form(request: HttpRequest) -> ReportForm:
+    """The period form, bound to the query string over its defaults, so a bare link works."""
+    current = request.timebank  # type: ignore[attr-defined]
+    if current is None:
+        raise NotFound(_("There is no such page."))
+    # Only coordinators of the current time bank get in, whatever they coordinate elsewhere.
+    insights_timebank_for(request.user, current.slug)  # type: ignore[arg-type]
+    timebanks = insights_timebanks_for(request.user)  # type: ignore[arg-type]
+    asked = request.GET.get("timebank")
+    if asked and asked not in {tb.slug for tb in timebanks}:
+        # Another community's reports: as if they did not exist.
+        raise NotFound(_("There is no such page."))
+    unbound = ReportForm(timebanks=timebanks, current=current)
+    data = {name: unbound[name].value() for name in unbound.fields}
+    data.update(request.GET.dict())
+    return ReportForm(data, timebanks=timebanks, current=current)
+
+
+def _report(form: ReportForm) -> Report | None:
+    if not form.is_valid():
+        return None
+    return report_build(
+        timebank=form.chosen_timebank,
+        period=form.cleaned_data["period"],
+        isolation_days=form.cleaned_data["isolation_days"],
+        hourly_value_pence=form.hourly_value_pence,
+    )
+
+
+def _report_or_404(request: HttpRequest) -> Report:
+    form = _form(request)
+    report = _report(form)
+    if report is None:
+        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        raise ApplicationError(
+            _("That report cannot be made: %(errors)s") % {"errors": errors}, "bad_report"
+        )
+    return report
+
+
+def _profile_url(public_id: str) -> str:
+    """The person's page, once the community app routes it; until then, no link."""
+    try:
+        return reverse("community:profile", args=[public_id])
+    except NoReverseMatch:
+        return ""
+
+
+def _context(
+    request: HttpRequest, form: ReportForm, report: Report | None, audience: str
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"form": form, "report": report, "audience": audience, "query": ""}
+    if report is None:
+        return context
+    query = request.GET.copy()
+    query["timebank"] = report.timebank.slug
+    context.update(
+        query=query.urlencode(),
+        figures=figures(report),
+        tables={t.key: t for t in tables(report, audience)},
+        charts=chart_data(report),
+        method=method_notes(report),
+    )
+    if audience == COORDINATOR:
+        context["network_picture"] = network_picture(report, names=True)
+        context["at_risk"] = [
+            {"row": row, "url": _profile_url(row.party.public_id)} for row in report.network.at_risk
+        ]
+    return context
+
+
+@login_required
+def report_page(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    report = _report(form)
+    return render(
+        request,
+        "insights/report.html",
+        _context(request, form, report, COORDINATOR),
+        status=200 if report is not None else 400,
+    )
+
+
+@login_required
+def funder_page(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    report = _report(form)
+    return render(
+        request,
+        "insights/funder.html",
+        _context(request, form, report, FUNDER),
+        status=200 if report is not None else 400,
+    )
+
+
+def _audience(value: str) -> str:
+    if value not in AUDIENCES:
+        raise NotFound(_("There is no such report."))
+    return value
+
+
+def _download(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _stem(report: Report, audience: str) -> str:
+    return f"{report.timebank.slug}-{audience}-{report.period.start}-{report.period.end}"
+
+
+def _audit_export(request: HttpRequest, report: Report, audience: str, what: str) -> None:
+    # Exports with names leave the system: keep a record of who took which.
+    if audience == COORDINATOR:
+        audit_record(
+            action="insights.export",
+            actor=request.user,  # type: ignore[arg-type]
+            timebank_id=report.timebank.pk,
+            target=what,
+            data={"from": str(report.period.start), "to": str(report.period.end)},
+        )
+
+
+@login_required
+def export_table_csv(request: HttpRequest, audience: str, key: str) -> HttpResponse:
+    audience = _audience(audience)
+    report = _report_or_404(request)
+    table = table_get(report, audience, key)
+    _audit_export(request, report, audience, f"table:{key}")
+    return _download(
+        table_csv(table), "text/csv; charset=utf-8", f"{_stem(report, audience)}-{key}.csv"
+    )
+
+
+@login_required
+def export_csv(request: HttpRequest, audience: str) -> HttpResponse:
+    audience = _audience(audience)
+    report = _report_or_404(request)
+    _audit_export(request, report, audience, "csv")
+    return _download(
+        report_csv(report, audience), "text/csv; charset=utf-8", f"{_stem(report, audience)}.csv"
+    )
+
+
+@login_required
+def export_json(request: HttpRequest, audience: str) -> HttpResponse:
+    audience = _audience(audience)
+    report = _report_or_404(request)
+    _audit_export(request, report, audience, "json")
+    return _download(
+        report_json(report, audience), "application/json", f"{_stem(report, audience)}.json"
+    )
+
+
+@login_required
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    report = _report_or_404(request)
+    return _download(report_pdf(report), "application/pdf", f"{_stem(report, FUNDER)}.pdf")

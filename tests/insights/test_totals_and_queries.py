@@ -1,0 +1,88 @@
+"""The report agrees with the ledger, and costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Q, Sum
+
+from coproduce.insights.selectors import Period, report_build
+from coproduce.insights.tables import COORDINATOR, report_json, tables
+from coproduce.ledger.models import Entry
+from tests.insights.conftest import Q1_END, Q1_START, at
+
+pytestmark = pytest.mark.django_db
+
+
+def _ledger(riverside, kind=None):
+    """The ledger's own sums for Q1, straight from the entries (reversal pairs left out)."""
+    period = Period(Q1_START, Q1_END)
+    entries = Entry.objects.filter(
+        timebank=riverside,
+        unit="hour",
+        transfer__occurred_at__gte=period.starts_at,
+        transfer__occurred_at__lt=period.ends_before,
+    ).exclude(Q(transfer__kind="reversal") | Q(transfer__reversed_by__isnull=False))
+    if kind:
+        entries = entries.filter(account__kind=kind)
+    return entries.aggregate(
+        credits_in=Sum("amount", filter=Q(amount__gt=0), default=0),
+        credits_out=Sum("amount", filter=Q(amount__lt=0), default=0),
+    )
+
+
+def test_report_totals_equal_the_ledgers_for_the_period(story, riverside):
+    report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+    ledger = _ledger(riverside)
+    totals = report.reciprocity.totals()
+    assert totals["credits_in"] == ledger["credits_in"] == 540
+    assert totals["credits_out"] == -ledger["credits_out"] == 540
+    r = report.reciprocity
+    for kind, flows in [
+        ("member", r.members),
+        ("organisation", r.organisations),
+        ("chest", r.chest),
+    ]:
+        by_kind = _ledger(riverside, kind)
+        assert sum(f.credits_in for f in flows) == by_kind["credits_in"], kind
+        assert sum(f.credits_out for f in flows) == -by_kind["credits_out"], kind
+    assert report.activity.help_minutes == totals["help_minutes"]
+
+
+def test_the_reversal_pair_is_in_the_ledger_but_not_in_the_report(story, riverside):
+    period = Period(Q1_START, Q1_END)
+    everything = Entry.objects.filter(
+        timebank=riverside,
+        transfer__occurred_at__gte=period.starts_at,
+        transfer__occurred_at__lt=period.ends_before,
+        amount__gt=0,
+    ).aggregate(total=Sum("amount"))["total"]
+    assert everything == 540 + 45 + 45
+    assert at(Q1_END) < period.ends_before
+
+
+def test_the_whole_report_costs_a_fixed_number_of_queries(
+    story, riverside, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(13):
+        report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+        tables(report, COORDINATOR)
+        report_json(report, COORDINATOR)
+
+
+def test_more_members_and_exchanges_cost_no_more_queries(
+    story, riverside, carol, django_assert_max_num_queries
+):
+    from datetime import date
+
+    from tests.conftest import _join, _person
+    from tests.insights.conftest import exchanged
+
+    newcomers = [_join(riverside, _person(f"m{i}", f"M{i}", "New")) for i in range(6)]
+    for i, person in enumerate(newcomers):
+        exchanged(
+            riverside, person, story["alice"], 30, date(2025, 2, 1 + i), "learning", acting=carol
+        )
+    with django_assert_max_num_queries(13):
+        report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+        tables(report, COORDINATOR)
+    assert report.activity.exchanges == 12
