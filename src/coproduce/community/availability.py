@@ -1,4 +1,4 @@
-"""When people are free: a small fixed set of slots (day × morning/afternoon/evening), so a
+"""When people are free: a small fixed set of slots (day by morning/afternoon/evening), so a
 request's times and a person's availability can be compared exactly."""
 
 from __future__ import annotations

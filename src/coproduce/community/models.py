@@ -207,7 +207,7 @@ class CheckKind(models.TextChoices):
 
 
 class SafeguardingCheck(models.Model):
-    """A check a coordinator recorded. Its badge shows on the public profile; its details never do."""
+    """A check a coordinator recorded: its badge shows on the public profile, never its details."""
 
     timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="checks")

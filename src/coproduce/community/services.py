@@ -453,3 +453,39 @@ def check_record(
         },
     )
     return check
+
+
+@transaction.atomic
+def member_password_set(*, membership: Membership, acting: Person, password: str) -> Person:
+    """A coordinator sets a new password for a member who has forgotten theirs, or who was
+    referred in and never had one. The member is told, and asked to change it when they sign in."""
+    timebank = membership.timebank
+    _require_coordinator(acting, timebank)
+    person = membership.person
+    if person.pk == acting.pk:
+        raise PermissionDenied(_("Change your own password from your profile."), "own_password")
+    try:
+        validate_password(password, user=person)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), "weak_password") from None
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    audit_record(
+        action="person.password_set_by_coordinator",
+        actor=acting,
+        timebank_id=timebank.pk,
+        on_behalf_of=person,
+        target=f"person:{person.public_id}",
+    )
+    notify(
+        person=person,
+        kind="password_set",
+        message=_(
+            "%(coordinator)s set a new password for you. Please choose your own from "
+            "your profile when you next sign in."
+        )
+        % {"coordinator": acting.display_name},
+        url=reverse("web:password_change"),
+        timebank=timebank,
+    )
+    return person

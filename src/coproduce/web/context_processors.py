@@ -29,7 +29,7 @@ NAV = [
     ("coordinator:dashboard", _("Coordinator"), "coordinator", False),
     ("matching:queue", _("Broker queue"), "coordinator", False),
     ("members:list", _("Members"), "coordinator", False),
-    ("insights:dashboard", _("Insights"), "coordinator", False),
+    ("insights:report", _("Insights"), "coordinator", False),
 ]
 
 

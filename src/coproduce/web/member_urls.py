@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid:public_id>/induct/", members.induct, name="induct"),
     path("<uuid:public_id>/checks/new/", members.check_new, name="check_new"),
     path("<uuid:public_id>/edit/", members.member_edit, name="edit"),
+    path("<uuid:public_id>/password/", members.member_password, name="password"),
 ]

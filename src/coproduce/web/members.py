@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -360,3 +361,27 @@ def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("members:list")
     context = {"membership": membership, "account": account, "form": form}
     return render(request, "web/members/edit.html", context)
+
+
+@login_required
+def member_password(request: HttpRequest, public_id: str) -> HttpResponse:
+    timebank = request.timebank  # type: ignore[attr-defined]
+    membership = selectors.member_get_for(_me(request), timebank, public_id)
+    form = SetPasswordForm(membership.person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_password_set(
+                membership=membership,
+                acting=_me(request),
+                password=form.cleaned_data["new_password1"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("A new password is set for %(name)s. Tell them in person or by phone.")
+                % {"name": membership.person.display_name},
+            )
+            return redirect("members:edit", public_id=membership.person.public_id)
+    return render(request, "web/members/password.html", {"membership": membership, "form": form})
