@@ -6,9 +6,9 @@
 It migrates the database named by DATABASE_URL (or the SQLite file under COPRODUCE_DATA_DIR), so
 point it at a throwaway one. It bulk-creates a time bank of N active members (each with an hour
 account, an area out of 12, a few free slots, one to three offers out of a vocabulary of 60
-titles in the 12 kinds of help, a fifth of them with something written under "what I can give"),
-a few thousand confirmed-looking provider records are not needed: fairness reads
-`given_recently`, set at random), builds the matching index with `timebank_reindex`, then asks
+titles in the 12 kinds of help, a fifth of them with something written under "what I can give";
+no exchanges, so everyone has yet to give and fairness ties), builds the matching index with
+`timebank_reindex` (timed: the bulk path), runs ANALYZE on PostgreSQL, then asks
 for the top 10 candidates of R random open requests (one warm-up each is not counted) and
 prints the median and p95 time per call, the index build time and the queries per call.
 """

@@ -153,3 +153,56 @@ def test_reindex_command_reports_what_it_built(alice, bob, riverside):
     out = StringIO()
     call_command("matching_reindex", timebank="riverside", stdout=out)
     assert "2 members" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_neighbour_beyond_the_whole_bank_list_is_still_found(
+    alice, bob, dan, erin, garden_request, riverside, monkeypatch
+):
+    """Each pre-sorted list is short; the same-area list finds bob though dan and erin, across
+    town, fill the whole time bank's list (they come first there: lower person ids)."""
+    from coproduce.matching import selectors
+
+    monkeypatch.setattr(selectors, "LIST_SIZE", 2)
+    Membership.objects.filter(person=erin).update(area="Southside")
+    timebank_reindex(timebank=riverside)
+    for person in (dan, erin, bob):
+        offer(person, riverside, "Gardening")
+    MatchProfile.objects.filter(person=bob).update(given_recently=9)  # last in list order
+    timebank_reindex(timebank=riverside)
+    assert "bob" in names(candidates_for_request(garden_request))
+
+
+@pytest.mark.django_db
+def test_being_asked_often_this_week_moves_bob_below_dan(
+    alice, bob, carol, dan, garden_request, riverside
+):
+    from tests.exchanges.conftest import propose
+
+    Membership.objects.filter(person=dan).update(area="Northbank")
+    for person in (bob, dan):
+        offer(person, riverside, "Gardening")
+    timebank_reindex(timebank=riverside)
+    assert names(candidates_for_request(garden_request))[:2] == ["bob", "dan"]
+    for _ in range(3):
+        propose(riverside, bob, carol, category=Category.HOUSEHOLD)
+    found = candidates_for_request(garden_request)
+    assert names(found)[:2] == ["dan", "bob"]
+    assert "already asked 3 times this week" in [r.text for r in found[1].reasons]
+
+
+@pytest.mark.django_db
+def test_an_invitation_for_this_request_is_not_a_penalty_for_it(
+    alice, bob, carol, dan, garden_request, riverside
+):
+    from coproduce.matching.services import candidate_invite
+
+    Membership.objects.filter(person=dan).update(area="Northbank")
+    for person in (bob, dan):
+        offer(person, riverside, "Gardening")
+    timebank_reindex(timebank=riverside)
+    candidate_invite(request=garden_request, candidate=bob, acting=carol)
+    found = candidates_for_request(garden_request)
+    assert names(found)[:2] == ["bob", "dan"]
+    assert found[0].already_invited
+    assert not any("already asked" in r.text for r in found[0].reasons)

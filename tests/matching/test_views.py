@@ -145,7 +145,7 @@ def test_the_candidates_page_runs_in_bounded_queries(
     for person in (bob, dan, erin):
         offer(person, riverside, "Gardening")
     client = login(carol)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         assert client.get(candidates_url(garden_request)).status_code == 200
 
 

@@ -5,11 +5,12 @@ bank after a bulk load (the demo, an import) or nightly, so "given in the last y
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -24,6 +25,17 @@ MAX_TERMS_PER_PERSON = 60
 CATEGORY_WEIGHT, TITLE_WEIGHT, TEXT_WEIGHT = 3, 2, 1
 SLOT_BIT = {slot: 1 << i for i, slot in enumerate(SLOTS)}
 CATEGORY_BIT = {category: 1 << i for i, category in enumerate(Category.values)}
+# "Given little" (fairness): at most this many confirmed gifts of help in the last year → lift.
+GIVEN_LIFT = ((0, 100), (2, 60), (5, 30))
+
+
+def given_prior(given_recently: int) -> int:
+    """The "given little" score of a member, copied onto their terms (signals.given_little
+    computes the same in SQL)."""
+    for most, score in GIVEN_LIFT:
+        if given_recently <= most:
+            return score
+    return 0
 
 
 def slot_mask(slots: Iterable[str]) -> int:
@@ -52,6 +64,10 @@ def _given_since() -> datetime:
     return timezone.now() - timedelta(days=365)
 
 
+# Offers repeat the same titles and phrases: stem each distinct text once per process.
+_terms_of = lru_cache(maxsize=65536)(terms_of)
+
+
 def person_terms(
     *, gives: str, offers: Iterable[dict[str, Any]]
 ) -> dict[str, tuple[int, datetime | None]]:
@@ -70,11 +86,11 @@ def person_terms(
     for offer in offers:
         expires_at = offer["expires_at"]
         add(category_term(offer["category"]), CATEGORY_WEIGHT, expires_at)
-        for term in terms_of(offer["title"], offer["tags"]):
+        for term in _terms_of(offer["title"], offer["tags"]):
             add(term, TITLE_WEIGHT, expires_at)
-        for term in terms_of(offer["description"]):
+        for term in _terms_of(offer["description"]):
             add(term, TEXT_WEIGHT, expires_at)
-    for term in terms_of(gives):
+    for term in _terms_of(gives):
         add(term, TEXT_WEIGHT, never)
     strongest = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
     return dict(strongest[:MAX_TERMS_PER_PERSON])
@@ -128,17 +144,76 @@ def profile_refresh(*, timebank_id: int, person_id: int) -> MatchProfile | None:
             "given_recently": _given_counts(timebank_id, [person_id]).get(person_id, 0),
         },
     )
-    terms = person_terms(
-        gives=person.gives, offers=_active_offers(timebank_id).filter(person_id=person_id)
-    )
     MatchTerm.objects.filter(profile=profile).delete()
-    MatchTerm.objects.bulk_create(
-        MatchTerm(
-            timebank_id=timebank_id, profile=profile, term=term, weight=weight, expires_at=expiry
+    if profile.active:
+        terms = person_terms(
+            gives=person.gives, offers=_active_offers(timebank_id).filter(person_id=person_id)
         )
-        for term, (weight, expiry) in terms.items()
-    )
+        MatchTerm.objects.bulk_create(
+            MatchTerm(**_term_fields(profile.pk, profile, term, weight, expiry))
+            for term, (weight, expiry) in terms.items()
+        )
     return profile
+
+
+def _term_fields(
+    profile_id: int, profile: Any, term: str, weight: int, expires_at: datetime | None
+) -> dict[str, Any]:
+    """One term row with its copies of the profile (a MatchProfile, or one not yet saved)."""
+    return {
+        "timebank_id": profile.timebank_id,
+        "profile_id": profile_id,
+        "person_id": profile.person_id,
+        "term": term,
+        "weight": weight,
+        "expires_at": expires_at,
+        "area": profile.area,
+        "availability_mask": profile.availability_mask,
+        "excluded_mask": profile.excluded_mask,
+        "prior": given_prior(profile.given_recently),
+    }
+
+
+def _insert(
+    model: type[models.Model], rows: Iterable[dict[str, Any]], fields: Sequence[str]
+) -> int:
+    """Bulk insert plain rows: COPY on PostgreSQL, one executemany on SQLite. The index is
+    rebuilt wholesale, so going round the ORM's per-object work is worth it here."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    columns = ", ".join(qn(str(by_attname[name].column)) for name in fields)
+    adapt = connection.ops.adapt_datetimefield_value
+    dated = [
+        i for i, name in enumerate(fields) if isinstance(by_attname[name], models.DateTimeField)
+    ]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = [row[name] for name in fields]
+        for i in dated:
+            out[i] = adapt(out[i])
+        return out
+
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append(values(row))
+            if len(batch) >= 10000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
 
 
 def profiles_refresh_for_person(*, person_id: int) -> None:
@@ -149,9 +224,20 @@ def profiles_refresh_for_person(*, person_id: int) -> None:
         profile_refresh(timebank_id=timebank_id, person_id=person_id)
 
 
+_PROFILE_FIELDS = (
+    "timebank_id", "person_id", "active", "area", "availability_mask", "excluded_mask",
+    "given_recently", "latitude", "longitude", "updated_at",
+)  # fmt: skip
+_TERM_FIELDS = (
+    "timebank_id", "profile_id", "person_id", "term", "weight", "expires_at", "area",
+    "availability_mask", "excluded_mask", "prior",
+)  # fmt: skip
+
+
 @transaction.atomic
-def timebank_reindex(*, timebank: TimeBank, batch_size: int = 5000) -> str:
-    """Rebuild the whole time bank's index from its members, offers and exchanges."""
+def timebank_reindex(*, timebank: TimeBank) -> str:
+    """Rebuild the whole time bank's index from its members, offers and exchanges: a handful of
+    reads, then plain bulk inserts (no model objects, no per-member queries)."""
     timebank_id = timebank.pk
     # Coordinates are recorded by hand (services.location_set): keep them across the rebuild.
     places = {
@@ -160,13 +246,14 @@ def timebank_reindex(*, timebank: TimeBank, batch_size: int = 5000) -> str:
             timebank_id=timebank_id, latitude__isnull=False
         ).values_list("person_id", "latitude", "longitude")
     }
-    MatchTerm.objects.filter(timebank_id=timebank_id).delete()
-    MatchProfile.objects.filter(timebank_id=timebank_id).delete()
-    memberships = list(
-        Membership.objects.filter(timebank_id=timebank_id).values_list(
-            "person_id", "status", "area"
-        )
-    )
+    # Terms first (profiles cascade to them); plain DELETEs, so the ORM collects nothing.
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in (MatchTerm, MatchProfile):
+            cursor.execute(
+                f"DELETE FROM {qn(model._meta.db_table)} WHERE timebank_id = %s",  # noqa: S608
+                [timebank_id],
+            )
     people = {
         pk: (availability, gives)
         for pk, availability, gives in Person.objects.filter(
@@ -179,49 +266,42 @@ def timebank_reindex(*, timebank: TimeBank, batch_size: int = 5000) -> str:
         )
     )
     given = _given_counts(timebank_id)
-    profiles = MatchProfile.objects.bulk_create(
-        [
-            MatchProfile(
-                timebank_id=timebank_id,
-                person_id=person_id,
-                active=status == MembershipStatus.ACTIVE,
-                area=area_key(area),
-                availability_mask=slot_mask(people[person_id][0]),
-                excluded_mask=category_mask(excluded.get(person_id, [])),
-                given_recently=given.get(person_id, 0),
-                latitude=places.get(person_id, (None, None))[0],
-                longitude=places.get(person_id, (None, None))[1],
-            )
-            for person_id, status, area in memberships
-        ],
-        batch_size=batch_size,
-    )
-    profile_ids = {p.person_id: p.pk for p in profiles}
-    if any(pk is None for pk in profile_ids.values()):  # a backend that returns no ids
-        profile_ids = dict(
-            MatchProfile.objects.filter(timebank_id=timebank_id).values_list("person_id", "pk")
+    now = timezone.now()
+    profiles = {
+        person_id: MatchProfile(
+            timebank_id=timebank_id,
+            person_id=person_id,
+            active=status == MembershipStatus.ACTIVE,
+            area=area_key(area),
+            availability_mask=slot_mask(people[person_id][0]),
+            excluded_mask=category_mask(excluded.get(person_id, [])),
+            given_recently=given.get(person_id, 0),
+            latitude=places.get(person_id, (None, None))[0],
+            longitude=places.get(person_id, (None, None))[1],
+            updated_at=now,
         )
+        for person_id, status, area in Membership.objects.filter(
+            timebank_id=timebank_id
+        ).values_list("person_id", "status", "area")
+    }
+    _insert(MatchProfile, (vars(p) for p in profiles.values()), _PROFILE_FIELDS)
+    profile_ids = dict(
+        MatchProfile.objects.filter(timebank_id=timebank_id, active=True).values_list(
+            "person_id", "pk"
+        )
+    )
     offers: dict[int, list[dict[str, Any]]] = {}
     for offer in _active_offers(timebank_id).iterator(chunk_size=5000):
         offers.setdefault(offer["person_id"], []).append(offer)
-    rows: list[MatchTerm] = []
-    written = 0
-    for person_id, profile_id in profile_ids.items():
-        terms = person_terms(gives=people[person_id][1], offers=offers.get(person_id, []))
-        rows.extend(
-            MatchTerm(
-                timebank_id=timebank_id,
-                profile_id=profile_id,
-                term=term,
-                weight=weight,
-                expires_at=expiry,
-            )
-            for term, (weight, expiry) in terms.items()
-        )
-        if len(rows) >= batch_size * 4:
-            MatchTerm.objects.bulk_create(rows, batch_size=batch_size)
-            written += len(rows)
-            rows = []
-    MatchTerm.objects.bulk_create(rows, batch_size=batch_size)
-    written += len(rows)
-    return f"Matching index of {timebank.name}: {len(profile_ids):,} members, {written:,} terms."
+    written = _insert(
+        MatchTerm,
+        (
+            _term_fields(profile_id, profiles[person_id], term, weight, expiry)
+            for person_id, profile_id in profile_ids.items()
+            for term, (weight, expiry) in person_terms(
+                gives=people[person_id][1], offers=offers.get(person_id, [])
+            ).items()
+        ),
+        _TERM_FIELDS,
+    )
+    return f"Matching index of {timebank.name}: {len(profiles):,} members, {written:,} terms."

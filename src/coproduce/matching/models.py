@@ -104,23 +104,49 @@ class MatchProfile(models.Model):
 
 
 class MatchTerm(models.Model):
-    """One term (matching.text) a person can help with: from an active offer's category,
-    title, tags or description, or from what they wrote they can give.
+    """One term (matching.text) an active member can help with: from an active offer's
+    category, title, tags or description, or from what they wrote they can give.
 
     `weight` 3 for the kind of help of an offer, 2 for words of a title or tags, 1 for words of
     a description or profile. `expires_at` is the latest expiry of the offers that gave it (null
     when one never expires or it came from the profile), so an offer that expires by a bulk
-    update stops counting without any signal."""
+    update stops counting without any signal.
+
+    Each row also carries copies of what the first cut of the ranking reads from the profile
+    (person, area, the two masks and `prior`, the "given little" score), so a request's best
+    few per term come straight off one index, already in order, without a join or a sort over
+    everyone who offers that kind of help. Only active members have terms."""
 
     timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
     profile = models.ForeignKey(MatchProfile, on_delete=models.CASCADE, related_name="terms")
     term = models.CharField(max_length=42)
     weight = models.PositiveSmallIntegerField()
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Copies of the profile, rewritten with it (matching.index); never read for display.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    area = models.CharField(max_length=80, blank=True, default="")
+    availability_mask = models.IntegerField(default=0)
+    excluded_mask = models.IntegerField(default=0)
+    prior = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["profile", "term"], name="one_row_per_term")]
-        indexes = [models.Index(fields=["timebank", "term", "profile"])]
+        indexes = [
+            models.Index(
+                fields=["timebank", "term", "area", "-weight", "-prior", "person"],
+                name="matchterm_by_area",
+            ),
+            models.Index(
+                fields=["timebank", "term", "-weight", "-prior", "person"],
+                name="matchterm_by_rank",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.term

@@ -2,13 +2,18 @@
 and the coordinators' broker queue. Every lookup is scoped to the person asking and their
 time bank.
 
-Ranking runs in the database in two steps, so a time bank of 100,000 members costs a few
-indexed queries, never a loop over members:
-1. the *pool*: active members with at least one live term of the request (the prepared index,
-   MatchTerm), after the hard filters (active membership, not the requester, the person's own
-   "don't match me for" list, a current safeguarding check where the kind of help needs one),
-   ordered by skill, place, time and "given little"; the best SHORTLIST are kept;
-2. the *shortlist* gets the signals that need a look-up per person (balance, times asked this
+Ranking reads the prepared index (MatchTerm) in three small steps, so a time bank of 100,000
+members costs a few indexed queries, never a loop over members, and the work does not grow
+with the number of people who offer the kind of help asked for:
+1. the *pool*: for the request's kind of help and its first few words, the best LIST_SIZE term
+   rows in the same area and in the whole time bank (and, when the request names times, of
+   those free then), each list read straight off an index already in ranking order (weight,
+   then "given little", then person id), after the hard filters the rows' copies can tell;
+2. the *shortlist*: the pool ordered by skill (all the request's terms), place, time and
+   "given little", after every hard filter on the profile itself (active membership, not the
+   requester, the person's own "don't match me for" list, a current safeguarding check where
+   the kind of help needs one); the best SHORTLIST are kept;
+3. the shortlist gets the signals that need a look-up per person (balance, times asked this
    week, past exchanges with the requester) and is ordered by the full weighted score, ties
    broken by the person's id, so the ranking is deterministic.
 Only when fewer than `limit` people have any skill fit is the list filled with members of the
@@ -23,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -32,13 +38,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     TextField,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Least, Lower, NullIf, Trim
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +63,10 @@ from coproduce.matching.signals import Need, Reason
 from coproduce.matching.text import category_term, forms_of, terms_of
 
 SHORTLIST = 50
+# People per pre-sorted list of the pool, and how many of the request's words (besides its kind
+# of help) get lists of their own.
+LIST_SIZE = 50
+LIST_WORDS = 4
 SIGNALS = ("skill", "place", "time", "fairness", "new_ties")
 OPEN_EXCHANGE = [ExchangeStatus.PROPOSED, ExchangeStatus.AGREED, ExchangeStatus.DONE]
 QUEUE_PAGE_SIZE = 10
@@ -192,7 +201,13 @@ def need_of(request: Request) -> Need:
 def hard_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> Q:
     """The hard filters, which no score can beat, on a MatchProfile (or, with `prefix`,
     on a row that reaches one)."""
-    q = Q(**{f"{prefix}timebank_id": need.timebank_id, f"{prefix}active": True})
+    return Q(**{f"{prefix}active": True}) & copied_filters(need, settings, prefix)
+
+
+def copied_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> Q:
+    """The hard filters but "active", on any row with timebank_id, person_id and excluded_mask:
+    a MatchProfile, or a MatchTerm (its copies; only active members have terms)."""
+    q = Q(**{f"{prefix}timebank_id": need.timebank_id})
     if need.requester_id is not None:
         q &= ~Q(**{f"{prefix}person_id": need.requester_id})
     if need.excluded_people:
@@ -229,23 +244,45 @@ def _first_score(need: Need, w: dict[str, int], skill: Any, prefix: str = "") ->
     )
 
 
-def _skill_shortlist(need: Need, w: dict[str, int], settings: MatchingSettings) -> list[int]:
-    """The pool, driven from the term index: one pass over the request's terms, grouped by
-    profile, joined to the profile for the hard filters and the cheap signals."""
-    p = "profile__"
-    skill = Least(Sum("weight") * Value(signals.SKILL_POINTS_TO_SCORE), Value(100))
-    return list(
-        MatchTerm.objects.filter(signals.live_terms(need))
-        .filter(hard_filters(need, settings, p))
-        .values("profile_id", f"{p}person_id")
-        .annotate(**signals.place_annotations(need, p))
-        .annotate(first_score=_first_score(need, w, skill, p))
-        .order_by("-first_score", f"{p}person_id")
-        .values_list("profile_id", flat=True)[:SHORTLIST]
+def _pool_lists(need: Need, settings: MatchingSettings) -> list[QuerySet[MatchTerm]]:
+    """Step 1's lists: each the best LIST_SIZE rows of one term in one scope, in the order of
+    the index that serves it (matchterm_by_area, matchterm_by_rank)."""
+    now = timezone.now()
+    category = category_term(need.category)
+    words = [term for term in need.terms if term != category][:LIST_WORDS]
+    rows = MatchTerm.objects.filter(copied_filters(need, settings)).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
+    free = Q(GreaterThan(F("availability_mask").bitand(need.slots_mask), 0))
+    lists = []
+    for term in [category, *words]:
+        scopes = [Q(area=need.area), Q()] if need.area else [Q()]
+        if term == category and need.slots_mask:
+            scopes += [scope & free for scope in scopes]
+        for scope in scopes:
+            lists.append(
+                rows.filter(scope, term=term)
+                .order_by("-weight", "-prior", "person_id")
+                .values_list("profile_id", flat=True)[:LIST_SIZE]
+            )
+    return lists
+
+
+def _pool(need: Need, settings: MatchingSettings) -> list[int]:
+    """The profiles of every list of step 1, in one round trip. Each list keeps its own ORDER
+    BY and LIMIT inside a derived table, which both databases allow in a UNION."""
+    parts, params = [], []
+    for i, rows in enumerate(_pool_lists(need, settings)):
+        sql, list_params = rows.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) pool_{i}")  # noqa: S608 (compiled by the ORM)
+        params.extend(list_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return [profile_id for (profile_id,) in cursor.fetchall()]
 
 
 def _shortlist(need: Need, w: dict[str, int], profiles: QuerySet[MatchProfile]) -> list[int]:
+    """The best SHORTLIST of some eligible profiles by the signals that need no look-up."""
     return list(
         profiles.alias(**signals.place_annotations(need))
         .alias(first_score=_first_score(need, w, signals.skill_fit(need)))
@@ -266,7 +303,7 @@ def _ranked(
             time=signals.time_overlap(need),
             given=signals.given_little(need),
             balance=signals.balance(need),
-            asked=signals.asked_count(need),
+            asked=signals.asked_count(need, request),
             exchanged_before=signals.exchanged_before(need),
         )
         .annotate(
@@ -279,7 +316,10 @@ def _ranked(
             + Value(2 * w["place"]) * F("place")
             + Value(2 * w["time"]) * F("time")
             + Value(2 * w["new_ties"]) * F("tie")
-            + Value(w["fairness"]) * (F("given") + F("low_balance") - F("asked_penalty"))
+            # The lifts count half (they only tip a balance); being asked this week counts in
+            # full, so someone asked three times drops below an equal who was not.
+            + Value(w["fairness"]) * (F("given") + F("low_balance"))
+            - Value(2 * w["fairness"]) * F("asked_penalty")
         )
         .select_related("person")
         .order_by("-score2", "person_id")
@@ -312,7 +352,10 @@ def rank_need(
     w = weights_of(settings)
     eligible = eligible_profiles(need, settings)
     pool_ids = MatchTerm.objects.filter(signals.live_terms(need)).values("profile_id")
-    ids = _skill_shortlist(need, w, settings)
+    pool = _pool(need, settings)
+    # Step 2 from the profiles of the pool (each one's skill through the (profile, term)
+    # index), so no query ever touches every row of a common term.
+    ids = _shortlist(need, w, eligible.filter(pk__in=pool)) if pool else []
     rows = _ranked(need, w, ids, request, limit) if ids else []
     if len(rows) < limit:
         rest = eligible.exclude(pk__in=pool_ids)
@@ -333,7 +376,7 @@ def rank_need(
         distance = None
         if need.origin is not None and row.latitude is not None and row.longitude is not None:
             distance = signals.haversine_km(need.origin, (row.latitude, row.longitude))
-        fairness = (row.given + row.low_balance - row.asked_penalty) // 2
+        fairness = (row.given + row.low_balance) // 2 - row.asked_penalty
         scores = {
             "skill": row.skill,
             "place": row.place,

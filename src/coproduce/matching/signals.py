@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -44,7 +45,7 @@ from coproduce.community.availability import slot_choices
 from coproduce.core.categories import Category
 from coproduce.exchanges.models import ExchangeStatus, Participant, Side
 from coproduce.ledger.models import HOUR, Account, AccountKind
-from coproduce.matching.index import slots_of
+from coproduce.matching.index import GIVEN_LIFT, slots_of
 from coproduce.matching.models import MatchTerm
 
 # Skill points → score: the kind of help alone (3 points) is 45, with one word of the title 75.
@@ -164,9 +165,7 @@ def time_overlap(need: Need, prefix: str = "") -> Combinable:
 def given_little(need: Need, prefix: str = "") -> Combinable:
     given = f"{prefix}given_recently"
     return Case(
-        When(Q(**{given: 0}), then=_int(100)),
-        When(Q(**{f"{given}__lte": 2}), then=_int(60)),
-        When(Q(**{f"{given}__lte": 5}), then=_int(30)),
+        *(When(Q(**{f"{given}__lte": most}), then=_int(score)) for most, score in GIVEN_LIFT),
         default=_int(0),
         output_field=IntegerField(),
     )
@@ -188,23 +187,26 @@ def low_balance(need: Need) -> Combinable:
     return Case(When(balance__lt=0, then=_int(100)), default=_int(0), output_field=IntegerField())
 
 
-def asked_count(need: Need) -> Subquery:
-    """Exchanges proposed to them as a helper in the last seven days, by someone else."""
+def asked_count(need: Need, request: Any = None) -> Combinable:
+    """Exchanges proposed to them as a helper in the last seven days, by someone else. An
+    invitation for `request` itself is not counted: it is shown as "already asked to help with
+    this request" instead, and must not push them down the very list it came from."""
     since = timezone.now() - timedelta(days=7)
-    asked = (
-        Participant.objects.filter(
-            person_id=OuterRef("person_id"),
-            side=Side.PROVIDER,
-            timebank_id=need.timebank_id,
-            exchange__created_at__gte=since,
-        )
-        .exclude(exchange__proposed_by_id=OuterRef("person_id"))
-        .order_by()
+    asked = Participant.objects.filter(
+        person_id=OuterRef("person_id"),
+        side=Side.PROVIDER,
+        timebank_id=need.timebank_id,
+        exchange__created_at__gte=since,
+    ).exclude(exchange__proposed_by_id=OuterRef("person_id"))
+    if request is not None and request.pk is not None:
+        asked = asked.exclude(exchange__request_id=request.pk)
+    counted = (
+        asked.order_by()
         .values("person_id")
         .annotate(n=Count("exchange_id", distinct=True))
         .values("n")
     )
-    return Coalesce(Subquery(asked, output_field=IntegerField()), _int(0))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), _int(0))
 
 
 def asked_this_week(need: Need) -> Combinable:
