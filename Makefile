@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint format typecheck clean
+.PHONY: run test bench lint format typecheck messages compilemessages clean
 
 $(BIN)/coproduce: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ format: $(VENV)/.dev-installed
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
+
+# Translation catalogues need GNU gettext (Debian: apt-get install gettext).
+messages: $(BIN)/coproduce
+	mkdir -p src/coproduce/locale
+	cd src/coproduce && ../../$(BIN)/coproduce manage makemessages --locale $(or $(LANG_CODE),cy) --ignore 'static/vendor/*'
+
+compilemessages: $(BIN)/coproduce
+	cd src/coproduce && ../../$(BIN)/coproduce manage compilemessages
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -142,7 +142,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]
+# Every string is marked for translation; a language is added here once its catalogue exists
+# (`make messages LANG_CODE=cy`, translate src/coproduce/locale/cy/LC_MESSAGES/django.po, then
+# `make compilemessages`).
+LANGUAGES = [("en-gb", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("COPRODUCE_TIME_ZONE", "Europe/London") or "Europe/London"
 USE_I18N = True
