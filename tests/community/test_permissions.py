@@ -117,9 +117,10 @@ def test_the_menu_shows_members_only_to_coordinators(login, carol, bob):
     assert b'href="/members/"' not in login(bob).get("/").content
 
 
-def test_dr_patel_as_a_partner_professional_sees_alices_public_profile(login, alice, dr_patel):
-    content = login(dr_patel).get(f"/people/{alice.public_id}/").content
-    assert b"Alice Ahmed" in content and b"For coordinators" not in content
+def test_dr_patel_as_a_partner_professional_does_not_browse_members(login, alice, dr_patel):
+    client = login(dr_patel)
+    assert client.get(f"/people/{alice.public_id}/").status_code == 404
+    assert client.get(f"/people/{dr_patel.public_id}/").status_code == 200  # himself
 
 
 def test_someone_in_no_time_bank_can_still_keep_their_profile(login, db):

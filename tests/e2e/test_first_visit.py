@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -11,9 +12,9 @@ pytestmark = pytest.mark.e2e
 
 def test_a_demo_login_opens_the_demo_community(page):
     sign_in(page, "alice")
-    assert page.get_by_role("heading", name="Hello, Alice").is_visible()
-    assert page.get_by_text("Riverside Time Bank").first.is_visible()
-    assert page.get_by_role("heading", name="My time credits").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Alice")).to_be_visible()
+    expect(page.get_by_text("Riverside Time Bank").first).to_be_visible()
+    expect(page.get_by_role("heading", name="My time credits")).to_be_visible()
 
 
 def test_a_wrong_password_is_explained_and_keyboard_reachable(page):
@@ -27,4 +28,4 @@ def test_a_wrong_password_is_explained_and_keyboard_reachable(page):
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("wrong")
     page.keyboard.press("Enter")
-    assert page.get_by_role("alert").inner_text().startswith("That username and password")
+    expect(page.get_by_role("alert")).to_contain_text("That username and password")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -30,14 +31,14 @@ def test_apply_induct_offer_exchange_and_confirm(page, new_page):
     dora.get_by_label("Email address").fill("dora@example.org")
     dora.get_by_label("What you can give (optional)").fill("Baking bread, and company")
     dora.get_by_role("button", name="Send my application").click()
-    assert dora.get_by_text("coordinator", exact=False).first.is_visible()
+    expect(dora.get_by_text("coordinator", exact=False).first).to_be_visible()
 
     carol = new_page()
     sign_in(carol, "carol")
     carol.goto("/members/applications/")
     carol.get_by_role("button", name=re.compile("induction or decline for Dora")).click()
     carol.get_by_role("button", name="Record the induction and activate").click()
-    assert carol.get_by_role("status").first.is_visible()
+    expect(carol.get_by_role("status").first).to_be_visible()
 
     dora.goto("/offers/new/")
     dora.get_by_label("What help, in a few words").fill("Baking bread together")
@@ -64,7 +65,7 @@ def test_apply_induct_offer_exchange_and_confirm(page, new_page):
 
     bob.goto(exchange_url)
     bob.get_by_role("button", name="Confirm").click()
-    assert bob.get_by_text("Confirmed").first.is_visible()
+    expect(bob.get_by_text("Confirmed").first).to_be_visible()
 
     assert balance(dora) == "2:00 hours"
     bob_after = balance(bob)
@@ -82,12 +83,13 @@ def test_a_coordinator_logs_an_exchange_for_an_offline_member(page, new_page):
     carol.get_by_label("How long it took").fill("1:30")
     carol.get_by_label("On which day").fill("2026-11-20")
     carol.get_by_role("button", name="Log it and move the credits").click()
-    assert carol.get_by_text("Collected a prescription").first.is_visible()
+    carol.wait_for_url(lambda url: "/exchanges/log/" not in url)
+    expect(carol.get_by_text("Collected a prescription").first).to_be_visible()
 
     alice = new_page()
     sign_in(alice, "alice")
     alice.goto("/notifications/")
-    assert alice.get_by_text("Collected a prescription", exact=False).first.is_visible()
+    expect(alice.get_by_text("Collected a prescription", exact=False).first).to_be_visible()
 
 
 def _minutes(text: str) -> int:

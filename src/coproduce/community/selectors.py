@@ -89,12 +89,15 @@ def application_get_for(person: Person, timebank: TimeBank) -> Membership:
 
 
 def _may_see_members(membership: Membership | None, timebank: TimeBank | None) -> bool:
-    """Active and paused members see each other's public profiles; an applicant not yet."""
+    """Active and paused members see each other's public profiles; an applicant not yet. A
+    professional from a partner organisation does not browse members: they see the people they
+    referred through the referral, and nothing else of other members (issue 4's rule)."""
     return (
         membership is not None
         and timebank is not None
         and membership.timebank_id == timebank.pk
         and membership.status in {MembershipStatus.ACTIVE, MembershipStatus.PAUSED}
+        and membership.role != Role.PROFESSIONAL
     )
 
 

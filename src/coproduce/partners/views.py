@@ -290,13 +290,13 @@ def referral_move(request: HttpRequest, public_id: str) -> HttpResponse:
     form = forms.MoveForm(request.POST, steps=services.next_steps(ref))
     if form.is_valid():
         try:
-            services.referral_move(referral=ref, acting=_me(request), **form.cleaned_data)
+            moved = services.referral_move(referral=ref, acting=_me(request), **form.cleaned_data)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
                 request,
-                _("Recorded: %(status)s.") % {"status": ReferralStatus(ref.status).label},
+                _("Recorded: %(status)s.") % {"status": ReferralStatus(moved.status).label},
             )
             return redirect("partners:referral", public_id=ref.public_id)
     context = _referral_context(request, ref, standing, move_form=form)
