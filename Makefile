@@ -40,10 +40,10 @@ typecheck: $(VENV)/.dev-installed
 # Translation catalogues need GNU gettext (Debian: apt-get install gettext).
 messages: $(BIN)/coproduce
 	mkdir -p src/coproduce/locale
-	cd src/coproduce && ../../$(BIN)/coproduce manage makemessages --locale $(or $(LANG_CODE),cy) --ignore 'static/vendor/*'
+	cd src/coproduce && COPRODUCE_DATA_DIR=$(CURDIR)/var ../../$(BIN)/coproduce manage makemessages --locale $(or $(LANG_CODE),cy) --ignore 'static/vendor/*'
 
 compilemessages: $(BIN)/coproduce
-	cd src/coproduce && ../../$(BIN)/coproduce manage compilemessages
+	cd src/coproduce && COPRODUCE_DATA_DIR=$(CURDIR)/var ../../$(BIN)/coproduce manage compilemessages
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
