@@ -13,24 +13,29 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
+from random import Random
 from typing import Any, TextIO
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from coproduce.codesign.demo import codesign_demo_build
 from coproduce.community.models import (
     Membership,
     MembershipStatus,
     Organisation,
+    OrganisationKind,
     OrganisationStaff,
     Person,
+    Role,
     TimeBank,
 )
 from coproduce.core.audit import audit_record
@@ -40,13 +45,22 @@ from coproduce.core.models import AuditEvent
 from coproduce.demo.community import CommunityPlanner
 from coproduce.demo.history import HistoryPlanner
 from coproduce.demo.plan import DEFAULT_SLUG, Member, Plan, PlannedExchange, Posting
-from coproduce.exchanges.models import Exchange, Offer, Participant, Request, Side
+from coproduce.exchanges.models import (
+    Exchange,
+    ExchangeStatus,
+    Offer,
+    Participant,
+    Request,
+    Side,
+)
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 from coproduce.ledger.services import (
     chest_get_or_open,
     organisation_account_get_or_open,
     transfer_post,
 )
+from coproduce.matching.index import timebank_reindex
+from coproduce.partners.demo import partners_demo_build
 
 # Published on purpose: the demo is for trying the app out, never for real people.
 DEMO_PASSWORD = "coproduce-demo"  # noqa: S105
@@ -98,6 +112,7 @@ class DemoSummary:
     transfers: int
     minutes_exchanged: int
     seconds: float
+    partners: dict[str, int] = field(default_factory=dict)
 
     def text(self) -> str:
         return "\n".join(
@@ -111,6 +126,17 @@ class DemoSummary:
                 f"{self.pending} waiting for someone to act",
                 f"  hours exchanged:  {self.minutes_exchanged / 60:,.1f} "
                 f"({self.transfers:,} transfers posted)",
+                *(
+                    [
+                        f"  partners:         {self.partners.get('referrals', 0)} referrals "
+                        f"({self.partners.get('outcomes', 0)} outcome measures), "
+                        f"{self.partners.get('pools', 0)} pools, "
+                        f"{self.partners.get('projects', 0)} co-design project with "
+                        f"{self.partners.get('proposals', 0)} proposals"
+                    ]
+                    if self.partners
+                    else []
+                ),
                 f"  took {self.seconds:.1f} s",
             ]
         )
@@ -131,14 +157,69 @@ def demo_build(options: DemoOptions) -> DemoSummary:
     _refuse_taken_usernames([m.username for m in plan.everyone])
     writer = _Writer(plan, progress=options.progress, seed=options.seed)
     try:
-        with transaction.atomic():
+        # The services the partners' demo goes through notify people; a demo's people are
+        # invented, so their in-app messages are kept and no email leaves (even after commit).
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             writer.write()
+            partners = _partners_and_codesign(writer.timebank, options.seed)
+            timebank_reindex(timebank=writer.timebank)
     except IntegrityError:
         # Another build took the slug between the check above and the write.
         if TimeBank.objects.filter(slug=options.slug).exists():
             raise ApplicationError(_slug_taken(options.slug), "slug_taken") from None
         raise
-    return writer.summary(seconds=time.perf_counter() - started)
+    summary = writer.summary(seconds=time.perf_counter() - started)
+    summary.partners = partners
+    # The partners' demo posts through the same ledger (first exchanges, pools, meetings).
+    summary.transfers = Transfer.objects.filter(timebank=writer.timebank).count()
+    summary.exchanges = Exchange.objects.filter(
+        timebank=writer.timebank, status=ExchangeStatus.CONFIRMED
+    ).count()
+    return summary
+
+
+def _partners_and_codesign(timebank: TimeBank, seed: int) -> dict[str, int]:
+    """Referrals at every stage with outcomes, pools, and a council co-design project, built
+    through the partners' and co-design services themselves (so every credit goes through the
+    ledger like any other)."""
+
+    def named(base: str) -> Person:
+        return Person.objects.get(
+            memberships__timebank=timebank, username__in=[base, f"{base}@{timebank.slug}"]
+        )
+
+    carol, dr_patel, sam = named("carol"), named("dr_patel"), named("sam")
+    council = Organisation.objects.get(timebank=timebank, kind=OrganisationKind.COUNCIL)
+    members = list(
+        Person.objects.filter(
+            memberships__timebank=timebank,
+            memberships__status=MembershipStatus.ACTIVE,
+            memberships__role=Role.MEMBER,
+        )
+        .exclude(staff_roles__organisation__timebank=timebank)
+        .order_by("id")[:40]
+    )
+    rng = Random(f"{seed}:partners")
+    made = partners_demo_build(
+        timebank=timebank, rng=rng, carol=carol, dr_patel=dr_patel, sam=sam, members=members
+    )
+    project = codesign_demo_build(
+        timebank=timebank, rng=rng, carol=carol, council_org=council, sam=sam, members=members
+    )
+    # People referred in are created without a password (a coordinator sets one); in the demo
+    # they share the demo password like everyone else, so their journey can be tried.
+    shared_hash = (
+        Person.objects.filter(memberships__timebank=timebank, username=carol.username)
+        .values_list("password", flat=True)
+        .get()
+    )
+    Person.objects.filter(
+        memberships__timebank=timebank, password__startswith=UNUSABLE_PASSWORD_PREFIX
+    ).update(password=shared_hash)
+    return {**made, "projects": 1, "proposals": project.proposals}
 
 
 def _slug_taken(slug: str) -> str:
