@@ -75,9 +75,9 @@ def ledger_verify(*, timebank_id: int | None = None, show: int = 10) -> LedgerRe
         .exclude(total=0)
         .order_by("timebank__slug", "unit")
     )
-    for row in not_zero[:show]:
+    for bank in not_zero[:show]:
         report.problems.append(
-            f"time bank {row['timebank__slug']}: {row['unit']} balances sum to {row['total']}, "
+            f"time bank {bank['timebank__slug']}: {bank['unit']} balances sum to {bank['total']}, "
             "not 0"
         )
 

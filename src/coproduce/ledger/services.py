@@ -3,8 +3,11 @@
 `transfer_post` is the single path by which credits move. It runs in one database transaction:
 it locks the affected accounts in id order, checks the idempotency key, the time bank, units and
 limits, then writes the transfer, its entries, the accounts' cached balances and an audit row.
-The hot path is a handful of hand-written statements (not one ORM save per row) because the
-demo and the busiest time banks post thousands of transfers in a row (docs/DESIGN.md, "Speed").
+The hot path is hand-written SQL, not one ORM save per row, because the demo and the busiest time
+banks post thousands of transfers in a row (docs/DESIGN.md, "Speed"): on SQLite a handful of
+in-process statements; on PostgreSQL one call of the `ledger_transfer_post` function (migration
+0003), so that a posting costs one round trip and one commit. Both paths share the Python checks
+that word every refusal.
 """
 
 from __future__ import annotations
@@ -27,10 +30,14 @@ from coproduce.core.units import format_hmm
 from coproduce.ledger.models import HOUR, Account, AccountKind, Transfer, TransferKind
 
 if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+
     from coproduce.community.models import Person
 
 # A sanity bound on one entry: a billion minutes is 1,900 years of help.
 MAX_AMOUNT = 1_000_000_000
+AUDIT_ACTION = "ledger.transfer_posted"
+_KINDS = frozenset(TransferKind.values)
 
 
 class LedgerError(ApplicationError):
@@ -104,7 +111,7 @@ def _post_once(
     reverses: Transfer | None,
     **fields,
 ) -> Transfer:
-    if kind not in TransferKind.values:
+    if kind not in _KINDS:
         raise LedgerError(_("Unknown kind of transfer: %(kind)s.") % {"kind": kind}, "bad_kind")
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
         raise LedgerError(_("An idempotency key must be 1 to 200 characters."), "bad_key")
@@ -124,9 +131,10 @@ def _post_once(
             **fields,
         )
     except IntegrityError:
-        # Two requests with the same key raced past the look-up (only possible when their
-        # accounts differ, as the account locks serialise the rest); the unique index stopped
-        # the second one, so hand back the first.
+        # A unique index stopped this posting: two requests with the same key raced past the
+        # look-up (possible only on PostgreSQL and only when their accounts differ, as the
+        # account locks serialise the rest), or two reversals of one transfer did. Hand back
+        # the first posting with this key, if there is one.
         if idempotency_key:
             existing = Transfer.objects.filter(
                 timebank=timebank, idempotency_key=idempotency_key
@@ -174,7 +182,6 @@ def _legs(
     return legs
 
 
-@transaction.atomic
 def _post(
     *,
     timebank: TimeBank,
@@ -190,57 +197,89 @@ def _post(
     given: list[Account],
     enforce_limits: bool,
 ) -> Transfer:
-    ids = sorted(_account_id(account) for account, _amount in legs)
+    now = timezone.now()
+    transfer = Transfer(
+        timebank_id=timebank.pk,
+        public_id=uuid.uuid4(),
+        kind=kind,
+        memo=memo,
+        occurred_at=occurred_at or now,
+        created_at=now,
+        created_by_id=acting.pk if acting else None,
+        on_behalf_of_id=on_behalf_of.pk if on_behalf_of else None,
+        idempotency_key=idempotency_key,
+        reverses_id=reverses.pk if reverses else None,
+    )
+    posting = _Posting(
+        timebank=timebank,
+        acting=acting,
+        transfer=transfer,
+        amounts={_account_id(account): amount for account, amount in legs},
+        override_reason=override_reason,
+        enforce_limits=enforce_limits,
+    )
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            transfer, balances = _post_in_statements(posting)
+    elif connection.in_atomic_block:
+        # A savepoint, so that a database error (say, a race on the unique index) leaves the
+        # caller's transaction usable, as it would be on SQLite.
+        with transaction.atomic():
+            transfer, balances = _post_in_one_call(posting)
+    else:
+        # Outside a transaction the call is one statement, and so its own transaction: one
+        # round trip and one commit.
+        transfer, balances = _post_in_one_call(posting)
+    if balances is not None:
+        for account in given:
+            account.balance = balances[account.pk]
+    return transfer
+
+
+@dataclass(frozen=True)
+class _Posting:
+    timebank: TimeBank
+    acting: Person | None
+    transfer: Transfer  # not yet saved; its override_reason is set once the limits are known
+    amounts: dict[int, int]  # account id -> amount, in the caller's order
+    override_reason: str
+    enforce_limits: bool
+
+
+# (the transfer, and each account's balance after it; None when the idempotency key found the
+# transfer posted before, which changed nothing now)
+_Posted = tuple[Transfer, dict[int, int] | None]
+
+
+def _post_in_statements(posting: _Posting) -> _Posted:
+    """The posting as a few statements in one transaction: the path on SQLite, where statements
+    run in-process and cost microseconds each, not a round trip."""
+    transfer, amounts = posting.transfer, posting.amounts
     with connection.cursor() as cursor:
-        locked = _lock_accounts(cursor, ids)
-
-        # Checked after the locks: a retry of the same posting waits for the first to commit
-        # and then finds it here, instead of posting twice.
-        if idempotency_key is not None:
-            cursor.execute(
-                "SELECT id FROM ledger_transfer WHERE timebank_id = %s AND idempotency_key = %s",
-                [timebank.pk, idempotency_key],
-            )
-            row = cursor.fetchone()
-            if row is not None:
-                return Transfer.objects.get(pk=row[0])
-
-        amounts: dict[int, int] = {_account_id(a): amount for a, amount in legs}
-        _check(timebank, locked, amounts)
-        breaches = _limit_breaches(locked, amounts) if enforce_limits else []
-        if breaches and not override_reason:
-            raise LedgerError(breaches[0], "limit")
-        if breaches and not _may_override(acting, timebank):
-            raise PermissionDenied(
-                _("Only a coordinator can take an account past its limit."), "limit_override"
-            )
-        recorded_reason = override_reason if (breaches or reverses is not None) else ""
-
-        now = timezone.now()
-        transfer = Transfer(
-            timebank_id=timebank.pk,
-            public_id=uuid.uuid4(),
-            kind=kind,
-            memo=memo,
-            occurred_at=occurred_at or now,
-            created_at=now,
-            created_by_id=acting.pk if acting else None,
-            on_behalf_of_id=on_behalf_of.pk if on_behalf_of else None,
-            idempotency_key=idempotency_key,
-            reverses_id=reverses.pk if reverses else None,
-            override_reason=recorded_reason,
+        locked, existing = _lock_accounts(
+            cursor,
+            sorted(amounts),
+            timebank_id=transfer.timebank_id,
+            idempotency_key=transfer.idempotency_key,
         )
-        transfer.pk = _insert_transfer(cursor, transfer)
-        transfer._state.adding = False
-        transfer._state.db = connection.alias
+        if len(locked) != len(amounts):
+            raise _no_account()
+        if existing is not None:
+            return Transfer.objects.get(pk=existing), None
 
+        crossed = _refuse_or_allow(posting, locked)
+        transfer.override_reason = (
+            posting.override_reason if crossed or transfer.reverses_id else ""
+        )
+        created_at = connection.ops.adapt_datetimefield_value(transfer.created_at)
+        transfer.pk = _insert_transfer(cursor, transfer, created_at)
         by_id = {row.id: row for row in locked}
         rows = [
-            (transfer.pk, account_id, timebank.pk, by_id[account_id].unit, amount)
+            (transfer.pk, account_id, transfer.timebank_id, by_id[account_id].unit, amount)
             for account_id, amount in amounts.items()
         ]
         cursor.execute(
-            "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount) VALUES "
+            "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount) VALUES "  # noqa: S608
             + ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows)),
             [value for row in rows for value in row],
         )
@@ -254,41 +293,130 @@ def _post(
             "INSERT INTO core_auditevent (timebank_id, actor_id, on_behalf_of_id, action, target,"
             " data, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [
-                timebank.pk,
+                transfer.timebank_id,
                 transfer.created_by_id,
                 transfer.on_behalf_of_id,
-                "ledger.transfer_posted",
-                f"transfer:{transfer.public_id}",
-                json.dumps(
-                    {
-                        "kind": kind,
-                        "entries": {str(k): v for k, v in amounts.items()},
-                        **({"override_reason": recorded_reason} if recorded_reason else {}),
-                    }
-                ),
-                connection.ops.adapt_datetimefield_value(now),
+                AUDIT_ACTION,
+                _audit_target(transfer),
+                json.dumps(_audit_data(transfer, amounts)),
+                created_at,
             ],
         )
-    for account in given:
-        account.balance = by_id[account.pk].balance + amounts[account.pk]
-    return transfer
+    _mark_saved(transfer)
+    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
 
 
-def _lock_accounts(cursor, ids: list[int]) -> list[_Locked]:
+def _post_in_one_call(posting: _Posting) -> _Posted:
+    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migration 0003), so
+    one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides whether to
+    write; a refusal is explained by the same checks as on SQLite, run on the locked rows it
+    returns, so both databases give the same error in the same words."""
+    transfer, amounts = posting.transfer, posting.amounts
+    # Asked only when a reason is given, which is rare: an override needs both.
+    may_override = (
+        bool(posting.override_reason)
+        and posting.enforce_limits
+        and _may_override(posting.acting, posting.timebank)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM ledger_transfer_post(%s, %s::bigint[], %s::bigint[], %s, %s, %s, %s,"
+            " %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+            [
+                transfer.timebank_id,
+                list(amounts),
+                list(amounts.values()),
+                transfer.kind,
+                transfer.memo,
+                transfer.occurred_at,
+                transfer.created_at,
+                transfer.created_by_id,
+                transfer.on_behalf_of_id,
+                transfer.idempotency_key,
+                transfer.reverses_id,
+                transfer.public_id,
+                posting.override_reason,
+                may_override,
+                posting.enforce_limits,
+                AUDIT_ACTION,
+                _audit_target(transfer),
+                # Without the override reason: the function adds it when it is recorded.
+                json.dumps(_audit_data(transfer, amounts)),
+            ],
+        )
+        status, transfer_id, recorded_reason, *columns = cursor.fetchone()
+    if status == "existing":
+        return Transfer.objects.get(pk=transfer_id), None
+    locked = [_Locked(*row) for row in zip(*columns, strict=True)] if columns[0] else []
+    if status == "refused":
+        if len(locked) != len(amounts):
+            raise _no_account()
+        _refuse_or_allow(posting, locked)
+        raise RuntimeError(
+            "ledger_transfer_post refused a transfer that transfer_post's checks allow"
+        )
+    transfer.pk = transfer_id
+    transfer.override_reason = recorded_reason
+    _mark_saved(transfer)
+    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
+
+
+def _refuse_or_allow(posting: _Posting, locked: list[_Locked]) -> bool:
+    """Raise the reason this posting must not go through, if there is one; otherwise say
+    whether it takes an account past a limit (allowed by a coordinator's override)."""
+    _check(posting.timebank, locked, posting.amounts)
+    breaches = _limit_breaches(locked, posting.amounts) if posting.enforce_limits else []
+    if breaches and not posting.override_reason:
+        raise LedgerError(breaches[0], "limit")
+    if breaches and not _may_override(posting.acting, posting.timebank):
+        raise PermissionDenied(
+            _("Only a coordinator can take an account past its limit."), "limit_override"
+        )
+    return bool(breaches)
+
+
+def _no_account() -> NotFound:
+    return NotFound(_("One of those accounts does not exist."), "no_account")
+
+
+def _audit_target(transfer: Transfer) -> str:
+    return f"transfer:{transfer.public_id}"
+
+
+def _audit_data(transfer: Transfer, amounts: dict[int, int]) -> dict:
+    return {
+        "kind": transfer.kind,
+        "entries": {str(k): v for k, v in amounts.items()},
+        **({"override_reason": transfer.override_reason} if transfer.override_reason else {}),
+    }
+
+
+def _mark_saved(transfer: Transfer) -> None:
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+
+
+def _lock_accounts(
+    cursor: CursorWrapper, ids: list[int], *, timebank_id: int, idempotency_key: str | None
+) -> tuple[list[_Locked], int | None]:
+    """The accounts, locked in id order, and the transfer already posted with this idempotency
+    key, if any (one statement rather than two: on SQLite a statement's overhead is most of its
+    cost)."""
     # The row locks, taken in id order, close the race of two postings reading the same balance
     # and both passing the limit check; the fixed order means two postings can never deadlock.
-    # SQLite takes its single write lock at BEGIN IMMEDIATE, so it needs no FOR UPDATE.
+    # SQLite takes its single write lock at BEGIN IMMEDIATE, so it needs no FOR UPDATE, and the
+    # key is looked up under that lock: a retry racing its original waits, then finds it.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     placeholders = ", ".join(["%s"] * len(ids))
     cursor.execute(
-        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL"
+        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL,"  # noqa: S608
+        " (SELECT t.id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.idempotency_key = %s)"
         f" FROM ledger_account WHERE id IN ({placeholders}) ORDER BY id{lock}",
-        ids,
+        [timebank_id, idempotency_key, *ids],
     )
     rows = cursor.fetchall()
-    if len(rows) != len(ids):
-        raise NotFound(_("One of those accounts does not exist."), "no_account")
-    return [_Locked(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+    locked = [_Locked(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+    return locked, rows[0][7] if rows else None
 
 
 def _label(row: _Locked) -> str:
@@ -368,27 +496,27 @@ def _may_override(acting: Person | None, timebank: TimeBank) -> bool:
     ).exists()
 
 
-_TRANSFER_COLUMNS = (
-    "timebank_id", "public_id", "kind", "memo", "occurred_at", "created_at", "created_by_id",
-    "on_behalf_of_id", "idempotency_key", "reverses_id", "override_reason",
-)  # fmt: skip
-
-
-def _insert_transfer(cursor, transfer: Transfer) -> int:
-    ops = connection.ops
-    values = [
-        ops.adapt_datetimefield_value(value)
-        if column.endswith("_at")
-        else Transfer._meta.get_field("public_id").get_db_prep_save(value, connection)
-        if column == "public_id"
-        else value
-        for column in _TRANSFER_COLUMNS
-        for value in [getattr(transfer, column)]
-    ]
+def _insert_transfer(
+    cursor: CursorWrapper, transfer: Transfer, created_at: str | datetime | None
+) -> int:
+    """`created_at` comes ready for the database: the audit row shares it."""
     cursor.execute(
-        f"INSERT INTO ledger_transfer ({', '.join(_TRANSFER_COLUMNS)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(_TRANSFER_COLUMNS))}) RETURNING id",
-        values,
+        "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at, created_at,"
+        " created_by_id, on_behalf_of_id, idempotency_key, reverses_id, override_reason)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+        [
+            transfer.timebank_id,
+            Transfer._meta.get_field("public_id").get_db_prep_value(transfer.public_id, connection),
+            transfer.kind,
+            transfer.memo,
+            connection.ops.adapt_datetimefield_value(transfer.occurred_at),
+            created_at,
+            transfer.created_by_id,
+            transfer.on_behalf_of_id,
+            transfer.idempotency_key,
+            transfer.reverses_id,
+            transfer.override_reason,
+        ],
     )
     return cursor.fetchone()[0]
 
