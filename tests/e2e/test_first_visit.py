@@ -29,3 +29,15 @@ def test_a_wrong_password_is_explained_and_keyboard_reachable(page):
     page.get_by_label("Password").fill("wrong")
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("That username and password")
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/offers/", "/requests/", "/exchanges/", "/coordinator/", "/members/"]
+)
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(page, path):
+    sign_in(page, "carol")
+    page.goto(path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than a 390px phone"
+    more = page.get_by_text("More", exact=True)
+    assert more.bounding_box()["x"] + more.bounding_box()["width"] <= 390
