@@ -15,9 +15,10 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Sum
 
 from coproduce.community.models import Person, TimeBank
+from coproduce.core.errors import Conflict
 from coproduce.ledger.models import Account, AccountKind, Entry, Transfer
 from coproduce.ledger.selectors import ledger_verify
-from coproduce.ledger.services import LedgerError, transfer_post
+from coproduce.ledger.services import LedgerError, transfer_post, transfer_reverse
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -163,6 +164,36 @@ def test_a_key_raced_from_eight_threads_posts_once(
     assert len(set(transfers)) == 1
     assert Transfer.objects.count() == 1
     assert Entry.objects.count() == 2
+    assert ledger_verify().ok
+
+
+def test_racing_reversals_of_one_transfer_reverse_it_once(
+    riverside: TimeBank, alice: Person, carol: Person, roomy_pools: list[int]
+) -> None:
+    a, b = roomy_pools[:2]
+    mistake = transfer_post(timebank=riverside, acting=alice, payer=a, payee=b, minutes=90)
+    reversed_by: list[int] = []
+
+    def reverse(n: int) -> None:
+        # The same mistake corrected from eight screens at once: half retry one reversal (one
+        # key), half start their own (keys of their own). One reversal; the others get it back
+        # or are told it is done.
+        key = "same" if n % 2 else f"own:{n}"
+        try:
+            reversal = transfer_reverse(
+                transfer=mistake, acting=carol, reason="Logged twice", idempotency_key=key
+            )
+        except Conflict as refusal:
+            assert refusal.code == "already_reversed"
+        else:
+            reversed_by.append(reversal.pk)
+
+    assert in_threads(reverse) == []
+    assert Transfer.objects.filter(reverses=mistake).count() == 1
+    assert set(reversed_by) <= set(
+        Transfer.objects.filter(reverses=mistake).values_list("pk", flat=True)
+    )
+    assert dict(Account.objects.filter(pk__in=[a, b]).values_list("pk", "balance")) == {a: 0, b: 0}
     assert ledger_verify().ok
 
 

@@ -760,10 +760,10 @@ def test_a_group_session_is_reversed_in_full(story: Story) -> None:
 def test_a_posting_takes_a_fixed_handful_of_queries(
     story: Story, on_postgres: bool, django_assert_num_queries
 ) -> None:
-    # Inside the caller's transaction (as here): a savepoint around the posting. On PostgreSQL
-    # the posting itself is one call of ledger_transfer_post; on SQLite, five statements.
+    # Inside the caller's transaction, as here. On PostgreSQL the posting is one call of
+    # ledger_transfer_post, with no savepoint; on SQLite, five statements in a savepoint.
     r = story
-    with django_assert_num_queries(3 if on_postgres else 7):
+    with django_assert_num_queries(1 if on_postgres else 7):
         transfer_post(
             timebank=r.timebank,
             acting=r.alice,

@@ -5,9 +5,9 @@ it locks the affected accounts in id order, checks the idempotency key, the time
 limits, then writes the transfer, its entries, the accounts' cached balances and an audit row.
 The hot path is hand-written SQL, not one ORM save per row, because the demo and the busiest time
 banks post thousands of transfers in a row (docs/DESIGN.md, "Speed"): on SQLite a handful of
-in-process statements; on PostgreSQL one call of the `ledger_transfer_post` function (migration
-0003), so that a posting costs one round trip and one commit. Both paths share the Python checks
-that word every refusal.
+in-process statements; on PostgreSQL one call of the `ledger_transfer_post` function (migrations
+0003 and 0004), so that a posting costs one round trip and one commit. Both paths share the
+Python checks that word every refusal.
 """
 
 from __future__ import annotations
@@ -131,16 +131,17 @@ def _post_once(
             **fields,
         )
     except IntegrityError:
-        # A unique index stopped this posting: two requests with the same key raced past the
-        # look-up (possible only on PostgreSQL and only when their accounts differ, as the
-        # account locks serialise the rest), or two reversals of one transfer did. Hand back
-        # the first posting with this key, if there is one.
+        # A unique index stopped this posting because another got there first: one with the
+        # same key, or another reversal of the same transfer (transfer_reverse looks for one
+        # before it takes the locks). On PostgreSQL ledger_transfer_post settles both itself.
         if idempotency_key:
             existing = Transfer.objects.filter(
                 timebank=timebank, idempotency_key=idempotency_key
             ).first()
             if existing is not None:
                 return existing
+        if reverses is not None and Transfer.objects.filter(reverses=reverses).exists():
+            raise _already_reversed() from None
         raise
 
 
@@ -218,18 +219,14 @@ def _post(
         override_reason=override_reason,
         enforce_limits=enforce_limits,
     )
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        # One statement: outside a transaction it is its own (one round trip, one commit), and
+        # inside the caller's it needs no savepoint, as it refuses and settles races without
+        # raising.
+        transfer, balances = _post_in_one_call(posting)
+    else:
         with transaction.atomic():
             transfer, balances = _post_in_statements(posting)
-    elif connection.in_atomic_block:
-        # A savepoint, so that a database error (say, a race on the unique index) leaves the
-        # caller's transaction usable, as it would be on SQLite.
-        with transaction.atomic():
-            transfer, balances = _post_in_one_call(posting)
-    else:
-        # Outside a transaction the call is one statement, and so its own transaction: one
-        # round trip and one commit.
-        transfer, balances = _post_in_one_call(posting)
     if balances is not None:
         for account in given:
             account.balance = balances[account.pk]
@@ -307,10 +304,10 @@ def _post_in_statements(posting: _Posting) -> _Posted:
 
 
 def _post_in_one_call(posting: _Posting) -> _Posted:
-    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migration 0003), so
-    one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides whether to
-    write; a refusal is explained by the same checks as on SQLite, run on the locked rows it
-    returns, so both databases give the same error in the same words."""
+    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 and
+    0004), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
+    whether to write; a refusal is explained by the same checks as on SQLite, run on the locked
+    rows it returns, so both databases give the same error in the same words."""
     transfer, amounts = posting.transfer, posting.amounts
     # Asked only when a reason is given, which is rare: an override needs both.
     may_override = (
@@ -347,6 +344,8 @@ def _post_in_one_call(posting: _Posting) -> _Posted:
         status, transfer_id, recorded_reason, *columns = cursor.fetchone()
     if status == "existing":
         return Transfer.objects.get(pk=transfer_id), None
+    if status == "already_reversed":
+        raise _already_reversed()
     locked = [_Locked(*row) for row in zip(*columns, strict=True)] if columns[0] else []
     if status == "refused":
         if len(locked) != len(amounts):
@@ -377,6 +376,10 @@ def _refuse_or_allow(posting: _Posting, locked: list[_Locked]) -> bool:
 
 def _no_account() -> NotFound:
     return NotFound(_("One of those accounts does not exist."), "no_account")
+
+
+def _already_reversed() -> Conflict:
+    return Conflict(_("This transfer has already been reversed."), "already_reversed")
 
 
 def _audit_target(transfer: Transfer) -> str:
@@ -549,7 +552,7 @@ def transfer_reverse(
     if existing is not None:
         if existing.idempotency_key == key:
             return existing
-        raise Conflict(_("This transfer has already been reversed."), "already_reversed")
+        raise _already_reversed()
     entries = list(transfer.entries.values_list("account_id", "amount"))
     return _post_once(
         timebank=timebank,
