@@ -167,5 +167,5 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     story, carol, login, django_assert_max_num_queries
 ):
     client = login(carol)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(17):
         assert _get(client, "insights:report").status_code == 200

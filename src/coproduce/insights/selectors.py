@@ -24,7 +24,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, When
+from django.db.models import Value as V
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +48,7 @@ from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer,
 HELP_KINDS = (TransferKind.EXCHANGE, TransferKind.MEETING)
 RETENTION_MONTHS = (3, 6, 12)
 DEFAULT_ISOLATION_DAYS = 60
+REPORT_WORK_MEM = "64MB"  # PostgreSQL, for the report's transaction only
 MAX_PERIOD_DAYS = 366 * 10
 # A month is counted as 30 days for retention ("still active 3 months after joining").
 DAYS_PER_MONTH = 30
@@ -141,6 +144,7 @@ class Party:
     name: str = ""
     public_id: str = ""  # the person's public_id, for the link to their page
     area: str = ""
+    person_id: int | None = None
 
 
 @dataclass
@@ -215,7 +219,7 @@ class Tie:
     a: int
     b: int
     exchanges: int  # in the period
-    first: datetime
+    earlier: int = 0  # before the period: a tie with none is new in the period
 
 
 @dataclass
@@ -289,6 +293,28 @@ def _in_period(period: Period, prefix: str = "transfer__") -> Q:
     )
 
 
+def _month_number(period: Period) -> Case:
+    """The month of the transfer's `occurred_at` in the period's time zone, as year * 100 +
+    month, by comparing with the instants the period's months end (for transfers already
+    limited to the period). Plain comparisons: SQLite would otherwise call a Python function
+    for the time-zone conversion on every row, and a number is cheaper to read back than a
+    datetime on both databases."""
+    whens = []
+    months = period.months()
+    for i, m in enumerate(months):
+        upper = (
+            datetime.combine(months[i + 1], time.min, tzinfo=period.tz)
+            if i + 1 < len(months)
+            else period.ends_before
+        )
+        whens.append(When(transfer__occurred_at__lt=upper, then=V(m.year * 100 + m.month)))
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+def _month_of(number: int) -> date:
+    return date(number // 100, number % 100, 1)
+
+
 def _month(value: datetime | date) -> date:
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -326,15 +352,124 @@ def _parties(timebank: TimeBank) -> dict[int, Party]:
             name=label,
             public_id=str(public_id) if public_id else "",
             area=areas.get(person_id, "") if person_id else "",
+            person_id=person_id,
         )
     return parties
 
 
+@dataclass
+class _AccountMonths:
+    """The ledger, read once (`_account_months`): per account, the hours it moved in the period,
+    the months of the period in which it gave or received help, and when it last did so before
+    the end of the period."""
+
+    # account → (earned, spent, other_in, other_out) in the period, for accounts with any entry
+    flows: dict[int, tuple[int, int, int, int]]
+    active_months: dict[int, list[date]]  # account → months of the period with help
+    last_help: dict[int, datetime]  # account → its last help before the end of the period
+
+
+MONTH_BITS = 60  # months per bit-set column: 2**59 still fits a signed 64-bit integer
+
+
+def _month_bits(period: Period, first: int) -> Case:
+    """1 << (i - first) for a transfer in month i of the period when first <= i < first +
+    MONTH_BITS, else 0: summed over an account's distinct values, the months it was active."""
+    months = period.months()
+    whens = []
+    for i in range(min(len(months), first + MONTH_BITS)):
+        upper = (
+            datetime.combine(months[i + 1], time.min, tzinfo=period.tz)
+            if i + 1 < len(months)
+            else period.ends_before
+        )
+        whens.append(
+            When(transfer__occurred_at__lt=upper, then=V(1 << (i - first) if i >= first else 0))
+        )
+    return Case(*whens, default=V(0), output_field=IntegerField())
+
+
+def _account_months(timebank: TimeBank, period: Period) -> _AccountMonths:
+    """One query over the hour entries up to the end of the period, grouped by account: the
+    reciprocity flows, the months each member was active (as bit sets) and everyone's last help
+    come from it."""
+    help_q = Q(transfer__kind__in=HELP_KINDS)
+    in_period = Q(transfer__occurred_at__gte=period.starts_at)
+    months = period.months()
+    chunks = range(0, len(months), MONTH_BITS)
+    bits = {
+        f"bits{first}": Sum(_month_bits(period, first), distinct=True, filter=help_q & in_period)
+        for first in chunks
+    }
+    rows = (
+        _counted_entries(timebank)
+        .filter(transfer__occurred_at__lt=period.ends_before)
+        # Grouped by account_id + 0, not account_id: SQLite would otherwise walk the entries in
+        # account order through their index and look up each one's transfer, three times slower
+        # than reading the transfers by date and grouping afterwards.
+        .annotate(account_no=F("account_id") + 0)
+        .values("account_no")
+        .annotate(
+            entries=Count("id", filter=in_period),
+            earned=Sum("amount", filter=in_period & help_q & Q(amount__gt=0), default=0),
+            spent=Sum("amount", filter=in_period & help_q & Q(amount__lt=0), default=0),
+            other_in=Sum("amount", filter=in_period & ~help_q & Q(amount__gt=0), default=0),
+            other_out=Sum("amount", filter=in_period & ~help_q & Q(amount__lt=0), default=0),
+            last=Max("transfer__occurred_at", filter=help_q),
+            **bits,
+        )
+        .values_list("account_no", "entries", "earned", "spent", "other_in", "other_out", "last",
+                     *bits)
+        .order_by()
+    )  # fmt: skip
+    flows: dict[int, tuple[int, int, int, int]] = {}
+    active: dict[int, list[date]] = {}
+    last_help: dict[int, datetime] = {}
+    for account_id, entries, earned, spent, other_in, other_out, last, *sets in rows:
+        if entries:
+            flows[account_id] = (earned, spent, other_in, other_out)
+        if last is not None:
+            last_help[account_id] = last
+        found = [
+            months[first + i]
+            for first, bit_set in zip(chunks, sets, strict=True)
+            if bit_set
+            for i in range(MONTH_BITS)
+            if bit_set >> i & 1
+        ]
+        if found:
+            active[account_id] = found
+    return _AccountMonths(flows=flows, active_months=active, last_help=last_help)
+
+
+def _last_help_of_people(parties: dict[int, Party], months: _AccountMonths) -> dict[int, datetime]:
+    """When each member last gave or received help, by person (from their member accounts)."""
+    last: dict[int, datetime] = {}
+    for account_id, when in months.last_help.items():
+        party = parties.get(account_id)
+        if party is None or party.kind != AccountKind.MEMBER or party.person_id is None:
+            continue
+        known = last.get(party.person_id)
+        if known is None or when > known:
+            last[party.person_id] = when
+    return last
+
+
 def activity_for(
-    timebank: TimeBank, period: Period, last_help: dict[int, datetime] | None = None
+    timebank: TimeBank,
+    period: Period,
+    last_help: dict[int, datetime] | None = None,
+    parties: dict[int, Party] | None = None,
+    months: _AccountMonths | None = None,
 ) -> Activity:
+    if parties is None:
+        parties = _parties(timebank)
+    if months is None:
+        months = _account_months(timebank, period)
+    if last_help is None:
+        last_help = _last_help_of_people(parties, months)
     entries = _counted_entries(timebank).filter(_in_period(period), transfer__kind__in=HELP_KINDS)
-    month = TruncMonth("transfer__occurred_at", tzinfo=period.tz)
+    month = _month_number(period)
     by_month_category = (
         entries.filter(amount__gt=0)
         .annotate(month=month, category=F("transfer__exchange__category"))
@@ -347,22 +482,21 @@ def activity_for(
     for row in by_month_category:
         key = row["category"] if row["transfer__kind"] == TransferKind.EXCHANGE else "meeting"
         key = key or "other"
-        m = _month(row["month"])
+        m = _month_of(row["month"])
         minutes[(m, key)] += row["minutes"]
         if row["transfer__kind"] == TransferKind.EXCHANGE:
             exchanges[m] += row["transfers"]
 
-    active_by_month = {
-        _month(row["month"]): row["members"]
-        for row in entries.filter(account__kind=AccountKind.MEMBER)
-        .annotate(month=month)
-        .values("month")
-        .annotate(members=Count("account_id", distinct=True))
-        .order_by()
-    }
-    active_members = entries.filter(account__kind=AccountKind.MEMBER).aggregate(
-        n=Count("account_id", distinct=True)
-    )["n"]
+    # Members who gave or received help, each month and in the whole period.
+    active_by_month: dict[date, int] = defaultdict(int)
+    active_accounts: set[int] = set()
+    for account_id, active_months in months.active_months.items():
+        party = parties.get(account_id)
+        if party is not None and party.kind == AccountKind.MEMBER:
+            for m in active_months:
+                active_by_month[m] += 1
+            active_accounts.add(account_id)
+    active_members = len(active_accounts)
 
     joined = Membership.objects.filter(
         timebank=timebank,
@@ -439,29 +573,20 @@ def _retention(
     return result
 
 
-def reciprocity_for(timebank: TimeBank, period: Period, parties: dict[int, Party]) -> Reciprocity:
-    help_q = Q(transfer__kind__in=HELP_KINDS)
-    rows = (
-        _counted_entries(timebank)
-        .filter(_in_period(period))
-        .values("account_id")
-        .annotate(
-            earned=Sum("amount", filter=help_q & Q(amount__gt=0)),
-            spent=Sum("amount", filter=help_q & Q(amount__lt=0)),
-            other_in=Sum("amount", filter=~help_q & Q(amount__gt=0)),
-            other_out=Sum("amount", filter=~help_q & Q(amount__lt=0)),
-        )
-        .order_by()
-    )
+def reciprocity_for(
+    timebank: TimeBank,
+    period: Period,
+    parties: dict[int, Party],
+    months: _AccountMonths | None = None,
+) -> Reciprocity:
+    if months is None:
+        months = _account_months(timebank, period)
+    sums = months.flows
     groups: dict[str, list[Flow]] = defaultdict(list)
-    for row in rows:
-        party = parties[row["account_id"]]
+    for account_id, (earned, spent, other_in, other_out) in sums.items():
+        party = parties[account_id]
         flow = Flow(
-            party=party,
-            earned=row["earned"] or 0,
-            spent=-(row["spent"] or 0),
-            other_in=row["other_in"] or 0,
-            other_out=-(row["other_out"] or 0),
+            party=party, earned=earned, spent=-spent, other_in=other_in, other_out=-other_out
         )
         groups[party.kind].append(flow)
     members = sorted(groups[AccountKind.MEMBER], key=lambda f: f.party.name.lower())
@@ -484,7 +609,7 @@ _KNOWN = {AccountKind.MEMBER, AccountKind.ORGANISATION, AccountKind.CHEST}
 
 def _tie_rows(timebank: TimeBank, period: Period) -> Any:
     """One row per (receiver, provider, category) who met in a confirmed exchange before the end
-    of the period: how many exchanges in the period, and when they first met."""
+    of the period: how many exchanges in the period, and how many before it."""
     in_period = Q(exchange__transfer__occurred_at__gte=period.starts_at)
     return (
         Participant.objects.filter(
@@ -497,8 +622,15 @@ def _tie_rows(timebank: TimeBank, period: Period) -> Any:
         .exclude(exchange__transfer_id__in=_reversed(timebank))
         .values("account_id", "exchange__participants__account_id", "exchange__category")
         .annotate(
-            first=Min("exchange__transfer__occurred_at"),
             in_period=Count("id", filter=in_period),
+            earlier=Count("id", filter=~in_period),
+        )
+        .values_list(
+            "account_id",
+            "exchange__participants__account_id",
+            "exchange__category",
+            "in_period",
+            "earlier",
         )
         .order_by()
     )
@@ -527,24 +659,24 @@ def network_for(
 ) -> Network:
     pairs: dict[tuple[int, int], Tie] = {}
     category_counts: dict[int, Counter] = defaultdict(Counter)
-    for row in _tie_rows(timebank, period):
-        a, b = sorted((row["account_id"], row["exchange__participants__account_id"]))
-        if a == b:
+    for receiver, provider, category, in_period, earlier in _tie_rows(timebank, period):
+        if receiver == provider:
             continue
+        a, b = (receiver, provider) if receiver < provider else (provider, receiver)
         tie = pairs.get((a, b))
         if tie is None:
-            pairs[(a, b)] = Tie(a, b, row["in_period"], row["first"])
+            pairs[(a, b)] = Tie(a, b, in_period, earlier)
         else:
-            tie.exchanges += row["in_period"]
-            tie.first = min(tie.first, row["first"])
-        if row["in_period"]:
-            category_counts[a][row["exchange__category"]] += row["in_period"]
-            category_counts[b][row["exchange__category"]] += row["in_period"]
+            tie.exchanges += in_period
+            tie.earlier += earlier
+        if in_period:
+            category_counts[a][category] += in_period
+            category_counts[b][category] += in_period
 
     ties = [t for t in pairs.values() if t.exchanges]
     nodes = {t.a for t in ties} | {t.b for t in ties}
     summary = graph.summarise(nodes, ((t.a, t.b) for t in ties))
-    new_ties = sum(1 for t in ties if t.first >= period.starts_at)
+    new_ties = sum(1 for t in ties if not t.earlier)
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
@@ -647,14 +779,32 @@ def report_build(
     hourly_value_pence: int | None = None,
 ) -> Report:
     """The whole report for one time bank and period (a bounded number of queries)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            return report_build(
+                timebank=timebank,
+                period=period,
+                isolation_days=isolation_days,
+                hourly_value_pence=hourly_value_pence,
+            )
+    if connection.vendor == "postgresql":
+        # The report's few big joins and groupings fit in memory with a larger work_mem (the
+        # default 4 MB spills them to disk in batches); JIT compiling costs more than it saves
+        # on these one-off queries. Both last until the end of this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+                [REPORT_WORK_MEM],
+            )
     parties = _parties(timebank)
-    last_help = _last_help_by_person(timebank, period.ends_before)
-    activity = activity_for(timebank, period, last_help)
+    months = _account_months(timebank, period)
+    last_help = _last_help_of_people(parties, months)
+    activity = activity_for(timebank, period, last_help, parties, months)
     return Report(
         timebank=timebank,
         period=period,
         activity=activity,
-        reciprocity=reciprocity_for(timebank, period, parties),
+        reciprocity=reciprocity_for(timebank, period, parties, months),
         network=network_for(timebank, period, parties, isolation_days, last_help),
         outcomes=outcomes_for(timebank, period),
         value=Value(
