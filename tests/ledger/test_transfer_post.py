@@ -770,3 +770,28 @@ def test_a_posting_takes_a_fixed_handful_of_queries(
             entries=[(r.bob_account, 120), (r.dan_account, -60), (r.erin_account, -60)],
             idempotency_key="meeting:7",
         )
+
+
+def test_a_reversal_with_a_key_another_transfer_used_is_refused(riverside, carol, alice, bob):
+    from coproduce.core.errors import Conflict
+    from coproduce.ledger.models import Account, Transfer
+    from coproduce.ledger.services import transfer_post, transfer_reverse
+
+    alice_account = Account.objects.get(person=alice)
+    bob_account = Account.objects.get(person=bob)
+    first = transfer_post(
+        timebank=riverside, acting=carol, payer=bob_account, payee=alice_account, minutes=60
+    )
+    transfer_post(
+        timebank=riverside,
+        acting=carol,
+        payer=alice_account,
+        payee=bob_account,
+        minutes=30,
+        idempotency_key="used-already",
+    )
+    with pytest.raises(Conflict, match="belongs to another transfer"):
+        transfer_reverse(
+            transfer=first, acting=carol, reason="typo", idempotency_key="used-already"
+        )
+    assert not Transfer.objects.filter(reverses=first).exists()

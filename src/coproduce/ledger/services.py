@@ -554,7 +554,7 @@ def transfer_reverse(
             return existing
         raise _already_reversed()
     entries = list(transfer.entries.values_list("account_id", "amount"))
-    return _post_once(
+    reversal = _post_once(
         timebank=timebank,
         acting=acting,
         legs=[(account_id, -amount) for account_id, amount in entries],
@@ -566,6 +566,12 @@ def transfer_reverse(
         occurred_at=transfer.occurred_at,
         reverses=transfer,
     )
+    if reversal.reverses_id != transfer.pk:
+        # The key was already used by another posting: that posting is not this reversal.
+        raise Conflict(
+            _("That idempotency key belongs to another transfer; use a new key."), "key_reused"
+        )
+    return reversal
 
 
 def member_account_get_or_open(*, timebank: TimeBank, person: Person) -> Account:
