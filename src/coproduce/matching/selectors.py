@@ -50,14 +50,22 @@ from django.utils.translation import gettext as _
 from coproduce.community.models import (
     Membership,
     MembershipStatus,
+    Organisation,
     Person,
     SafeguardingCheck,
     TimeBank,
 )
 from coproduce.core.errors import NotFound
-from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Participant, Request, Side
+from coproduce.exchanges.models import (
+    ExchangeStatus,
+    ListingStatus,
+    Offer,
+    Participant,
+    Request,
+    Side,
+)
 from coproduce.matching import signals
-from coproduce.matching.index import CATEGORY_BIT, area_key, slot_mask, slots_of
+from coproduce.matching.index import CATEGORY_BIT, area_key, person_terms, slot_mask, slots_of
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile, MatchTerm
 from coproduce.matching.signals import Need, Reason
 from coproduce.matching.text import category_term, forms_of, terms_of
@@ -74,11 +82,15 @@ QUEUE_PAGE_SIZE = 10
 
 @dataclass
 class Candidate:
-    person: Person
+    """A suggested person, or (with `person` None) a partner organisation with an active
+    offer that fits; organisations are contacted through their own page, not invited here."""
+
+    person: Person | None
     score: int  # 0-100
     scores: dict[str, int]
     reasons: list[Reason]
     already_invited: bool
+    organisation: Organisation | None = None
 
     def public_reasons(self) -> list[Reason]:
         return [reason for reason in self.reasons if not reason.private]
@@ -408,15 +420,102 @@ def rank_need(
     return candidates
 
 
-def candidates_for_request(request: Request, *, limit: int = 10) -> list[Candidate]:
-    """The people best placed to help with a request, best first, each with a score (0-100)
-    and the reasons in plain words. About five queries whatever the time bank's size."""
-    return rank_need(
-        need_of(request),
-        settings_for(request.timebank),
-        limit=limit,
-        request=request,
+def _offer_phrase(title: str) -> str:
+    """An offer's title inside a sentence: "Health walks" → "health walks", "NHS checks" kept."""
+    title = " ".join(title.split())
+    if title[1:2].islower():
+        return title[:1].lower() + title[1:]
+    return title
+
+
+def organisation_candidates(
+    request: Request, need: Need, settings: MatchingSettings, *, limit: int = 10
+) -> list[Candidate]:
+    """Partner organisations of the request's time bank with an active, unexpired offer whose
+    kind of help or words fit the request, ranked by skill fit only, ties by the organisation's
+    id. Never the organisation that asked. One query: a time bank has few organisations."""
+    w = weights_of(settings)
+    now = timezone.now()
+    category = category_term(need.category)
+    fits = Q(category=need.category)
+    for term in need.terms:
+        if term != category:
+            fits |= _word_match(term)
+    offers = (
+        Offer.objects.filter(
+            timebank_id=need.timebank_id,
+            organisation__isnull=False,
+            organisation__timebank_id=need.timebank_id,
+            status=ListingStatus.ACTIVE,
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(fits)
+        .select_related("organisation")
+        .order_by("organisation_id", "pk")
     )
+    if request.organisation_id is not None:
+        offers = offers.exclude(organisation_id=request.organisation_id)
+    found: dict[int, tuple[Organisation, int, list[Offer]]] = {}
+    for offer in offers:
+        terms = person_terms(
+            gives="",
+            offers=[
+                {
+                    "title": offer.title,
+                    "tags": offer.tags,
+                    "description": offer.description,
+                    "category": offer.category,
+                    "expires_at": None,
+                }
+            ],
+        )
+        points = sum(weight for term, (weight, _e) in terms.items() if term in need.terms)
+        if not points:
+            continue
+        org, best, fitting = found.get(offer.organisation_id, (offer.organisation, 0, []))
+        fitting.append(offer)
+        found[offer.organisation_id] = (org, max(best, points), fitting)
+    ranked = sorted(found.values(), key=lambda item: (-item[1], item[0].pk))[:limit]
+    top = _max_score2(w)
+    candidates = []
+    for org, points, fitting in ranked:
+        skill = min(100, points * signals.SKILL_POINTS_TO_SCORE)
+        phrases = list(dict.fromkeys(_offer_phrase(o.title) for o in fitting))
+        reason = _("%(name)s offers %(what)s") % {
+            "name": org.name,
+            "what": ", ".join(phrases[:3]),
+        }
+        candidates.append(
+            Candidate(
+                person=None,
+                organisation=org,
+                score=max(0, min(100, round(100 * 2 * w["skill"] * skill / top))),
+                scores={"skill": skill},
+                reasons=[Reason("skill", reason)],
+                already_invited=False,
+            )
+        )
+    return candidates
+
+
+def candidates_for_request(request: Request, *, limit: int = 10) -> list[Candidate]:
+    """The people and partner organisations best placed to help with a request, best first,
+    each with a score (0-100) and the reasons in plain words. About six queries whatever the
+    time bank's size.
+
+    People are ranked as by rank_need; organisations separately (organisation_candidates). The
+    two lists are merged by score; on equal scores people come first, each list keeping its own
+    order, so the ranking is deterministic."""
+    need = need_of(request)
+    settings = settings_for(request.timebank)
+    people = rank_need(need, settings, limit=limit, request=request)
+    organisations = organisation_candidates(request, need, settings, limit=limit)
+    if not organisations:
+        return people
+    merged = [(-c.score, 0, i, c) for i, c in enumerate(people)]
+    merged += [(-c.score, 1, i, c) for i, c in enumerate(organisations)]
+    merged.sort(key=lambda item: item[:3])
+    return [item[3] for item in merged[:limit]]
 
 
 # --- requests for a person -------------------------------------------------------------------
