@@ -23,12 +23,13 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from coproduce.codesign.demo import codesign_demo_build
 from coproduce.community.models import (
+    CheckKind,
     Membership,
     MembershipStatus,
     Organisation,
@@ -36,6 +37,7 @@ from coproduce.community.models import (
     OrganisationStaff,
     Person,
     Role,
+    SafeguardingCheck,
     TimeBank,
 )
 from coproduce.core.audit import audit_record
@@ -209,6 +211,32 @@ def _partners_and_codesign(timebank: TimeBank, seed: int) -> dict[str, int]:
     project = codesign_demo_build(
         timebank=timebank, rng=rng, carol=carol, council_org=council, sam=sam, members=members
     )
+    # Everyone offering care or help with children has a current enhanced check on record, as a
+    # coordinator would insist before matching them (the matching's safeguarding filter).
+    today = timezone.localdate()
+    carers = Person.objects.filter(
+        Exists(
+            Offer.objects.filter(
+                timebank=timebank,
+                person=OuterRef("pk"),
+                category__in=[Category.CARE, Category.CHILDREN],
+            )
+        ),
+        memberships__timebank=timebank,
+    ).order_by("id")
+    SafeguardingCheck.objects.bulk_create(
+        SafeguardingCheck(
+            timebank=timebank,
+            person=person,
+            kind=CheckKind.ENHANCED,
+            checked_on=today - timedelta(days=30 + rng.randrange(700)),
+            expires_on=today + timedelta(days=365 + rng.randrange(700)),
+            reference=f"DEMO-{n:06d}",
+            recorded_by=carol,
+        )
+        for n, person in enumerate(carers, start=1)
+    )
+
     # People referred in are created without a password (a coordinator sets one); in the demo
     # they share the demo password like everyone else, so their journey can be tried.
     shared_hash = (
