@@ -43,6 +43,7 @@ from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Offer, Participant, Side
 from coproduce.exchanges.models import Request as HelpRequest
 from coproduce.insights import graph
+from coproduce.insights.outcomes import outcomes_for
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 
 HELP_KINDS = (TransferKind.EXCHANGE, TransferKind.MEETING)
@@ -759,16 +760,6 @@ def _at_risk(
     epoch = datetime.min.replace(tzinfo=period.tz)
     found.sort(key=lambda r: (r.last_exchange or epoch, r.party.name.lower()))
     return found
-
-
-def outcomes_for(timebank: TimeBank, period: Period) -> dict[str, Any] | None:
-    """Referral outcomes: stages, time to first exchange, wellbeing before and after.
-
-    Referrals (issue 4) are not recorded yet, so there is nothing to report: this returns None
-    and every page says so. When `partners.Referral` lands, compute its figures here (each with
-    the number of people behind it) and return them as a dict.
-    """
-    return None
 
 
 def report_build(
