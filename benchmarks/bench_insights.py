@@ -96,7 +96,7 @@ def _build(members: int, exchanges: int, seed: int) -> None:
         Person,
         TimeBank,
     )
-    from coproduce.exchanges.models import Exchange, Offer, Participant
+    from coproduce.exchanges.models import Exchange, Offer, Pairing, Participant
     from coproduce.ledger.models import Account, Entry, Transfer
 
     rng = random.Random(seed)
@@ -173,13 +173,14 @@ def _build(members: int, exchanges: int, seed: int) -> None:
 
         transfer_table, entry_table = Transfer._meta.db_table, Entry._meta.db_table
         exchange_table, part_table = Exchange._meta.db_table, Participant._meta.db_table
+        pair_table = Pairing._meta.db_table
         t_id = _next_id(connection, transfer_table)
         e_id = _next_id(connection, entry_table)
         x_id = _next_id(connection, exchange_table)
         p_id = _next_id(connection, part_table)
         getrandbits = rng.getrandbits
         for start in range(0, exchanges, CHUNK):
-            transfers, entries, rows, parts = [], [], [], []
+            transfers, entries, rows, parts, pairs = [], [], [], [], []
             for i in range(start, min(start + CHUNK, exchanges)):
                 when = now - timedelta(seconds=seconds_ago[i])
                 p, r, mins = provider[i], receiver[i], minutes[i]
@@ -188,8 +189,10 @@ def _build(members: int, exchanges: int, seed: int) -> None:
                     (t_id, timebank.id, uuid.UUID(int=getrandbits(128), version=4), "exchange",
                      "", when, when, acting, "", None)
                 )  # fmt: skip
-                entries.append((e_id, t_id, account_ids[p], timebank.id, "hour", mins))
-                entries.append((e_id + 1, t_id, account_ids[r], timebank.id, "hour", -mins))
+                entries.append((e_id, t_id, account_ids[p], timebank.id, "hour", mins, when,
+                                "exchange"))  # fmt: skip
+                entries.append((e_id + 1, t_id, account_ids[r], timebank.id, "hour", -mins,
+                                when, "exchange"))  # fmt: skip
                 rows.append(
                     (x_id, timebank.id, uuid.UUID(int=getrandbits(128), version=4), "Help",
                      category, "confirmed", mins, mins, acting, when, when, when, t_id,
@@ -199,13 +202,16 @@ def _build(members: int, exchanges: int, seed: int) -> None:
                               account_ids[p]))  # fmt: skip
                 parts.append((p_id + 1, timebank.id, x_id, "receiver", person_ids[r], org_ids[r],
                               account_ids[r]))  # fmt: skip
+                pairs.append((timebank.id, x_id, t_id, account_ids[p], account_ids[r], category,
+                              mins, when, True))  # fmt: skip
                 t_id, e_id, x_id, p_id = t_id + 1, e_id + 2, x_id + 1, p_id + 2
             _rows_in(connection, transfer_table,
                      ["id", "timebank_id", "public_id", "kind", "memo", "occurred_at",
                       "created_at", "created_by_id", "override_reason", "idempotency_key"],
                      transfers)  # fmt: skip
             _rows_in(connection, entry_table,
-                     ["id", "transfer_id", "account_id", "timebank_id", "unit", "amount"],
+                     ["id", "transfer_id", "account_id", "timebank_id", "unit", "amount",
+                      "occurred_at", "kind"],
                      entries)  # fmt: skip
             _rows_in(connection, exchange_table,
                      ["id", "timebank_id", "public_id", "title", "category", "status",
@@ -217,6 +223,10 @@ def _build(members: int, exchanges: int, seed: int) -> None:
                      ["id", "timebank_id", "exchange_id", "side", "person_id", "organisation_id",
                       "account_id"],
                      parts)  # fmt: skip
+            _rows_in(connection, pair_table,
+                     ["timebank_id", "exchange_id", "transfer_id", "provider_id", "receiver_id",
+                      "category", "minutes", "occurred_at", "counts_exchange"],
+                     pairs)  # fmt: skip
             print(f"  … {min(start + CHUNK, exchanges):,} exchanges", flush=True)
     if connection.vendor == "postgresql":
         _sequences(connection, [transfer_table, entry_table, exchange_table, part_table])

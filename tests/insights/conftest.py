@@ -39,6 +39,7 @@ def exchanged(timebank, provider, receivers, minutes, on, category, *, acting):
     """A confirmed exchange: `provider` gave `minutes` to each of `receivers` on `on`."""
     from coproduce.community.models import Organisation
     from coproduce.exchanges.models import Exchange, Participant
+    from coproduce.exchanges.services import pairings_record
     from coproduce.ledger.services import transfer_post
 
     if not isinstance(receivers, list | tuple):
@@ -69,7 +70,7 @@ def exchanged(timebank, provider, receivers, minutes, on, category, *, acting):
 
     def part(side, party, account):
         is_org = isinstance(party, Organisation)
-        Participant.objects.create(
+        return Participant.objects.create(
             timebank=timebank,
             exchange=exchange,
             side=side,
@@ -78,9 +79,10 @@ def exchanged(timebank, provider, receivers, minutes, on, category, *, acting):
             account=account,
         )
 
-    part("provider", provider, provider_account)
+    participants = [part("provider", provider, provider_account)]
     for receiver, account in zip(receivers, receiver_accounts, strict=True):
-        part("receiver", receiver, account)
+        participants.append(part("receiver", receiver, account))
+    pairings_record(exchange, participants, transfer)
     return exchange
 
 

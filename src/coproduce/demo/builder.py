@@ -51,6 +51,7 @@ from coproduce.exchanges.models import (
     Exchange,
     ExchangeStatus,
     Offer,
+    Pairing,
     Participant,
     Request,
     Side,
@@ -83,6 +84,10 @@ _EXCHANGE_COLUMNS = (
 _PARTICIPANT_COLUMNS = (
     "timebank_id", "exchange_id", "side", "person_id", "organisation_id", "account_id",
     "confirmed_at",
+)  # fmt: skip
+_PAIRING_COLUMNS = (
+    "timebank_id", "exchange_id", "transfer_id", "provider_id", "receiver_id", "category",
+    "minutes", "occurred_at", "counts_exchange",
 )  # fmt: skip
 # After this many postings the ledger tables' statistics are refreshed again (PostgreSQL only,
 # see `_refresh_statistics`).
@@ -566,6 +571,27 @@ class _Writer:
                     (Side.RECEIVER, x.receivers, x.confirmed_at),
                 )
                 for party in parties
+            ],
+        )
+        # Who helped whom, as exchanges.services.pairings_record writes it on confirmation.
+        _insert_rows(
+            Pairing,
+            _PAIRING_COLUMNS,
+            [
+                (
+                    self.timebank.pk,
+                    exchange_ids[x.public_id],
+                    x.transfer_id,
+                    provider.account_id,
+                    receiver.account_id,
+                    x.category,
+                    x.minutes,
+                    x.done_at,
+                    i == j == 0,
+                )
+                for x in confirmed
+                for i, provider in enumerate(x.providers)
+                for j, receiver in enumerate(x.receivers)
             ],
         )
         self.exchange_count = len(confirmed)

@@ -179,6 +179,40 @@ class Participant(models.Model):
         return f"{self.side}: {self.person or self.organisation}"
 
 
+class Pairing(models.Model):
+    """Who helped whom in a confirmed exchange: one row for each giver and receiver, written
+    with the exchange's transfer and never changed. They are the ties of the exchange network
+    that the insights report draws and counts, read without joining exchanges, participants
+    and transfers a million rows at a time. An exchange whose transfer was reversed keeps its
+    rows; the report leaves out reversed transfers.
+    """
+
+    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="pairings")
+    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    receiver = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    # The minutes the provider earned for helping this receiver (the exchange's actual time),
+    # and when the help happened (the transfer's occurred_at).
+    minutes = models.PositiveIntegerField()
+    occurred_at = models.DateTimeField()
+    # True on exactly one pairing of each exchange, so that summing it counts exchanges (a group
+    # session has a pairing per receiver) without COUNT(DISTINCT exchange).
+    counts_exchange = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "provider", "receiver"], name="one_pairing_per_pair"
+            )
+        ]
+        indexes = [models.Index(fields=["timebank", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} helped {self.receiver_id} ({self.exchange_id})"
+
+
 class Feedback(models.Model):
     """Thanks after an exchange: a few words, never a star rating."""
 

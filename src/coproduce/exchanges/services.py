@@ -51,6 +51,7 @@ from coproduce.exchanges.models import (
     ListingStatus,
     Offer,
     PaidBy,
+    Pairing,
     Participant,
     Request,
     Side,
@@ -508,11 +509,46 @@ def _post_confirmation(
         on_behalf_of=on_behalf_of,
         occurred_at=exchange.done_at,
     )
+    pairings_record(exchange, participants, transfer)
     now = timezone.now()
     exchange.status = ExchangeStatus.CONFIRMED
     exchange.confirmed_at = now
     exchange.transfer = transfer
     return transfer
+
+
+def pairings_build(
+    exchange: Exchange, participants: Sequence[Participant], transfer: Transfer
+) -> list[Pairing]:
+    """The exchange's giver-receiver pairs, as `_entries` credits them: each provider earns
+    the actual time once for each receiver."""
+    minutes = exchange.actual_minutes or 0
+    providers = [p for p in participants if p.side == Side.PROVIDER]
+    receivers = [p for p in participants if p.side == Side.RECEIVER]
+    return [
+        Pairing(
+            timebank_id=exchange.timebank_id,
+            exchange_id=exchange.pk,
+            transfer_id=transfer.pk,
+            provider_id=provider.account_id,
+            receiver_id=receiver.account_id,
+            category=exchange.category,
+            minutes=minutes,
+            occurred_at=transfer.occurred_at,
+            counts_exchange=i == j == 0,
+        )
+        for i, provider in enumerate(providers)
+        for j, receiver in enumerate(receivers)
+    ]
+
+
+def pairings_record(
+    exchange: Exchange, participants: Sequence[Participant], transfer: Transfer
+) -> None:
+    """Writes the pairs with the exchange's transfer (a retry writes nothing twice)."""
+    Pairing.objects.bulk_create(
+        pairings_build(exchange, participants, transfer), ignore_conflicts=True
+    )
 
 
 @transaction.atomic

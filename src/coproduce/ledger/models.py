@@ -143,6 +143,11 @@ class Entry(models.Model):
     unit = models.CharField(max_length=8)
     # Positive: credits into the account; negative: credits out of it.
     amount = models.BigIntegerField()
+    # Copies of the transfer's `occurred_at` and `kind`, written with the entry and never
+    # changed (both rows are append-only; `ledger verify` checks they agree), so that reports
+    # read an account's history by date without joining every entry to its transfer.
+    occurred_at = models.DateTimeField(editable=False)
+    kind = models.CharField(max_length=16, choices=TransferKind.choices, editable=False)
 
     class Meta:
         verbose_name_plural = _("entries")

@@ -90,6 +90,14 @@ def ledger_verify(*, timebank_id: int | None = None, show: int = 10) -> LedgerRe
         report.problems.append(
             f"entry {entry_id} does not match its account's or transfer's unit or time bank"
         )
+
+    undated = entries.filter(
+        ~Q(occurred_at=F("transfer__occurred_at")) | ~Q(kind=F("transfer__kind"))
+    ).values_list("id", flat=True)
+    for entry_id in undated[:show]:
+        report.problems.append(
+            f"entry {entry_id} does not carry its transfer's occurred_at and kind"
+        )
     return report
 
 

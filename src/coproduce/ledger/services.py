@@ -271,13 +271,22 @@ def _post_in_statements(posting: _Posting) -> _Posted:
         created_at = connection.ops.adapt_datetimefield_value(transfer.created_at)
         transfer.pk = _insert_transfer(cursor, transfer, created_at)
         by_id = {row.id: row for row in locked}
+        occurred_at = connection.ops.adapt_datetimefield_value(transfer.occurred_at)
         rows = [
-            (transfer.pk, account_id, transfer.timebank_id, by_id[account_id].unit, amount)
+            (
+                transfer.pk,
+                account_id,
+                transfer.timebank_id,
+                by_id[account_id].unit,
+                amount,
+                occurred_at,
+                transfer.kind,
+            )
             for account_id, amount in amounts.items()
         ]
         cursor.execute(
-            "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount) VALUES "  # noqa: S608
-            + ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows)),
+            "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"  # noqa: S608
+            " occurred_at, kind) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
             [value for row in rows for value in row],
         )
         cases = " ".join(["WHEN %s THEN %s"] * len(amounts))
