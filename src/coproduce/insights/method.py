@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from coproduce.insights.outcomes import SMALL_GROUP
+
 if TYPE_CHECKING:
     from coproduce.insights.selectors import Report
 
@@ -83,7 +85,20 @@ def method_notes(report: Report) -> list[tuple[str, str, str]]:
                 "will be reported once referrals are recorded in the time bank."
             )
             if report.outcomes is None
-            else _("Each outcome figure gives the number of people behind it."),
+            else _(
+                "Referrals are those received from partner organisations in the period, by the "
+                "day they were received; each is counted once, at the stage it has reached "
+                "today. Time to first exchange is the median of the days from a referral being "
+                "received to the referred person's first confirmed exchange, giving or "
+                "receiving, over the people who have had one so far. Wellbeing is the Short "
+                "Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS): the mean metric score (7 to "
+                "35, from the published conversion table) of the measures taken at the start and "
+                "at review. The change is the mean at review minus the mean at the start, "
+                "measured only on the people with both measures. Each figure gives the number "
+                "of people behind it; in the funder's report, a wellbeing figure behind fewer "
+                "than %(n)d people is not shown, so that no one can be recognised from it."
+            )
+            % {"n": SMALL_GROUP},
         ),
         (
             "value",

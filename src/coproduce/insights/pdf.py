@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
@@ -29,8 +30,9 @@ from reportlab.platypus import Table as PdfTable
 
 from coproduce.insights.charts import chart_data
 from coproduce.insights.method import method_notes
+from coproduce.insights.outcomes import SMALL_GROUP
 from coproduce.insights.selectors import Report
-from coproduce.insights.tables import FUNDER, figures, tables
+from coproduce.insights.tables import FUNDER, OUTCOME_TABLES, figures, outcomes_shown, tables
 
 WIDTH = A4[0] - 40 * mm
 
@@ -151,8 +153,9 @@ def report_pdf(report: Report) -> bytes:
             give_take["colors"],
         )
     )
-    for table in tables(report, FUNDER):
-        if not table.rows:
+    funder_tables = tables(report, FUNDER)
+    for table in funder_tables:
+        if not table.rows or table.key in OUTCOME_TABLES:
             continue
         story.append(
             KeepTogether(
@@ -165,6 +168,17 @@ def report_pdf(report: Report) -> bytes:
             story.append(_table(table.headers, table.rows))
     story.append(Paragraph(_("Outcomes"), styles["h3"]))
     story.append(Paragraph(escape(_outcomes_text(report)), styles["BodyText"]))
+    for table in funder_tables:
+        if table.key in OUTCOME_TABLES:
+            story.append(Spacer(1, 2 * mm))
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(f"<b>{escape(table.title)}</b>", styles["BodyText"]),
+                        _table(table.headers, table.rows),
+                    ]
+                )
+            )
     story.append(Paragraph(_("How each figure is computed"), styles["h2"]))
     for _key, title, note in method_notes(report):
         story.append(Paragraph(f"<b>{escape(title)}.</b> {escape(note)}", styles["BodyText"]))
@@ -181,9 +195,23 @@ def report_pdf(report: Report) -> bytes:
 
 
 def _outcomes_text(report: Report) -> str:
-    if report.outcomes is None:
+    """What comes before the outcome tables: how many referrals, and what a funder is not shown."""
+    outcomes = outcomes_shown(report, FUNDER)
+    if outcomes is None:
         return _(
             "No referral data yet: referrals from partner organisations are not recorded in "
             "this time bank, so there are no outcome figures to report."
         )
-    return "; ".join(f"{key}: {value}" for key, value in report.outcomes.items())
+    if outcomes.referrals:
+        received = ngettext(
+            "One referral from a partner organisation was received in this period.",
+            "%(n)d referrals from partner organisations were received in this period.",
+            outcomes.referrals,
+        ) % {"n": outcomes.referrals}
+    else:
+        received = _("No referral from a partner organisation was received in this period.")
+    hidden = _(
+        "A wellbeing figure behind fewer than %(n)d people is not shown, so that no one can be "
+        "recognised from it."
+    ) % {"n": SMALL_GROUP}
+    return f"{received} {hidden}"

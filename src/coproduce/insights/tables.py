@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,11 +22,13 @@ from django.utils.translation import gettext as _
 from coproduce.core.errors import NotFound
 from coproduce.core.units import format_hours
 from coproduce.insights.method import method_notes
+from coproduce.insights.outcomes import SMALL_GROUP, Measure, Outcomes
 from coproduce.insights.selectors import RETENTION_MONTHS, Report
 
 COORDINATOR = "coordinator"
 FUNDER = "funder"
 AUDIENCES = (COORDINATOR, FUNDER)
+OUTCOME_TABLES = ("referrals", "outcomes")
 
 
 @dataclass(frozen=True)
@@ -234,10 +237,67 @@ def tables(report: Report, audience: str) -> list[Table]:
             ]
         ],
     )
-    result = [monthly, retention, reciprocity, totals, organisations, network, value]
+    result = [monthly, retention, reciprocity, totals, organisations, network]
+    outcomes = outcomes_shown(report, audience)
+    if outcomes is not None:
+        result += _outcome_tables(outcomes)
+    result.append(value)
     if audience == COORDINATOR:
         result += _named_tables(report, flow_headers, flow_cells)
     return result
+
+
+def outcomes_shown(report: Report, audience: str) -> Outcomes | None:
+    """The referral outcomes as this audience may see them: a funder never sees a wellbeing
+    figure that stands on fewer than SMALL_GROUP people."""
+    if report.outcomes is None:
+        return None
+    return report.outcomes if audience == COORDINATOR else report.outcomes.for_funders()
+
+
+def _measure_cells(measure: Measure, text: Callable[[float], str]) -> list[Any]:
+    """The value and the number of people behind it, or why they are not shown."""
+    if measure.suppressed:
+        return [
+            _("not shown (fewer than %(n)d people)") % {"n": SMALL_GROUP},
+            _("fewer than %(n)d") % {"n": SMALL_GROUP},
+        ]
+    return ["-" if measure.value is None else text(measure.value), measure.n or 0]
+
+
+def _outcome_tables(outcomes: Outcomes) -> list[Table]:
+    stages = Table(
+        "referrals",
+        _("Referrals received in the period, by the stage they have reached"),
+        [_("Stage"), _("Referrals")],
+        [[label, n] for label, n in outcomes.stages] + [[_("All referrals"), outcomes.referrals]],
+    )
+    measures = Table(
+        "outcomes",
+        _("Time to first exchange and wellbeing"),
+        [_("Measure"), _("Value"), _("People behind it")],
+        [
+            [
+                _("Median days from referral to first exchange"),
+                *_measure_cells(
+                    outcomes.median_days_to_first_exchange, lambda d: f"{d:.1f}".removesuffix(".0")
+                ),
+            ],
+            [
+                _("Wellbeing at the start (mean SWEMWBS metric score)"),
+                *_measure_cells(outcomes.wellbeing_start, lambda s: f"{s:.2f}"),
+            ],
+            [
+                _("Wellbeing at review (mean SWEMWBS metric score)"),
+                *_measure_cells(outcomes.wellbeing_review, lambda s: f"{s:.2f}"),
+            ],
+            [
+                _("Change in wellbeing from start to review, on the same people"),
+                *_measure_cells(outcomes.wellbeing_change, lambda s: f"{s:+.2f}"),
+            ],
+        ],
+    )
+    return [stages, measures]
 
 
 def _sum_flows(flows):
@@ -320,6 +380,7 @@ def report_csv(report: Report, audience: str) -> str:
 
 
 def report_dict(report: Report, audience: str) -> dict[str, Any]:
+    outcomes = outcomes_shown(report, audience)
     return {
         "timebank": report.timebank.slug,
         "period": {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()},
@@ -331,7 +392,7 @@ def report_dict(report: Report, audience: str) -> dict[str, Any]:
             for months, (cohort, still) in report.activity.retention.items()
         },
         "totals_minutes": report.reciprocity.totals(),
-        "outcomes": report.outcomes,
+        "outcomes": None if outcomes is None else outcomes.as_dict(),
         "value": {
             "hours_minutes": report.value.hours_minutes,
             "hourly_value_pence": report.value.hourly_value_pence,

@@ -19,6 +19,7 @@ from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.insights.charts import chart_data, network_picture
 from coproduce.insights.forms import ReportForm
 from coproduce.insights.method import method_notes
+from coproduce.insights.outcomes import SMALL_GROUP
 from coproduce.insights.pdf import report_pdf
 from coproduce.insights.selectors import (
     Report,
@@ -31,6 +32,7 @@ from coproduce.insights.tables import (
     COORDINATOR,
     FUNDER,
     figures,
+    outcomes_shown,
     report_csv,
     report_json,
     table_csv,
@@ -101,6 +103,8 @@ def _context(
         tables={t.key: t for t in tables(report, audience)},
         charts=chart_data(report),
         method=method_notes(report),
+        outcomes=outcomes_shown(report, audience),
+        small_group=SMALL_GROUP,
     )
     if audience == COORDINATOR:
         context["network_picture"] = network_picture(report, names=True)
