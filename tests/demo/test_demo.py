@@ -268,6 +268,16 @@ def test_confirmed_exchanges_point_at_their_transfers_and_pending_ones_wait():
     assert not any(x.transfer_id for x in exchanges if x.status != ExchangeStatus.CONFIRMED)
 
 
+def test_every_confirmed_exchange_is_paired_as_its_transfer_credits():
+    from tests.exchanges.test_pairings import agrees_with_its_transfer
+
+    _summary, timebank = build()
+    confirmed = Exchange.objects.filter(timebank=timebank, status=ExchangeStatus.CONFIRMED)
+    assert confirmed.count() > 50
+    for exchange in confirmed:
+        agrees_with_its_transfer(exchange)
+
+
 def test_the_community_chest_receives_gifts_and_makes_grants():
     _summary, timebank = build()
 
