@@ -241,9 +241,10 @@ def insert_transfer(cursor, timebank: TimeBank, memo: str) -> int:
 
 def insert_entry(cursor, transfer_id: int, account_id: int, timebank: TimeBank, amount: int):
     cursor.execute(
-        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount)"
-        " VALUES (%s, %s, %s, 'hour', %s)",
-        [transfer_id, account_id, timebank.pk, amount],
+        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"
+        " occurred_at, kind) SELECT id, %s, %s, 'hour', %s, occurred_at, kind"
+        " FROM ledger_transfer WHERE id = %s",
+        [account_id, timebank.pk, amount, transfer_id],
     )
 
 

@@ -4,10 +4,14 @@ on PostgreSQL alike."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from coproduce.ledger.models import Account, Entry, Transfer
+from coproduce.ledger.selectors import ledger_verify
 from coproduce.ledger.services import transfer_post
 
 from .conftest import Story
@@ -80,3 +84,58 @@ def test_an_accounts_cached_balance_and_limits_may_still_be_updated(story: Story
         [story.alice_account.pk],
     )
     assert Account.objects.get(pk=story.alice_account.pk).min_balance == -120
+
+
+def test_every_entry_carries_its_transfers_date_and_kind(posted: Transfer) -> None:
+    assert set(Entry.objects.values_list("occurred_at", "kind")) == {
+        (posted.occurred_at, posted.kind)
+    }
+
+
+def _entry_dated_otherwise(story: Story) -> None:
+    """A balanced gift written behind the services' back whose entries say a week earlier."""
+    r = story
+    now = timezone.now().replace(microsecond=0)
+    adapt = connection.ops.adapt_datetimefield_value
+    transfer = Transfer(timebank=r.timebank, kind="gift", memo="backdated")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at,"
+            " created_at, override_reason) VALUES (%s, %s, 'gift', 'backdated', %s, %s, '')",
+            [
+                r.timebank.pk,
+                transfer.public_id.hex if connection.vendor == "sqlite" else transfer.public_id,
+                adapt(now),
+                adapt(now),
+            ],
+        )
+        transfer_id = Transfer.objects.get(memo="backdated").pk
+        for account, amount in ((r.alice_account, -30), (r.bob_account, 30)):
+            cursor.execute(
+                "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"
+                " occurred_at, kind) VALUES (%s, %s, %s, 'hour', %s, %s, 'gift')",
+                [transfer_id, account.pk, r.timebank.pk, amount, adapt(now - timedelta(days=7))],
+            )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigger; see below")
+def test_sqlite_refuses_an_entry_dated_otherwise_than_its_transfer(story: Story) -> None:
+    with (
+        pytest.raises(IntegrityError, match="carries its transfer's occurred_at and kind"),
+        transaction.atomic(),
+    ):
+        _entry_dated_otherwise(story)
+    assert not Transfer.objects.filter(memo="backdated").exists()
+
+
+def test_verify_names_an_entry_dated_otherwise_than_its_transfer(story: Story) -> None:
+    """PostgreSQL has no trigger for it (its posting function writes the copies from the same
+    values); on either database `ledger verify` names such an entry."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER ledger_entry_as_transfer")
+    _entry_dated_otherwise(story)
+    report = ledger_verify()
+    assert not report.ok
+    dated_otherwise = [p for p in report.problems if "occurred_at and kind" in p]
+    assert len(dated_otherwise) == 2
