@@ -737,9 +737,7 @@ def network_for(
         if in_period:
             by_category[(receiver, category)] += in_period
             by_category[(provider, category)] += in_period
-    pairs = {key: Tie(key[0], key[1], n, e) for key, (n, e) in counts.items()}
-
-    ties = [t for t in pairs.values() if t.exchanges]
+    ties = [Tie(a, b, n, e) for (a, b), (n, e) in counts.items() if n]
     nodes = {t.a for t in ties} | {t.b for t in ties}
     summary = graph.summarise(nodes, ((t.a, t.b) for t in ties))
     new_ties = sum(1 for t in ties if not t.earlier)
@@ -750,7 +748,7 @@ def network_for(
     # Partners up to the end of the period, whatever the period's start: a member with one
     # partner in their whole history hangs on a single thread.
     partners: Counter = Counter()
-    for a, b in pairs:
+    for a, b in counts:
         partners[a] += 1
         partners[b] += 1
 
@@ -760,8 +758,9 @@ def network_for(
     # The category of most of an account's exchanges in the period (the first by name on a tie).
     main_category: dict[int, str] = {}
     most: dict[int, int] = {}
-    for (account, category), n in sorted(by_category.items()):
-        if n > most.get(account, 0):
+    for (account, category), n in by_category.items():
+        best = most.get(account, 0)
+        if n > best or (n == best and category < main_category[account]):
             most[account] = n
             main_category[account] = category
     return Network(
