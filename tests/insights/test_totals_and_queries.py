@@ -48,6 +48,32 @@ def test_report_totals_equal_the_ledgers_for_the_period(story, riverside):
     assert report.activity.help_minutes == totals["help_minutes"]
 
 
+def test_help_posted_straight_to_the_ledger_is_other_help_and_the_totals_still_agree(
+    story, riverside, carol
+):
+    """An exchange-kind transfer with no exchange (a script's, not the app's) has no pairing:
+    the report finds it from the ledger and shows it as other help in its month."""
+    from datetime import date
+
+    from coproduce.ledger.services import member_account_get_or_open, transfer_post
+
+    transfer_post(
+        timebank=riverside,
+        acting=carol,
+        payer=member_account_get_or_open(timebank=riverside, person=story["bob"]),
+        payee=member_account_get_or_open(timebank=riverside, person=story["alice"]),
+        minutes=25,
+        kind="exchange",
+        occurred_at=at(date(2025, 2, 14)),
+    )
+    report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+    activity = report.activity
+    assert activity.minutes_by_month_category[(date(2025, 2, 1), "other")] == 25
+    assert ("other", "Other help") in activity.categories
+    assert activity.help_minutes == report.reciprocity.totals()["help_minutes"] == 480 + 25
+    assert activity.exchanges == 7
+
+
 def test_the_reversal_pair_is_in_the_ledger_but_not_in_the_report(story, riverside):
     period = Period(Q1_START, Q1_END)
     everything = Entry.objects.filter(

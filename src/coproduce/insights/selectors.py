@@ -514,14 +514,7 @@ def _help_by_month_and_category(
                 minutes[(m, category or "other")] += sums[2 * i]
             exchanges[m] += sums[2 * i + 1]
 
-    month = Case(
-        *(
-            When(transfer__occurred_at__lt=upper, then=V(m.year * 100 + m.month))
-            for m, _lower, upper in bounds
-        ),
-        default=None,
-        output_field=IntegerField(),
-    )
+    month = _month_number(period, "transfer__occurred_at")
     meetings = (
         Entry.objects.filter(
             transfer__timebank=timebank,
@@ -543,6 +536,36 @@ def _help_by_month_and_category(
     return dict(minutes), {m: exchanges.get(m, 0) for m in exchanges if exchanges[m]}
 
 
+def _unpaired_help_by_month(timebank: TimeBank, period: Period) -> list[tuple[date, int, int]]:
+    """Minutes and transfers of exchange-kind help in the period that has no pairing, by
+    month: help posted straight to the ledger rather than through an exchange."""
+    rows = (
+        _counted_entries(timebank)
+        .filter(_in_period(period), kind=TransferKind.EXCHANGE, amount__gt=0)
+        .exclude(transfer_id__in=Pairing.objects.filter(timebank=timebank).values("transfer_id"))
+        .annotate(month=_month_number(period))
+        .values("month")
+        .annotate(minutes=Sum("amount"), transfers=Count("transfer_id", distinct=True))
+        .values_list("month", "minutes", "transfers")
+        .order_by()
+    )
+    return [(_month_of(number), n, t) for number, n, t in rows]
+
+
+def _month_number(period: Period, field: str = "occurred_at") -> Case:
+    """The month of the period a row's `field` falls in, as year * 100 + month, by comparing
+    with the instants the period's months end (worked out here in the time zone: no
+    conversion per row in the database)."""
+    return Case(
+        *(
+            When(**{f"{field}__lt": upper}, then=V(m.year * 100 + m.month))
+            for m, _lower, upper in period.month_bounds()
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
 def activity_for(
     timebank: TimeBank,
     period: Period,
@@ -557,6 +580,16 @@ def activity_for(
     if last_help is None:
         last_help = _last_help_of_people(parties)
     minutes, exchanges = _help_by_month_and_category(timebank, period)
+    # Exchanges come from their pairings, which the exchange services write with every
+    # exchange's transfer. The ledger's own help total (the flows) says whether any help was
+    # posted some other way (an exchange-kind transfer with no exchange, by a script): only
+    # then, one more query finds it, by month, as "other help", so the figures still add up to
+    # the ledger's.
+    ledger_help = sum(earned for earned, _spent, _in, _out in months.flows.values())
+    if ledger_help != sum(minutes.values()):
+        for m, unpaired, transfers in _unpaired_help_by_month(timebank, period):
+            minutes[(m, "other")] = minutes.get((m, "other"), 0) + unpaired
+            exchanges[m] = exchanges.get(m, 0) + transfers
 
     # Members who gave or received help, each month and in the whole period.
     active_by_month: dict[date, int] = defaultdict(int)
