@@ -15,6 +15,12 @@ from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.models import MembershipStatus, Person
 from coproduce.core.errors import ApplicationError
+from coproduce.core.throttle import (
+    JOIN_PER_ADDRESS,
+    client_address,
+    throttle_record,
+    throttle_refuses,
+)
 
 
 def _me(request: HttpRequest) -> Person:
@@ -42,6 +48,18 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
             request, "community/join_already.html", {"timebank": timebank, "membership": existing}
         )
     form = JoinForm(request.POST or None, person=person)
+    address = client_address(request)
+    if request.method == "POST" and throttle_refuses(JOIN_PER_ADDRESS, address):
+        form.is_valid()  # show the answers back as they were given
+        form.add_error(
+            None,
+            _(
+                "Many applications have come from this connection in the last hour. Please try "
+                "again in an hour, or contact the coordinator."
+            ),
+        )
+        context = {"timebank": timebank, "form": form}
+        return render(request, "community/join.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -63,6 +81,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
+            throttle_record(JOIN_PER_ADDRESS, address)
             if person is None:
                 login(
                     request, membership.person, backend="django.contrib.auth.backends.ModelBackend"

@@ -49,3 +49,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class Attempt(models.Model):
+    """One attempt at something that is limited per person or address (`core.throttle`): a
+    failed sign-in, an application to join. Only a keyed hash of the username or address is
+    kept, and rows older than a day are pruned as new ones come."""
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,69 @@
+"""Wrong passwords are limited, so nobody can guess a member's password by trying: after ten
+for one username in 15 minutes, signing in as them is paused without the password even being
+checked; alice's own mistakes are forgotten once she signs in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coproduce.core.models import Attempt
+from coproduce.core.throttle import SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USERNAME
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, username: str, password: str, address: str = "192.0.2.1"):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_ten_wrong_passwords_pause_signing_in_as_alice_even_with_the_right_one(client, alice):
+    for _ in range(SIGN_IN_PER_USERNAME.attempts):
+        assert sign_in(client, "alice", "not her password").status_code == 200
+    paused = sign_in(client, "alice", "pw-alice")
+    assert paused.status_code == 429
+    assert "too many wrong passwords" in paused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_pause_counts_every_spelling_of_the_username(client, alice):
+    for i in range(SIGN_IN_PER_USERNAME.attempts):
+        sign_in(client, "ALICE" if i % 2 else " alice", "guess")
+    assert sign_in(client, "Alice", "pw-alice").status_code == 429
+
+
+def test_the_pause_ends_after_fifteen_minutes(client, alice):
+    for _ in range(SIGN_IN_PER_USERNAME.attempts):
+        sign_in(client, "alice", "guess")
+    Attempt.objects.update(at=timezone.now() - timedelta(minutes=16))
+    response = sign_in(client, "alice", "pw-alice")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_a_few_mistakes_then_the_right_password_signs_alice_in_and_clears_them(client, alice):
+    for _ in range(SIGN_IN_PER_USERNAME.attempts - 1):
+        sign_in(client, "alice", "guess")
+    assert sign_in(client, "alice", "pw-alice").status_code == 302
+    assert not Attempt.objects.filter(scope=SIGN_IN_PER_USERNAME.scope).exists()
+
+
+def test_bobs_wrong_passwords_do_not_pause_alice(client, alice, bob):
+    for _ in range(SIGN_IN_PER_USERNAME.attempts):
+        sign_in(client, "bob", "guess")
+    assert sign_in(client, "alice", "pw-alice").status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_paused(client, alice):
+    for i in range(SIGN_IN_PER_ADDRESS.attempts):
+        sign_in(client, f"someone{i}", "guess", address="198.51.100.7")
+    assert sign_in(client, "alice", "pw-alice", address="198.51.100.7").status_code == 429
+    assert sign_in(client, "alice", "pw-alice", address="198.51.100.8").status_code == 302
+
+
+def test_neither_username_nor_address_is_stored_in_the_clear(client, alice):
+    sign_in(client, "alice", "guess", address="203.0.113.9")
+    stored = " ".join(Attempt.objects.values_list("key", flat=True))
+    assert "alice" not in stored and "203.0.113.9" not in stored
