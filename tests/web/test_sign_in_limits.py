@@ -67,3 +67,29 @@ def test_neither_username_nor_address_is_stored_in_the_clear(client, alice):
     sign_in(client, "alice", "guess", address="203.0.113.9")
     stored = " ".join(Attempt.objects.values_list("key", flat=True))
     assert "alice" not in stored and "203.0.113.9" not in stored
+
+
+def test_behind_an_unconfigured_local_proxy_one_persons_guesses_do_not_pause_everyone(
+    client, alice
+):
+    for i in range(SIGN_IN_PER_ADDRESS.attempts + 5):
+        sign_in(client, f"someone{i}", "guess", address="127.0.0.1")
+    assert sign_in(client, "alice", "pw-alice", address="127.0.0.1").status_code == 302
+
+
+def test_behind_a_configured_proxy_the_address_is_the_one_the_proxy_saw(client, alice, settings):
+    settings.PROXY_HOPS = 1
+
+    def through_proxy(username, password, seen):
+        # The client forged the first entry; nginx appended the address it really saw.
+        return client.post(
+            "/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.9, {seen}",
+        )
+
+    for i in range(SIGN_IN_PER_ADDRESS.attempts):
+        through_proxy(f"someone{i}", "guess", seen="198.51.100.7")
+    assert through_proxy("alice", "pw-alice", seen="198.51.100.7").status_code == 429
+    assert through_proxy("alice", "pw-alice", seen="198.51.100.8").status_code == 302

@@ -8,6 +8,7 @@ ALLOWED_HOSTS        comma-separated, default 127.0.0.1,localhost
 EMAIL_URL            smtp://…, console://, file:///dir, dummy:// (default console)
 DEFAULT_FROM_EMAIL   the sender of notifications
 COPRODUCE_SITE_URL   the address people reach the app at, for links in emails
+COPRODUCE_PROXY_HOPS reverse proxies in front of the app that add X-Forwarded-For (default 0)
 """
 
 from __future__ import annotations
@@ -136,6 +137,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)
+# How many reverse proxies (nginx, Caddy) stand in front of the app, each appending the address
+# it saw to X-Forwarded-For: the client's address is that many entries from the right. 0 (the
+# default) trusts no header and uses the connection's own address (`core.throttle`).
+PROXY_HOPS = env_int("COPRODUCE_PROXY_HOPS", 0, minimum=0)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,11 +43,27 @@ SIGN_IN_PER_ADDRESS = Limit("sign-in-address", 50, timedelta(minutes=15))
 JOIN_PER_ADDRESS = Limit("join-address", 10, timedelta(hours=1))
 
 
-def client_address(request: HttpRequest) -> str:
-    """The address the request came from, as the web server saw it (REMOTE_ADDR). Behind a
-    reverse proxy every request shares the proxy's address, so the per-address limits are set
-    generously; docs/OPERATIONS.md says so."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, or None when it cannot be told apart from others.
+
+    With COPRODUCE_PROXY_HOPS=N (N reverse proxies in front, each appending to
+    X-Forwarded-For), it is the N-th entry from the right of that header; a client cannot forge
+    it, since the proxies append what they saw. With no proxy configured, it is the
+    connection's address, except a loopback one: behind an unconfigured local proxy every
+    request would share it, and one person's mistakes would pause everyone. Per-address limits
+    are then not applied (per-username ones still are)."""
+    hops = settings.PROXY_HOPS
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        return forwarded[-hops] if len(forwarded) >= hops else None
+    address = str(request.META.get("REMOTE_ADDR") or "")
+    try:
+        if not address or ipaddress.ip_address(address).is_loopback:
+            return None
+    except ValueError:
+        return None
+    return address
 
 
 def _key(limit: Limit, identifier: str) -> str:
@@ -56,8 +73,11 @@ def _key(limit: Limit, identifier: str) -> str:
     return digest.hexdigest()
 
 
-def throttle_refuses(limit: Limit, identifier: str, *, now: datetime | None = None) -> bool:
-    """True when `identifier` has used up its attempts within the limit's window."""
+def throttle_refuses(limit: Limit, identifier: str | None, *, now: datetime | None = None) -> bool:
+    """True when `identifier` has used up its attempts within the limit's window (never for an
+    unknown one)."""
+    if identifier is None:
+        return False
     now = now or timezone.now()
     recent = Attempt.objects.filter(
         scope=limit.scope, key=_key(limit, identifier), at__gt=now - limit.window
@@ -65,8 +85,10 @@ def throttle_refuses(limit: Limit, identifier: str, *, now: datetime | None = No
     return recent.count() >= limit.attempts
 
 
-def throttle_record(limit: Limit, identifier: str, *, now: datetime | None = None) -> None:
+def throttle_record(limit: Limit, identifier: str | None, *, now: datetime | None = None) -> None:
     """Count one attempt, and forget this identifier's attempts older than a day."""
+    if identifier is None:
+        return
     now = now or timezone.now()
     key = _key(limit, identifier)
     Attempt.objects.filter(scope=limit.scope, key=key, at__lt=now - KEEP).delete()
