@@ -1,7 +1,9 @@
-"""The `coproduce` command: serve, demo, ledger verify, and Django's own commands via manage.
+"""The `coproduce` command: serve, demo, ledger verify, report, import, export, and Django's own
+commands via manage.
 
 Each subcommand is a thin wrapper over a service or selector and prints a short summary. Bad
-options and bad settings end with a one-line message and exit status 2, never a traceback.
+options and bad settings end with a one-line message and exit status 2, never a traceback; an
+import with bad rows names every one of them and exits 1, having written nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coproduce.community.models import TimeBank
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -117,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     report.set_defaults(func=_report)
 
+    _add_import(sub)
+    _add_export(sub)
+
     manage = sub.add_parser(
         "manage",
         help="run one of Django's management commands",
@@ -127,6 +136,84 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=_manage)
     return parser
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    importer = sub.add_parser(
+        "import",
+        help="bring members or opening balances in from a CSV file",
+        description="Import from a spreadsheet or another time-bank system. Every row is "
+        "checked first: if any is bad, each bad row is named by its line and nothing is written.",
+    )
+    what = importer.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    members = what.add_parser(
+        "members",
+        help="add people as active members",
+        description="Add everyone in a CSV file (UTF-8, header row first) as an active member "
+        "of the time bank, with no password yet. Columns: username and first_name (required), "
+        "last_name, email, area, phone, joined (YYYY-MM-DD).",
+    )
+    balances = what.add_parser(
+        "balances",
+        help="carry members' balances over from the previous system",
+        description="Post each member's balance from the previous system as their opening "
+        "balance, from a CSV file with the columns username and balance (hours: 2.5, -1.25, "
+        "2:30 or -1:15). Importing the same file again posts nothing twice.",
+    )
+    balances.add_argument(
+        "--acting",
+        metavar="USERNAME",
+        required=True,
+        help="the coordinator of the time bank who carries the balances over",
+    )
+    for parser in (members, balances):
+        parser.add_argument(
+            "--timebank", metavar="SLUG", required=True, help="the time bank's slug"
+        )
+        parser.add_argument("file", metavar="FILE", help="the CSV file")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check every row and say what would be done; write nothing",
+        )
+        parser.set_defaults(func=_import)
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    exporter = sub.add_parser(
+        "export",
+        help="write a time bank's members or transfers as CSV or JSON",
+        description="Export one time bank's data. Written to standard output unless --output "
+        "is given.",
+    )
+    what = exporter.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    members = what.add_parser(
+        "members",
+        help="the members, in the columns `import members` reads, with their balance",
+        description="The time bank's active and paused members: username, first_name, "
+        "last_name, email, area, phone, joined, and balance (h:mm).",
+    )
+    transfers = what.add_parser(
+        "transfers",
+        help="every entry of every transfer, oldest first",
+        description="One row per entry: transfer, occurred_at, kind, memo, account, "
+        "account_kind, amount (minutes, or pence for a money unit) and unit.",
+    )
+    for parser in (members, transfers):
+        parser.add_argument(
+            "--timebank", metavar="SLUG", required=True, help="the time bank's slug"
+        )
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            choices=("csv", "json"),
+            default="csv",
+            help="csv (default) or json",
+        )
+        parser.add_argument(
+            "--output", metavar="FILE", help="write here instead of standard output"
+        )
+        parser.set_defaults(func=_export)
 
 
 def _setup() -> None:
@@ -282,6 +369,100 @@ def _report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
+    return 0
+
+
+def _timebank_or_none(slug: str) -> TimeBank | None:
+    from coproduce.community.models import TimeBank
+
+    timebank = TimeBank.objects.filter(slug=slug).first()
+    if timebank is None:
+        print(f"coproduce: no time bank with the slug {slug!r}", file=sys.stderr)
+    return timebank
+
+
+def _import(args: argparse.Namespace) -> int:
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from coproduce.community.models import Person
+    from coproduce.portability.balances import balances_import
+    from coproduce.portability.members import members_import
+
+    timebank = _timebank_or_none(args.timebank)
+    if timebank is None:
+        return 2
+    if args.import_command == "members":
+        result = members_import(timebank=timebank, path=args.file, dry_run=args.dry_run)
+    else:
+        acting = (
+            Person.objects.filter(username=args.acting).first()
+            or Person.objects.filter(username__iexact=args.acting).first()
+        )
+        if acting is None:
+            message = _("no one has the username %(username)r (--acting)")
+            print(f"coproduce: {message % {'username': args.acting}}", file=sys.stderr)
+            return 2
+        result = balances_import(
+            timebank=timebank, acting=acting, path=args.file, dry_run=args.dry_run
+        )
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        lines = len({problem.line for problem in result.problems})
+        message = ngettext(
+            "a problem on %(lines)d line of %(file)s: nothing was imported",
+            "problems on %(lines)d lines of %(file)s: nothing was imported",
+            lines,
+        ) % {"lines": lines, "file": args.file}
+        print(f"coproduce: {message}", file=sys.stderr)
+        return 1
+    for line in result.summary:
+        print(line)
+    for note in result.notes:
+        print(_("note: %(note)s") % {"note": note})
+    if result.dry_run:
+        print(_("dry run: nothing was written"))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from django.utils.translation import ngettext
+
+    from coproduce.portability.files import write_export
+    from coproduce.portability.members import members_export
+    from coproduce.portability.transfers import transfers_export
+
+    timebank = _timebank_or_none(args.timebank)
+    if timebank is None:
+        return 2
+    if args.export_command == "members":
+        export = members_export(timebank=timebank)
+    else:
+        export = transfers_export(timebank=timebank)
+    try:
+        write_export(export, args.fmt, output=args.output, stdout=sys.stdout)
+    except BrokenPipeError:
+        # The reader stopped early (`… | head`): not an error. Standard output goes nowhere
+        # from now on, so Python's last flush cannot complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    if args.output:
+        template = (
+            ngettext(
+                "wrote %(count)d member of %(timebank)s to %(file)s",
+                "wrote %(count)d members of %(timebank)s to %(file)s",
+                export.count,
+            )
+            if args.export_command == "members"
+            else ngettext(
+                "wrote %(count)d ledger entry of %(timebank)s to %(file)s",
+                "wrote %(count)d ledger entries of %(timebank)s to %(file)s",
+                export.count,
+            )
+        )
+        values = {"count": export.count, "timebank": timebank.slug, "file": args.output}
+        print(template % values, file=sys.stderr)
     return 0
 
 

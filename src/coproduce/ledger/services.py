@@ -614,3 +614,26 @@ def chest_get_or_open(*, timebank: TimeBank, unit: str = HOUR) -> Account:
         timebank=timebank, unit=unit, kind=AccountKind.CHEST, defaults={"min_balance": 0}
     )
     return account
+
+
+# A clearing account stands for credits outside this ledger (another system's balances carried
+# over), so its balance is whatever those add up to: in practice it has no floor.
+CLEARING_FLOOR = -(10**12)
+
+
+@transaction.atomic
+def clearing_get_or_open(*, timebank: TimeBank, name: str, unit: str = HOUR) -> Account:
+    """The time bank's clearing account called `name` (such as "Opening balances"), opened the
+    first time it is asked for."""
+    # No unique constraint covers clearing accounts (they are told apart by name), so the time
+    # bank's row is locked to stop two callers opening the same one at once. NO KEY UPDATE on
+    # PostgreSQL, so rows that merely reference the time bank can still be written meanwhile.
+    TimeBank.objects.select_for_update(no_key=True).filter(pk=timebank.pk).first()
+    account, _created = Account.objects.get_or_create(
+        timebank=timebank,
+        unit=unit,
+        kind=AccountKind.CLEARING,
+        name=name,
+        defaults={"min_balance": CLEARING_FLOOR},
+    )
+    return account
