@@ -229,7 +229,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from coproduce.community.models import TimeBank
 
-    call_command("migrate", verbosity=0, interactive=False)
+    _migrate()
     if not args.no_demo and not TimeBank.objects.exists():
         from coproduce.demo.builder import DemoOptions, demo_build
 
@@ -288,6 +288,21 @@ def _demo(args: argparse.Namespace) -> int:
     _analyze()
     print(summary.text())
     return 0
+
+
+def _migrate() -> None:
+    """Apply any new migrations, then refresh the planner's statistics if there were some: an
+    upgrade that adds an index (exchanges 0006 took the home page from 272 to 186 ms on a
+    10,000-member demo) helps only once SQLite has statistics for it."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    call_command("migrate", verbosity=0, interactive=False)
+    if pending:
+        _analyze()
 
 
 def _analyze() -> None:

@@ -184,7 +184,11 @@ class Exchange(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["timebank", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["timebank", "status", "created_at"]),
+            # Confirmed in the last month or year: the home page's and dashboard's counts.
+            models.Index(fields=["timebank", "status", "confirmed_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
