@@ -132,7 +132,8 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[ExchangeDetailOu
     if listing is not None:
         owner = listing.person or listing.organisation
         assert owner is not None  # a listing belongs to a person or an organisation
-        providers, receivers = ([owner], [me]) if offer is not None else ([me], [owner])
+        providers = [owner] if offer is not None else [me]
+        receivers = [me] if offer is not None else [owner]
     else:
         if payload.role is None:
             raise ApplicationError(

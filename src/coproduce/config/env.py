@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -61,7 +62,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_config(url: str | None, data_dir: Path) -> dict:
+def database_config(url: str | None, data_dir: Path) -> dict[str, Any]:
     """Django's DATABASES['default'] from DATABASE_URL; SQLite under the data dir when unset."""
     if not url:
         return sqlite_config(data_dir / "coproduce.sqlite3")
@@ -81,14 +82,15 @@ def database_config(url: str | None, data_dir: Path) -> dict:
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be read: {exc}") from None
         config.setdefault("OPTIONS", {})
-        return config
+        # A DBConfig is a TypedDict: the same dict, typed key by key.
+        return cast(dict[str, Any], config)
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r} is not supported: use postgres://user:password@host:port/name "
         "or sqlite:///path/to/file.sqlite3."
     )
 
 
-def sqlite_config(path: Path) -> dict:
+def sqlite_config(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Any
 from coproduce.core.models import AuditEvent
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from coproduce.community.models import Person
 
 
 def audit_record(
     *,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: Person | None,
     timebank_id: int | None = None,
-    on_behalf_of: AbstractBaseUser | None = None,
+    on_behalf_of: Person | None = None,
     target: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.community.models import Person, TimeBank
+from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.exchanges import exchange_forms as forms
 from coproduce.exchanges import services
@@ -88,7 +88,8 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
         if listing is not None:
             owner = listing.person or listing.organisation
             assert owner is not None  # a listing belongs to a person or an organisation
-            providers, receivers = ([owner], [person]) if offer else ([person], [owner])
+            providers: list[Person | Organisation] = [owner] if offer else [person]
+            receivers: list[Person | Organisation] = [person] if offer else [owner]
         elif data["my_role"] == forms.ProposeForm.GIVING:
             providers, receivers = [person], data["others"]
         else:

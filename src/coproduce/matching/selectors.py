@@ -25,13 +25,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from django.db import connection
 from django.db.models import (
     Case,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -70,6 +71,9 @@ from coproduce.matching.models import MatchingPreference, MatchingSettings, Matc
 from coproduce.matching.signals import Need, Reason
 from coproduce.matching.text import category_term, forms_of, terms_of
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 SHORTLIST = 50
 # People per pre-sorted list of the pool, and how many of the request's words (besides its kind
 # of help) get lists of their own.
@@ -78,6 +82,33 @@ LIST_WORDS = 4
 SIGNALS = ("skill", "place", "time", "fairness", "new_ties")
 OPEN_EXCHANGE = [ExchangeStatus.PROPOSED, ExchangeStatus.AGREED, ExchangeStatus.DONE]
 QUEUE_PAGE_SIZE = 10
+
+
+class _ProfileScores(TypedDict):
+    """What `_ranked` annotates on each MatchProfile."""
+
+    skill: int
+    place: int
+    time: int
+    given: int
+    balance: int
+    asked: int
+    exchanged_before: bool
+    low_balance: int
+    asked_penalty: int
+    tie: int
+    score2: int
+
+
+class _RequestScores(TypedDict):
+    """What `_requests_for_profile` annotates on each Request."""
+
+    skill: int
+    place: int
+    time: int
+    waiting: int
+    tie: int
+    score2: int
 
 
 @dataclass
@@ -191,10 +222,10 @@ def need_of(request: Request) -> Need:
     origin = None
     if home and home["latitude"] is not None and home["longitude"] is not None:
         origin = (home["latitude"], home["longitude"])
-    if request.person_id is not None:
+    if request.person is not None:
         name = request.person.display_name
     else:
-        name = request.organisation.name if request.organisation_id else ""
+        name = request.organisation.name if request.organisation is not None else ""
     return Need(
         timebank_id=request.timebank_id,
         category=request.category,
@@ -256,7 +287,7 @@ def _first_score(need: Need, w: dict[str, int], skill: Any, prefix: str = "") ->
     )
 
 
-def _pool_lists(need: Need, settings: MatchingSettings) -> list[QuerySet[MatchTerm]]:
+def _pool_lists(need: Need, settings: MatchingSettings) -> list[QuerySet[MatchTerm, int]]:
     """Step 1's lists: each the best LIST_SIZE rows of one term in one scope, in the order of
     the index that serves it (matchterm_by_area, matchterm_by_rank)."""
     now = timezone.now()
@@ -283,7 +314,8 @@ def _pool_lists(need: Need, settings: MatchingSettings) -> list[QuerySet[MatchTe
 def _pool(need: Need, settings: MatchingSettings) -> list[int]:
     """The profiles of every list of step 1, in one round trip. Each list keeps its own ORDER
     BY and LIMIT inside a derived table, which both databases allow in a UNION."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for i, rows in enumerate(_pool_lists(need, settings)):
         sql, list_params = rows.query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) pool_{i}")  # noqa: S608 (compiled by the ORM)
@@ -305,7 +337,7 @@ def _shortlist(need: Need, w: dict[str, int], profiles: QuerySet[MatchProfile]) 
 
 def _ranked(
     need: Need, w: dict[str, int], ids: list[int], request: Request | None, limit: int
-) -> list[MatchProfile]:
+) -> list[WithAnnotations[MatchProfile, _ProfileScores]]:
     rows = (
         MatchProfile.objects.filter(pk__in=ids)
         .annotate(**signals.place_annotations(need))
@@ -472,9 +504,11 @@ def organisation_candidates(
         points = sum(weight for term, (weight, _e) in terms.items() if term in need.terms)
         if not points:
             continue
-        org, best, fitting = found.get(offer.organisation_id, (offer.organisation, 0, []))
+        organisation = offer.organisation
+        assert organisation is not None  # only offers by an organisation were read
+        org, best, fitting = found.get(organisation.pk, (organisation, 0, []))
         fitting.append(offer)
-        found[offer.organisation_id] = (org, max(best, points), fitting)
+        found[organisation.pk] = (org, max(best, points), fitting)
     ranked = sorted(found.values(), key=lambda item: (-item[1], item[0].pk))[:limit]
     top = _max_score2(w)
     candidates = []
@@ -594,7 +628,7 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
         )
         .filter(pool)
     )
-    skill_points = Case(
+    skill_points: Expression = Case(
         When(category__in=categories, then=Value(3)), default=Value(0), output_field=IntegerField()
     )
     for q in word_qs.values():
@@ -604,6 +638,7 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
     any_slot = Q()
     for slot in slots_of(profile.availability_mask):
         any_slot |= Q(availability_text__contains=f'"{slot}"')
+    time_score: Expression
     if profile.availability_mask:
         time_score = Case(
             When(availability_text="[]", then=Value(signals.ANY_TIME_SCORE)),
@@ -686,7 +721,11 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
 
 
 def _request_reasons(
-    row: Request, profile: MatchProfile, categories: list[str], words: list[str], w: dict[str, int]
+    row: WithAnnotations[Request, _RequestScores],
+    profile: MatchProfile,
+    categories: list[str],
+    words: list[str],
+    w: dict[str, int],
 ) -> list[Reason]:
     reasons: list[Reason] = []
     if w["skill"]:
@@ -713,7 +752,7 @@ def _request_reasons(
         reasons.append(Reason("fairness", _("has been waiting for more than two weeks")))
     elif w["fairness"] and row.waiting == 60:
         reasons.append(Reason("fairness", _("has been waiting for more than a week")))
-    if w["new_ties"] and row.person_id is not None:
+    if w["new_ties"] and row.person is not None:
         name = row.person.display_name
         if row.tie == signals.NEW_TIE_SCORE:
             reasons.append(

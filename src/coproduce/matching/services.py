@@ -85,6 +85,8 @@ def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> 
             "not_eligible",
         )
     receiver = request.person or request.organisation
+    # Every request is posted by a person or by an organisation.
+    assert receiver is not None
     on_behalf_of = None
     if request.person_id is not None and request.person_id != acting.pk:
         on_behalf_of = request.person

@@ -86,7 +86,7 @@ def live_terms(need: Need) -> Q:
     )
 
 
-def skill_points(need: Need) -> Subquery:
+def skill_points(need: Need) -> Coalesce:
     matched = (
         MatchTerm.objects.filter(live_terms(need), profile_id=OuterRef("pk"))
         .order_by()
@@ -171,7 +171,7 @@ def given_little(need: Need, prefix: str = "") -> Combinable:
     )
 
 
-def balance(need: Need) -> Subquery:
+def balance(need: Need) -> Coalesce:
     account = Account.objects.filter(
         timebank_id=need.timebank_id,
         person_id=OuterRef("person_id"),

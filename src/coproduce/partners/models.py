@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.community.models import ContactPreference
+from coproduce.community.models import ContactPreference, Person
 
 
 class ReferralStatus(models.TextChoices):
@@ -246,7 +246,7 @@ class Pool(models.Model):
         related_name="pools",
     )
     approvals_required = models.PositiveSmallIntegerField(_("approvals needed to spend"), default=1)
-    holders = models.ManyToManyField(
+    holders: models.ManyToManyField[Person, PoolHolder] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="PoolHolder", related_name="pools_held"
     )
     created_by = models.ForeignKey(

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -139,8 +139,10 @@ class IdempotentForm(forms.Form):
             del self.errors["idempotency_key"]
             self.add_error(None, _("This form has expired. Please check it and send it again."))
             # Drawn again with a fresh key, so sending it again works.
-            self.data = self.data.copy()
-            self.data["idempotency_key"] = str(uuid.uuid4())
+            # Bound to request.POST, which is immutable; its copy is not.
+            fresh = cast(QueryDict, self.data).copy()
+            fresh["idempotency_key"] = str(uuid.uuid4())
+            self.data = fresh
         return data
 
 

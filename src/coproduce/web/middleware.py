@@ -27,7 +27,7 @@ class CurrentTimeBankMiddleware:
         request.memberships = []  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = (
+            memberships = list(
                 Membership.objects.filter(person=user)
                 .exclude(status=MembershipStatus.LEFT)
                 .select_related("timebank")
@@ -37,7 +37,6 @@ class CurrentTimeBankMiddleware:
                     "timebank__name",
                 )
             )
-            memberships = list(memberships)
             request.memberships = memberships  # type: ignore[attr-defined]
             chosen = request.session.get(SESSION_KEY)
             membership = None

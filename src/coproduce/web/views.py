@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from coproduce.community.models import Person
 from coproduce.community.selectors import timebank_get_for
 from coproduce.core.throttle import (
     SIGN_IN_PER_ADDRESS,
@@ -31,21 +32,25 @@ from coproduce.ledger.models import Account, AccountKind
 from coproduce.web.middleware import SESSION_KEY
 
 
+def _me(request: HttpRequest) -> Person:
+    """The signed-in person (for views behind login_required)."""
+    return cast(Person, request.user)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
     timebank = request.timebank  # type: ignore[attr-defined]
     if timebank is None:
         return render(request, "web/no_timebank.html")
-    account = Account.objects.filter(
-        timebank=timebank, person=request.user, kind=AccountKind.MEMBER
-    ).first()
+    account = Account.objects.filter(timebank=timebank, person=me, kind=AccountKind.MEMBER).first()
     context = {
         "membership": request.membership,  # type: ignore[attr-defined]
         "account": account,
         "figures": community_figures(timebank=timebank),
         "offers": offers_recent(timebank=timebank),
         "requests": requests_recent(timebank=timebank),
-        "my_exchanges": exchanges_for_person(timebank=timebank, person=request.user, limit=5),
+        "my_exchanges": exchanges_for_person(timebank=timebank, person=me, limit=5),
         # The middleware already read them (any status but left), for the switcher.
         "memberships": request.memberships,  # type: ignore[attr-defined]
     }
@@ -55,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def timebank_switch(request: HttpRequest) -> HttpResponse:
-    timebank = timebank_get_for(request.user, request.POST.get("timebank", ""))
+    timebank = timebank_get_for(_me(request), request.POST.get("timebank", ""))
     request.session[SESSION_KEY] = timebank.slug
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
