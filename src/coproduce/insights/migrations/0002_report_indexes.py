@@ -6,8 +6,8 @@ index itself, with no join and no sort.
 - An account's entries by date: the period's flows and active months, grouped by account, and
   each account's last help (a look-up from the end of the period backwards).
 - Pairings by receiver, provider and category: the ties, grouped in that order.
-- Pairings by category and date: minutes and exchanges by month and category, grouped by
-  category.
+- Pairings by date, with category and minutes: minutes and exchanges by month and category
+  for the period.
 
 On both databases. 0001's indexes served joins the report no longer makes, except transfers by
 date (meetings by month), which stays; the others are dropped. The tables belong to other apps;
@@ -25,9 +25,9 @@ INDEXES = {
         "exchanges_pairing",
         "timebank_id, receiver_id, provider_id, category, occurred_at, transfer_id",
     ),
-    "insights_pairing_by_category": (
+    "insights_pairing_by_date": (
         "exchanges_pairing",
-        "timebank_id, category, occurred_at, minutes, counts_exchange, transfer_id",
+        "timebank_id, occurred_at, category, minutes, counts_exchange, transfer_id",
     ),
 }
 # 0001's, on SQLite only; recreated if this migration is reversed.
