@@ -384,12 +384,14 @@ def community_figures(*, timebank: TimeBank, days: int = 30) -> dict[str, int]:
             "actual_minutes", filter=Q(status=ExchangeStatus.CONFIRMED, confirmed_at__gte=since)
         ),
     )
-    people = Participant.objects.filter(
-        timebank=timebank,
-        exchange__status=ExchangeStatus.CONFIRMED,
-        exchange__confirmed_at__gte=since,
-        person__isnull=False,
-    ).aggregate(n=Count("person", distinct=True))
+    # Driven from the month's confirmed exchanges (indexed by confirmed_at), not from every
+    # participation: at 10,000 members 1 ms instead of 50 to 110 ms on SQLite.
+    recent = Exchange.objects.filter(
+        timebank=timebank, status=ExchangeStatus.CONFIRMED, confirmed_at__gte=since
+    ).values("id")
+    people = Participant.objects.filter(exchange_id__in=recent, person__isnull=False).aggregate(
+        n=Count("person", distinct=True)
+    )
     return {
         "exchanges": exchanges["confirmed"] or 0,
         "minutes": exchanges["minutes"] or 0,
