@@ -24,7 +24,7 @@ from coproduce.community.models import (
     SafeguardingCheck,
     TimeBank,
 )
-from coproduce.community.selectors import active_coordinators
+from coproduce.community.selectors import active_coordinators, is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.notifications import notify
@@ -63,12 +63,7 @@ def _check_contact(*, contact_preference: str, email: str, phone: str) -> None:
 
 
 def _require_coordinator(acting: Person, timebank: TimeBank) -> None:
-    if not Membership.objects.filter(
-        person=acting,
-        timebank=timebank,
-        status=MembershipStatus.ACTIVE,
-        role__in=[Role.COORDINATOR, Role.ADMIN],
-    ).exists():
+    if not is_coordinator(person=acting, timebank=timebank):
         raise PermissionDenied(_("Only a coordinator of this time bank can do that."))
 
 

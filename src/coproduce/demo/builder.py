@@ -56,6 +56,7 @@ from coproduce.exchanges.models import (
     Request,
     Side,
 )
+from coproduce.exchanges.services import pairs_of
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 from coproduce.ledger.services import (
     chest_get_or_open,
@@ -582,16 +583,15 @@ class _Writer:
                     self.timebank.pk,
                     exchange_ids[x.public_id],
                     x.transfer_id,
-                    provider.account_id,
-                    receiver.account_id,
+                    provider_id,
+                    receiver_id,
                     x.category,
                     x.minutes,
                     x.done_at,
-                    i == j == 0,
+                    counts,
                 )
                 for x in confirmed
-                for i, provider in enumerate(x.providers)
-                for j, receiver in enumerate(x.receivers)
+                for provider_id, receiver_id, counts in pairs_of(x.providers, x.receivers)
             ],
         )
         self.exchange_count = len(confirmed)

@@ -14,13 +14,13 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from coproduce.community.models import (
-    Membership,
     MembershipStatus,
     Organisation,
     OrganisationStaff,
     Person,
     TimeBank,
 )
+from coproduce.community.selectors import is_coordinator
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import (
     Exchange,
@@ -157,11 +157,7 @@ def exchanges_grouped_for_person(
 
 
 def is_coordinator_of(*, person: Person, timebank: TimeBank) -> bool:
-    return (
-        Membership.objects.filter(person=person, timebank=timebank, status=MembershipStatus.ACTIVE)
-        .coordinators()
-        .exists()
-    )
+    return is_coordinator(person=person, timebank=timebank)
 
 
 def staff_organisation_ids(*, person: Person, timebank: TimeBank) -> set[int]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Protocol
 
 from django.db import transaction
 from django.urls import reverse
@@ -517,28 +518,43 @@ def _post_confirmation(
     return transfer
 
 
+class _HasAccount(Protocol):
+    account_id: int
+
+
+def pairs_of(
+    providers: Sequence[_HasAccount], receivers: Sequence[_HasAccount]
+) -> list[tuple[int, int, bool]]:
+    """Each giver with each receiver, by account: (provider, receiver, counts_exchange). The
+    first pair is the one that counts the exchange, so summing the flag counts exchanges."""
+    return [
+        (provider.account_id, receiver.account_id, i == j == 0)
+        for i, provider in enumerate(providers)
+        for j, receiver in enumerate(receivers)
+    ]
+
+
 def pairings_build(
     exchange: Exchange, participants: Sequence[Participant], transfer: Transfer
 ) -> list[Pairing]:
     """The exchange's giver-receiver pairs, as `_entries` credits them: each provider earns
     the actual time once for each receiver."""
-    minutes = exchange.actual_minutes or 0
-    providers = [p for p in participants if p.side == Side.PROVIDER]
-    receivers = [p for p in participants if p.side == Side.RECEIVER]
     return [
         Pairing(
             timebank_id=exchange.timebank_id,
             exchange_id=exchange.pk,
             transfer_id=transfer.pk,
-            provider_id=provider.account_id,
-            receiver_id=receiver.account_id,
+            provider_id=provider_id,
+            receiver_id=receiver_id,
             category=exchange.category,
-            minutes=minutes,
+            minutes=exchange.actual_minutes or 0,
             occurred_at=transfer.occurred_at,
-            counts_exchange=i == j == 0,
+            counts_exchange=counts,
         )
-        for i, provider in enumerate(providers)
-        for j, receiver in enumerate(receivers)
+        for provider_id, receiver_id, counts in pairs_of(
+            [p for p in participants if p.side == Side.PROVIDER],
+            [p for p in participants if p.side == Side.RECEIVER],
+        )
     ]
 
 

@@ -323,41 +323,36 @@ def _month(value: datetime | date) -> date:
     return date(value.year, value.month, 1)
 
 
-def _parties(timebank: TimeBank, period: Period | None = None) -> dict[int, Party]:
-    """Every hour account of the time bank with its owner's name and area (one query) and,
-    given a period, when it last gave or received help before the period's end (`last_help`):
-    a look-up per account through the entries' (account, occurred_at) index, not a scan of the
-    whole history."""
+def _parties(timebank: TimeBank, period: Period) -> dict[int, Party]:
+    """Every hour account of the time bank with its owner's name and area, and when it last
+    gave or received help before the period's end (`last_help`: a look-up per account through
+    the entries' (account, occurred_at) index, not a scan of the whole history). One query."""
     parties: dict[int, Party] = {}
     area = Membership.objects.filter(timebank=timebank, person_id=OuterRef("person_id"))
-    accounts = Account.objects.filter(timebank=timebank, unit=HOUR).annotate(
-        area=Subquery(area.values("area")[:1])
-    )
-    if period is not None:
-        last = (
-            Entry.objects.filter(
-                account_id=OuterRef("pk"),
-                kind__in=HELP_KINDS,
-                occurred_at__lt=period.ends_before,
-            )
-            .exclude(transfer_id__in=_reversed(timebank))
-            .order_by("-occurred_at")
-            .values("occurred_at")[:1]
+    latest_help = (
+        Entry.objects.filter(
+            account_id=OuterRef("pk"), kind__in=HELP_KINDS, occurred_at__lt=period.ends_before
         )
-        accounts = accounts.annotate(last_help=Subquery(last))
-    columns = ["last_help"] if period is not None else []
-    rows = accounts.values_list(
-        "id",
-        "kind",
-        "name",
-        "person_id",
-        "person__public_id",
-        "person__first_name",
-        "person__last_name",
-        "person__username",
-        "organisation__name",
-        "area",
-        *columns,
+        .exclude(transfer_id__in=_reversed(timebank))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    rows = (
+        Account.objects.filter(timebank=timebank, unit=HOUR)
+        .annotate(area=Subquery(area.values("area")[:1]), last_help=Subquery(latest_help))
+        .values_list(
+            "id",
+            "kind",
+            "name",
+            "person_id",
+            "person__public_id",
+            "person__first_name",
+            "person__last_name",
+            "person__username",
+            "organisation__name",
+            "area",
+            "last_help",
+        )
     )
     for (
         account_id,
@@ -370,7 +365,7 @@ def _parties(timebank: TimeBank, period: Period | None = None) -> dict[int, Part
         username,
         org,
         area_,
-        *when,
+        last_help,
     ) in rows:
         if kind == AccountKind.MEMBER:
             label = f"{first} {last}".strip() or username or ""
@@ -387,7 +382,7 @@ def _parties(timebank: TimeBank, period: Period | None = None) -> dict[int, Part
             public_id=str(public_id) if public_id else "",
             area=area_ or "",
             person_id=person_id,
-            last_help=when[0] if when else None,
+            last_help=last_help,
         )
     return parties
 
@@ -403,13 +398,6 @@ class _AccountMonths:
 
 
 MONTH_BITS = 60  # months per bit-set column: 2**59 still fits a signed 64-bit integer
-
-
-class _BitOr(Aggregate):
-    """PostgreSQL's BIT_OR: the months an account was active, without SUM(DISTINCT)'s sort."""
-
-    function = "BIT_OR"
-    output_field = IntegerField()
 
 
 def _month_bits(period: Period, first: int) -> Case:
@@ -432,8 +420,11 @@ def _account_months(timebank: TimeBank, period: Period) -> _AccountMonths:
     chunks = range(0, len(months), MONTH_BITS)
     bits: dict[str, Aggregate]
     if connection.vendor == "postgresql":
+        # BIT_OR: the months an account was active, without SUM(DISTINCT)'s sort.
+        from django.contrib.postgres.aggregates import BitOr
+
         bits = {
-            f"bits{first}": _BitOr(_month_bits(period, first), filter=help_q) for first in chunks
+            f"bits{first}": BitOr(_month_bits(period, first), filter=help_q) for first in chunks
         }
     else:
         bits = {
@@ -530,7 +521,7 @@ def _help_by_month_and_category(
     )
     for number, sum_ in meetings:
         minutes[(_month_of(number), "meeting")] += sum_
-    return dict(minutes), {m: exchanges.get(m, 0) for m in exchanges if exchanges[m]}
+    return dict(minutes), {m: n for m, n in exchanges.items() if n}
 
 
 def _unpaired_help_by_month(timebank: TimeBank, period: Period) -> list[tuple[date, int, int]]:

@@ -583,18 +583,36 @@ def transfer_reverse(
     return reversal
 
 
+def _member_limits(timebank: TimeBank) -> dict[str, int | None]:
+    return {
+        "min_balance": timebank.default_min_balance,
+        "max_balance": timebank.default_max_balance,
+    }
+
+
 def member_account_get_or_open(*, timebank: TimeBank, person: Person) -> Account:
     account, _created = Account.objects.get_or_create(
         timebank=timebank,
         person=person,
         unit=HOUR,
         kind=AccountKind.MEMBER,
-        defaults={
-            "min_balance": timebank.default_min_balance,
-            "max_balance": timebank.default_max_balance,
-        },
+        defaults=_member_limits(timebank),
     )
     return account
+
+
+def member_accounts_open(*, timebank: TimeBank, people: Sequence[Person]) -> None:
+    """Open the hour accounts of many new members at once (an import), at the time bank's
+    default limits as `member_account_get_or_open` does one by one. The people must have no
+    account in the time bank yet."""
+    limits = _member_limits(timebank)
+    Account.objects.bulk_create(
+        [
+            Account(timebank=timebank, person=person, unit=HOUR, kind=AccountKind.MEMBER, **limits)
+            for person in people
+        ],
+        batch_size=500,
+    )
 
 
 def organisation_account_get_or_open(*, organisation: Organisation) -> Account:

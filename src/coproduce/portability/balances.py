@@ -19,7 +19,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
+from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.selectors import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.units import MINUTES_PER_HOUR, format_hmm
@@ -140,12 +141,7 @@ def balances_import(
 
 
 def _require_coordinator(acting: Person, timebank: TimeBank) -> None:
-    if not Membership.objects.filter(
-        person=acting,
-        timebank=timebank,
-        status=MembershipStatus.ACTIVE,
-        role__in=[Role.COORDINATOR, Role.ADMIN],
-    ).exists():
+    if not is_coordinator(person=acting, timebank=timebank):
         raise PermissionDenied(
             _(
                 "%(username)s is not an active coordinator of %(timebank)s; opening balances "

@@ -35,7 +35,7 @@ from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict
 from coproduce.core.units import format_hmm
 from coproduce.ledger.models import HOUR, Account, AccountKind
-from coproduce.ledger.services import member_account_get_or_open
+from coproduce.ledger.services import member_accounts_open
 from coproduce.matching.index import timebank_reindex
 from coproduce.portability.files import (
     Export,
@@ -274,8 +274,7 @@ def _write_rows(timebank: TimeBank, members: list[_NewMember], *, file: str) -> 
     # `applied_at` is stamped with the time of writing; they applied when they joined.
     for chunk in rows_in_chunks([membership.pk for membership in memberships]):
         Membership.objects.filter(pk__in=chunk).update(applied_at=F("activated_at"))
-    for person in people:
-        member_account_get_or_open(timebank=timebank, person=person)
+    member_accounts_open(timebank=timebank, people=people)
     # Bulk writes bypass the matching index's signals; bring it up to date in one go.
     timebank_reindex(timebank=timebank)
     audit_record(
