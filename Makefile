@@ -18,7 +18,7 @@ $(VENV)/.dev-installed: $(BIN)/coproduce
 	@touch $@
 
 run: $(BIN)/coproduce
-	$(BIN)/coproduce serve --host $(HOST) --port $(PORT)
+	$(BIN)/coproduce serve --demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)

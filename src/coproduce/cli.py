@@ -58,13 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="set up the database and serve the app with gunicorn",
-        description="Migrate the database, build the demo community the first time (unless "
-        "--no-demo), collect static files and serve with gunicorn.",
+        description="Migrate the database, collect static files and serve what the database "
+        "holds with gunicorn. Only --demo builds the demo community (the first time).",
     )
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (8000)")
     serve.add_argument("--workers", type=_positive, default=2, help="gunicorn workers (2)")
-    serve.add_argument("--no-demo", action="store_true", help="do not build the demo community")
+    demo_choice = serve.add_mutually_exclusive_group()
+    demo_choice.add_argument(
+        "--demo",
+        action="store_true",
+        help="build the demo community the first time (what `make run` does); its logins share "
+        "a published password, so never on an installation people rely on",
+    )
+    demo_choice.add_argument(
+        "--no-demo", action="store_true", help="serve what the database holds (the default)"
+    )
     serve.set_defaults(func=_serve)
 
     demo = sub.add_parser(
@@ -230,7 +239,7 @@ def _serve(args: argparse.Namespace) -> int:
     from coproduce.community.models import TimeBank
 
     _migrate()
-    if not args.no_demo and not TimeBank.objects.exists():
+    if args.demo and not TimeBank.objects.exists():
         from coproduce.demo.builder import DemoOptions, demo_build
 
         print("Building the demo community (first run only)…", flush=True)
@@ -243,7 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
     print(f"\nCoproduce is serving on http://{host_for_url}:{args.port}/", flush=True)
-    if TimeBank.objects.filter(slug="riverside").exists():
+    if args.demo and TimeBank.objects.filter(slug="riverside").exists():
         print(f"Demo logins (password: {DEMO_PASSWORD}):")
         for username, what in DEMO_LOGINS:
             print(f"  {username:<10} {what}")
