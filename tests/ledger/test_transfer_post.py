@@ -231,6 +231,66 @@ def test_a_repeated_key_returns_the_first_transfer_even_if_the_retry_differs(
     assert retry.pk == first.pk
 
 
+def test_a_retry_after_the_balance_moved_returns_the_first_transfer_not_a_refusal(
+    story: Story, unchanged
+) -> None:
+    # Alice pays bob six hours, then dan four: she is now exactly at her -10 h floor. A retry of
+    # the first posting (a browser resubmitting, a client timing out) must be answered with the
+    # first transfer, although posting it afresh would now take her past the limit.
+    r = story
+    first = transfer_post(
+        timebank=r.timebank,
+        acting=r.alice,
+        payer=r.alice_account,
+        payee=r.bob_account,
+        minutes=6 * 60,
+        idempotency_key="exchange:retry:confirm",
+    )
+    transfer_post(
+        timebank=r.timebank, acting=r.alice, payer=r.alice_account, payee=r.dan_account, minutes=240
+    )
+    with unchanged():
+        retry = transfer_post(
+            timebank=r.timebank,
+            acting=r.alice,
+            payer=r.alice_account,
+            payee=r.bob_account,
+            minutes=6 * 60,
+            idempotency_key="exchange:retry:confirm",
+        )
+    assert retry.pk == first.pk
+    assert balances(r.alice_account, r.bob_account) == [-600, 360]
+
+
+def test_a_retry_after_the_payee_reached_its_ceiling_returns_the_first_transfer(
+    story: Story, unchanged
+) -> None:
+    r = story
+    Account.objects.filter(pk=r.bob_account.pk).update(max_balance=2 * 60)
+    first = transfer_post(
+        timebank=r.timebank,
+        acting=r.alice,
+        payer=r.alice_account,
+        payee=r.bob_account,
+        minutes=90,
+        idempotency_key="exchange:ceiling:confirm",
+    )
+    transfer_post(
+        timebank=r.timebank, acting=r.dan, payer=r.dan_account, payee=r.bob_account, minutes=30
+    )
+    with unchanged():
+        retry = transfer_post(
+            timebank=r.timebank,
+            acting=r.alice,
+            payer=r.alice_account,
+            payee=r.bob_account,
+            minutes=90,
+            idempotency_key="exchange:ceiling:confirm",
+        )
+    assert retry.pk == first.pk
+    assert balances(r.bob_account) == [120]
+
+
 def test_the_same_key_in_two_time_banks_is_two_transfers(
     story: Story, hillside, eve_account: Account
 ) -> None:
@@ -303,6 +363,29 @@ def test_it_refuses_a_transfer_past_the_highest_balance(story: Story, unchanged)
         )
     assert refused.value.code == "limit"
     assert refused.value.message == "Bob Brown would go to 2:01 h, above its limit of 2:00 h."
+
+
+def test_it_allows_a_transfer_exactly_to_the_highest_balance(story: Story) -> None:
+    r = story
+    Account.objects.filter(pk=r.bob_account.pk).update(max_balance=2 * 60)
+    transfer_post(
+        timebank=r.timebank, acting=r.alice, payer=r.alice_account, payee=r.bob_account, minutes=90
+    )
+    transfer_post(
+        timebank=r.timebank, acting=r.dan, payer=r.dan_account, payee=r.bob_account, minutes=30
+    )
+    assert balances(r.bob_account) == [120]
+
+
+def test_it_allows_a_floor_reached_exactly_by_a_group_session(story: Story) -> None:
+    # Each receiver pays exactly what takes them to the floor; none is refused.
+    r = story
+    transfer_post(
+        timebank=r.timebank,
+        acting=r.bob,
+        entries=[(r.alice_account, -600), (r.dan_account, -600), (r.bob_account, 1200)],
+    )
+    assert balances(r.alice_account, r.dan_account, r.bob_account) == [-600, -600, 1200]
 
 
 def test_it_refuses_a_group_session_that_takes_one_receiver_past_the_limit(
