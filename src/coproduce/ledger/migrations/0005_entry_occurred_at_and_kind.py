@@ -4,7 +4,7 @@ entry to its transfer: at a million transfers that join was most of the insights
 
 The copies cannot drift: entries and transfers are append-only (0002), every posting writes the
 copies from the same values as the transfer (`transfer_post`, and on PostgreSQL the
-`ledger_transfer_post` function, redefined here), on SQLite a trigger refuses an entry whose
+`ledger_transfer_post` function, redefined here as `ledger/sql/transfer_post_v3.sql`), on SQLite a trigger refuses an entry whose
 copies differ from its transfer, and `ledger verify` checks them.
 
 Existing entries are filled in from their transfers; the append-only trigger is lifted for that
@@ -14,6 +14,8 @@ one UPDATE inside this migration's transaction and put back before it ends.
 from importlib import import_module
 
 from django.db import migrations, models
+
+from coproduce.ledger import sql
 
 KINDS = [
     ("exchange", "Exchange"),
@@ -25,19 +27,9 @@ KINDS = [
     ("reversal", "Reversal"),
 ]
 _0002 = import_module("coproduce.ledger.migrations.0002_append_only_triggers")
-_0004 = import_module("coproduce.ledger.migrations.0004_transfer_post_settles_races")
+POSTGRES_FUNCTION = sql.read("transfer_post_v3.sql")
 
-_ENTRY_INSERT = """    INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount)
-        SELECT transfer_id, e.account_id, p_timebank_id, e.unit, e.amount
-"""
-_ENTRY_INSERT_DATED = """    INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount, occurred_at,
-            kind)
-        SELECT transfer_id, e.account_id, p_timebank_id, e.unit, e.amount, p_occurred_at, p_kind
-"""
-assert _ENTRY_INSERT in _0004.POSTGRES_UP[0]
-POSTGRES_FUNCTION = _0004.POSTGRES_UP[0].replace(_ENTRY_INSERT, _ENTRY_INSERT_DATED)
-
-SQLITE_NO_UPDATE = next(sql for sql in _0002.SQLITE_UP if "ledger_entry_no_update" in sql)
+SQLITE_NO_UPDATE = next(s for s in _0002.SQLITE_UP if "ledger_entry_no_update" in s)
 SQLITE_SAME_AS_TRANSFER = """CREATE TRIGGER ledger_entry_as_transfer BEFORE INSERT ON ledger_entry
     WHEN NEW.occurred_at IS NOT (SELECT occurred_at FROM ledger_transfer WHERE id = NEW.transfer_id)
       OR NEW.kind IS NOT (SELECT kind FROM ledger_transfer WHERE id = NEW.transfer_id)
@@ -77,7 +69,7 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     execute = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
-        execute(_0004.POSTGRES_UP[0])
+        execute(sql.read("transfer_post_v2.sql"))
         execute("ALTER TABLE ledger_entry DROP COLUMN kind")
         execute("ALTER TABLE ledger_entry DROP COLUMN occurred_at")
     else:
