@@ -247,11 +247,12 @@ def _full_report(timebank):
     from django.utils import timezone
 
     from coproduce.insights.charts import chart_data, network_picture
-    from coproduce.insights.selectors import Period, report_build
+    from coproduce.insights.period import ReportPeriod
+    from coproduce.insights.selectors import report_build
     from coproduce.insights.tables import COORDINATOR, report_json, tables
 
     today = timezone.localdate()
-    period = Period.checked(date(today.year - 1, today.month, today.day) + timedelta(days=1),
+    period = ReportPeriod.checked(date(today.year - 1, today.month, today.day) + timedelta(days=1),
                             today)  # fmt: skip
     report = report_build(timebank=timebank, period=period)
     tables(report, COORDINATOR)

@@ -356,7 +356,8 @@ def _report(args: argparse.Namespace) -> int:
 
     from coproduce.community.models import TimeBank
     from coproduce.insights.pdf import report_pdf
-    from coproduce.insights.selectors import Period, report_build
+    from coproduce.insights.period import ReportPeriod
+    from coproduce.insights.selectors import report_build
     from coproduce.insights.tables import FUNDER, report_csv, report_json
 
     def fail(message: str) -> int:
@@ -375,7 +376,7 @@ def _report(args: argparse.Namespace) -> int:
     if timebank is None:
         return fail(f"no time bank with the slug {args.timebank!r}")
     # A start after the end raises ApplicationError, which main() prints and exits 2 on.
-    report = report_build(timebank=timebank, period=Period.checked(*dates))
+    report = report_build(timebank=timebank, period=ReportPeriod.checked(*dates))
     body: bytes
     if args.fmt == "pdf":
         body = report_pdf(report)

@@ -10,7 +10,7 @@ import pytest
 
 from coproduce.community.models import Membership
 from coproduce.ledger.services import transfer_reverse
-from coproduce.ledger.statements import Period, statement_for, statement_rows
+from coproduce.ledger.statements import StatementSpan, statement_for, statement_rows
 from tests.account.conftest import account_of, day
 
 
@@ -72,7 +72,7 @@ def test_a_reversed_exchange_no_longer_counts_as_help_given(pay, alice, bob, car
 
 def test_a_period_has_its_opening_and_closing_balance(alices_march, alice):
     zone_start, zone_end = day(2025, 3, 2, 0), day(2025, 3, 5, 0)
-    statement = statement_for(account=account_of(alice), period=Period(zone_start, zone_end))
+    statement = statement_for(account=account_of(alice), period=StatementSpan(zone_start, zone_end))
     rows = statement_rows(statement)
     assert [r.description for r in rows] == ["A lift to the surgery"]
     assert rows[0].balance == 150

@@ -17,7 +17,8 @@ from datetime import date
 
 import pytest
 
-from coproduce.insights.selectors import Period, report_build
+from coproduce.insights.period import ReportPeriod
+from coproduce.insights.selectors import report_build
 from tests.insights.conftest import Q1_END, Q1_START, at
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def report(story, riverside):
-    return report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+    return report_build(timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END))
 
 
 def test_hours_and_exchanges_count_only_help_in_the_period(report):
@@ -131,7 +132,7 @@ def test_members_at_risk_of_isolation(report):
 
 def test_a_shorter_isolation_window_finds_fewer(story, riverside):
     report = report_build(
-        timebank=riverside, period=Period.checked(Q1_START, Q1_END), isolation_days=365
+        timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END), isolation_days=365
     )
     # Over a year: gina joined in January 2024 and never exchanged, so she is still at risk.
     assert [r.party.name for r in report.network.at_risk] == ["Gina Green", "Ivy Ingram"]
@@ -149,7 +150,7 @@ def test_outcomes_say_there_is_no_referral_data(report):
 
 
 def test_hillside_sees_only_its_own_exchange(story, hillside):
-    report = report_build(timebank=hillside, period=Period.checked(Q1_START, Q1_END))
+    report = report_build(timebank=hillside, period=ReportPeriod.checked(Q1_START, Q1_END))
     assert report.activity.help_minutes == 180
     assert report.network.summary.ties == 1
     assert report.reciprocity.both == 0
@@ -157,7 +158,7 @@ def test_hillside_sees_only_its_own_exchange(story, hillside):
 
 def test_a_period_with_nothing_in_it_reports_zeros(story, riverside):
     report = report_build(
-        timebank=riverside, period=Period.checked(date(2020, 1, 1), date(2020, 1, 31))
+        timebank=riverside, period=ReportPeriod.checked(date(2020, 1, 1), date(2020, 1, 31))
     )
     assert (report.activity.help_minutes, report.activity.exchanges) == (0, 0)
     assert report.reciprocity.spend_earn_ratio is None
@@ -166,6 +167,8 @@ def test_a_period_with_nothing_in_it_reports_zeros(story, riverside):
 
 def test_help_counts_on_the_day_it_happened_in_london(story, riverside):
     # Mar 31 is inside the period, Apr 2 outside: the day's end is midnight in London.
-    report = report_build(timebank=riverside, period=Period.checked(Q1_START, date(2025, 4, 2)))
+    report = report_build(
+        timebank=riverside, period=ReportPeriod.checked(Q1_START, date(2025, 4, 2))
+    )
     assert report.activity.help_minutes == 540
     assert at(date(2025, 4, 2)) < report.period.ends_before

@@ -33,7 +33,8 @@ from django.utils import timezone
 
 from coproduce.insights.outcomes import Measure, Outcomes, outcomes_for
 from coproduce.insights.pdf import _outcomes_text, report_pdf
-from coproduce.insights.selectors import Period, report_build
+from coproduce.insights.period import ReportPeriod
+from coproduce.insights.selectors import report_build
 from coproduce.insights.tables import COORDINATOR, FUNDER, report_dict, tables
 from coproduce.partners import services
 from coproduce.partners.models import Referral
@@ -42,7 +43,7 @@ from tests.insights.conftest import Q1_END, Q1_START, at, exchanged
 pytestmark = pytest.mark.django_db
 
 Q1 = {"date_from": "2025-01-01", "date_to": "2025-03-31", "timebank": "riverside"}
-Q1_PERIOD = Period(Q1_START, Q1_END)
+Q1_PERIOD = ReportPeriod(Q1_START, Q1_END)
 
 RAW_17 = [2, 2, 3, 2, 3, 2, 3]  # 16.88
 RAW_25 = [3, 4, 3, 3, 4, 4, 4]  # 22.35
@@ -179,19 +180,19 @@ def test_the_outcomes_are_the_hand_worked_figures_for_the_quarter(referred, rive
 
 
 def test_referrals_received_outside_the_period_are_not_counted(referred, riverside):
-    december = outcomes_for(riverside, Period(date(2024, 12, 1), date(2024, 12, 31)))
+    december = outcomes_for(riverside, ReportPeriod(date(2024, 12, 1), date(2024, 12, 31)))
     assert december is not None
     assert december.referrals == 1  # ken alone
     assert december.by_stage["active"] == 1
     assert december.median_days_to_first_exchange == Measure(2.0, 1)
     assert december.wellbeing_change == Measure(28.0, 1)  # 35.00 - 7.00
-    april = outcomes_for(riverside, Period(date(2025, 4, 1), date(2025, 4, 30)))
+    april = outcomes_for(riverside, ReportPeriod(date(2025, 4, 1), date(2025, 4, 30)))
     assert april is not None
     assert (april.referrals, april.by_stage["received"]) == (1, 1)  # lola alone
 
 
 def test_a_period_with_no_referrals_in_it_reports_zeros_not_the_notice(referred, riverside):
-    quiet = outcomes_for(riverside, Period(date(2020, 1, 1), date(2020, 1, 31)))
+    quiet = outcomes_for(riverside, ReportPeriod(date(2020, 1, 1), date(2020, 1, 31)))
     assert quiet is not None
     assert quiet.referrals == 0
     assert quiet.median_days_to_first_exchange == Measure(None, 0)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db.models import Q, Sum
 
-from coproduce.insights.selectors import Period, report_build
+from coproduce.insights.period import ReportPeriod
+from coproduce.insights.selectors import report_build
 from coproduce.insights.tables import COORDINATOR, report_json, tables
 from coproduce.ledger.models import Entry
 from tests.insights.conftest import Q1_END, Q1_START, at
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _ledger(riverside, kind=None):
     """The ledger's own sums for Q1, straight from the entries (reversal pairs left out)."""
-    period = Period(Q1_START, Q1_END)
+    period = ReportPeriod(Q1_START, Q1_END)
     entries = Entry.objects.filter(
         timebank=riverside,
         unit="hour",
@@ -31,7 +32,7 @@ def _ledger(riverside, kind=None):
 
 
 def test_report_totals_equal_the_ledgers_for_the_period(story, riverside):
-    report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+    report = report_build(timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END))
     ledger = _ledger(riverside)
     totals = report.reciprocity.totals()
     assert totals["credits_in"] == ledger["credits_in"] == 540
@@ -66,7 +67,7 @@ def test_help_posted_straight_to_the_ledger_is_other_help_and_the_totals_still_a
         kind="exchange",
         occurred_at=at(date(2025, 2, 14)),
     )
-    report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+    report = report_build(timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END))
     activity = report.activity
     assert activity.minutes_by_month_category[(date(2025, 2, 1), "other")] == 25
     assert ("other", "Other help") in activity.categories
@@ -75,7 +76,7 @@ def test_help_posted_straight_to_the_ledger_is_other_help_and_the_totals_still_a
 
 
 def test_the_reversal_pair_is_in_the_ledger_but_not_in_the_report(story, riverside):
-    period = Period(Q1_START, Q1_END)
+    period = ReportPeriod(Q1_START, Q1_END)
     everything = Entry.objects.filter(
         timebank=riverside,
         transfer__occurred_at__gte=period.starts_at,
@@ -92,7 +93,7 @@ def test_the_whole_report_costs_a_fixed_number_of_queries(
     # Ten for the figures and one for outcomes (has the time bank any referral? none here),
     # and on PostgreSQL one more that sets work_mem for the report's transaction.
     with django_assert_max_num_queries(12):
-        report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+        report = report_build(timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END))
         tables(report, COORDINATOR)
         report_json(report, COORDINATOR)
 
@@ -113,6 +114,6 @@ def test_more_members_and_exchanges_cost_no_more_queries(
     # Ten for the figures and one for outcomes (has the time bank any referral? none here),
     # and on PostgreSQL one more that sets work_mem for the report's transaction.
     with django_assert_max_num_queries(12):
-        report = report_build(timebank=riverside, period=Period.checked(Q1_START, Q1_END))
+        report = report_build(timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END))
         tables(report, COORDINATOR)
     assert report.activity.exchanges == 12

@@ -27,7 +27,7 @@ from coproduce.api.selectors import member_by_reference
 from coproduce.core.errors import ApplicationError
 from coproduce.ledger.gifts import gift_give
 from coproduce.ledger.statements import (
-    Period,
+    StatementSpan,
     member_account_for,
     statement_for,
     statement_rows,
@@ -43,7 +43,7 @@ class StatementFilters(Schema):
     offset: int = F(0, ge=0, le=1_000_000)
 
 
-def _period(filters: StatementFilters) -> Period:
+def _period(filters: StatementFilters) -> StatementSpan:
     """Whole days in the time bank's time zone, the last day included (as on the web page)."""
     start, end = filters.date_from, filters.date_to
     if start and end and end < start:
@@ -53,7 +53,7 @@ def _period(filters: StatementFilters) -> Period:
     def midnight(day: date) -> datetime:
         return timezone.make_aware(datetime.combine(day, time.min), zone)
 
-    return Period(
+    return StatementSpan(
         start=midnight(start) if start else None,
         end=midnight(end + timedelta(days=1)) if end else None,
     )

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.models import TimeBank
 from coproduce.core.errors import ApplicationError
-from coproduce.insights.selectors import DEFAULT_ISOLATION_DAYS, Period
+from coproduce.insights.period import ReportPeriod
+from coproduce.insights.selectors import DEFAULT_ISOLATION_DAYS
 
 
 class DateInput(forms.DateInput):
@@ -41,7 +42,7 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, *args: Any, timebanks: list[TimeBank], current: TimeBank, **kwargs: Any):
-        period = Period.default()
+        period = ReportPeriod.default()
         kwargs.setdefault(
             "initial",
             {
@@ -63,7 +64,7 @@ class ReportForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             try:
-                data["period"] = Period.checked(start, end)
+                data["period"] = ReportPeriod.checked(start, end)
             except ApplicationError as exc:
                 self.add_error("date_to", exc.message)
         return data

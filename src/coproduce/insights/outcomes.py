@@ -17,7 +17,7 @@ from coproduce.partners.selectors import referral_outcomes
 
 if TYPE_CHECKING:
     from coproduce.community.models import TimeBank
-    from coproduce.insights.selectors import Period
+    from coproduce.insights.period import ReportPeriod
 
 # A wellbeing figure behind fewer people than this is not shown to funders: a mean of two or
 # three people's scores, next to what a funder may know of who was referred, identifies them.
@@ -74,7 +74,7 @@ class Outcomes:
         return asdict(self)
 
 
-def outcomes_for(timebank: TimeBank, period: Period) -> Outcomes | None:
+def outcomes_for(timebank: TimeBank, period: ReportPeriod) -> Outcomes | None:
     """Referral outcomes for referrals received in the period, stages and first exchanges as
     they stand today.
 

@@ -17,14 +17,11 @@ Counting rules (the method note in `insights.method` says the same in words):
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Aggregate, Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models import Value as V
@@ -40,18 +37,18 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.core.categories import Category
-from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import ListingStatus, Offer, Pairing
 from coproduce.exchanges.models import Request as HelpRequest
 from coproduce.insights import graph
 from coproduce.insights.outcomes import Outcomes, outcomes_for
+from coproduce.insights.period import ReportPeriod
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 
 HELP_KINDS = (TransferKind.EXCHANGE, TransferKind.MEETING)
 RETENTION_MONTHS = (3, 6, 12)
 DEFAULT_ISOLATION_DAYS = 60
 REPORT_WORK_MEM = "64MB"  # PostgreSQL, for the report's transaction only
-MAX_PERIOD_DAYS = 366 * 10
 # A month is counted as 30 days for retention ("still active 3 months after joining").
 DAYS_PER_MONTH = 30
 
@@ -83,72 +80,6 @@ def insights_timebanks_for(person: Person) -> list[TimeBank]:
         .select_related("timebank")
         .order_by("timebank__name")
     ]
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    @classmethod
-    def checked(cls, start: date, end: date) -> Period:
-        if start > end:
-            raise ApplicationError(
-                _("The start date is after the end date: choose a start on or before the end."),
-                "bad_period",
-            )
-        if (end - start).days > MAX_PERIOD_DAYS:
-            raise ApplicationError(_("Choose a period of at most ten years."), "period_too_long")
-        return cls(start, end)
-
-    @classmethod
-    def default(cls, today: date | None = None) -> Period:
-        """The last twelve whole months and this month so far."""
-        today = today or timezone.localdate()
-        start = date(today.year - 1, today.month, 1)
-        return cls(start, today)
-
-    @cached_property
-    def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-    @cached_property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=self.tz)
-
-    @cached_property
-    def ends_before(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
-
-    def month_bounds(self) -> list[tuple[date, datetime, datetime]]:
-        """Each month of the period with the instants its part of the period starts and ends."""
-        months = self.months()
-        bounds = []
-        for i, m in enumerate(months):
-            lower = self.starts_at if i == 0 else datetime.combine(m, time.min, tzinfo=self.tz)
-            upper = (
-                datetime.combine(months[i + 1], time.min, tzinfo=self.tz)
-                if i + 1 < len(months)
-                else self.ends_before
-            )
-            bounds.append((m, lower, upper))
-        return bounds
-
-    @property
-    def as_of(self) -> datetime:
-        """When isolation is judged: the end of the period, or now if that is still to come."""
-        return min(self.ends_before, timezone.now())
-
-    def months(self) -> list[date]:
-        months = []
-        current = date(self.start.year, self.start.month, 1)
-        while current <= self.end:
-            months.append(current)
-            current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
-        return months
-
-
-# --- The report's parts ----------------------------------------------------------------------
 
 
 @dataclass
@@ -272,7 +203,7 @@ class Value:
 @dataclass
 class Report:
     timebank: TimeBank
-    period: Period
+    period: ReportPeriod
     activity: Activity
     reciprocity: Reciprocity
     network: Network
@@ -308,7 +239,7 @@ def _counted_pairings(timebank: TimeBank) -> Any:
     return Pairing.objects.filter(timebank=timebank).exclude(transfer_id__in=_reversed(timebank))
 
 
-def _in_period(period: Period) -> Q:
+def _in_period(period: ReportPeriod) -> Q:
     return Q(occurred_at__gte=period.starts_at, occurred_at__lt=period.ends_before)
 
 
@@ -323,7 +254,7 @@ def _month(value: datetime | date) -> date:
     return date(value.year, value.month, 1)
 
 
-def _parties(timebank: TimeBank, period: Period) -> dict[int, Party]:
+def _parties(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
     """Every hour account of the time bank with its owner's name and area, and when it last
     gave or received help before the period's end (`last_help`: a look-up per account through
     the entries' (account, occurred_at) index, not a scan of the whole history). One query."""
@@ -400,7 +331,7 @@ class _AccountMonths:
 MONTH_BITS = 60  # months per bit-set column: 2**59 still fits a signed 64-bit integer
 
 
-def _month_bits(period: Period, first: int) -> Case:
+def _month_bits(period: ReportPeriod, first: int) -> Case:
     """1 << (i - first) for an entry in month i of the period when first <= i < first +
     MONTH_BITS, else 0: OR-ed (or summed over distinct values) over an account's entries, the
     months it was active. Months are told apart by comparing with the instants they end,
@@ -412,7 +343,7 @@ def _month_bits(period: Period, first: int) -> Case:
     return Case(*whens, default=V(0), output_field=IntegerField())
 
 
-def _account_months(timebank: TimeBank, period: Period) -> _AccountMonths:
+def _account_months(timebank: TimeBank, period: ReportPeriod) -> _AccountMonths:
     """One query over the period's hour entries, grouped by account: the reciprocity flows and
     the months each account was active (as bit sets)."""
     help_q = Q(kind__in=HELP_KINDS)
@@ -475,7 +406,7 @@ def _last_help_of_people(parties: dict[int, Party]) -> dict[int, datetime]:
 
 
 def _help_by_month_and_category(
-    timebank: TimeBank, period: Period
+    timebank: TimeBank, period: ReportPeriod
 ) -> tuple[dict[tuple[date, str], int], dict[date, int]]:
     """Minutes of help by month and category, and exchanges by month (two queries).
 
@@ -524,7 +455,9 @@ def _help_by_month_and_category(
     return dict(minutes), {m: n for m, n in exchanges.items() if n}
 
 
-def _unpaired_help_by_month(timebank: TimeBank, period: Period) -> list[tuple[date, int, int]]:
+def _unpaired_help_by_month(
+    timebank: TimeBank, period: ReportPeriod
+) -> list[tuple[date, int, int]]:
     """Minutes and transfers of exchange-kind help in the period that has no pairing, by
     month: help posted straight to the ledger rather than through an exchange."""
     rows = (
@@ -540,7 +473,7 @@ def _unpaired_help_by_month(timebank: TimeBank, period: Period) -> list[tuple[da
     return [(_month_of(number), n, t) for number, n, t in rows]
 
 
-def _month_number(period: Period, field: str = "occurred_at") -> Case:
+def _month_number(period: ReportPeriod, field: str = "occurred_at") -> Case:
     """The month of the period a row's `field` falls in, as year * 100 + month, by comparing
     with the instants the period's months end (worked out here in the time zone: no
     conversion per row in the database)."""
@@ -556,7 +489,7 @@ def _month_number(period: Period, field: str = "occurred_at") -> Case:
 
 def activity_for(
     timebank: TimeBank,
-    period: Period,
+    period: ReportPeriod,
     last_help: dict[int, datetime] | None = None,
     parties: dict[int, Party] | None = None,
     months: _AccountMonths | None = None,
@@ -627,7 +560,7 @@ def activity_for(
 
 
 def _retention(
-    timebank: TimeBank, period: Period, last: dict[int, datetime] | None = None
+    timebank: TimeBank, period: ReportPeriod, last: dict[int, datetime] | None = None
 ) -> dict[int, tuple[int, int]]:
     """For 3, 6 and 12 months: of the members who joined at least that long before the end of
     the period, how many gave or received help on or after that many months after joining."""
@@ -651,7 +584,7 @@ def _retention(
 
 def reciprocity_for(
     timebank: TimeBank,
-    period: Period,
+    period: ReportPeriod,
     parties: dict[int, Party],
     months: _AccountMonths | None = None,
 ) -> Reciprocity:
@@ -683,7 +616,7 @@ def reciprocity_for(
 _KNOWN = {AccountKind.MEMBER, AccountKind.ORGANISATION, AccountKind.CHEST}
 
 
-def _tie_rows(timebank: TimeBank, period: Period) -> Any:
+def _tie_rows(timebank: TimeBank, period: ReportPeriod) -> Any:
     """One row per pair of accounts and category who met in a confirmed exchange before the end
     of the period: how many exchanges in the period, and how many before it. Read from the
     pairings alone. PostgreSQL groups each pair once, whichever way the help went (LEAST,
@@ -737,7 +670,7 @@ def _listing_people(timebank: TimeBank) -> set[int]:
 
 def network_for(
     timebank: TimeBank,
-    period: Period,
+    period: ReportPeriod,
     parties: dict[int, Party],
     isolation_days: int = DEFAULT_ISOLATION_DAYS,
     last_help: dict[int, datetime] | None = None,
@@ -798,7 +731,7 @@ def network_for(
 
 def _at_risk(
     timebank: TimeBank,
-    period: Period,
+    period: ReportPeriod,
     parties: dict[int, Party],
     partners: Counter,
     isolation_days: int,
@@ -854,7 +787,7 @@ def _at_risk(
 def report_build(
     *,
     timebank: TimeBank,
-    period: Period,
+    period: ReportPeriod,
     isolation_days: int = DEFAULT_ISOLATION_DAYS,
     hourly_value_pence: int | None = None,
 ) -> Report:

@@ -35,8 +35,9 @@ OTHER_PARTY_NAMES = 3
 
 
 @dataclass(frozen=True)
-class Period:
-    """From `start` (inclusive) to `end` (exclusive); None on either side means open-ended."""
+class StatementSpan:
+    """The instants a statement covers: from `start` (inclusive) to `end` (exclusive); None on
+    either side means open-ended. Not insights' `ReportPeriod`, which is whole dates."""
 
     start: datetime | None = None
     end: datetime | None = None
@@ -67,7 +68,7 @@ class Totals:
 @dataclass(frozen=True)
 class Statement:
     account: Account
-    period: Period
+    period: StatementSpan
     opening: int
     closing: int
     all_time: Totals
@@ -152,10 +153,10 @@ def _totals_aggregates(suffix: str, when: Q) -> dict[str, Coalesce]:
     }
 
 
-def statement_for(*, account: Account, period: Period | None = None) -> Statement:
+def statement_for(*, account: Account, period: StatementSpan | None = None) -> Statement:
     """The account's statement for a period (all time by default), in two queries once listed:
     one aggregate for every total and balance, and the entries with their running balance."""
-    period = period or Period()
+    period = period or StatementSpan()
     before = Q(transfer__occurred_at__lt=period.start) if period.start else Q(pk__in=[])
     figures = Entry.objects.filter(account=account).aggregate(
         opening=Coalesce(Sum("amount", filter=before), 0),

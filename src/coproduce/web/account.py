@@ -25,8 +25,8 @@ from coproduce.core.units import format_hmm, format_hours, parse_minutes
 from coproduce.ledger.gifts import MAX_NOTE, gift_give, grant_from_chest
 from coproduce.ledger.models import Account
 from coproduce.ledger.statements import (
-    Period,
     Statement,
+    StatementSpan,
     chest_balance,
     member_account_for,
     member_account_get_for,
@@ -75,17 +75,17 @@ class PeriodForm(forms.Form):
             self.add_error("date_to", _("The end date is before the start date."))
         return data
 
-    def period(self) -> Period:
+    def period(self) -> StatementSpan:
         """The chosen days, whole days in the time bank's time zone, the end day included."""
         if not self.is_valid():
-            return Period()
+            return StatementSpan()
         zone = timezone.get_current_timezone()
 
         def midnight(day: date) -> datetime:
             return timezone.make_aware(datetime.combine(day, time.min), zone)
 
         start, end = self.cleaned_data["date_from"], self.cleaned_data["date_to"]
-        return Period(
+        return StatementSpan(
             start=midnight(start) if start else None,
             end=midnight(end + timedelta(days=1)) if end else None,
         )
@@ -270,7 +270,7 @@ def member_statement(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
     return render(request, "web/account/statement.html", context)
 
 
-def _period_or_error(request: HttpRequest) -> Period:
+def _period_or_error(request: HttpRequest) -> StatementSpan:
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         first = next(iter(form.errors.values()))[0]
