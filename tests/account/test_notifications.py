@@ -130,3 +130,19 @@ def test_the_messages_page_uses_a_bounded_number_of_queries(
 def test_an_anonymous_visitor_is_sent_to_sign_in(client, path):
     assert client.get(path)["Location"].startswith("/login/")
     assert client.post("/notifications/read/")["Location"].startswith("/login/")
+
+
+def test_held_emails_keep_the_message_but_send_nothing(
+    riverside, alice, django_capture_on_commit_callbacks, mailoutbox
+):
+    from coproduce.core.notifications import emails_held
+
+    alice.email, alice.notify_by_email = "alice@example.org", True
+    alice.save()
+    with emails_held(), django_capture_on_commit_callbacks(execute=True):
+        notify(person=alice, kind="test", message="Your exchange is confirmed", timebank=riverside)
+    assert Notification.objects.filter(person=alice, kind="test").count() == 1
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(person=alice, kind="test", message="Your exchange is confirmed", timebank=riverside)
+    assert len(mailoutbox) == 1

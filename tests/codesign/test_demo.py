@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from random import Random
 
-from coproduce.codesign.demo import codesign_demo_build
 from coproduce.codesign.models import Dissent, MeetingAttendance, ProposalStatus
 from coproduce.community.models import Organisation, OrganisationStaff
+from coproduce.demo.codesign import codesign_demo_build
 from coproduce.ledger.models import Transfer, TransferKind
 from tests.conftest import _join, _person
 

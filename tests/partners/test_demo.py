@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from random import Random
 
+from coproduce.demo.partners import partners_demo_build
 from coproduce.ledger.models import Account
-from coproduce.partners.demo import partners_demo_build
 from coproduce.partners.models import Pool, Referral, ReferralStatus
 from coproduce.partners.selectors import referral_report
 from tests.conftest import _join, _person

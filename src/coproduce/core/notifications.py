@@ -1,11 +1,16 @@
 """Telling people things: an in-app notification always, and an email when they chose email.
 
 Every service that should tell someone calls `notify` inside its transaction; the email goes out
-only after the transaction commits, so a rolled-back action never sends a message.
+only after the transaction commits, so a rolled-back action never sends a message. Inside
+`emails_held()` (the demo builder: its people are invented) the in-app notice is kept and no email
+is sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,6 +22,18 @@ from coproduce.core.models import Notification
 
 if TYPE_CHECKING:
     from coproduce.community.models import Person, TimeBank
+
+_emails_held: ContextVar[bool] = ContextVar("emails_held", default=False)
+
+
+@contextmanager
+def emails_held() -> Iterator[None]:
+    """Notifications made inside send no email, now or when their transaction commits."""
+    token = _emails_held.set(True)
+    try:
+        yield
+    finally:
+        _emails_held.reset(token)
 
 
 def notify(
@@ -31,7 +48,7 @@ def notify(
     notification = Notification.objects.create(
         person=person, kind=kind, message=message, url=url, timebank=timebank
     )
-    if person.notify_by_email and person.email:
+    if person.notify_by_email and person.email and not _emails_held.get():
         transaction.on_commit(lambda: _email(notification.pk, subject or message[:78]))
     return notification
 

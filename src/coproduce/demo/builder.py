@@ -24,10 +24,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef
-from django.test.utils import override_settings
 from django.utils import timezone
 
-from coproduce.codesign.demo import codesign_demo_build
 from coproduce.community.models import (
     CheckKind,
     Membership,
@@ -44,8 +42,11 @@ from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
 from coproduce.core.models import AuditEvent
+from coproduce.core.notifications import emails_held
+from coproduce.demo.codesign import codesign_demo_build
 from coproduce.demo.community import CommunityPlanner
 from coproduce.demo.history import HistoryPlanner
+from coproduce.demo.partners import partners_demo_build
 from coproduce.demo.plan import DEFAULT_SLUG, Member, Plan, PlannedExchange, Posting
 from coproduce.exchanges.models import (
     Exchange,
@@ -64,7 +65,6 @@ from coproduce.ledger.services import (
     transfer_post,
 )
 from coproduce.matching.index import timebank_reindex
-from coproduce.partners.demo import partners_demo_build
 
 # Published on purpose: the demo is for trying the app out, never for real people.
 DEMO_PASSWORD = "coproduce-demo"  # noqa: S105
@@ -167,10 +167,7 @@ def demo_build(options: DemoOptions) -> DemoSummary:
     try:
         # The services the partners' demo goes through notify people; a demo's people are
         # invented, so their in-app messages are kept and no email leaves (even after commit).
-        with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
-            transaction.atomic(),
-        ):
+        with emails_held(), transaction.atomic():
             writer.write()
             partners = _partners_and_codesign(writer.timebank, options.seed)
             timebank_reindex(timebank=writer.timebank)

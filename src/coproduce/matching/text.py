@@ -11,7 +11,6 @@ very same strings, so a request finds the same people on either.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from coproduce.core.categories import Category
 from coproduce.exchanges.search import STOP_WORDS
@@ -106,12 +105,6 @@ def terms_of(*texts: str) -> dict[str, str]:
             if term and term not in found:
                 found[term] = word.lower()
     return found
-
-
-def words_of(terms: Iterable[str], source: dict[str, str]) -> list[str]:
-    """The words behind some terms, in the order they were written."""
-    wanted = set(terms)
-    return [word for term, word in source.items() if term in wanted]
 
 
 def _forms() -> dict[str, list[str]]:

@@ -596,7 +596,3 @@ def spend_get_for(person: Person, timebank: TimeBank | None, public_id: UUID | s
     ):
         raise NotFound(_("No such spending proposal."))
     return spend
-
-
-def pool_pending_count(pool: Pool) -> int:
-    return PoolSpend.objects.filter(pool=pool, status=SpendStatus.PENDING).count()

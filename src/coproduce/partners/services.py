@@ -17,7 +17,6 @@ through ledger.services.transfer_post.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from datetime import date
 
@@ -931,7 +930,3 @@ def pool_spend_refuse(*, spend: PoolSpend, acting: Person, reason: str = "") -> 
             % {"name": acting.display_name, "pool": spend.pool.name, "reason": reason},
         )
     return spend
-
-
-def new_token() -> str:
-    return str(uuid.uuid4())
