@@ -65,10 +65,10 @@ from coproduce.exchanges.models import (
     Request,
     Side,
 )
-from coproduce.matching import signals
+from coproduce.matching import scores
 from coproduce.matching.index import CATEGORY_BIT, area_key, person_terms, slot_mask, slots_of
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile, MatchTerm
-from coproduce.matching.signals import Need, Reason
+from coproduce.matching.scores import Need, Reason
 from coproduce.matching.text import category_term, forms_of, terms_of
 
 if TYPE_CHECKING:
@@ -281,9 +281,9 @@ def _first_score(need: Need, w: dict[str, int], skill: Any, prefix: str = "") ->
     """What the pool is ordered by (doubled, so the fairness half-weights stay integers)."""
     return (
         Value(2 * w["skill"]) * skill
-        + Value(2 * w["place"]) * signals.place(need, prefix)
-        + Value(2 * w["time"]) * signals.time_overlap(need, prefix)
-        + Value(w["fairness"]) * signals.given_little(need, prefix)
+        + Value(2 * w["place"]) * scores.place(need, prefix)
+        + Value(2 * w["time"]) * scores.time_overlap(need, prefix)
+        + Value(w["fairness"]) * scores.given_little(need, prefix)
     )
 
 
@@ -328,8 +328,8 @@ def _pool(need: Need, settings: MatchingSettings) -> list[int]:
 def _shortlist(need: Need, w: dict[str, int], profiles: QuerySet[MatchProfile]) -> list[int]:
     """The best SHORTLIST of some eligible profiles by the signals that need no look-up."""
     return list(
-        profiles.alias(**signals.place_annotations(need))
-        .alias(first_score=_first_score(need, w, signals.skill_fit(need)))
+        profiles.alias(**scores.place_annotations(need))
+        .alias(first_score=_first_score(need, w, scores.skill_fit(need)))
         .order_by("-first_score", "person_id")
         .values_list("pk", flat=True)[:SHORTLIST]
     )
@@ -340,20 +340,20 @@ def _ranked(
 ) -> list[WithAnnotations[MatchProfile, _ProfileScores]]:
     rows = (
         MatchProfile.objects.filter(pk__in=ids)
-        .annotate(**signals.place_annotations(need))
+        .annotate(**scores.place_annotations(need))
         .annotate(
-            skill=signals.skill_fit(need),
-            place=signals.place(need),
-            time=signals.time_overlap(need),
-            given=signals.given_little(need),
-            balance=signals.balance(need),
-            asked=signals.asked_count(need, request),
-            exchanged_before=signals.exchanged_before(need),
+            skill=scores.skill_fit(need),
+            place=scores.place(need),
+            time=scores.time_overlap(need),
+            given=scores.given_little(need),
+            balance=scores.balance(need),
+            asked=scores.asked_count(need, request),
+            exchanged_before=scores.exchanged_before(need),
         )
         .annotate(
-            low_balance=signals.low_balance(need),
-            asked_penalty=signals.asked_this_week(need),
-            tie=signals.new_tie(need),
+            low_balance=scores.low_balance(need),
+            asked_penalty=scores.asked_this_week(need),
+            tie=scores.new_tie(need),
         )
         .annotate(
             score2=Value(2 * w["skill"]) * F("skill")
@@ -395,7 +395,7 @@ def rank_need(
 ) -> list[Candidate]:
     w = weights_of(settings)
     eligible = eligible_profiles(need, settings)
-    pool_ids = MatchTerm.objects.filter(signals.live_terms(need)).values("profile_id")
+    pool_ids = MatchTerm.objects.filter(scores.live_terms(need)).values("profile_id")
     pool = _pool(need, settings)
     # Step 2 from the profiles of the pool (each one's skill through the (profile, term)
     # index), so no query ever touches every row of a common term.
@@ -411,7 +411,7 @@ def rank_need(
     matched: dict[int, set[str]] = {}
     if rows:
         for profile_id, term in MatchTerm.objects.filter(
-            signals.live_terms(need), profile_id__in=[r.pk for r in rows]
+            scores.live_terms(need), profile_id__in=[r.pk for r in rows]
         ).values_list("profile_id", "term"):
             matched.setdefault(profile_id, set()).add(term)
     best = _max_score2(w)
@@ -419,9 +419,9 @@ def rank_need(
     for row in rows:
         distance = None
         if need.origin is not None and row.latitude is not None and row.longitude is not None:
-            distance = signals.haversine_km(need.origin, (row.latitude, row.longitude))
+            distance = scores.haversine_km(need.origin, (row.latitude, row.longitude))
         fairness = (row.given + row.low_balance) // 2 - row.asked_penalty
-        scores = {
+        parts = {
             "skill": row.skill,
             "place": row.place,
             "time": row.time,
@@ -432,10 +432,10 @@ def rank_need(
             Candidate(
                 person=row.person,
                 score=max(0, min(100, round(100 * row.score2 / best))),
-                scores=scores,
-                reasons=signals.reasons_for(
+                scores=parts,
+                reasons=scores.reasons_for(
                     need,
-                    scores=scores,
+                    scores=parts,
                     matched_terms=matched.get(row.pk, set()),
                     availability_mask=row.availability_mask,
                     area=row.area,
@@ -513,7 +513,7 @@ def organisation_candidates(
     top = _max_score2(w)
     candidates = []
     for org, points, fitting in ranked:
-        skill = min(100, points * signals.SKILL_POINTS_TO_SCORE)
+        skill = min(100, points * scores.SKILL_POINTS_TO_SCORE)
         phrases = list(dict.fromkeys(_offer_phrase(o.title) for o in fitting))
         reason = _("%(name)s offers %(what)s") % {
             "name": org.name,
@@ -641,13 +641,13 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
     time_score: Expression
     if profile.availability_mask:
         time_score = Case(
-            When(availability_text="[]", then=Value(signals.ANY_TIME_SCORE)),
+            When(availability_text="[]", then=Value(scores.ANY_TIME_SCORE)),
             When(any_slot, then=Value(100)),
             default=Value(0),
             output_field=IntegerField(),
         )
     else:
-        time_score = Value(signals.ANY_TIME_SCORE)
+        time_score = Value(scores.ANY_TIME_SCORE)
     place_score = (
         Case(When(area_lower=profile.area, then=Value(100)), default=Value(0))
         if profile.area
@@ -668,10 +668,10 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
                     exchange__participants__person_id=OuterRef("person_id"),
                 )
             ),
-            then=Value(signals.PAST_TIE_SCORE),
+            then=Value(scores.PAST_TIE_SCORE),
         ),
         When(person__isnull=True, then=Value(0)),
-        default=Value(signals.NEW_TIE_SCORE),
+        default=Value(scores.NEW_TIE_SCORE),
         output_field=IntegerField(),
     )
     rows = (
@@ -693,7 +693,7 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
             ),
         )
         .annotate(
-            skill=Least(skill_points * Value(signals.SKILL_POINTS_TO_SCORE), Value(100)),
+            skill=Least(skill_points * Value(scores.SKILL_POINTS_TO_SCORE), Value(100)),
             place=place_score,
             time=time_score,
             waiting=waiting,
@@ -733,7 +733,7 @@ def _request_reasons(
             reasons.append(
                 Reason(
                     "skill",
-                    _("you offer %(kind)s") % {"kind": signals.category_label(row.category)},
+                    _("you offer %(kind)s") % {"kind": scores.category_label(row.category)},
                 )
             )
         text = f"{row.title} {row.tags} {row.description}".lower()
@@ -754,7 +754,7 @@ def _request_reasons(
         reasons.append(Reason("fairness", _("has been waiting for more than a week")))
     if w["new_ties"] and row.person is not None:
         name = row.person.display_name
-        if row.tie == signals.NEW_TIE_SCORE:
+        if row.tie == scores.NEW_TIE_SCORE:
             reasons.append(
                 Reason("new_ties", _("you would be a new connection for %(name)s") % {"name": name})
             )

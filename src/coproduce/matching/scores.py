@@ -1,4 +1,4 @@
-"""The matching signals. Each is a small function that turns what a request needs into a
+"""The matching scores. Each is a small function that turns what a request needs into a
 database expression scoring one candidate's MatchProfile from 0 to 100 (annotate a queryset of
 profiles with it), so the ranking runs in the database and never loops over members in Python.
 
