@@ -113,18 +113,6 @@ def test_every_list_shows_its_row_and_the_action_that_resolves_it(
     assert "Only 0:30 above the lowest balance (-10:00)." in near
 
 
-def test_a_row_whose_page_is_not_built_yet_is_shown_without_a_link(
-    login, carol, busy_riverside, settings
-):
-    # With none of the other areas' pages routed, every row still shows, unlinked.
-    settings.ROOT_URLCONF = "tests.coordinator.urls_alone"
-    html = login(carol).get("/coordinator/").content.decode()
-    applications = section_html(html, "applications")
-    assert "<strong>Walter Waiting</strong>" in applications
-    assert "/induct/" not in html
-    assert "Quick links" not in html
-
-
 def test_counts_are_given_in_words_and_headings_are_in_order(login, carol, busy_riverside):
     html = login(carol).get("/coordinator/").content.decode()
     assert "Applications waiting: <span" in html

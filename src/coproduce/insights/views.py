@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coproduce.core.audit import audit_record
@@ -82,11 +82,7 @@ def _report_or_404(request: HttpRequest) -> Report:
 
 
 def _profile_url(public_id: str) -> str:
-    """The person's page, once the community app routes it; until then, no link."""
-    try:
-        return reverse("community:profile", args=[public_id])
-    except NoReverseMatch:
-        return ""
+    return reverse("community:profile", args=[public_id])
 
 
 def _context(

@@ -4,7 +4,7 @@ how many unread messages the person has (shown in the menu and on the home page)
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -54,10 +54,7 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
         for name, label, audience, primary in NAV:
             if not _sees(membership, audience):
                 continue
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
-                continue
+            url = reverse(name)
             item = {
                 "url": url,
                 "label": label,

@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.dashboard import dashboard_for, section_queryset_for
-from coproduce.web.templatetags.coordinator_links import url_or_blank
 
 SECTION_PAGE_SIZE = 50
 
@@ -39,10 +39,7 @@ def _timebank(request: HttpRequest):
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     sections = dashboard_for(request.user, _timebank(request))  # type: ignore[arg-type]
-    # A page not routed yet is left out, as in the main menu.
-    quick_links = [
-        {"url": url, "label": label} for name, label in QUICK_LINKS if (url := url_or_blank(name))
-    ]
+    quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
     return render(
         request,
         "web/coordinator/dashboard.html",
