@@ -193,7 +193,10 @@ def _pending(request: HttpRequest) -> tuple[Person, dict[str, Any]] | None:
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_AGE:
         return None
-    person = Person.objects.filter(pk=pending.get("person"), is_active=True).first()
+    person_id = pending.get("person")
+    if not isinstance(person_id, str) or not person_id.isdigit():
+        return None
+    person = Person.objects.filter(pk=int(person_id), is_active=True).first()
     return (person, pending) if person is not None else None
 
 

@@ -120,9 +120,12 @@ def setup(request: HttpRequest) -> HttpResponse:
 def turn_off(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     form = CodeForm(request.POST, prefix="off")
-    if form.is_valid() and (
-        _check_code(request, form, lambda code: two_factor_turn_off(person=me, code=code) or True)
-    ):
+
+    def turn_off_with(code: str) -> bool:
+        two_factor_turn_off(person=me, code=code)
+        return True
+
+    if form.is_valid() and _check_code(request, form, turn_off_with):
         messages.success(request, _("Two-step sign-in is off."))
         return redirect("two_factor:manage")
     device = app_device_for(me)
@@ -178,8 +181,10 @@ def security(request: HttpRequest) -> HttpResponse:
         # A member who finds this address sees what a stranger would: nothing here.
         raise NotFound(_("There is no such page."))
     timebank = membership.timebank
+    # An unticked box sends nothing, so an empty POST is still a submitted form.
     form = SecurityForm(
-        request.POST or None, initial={"require_two_factor": timebank.require_two_factor}
+        request.POST if request.method == "POST" else None,
+        initial={"require_two_factor": timebank.require_two_factor},
     )
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["require_two_factor"]
