@@ -101,7 +101,11 @@ def _normalise(code: str) -> str:
 def _new_recovery_codes(person: Person) -> list[str]:
     StaticDevice.objects.filter(user=person).delete()
     device = StaticDevice.objects.create(user=person, name=RECOVERY_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODES:
+        code = StaticToken.random_token()
+        if not code.isdigit() and code not in codes:  # an all-digit one would look like an app code
+            codes.append(code)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
 
@@ -144,11 +148,14 @@ def second_step_verify(*, person: Person, code: str) -> Device | None:
     token = _normalise(code)
     if not token:
         return None
+    # Six digits go to the app, anything else to the recovery codes (eight letters and digits),
+    # so a mistyped app code never counts against the recovery codes' delay, or the reverse.
+    from_app = token.isdigit() and len(token) <= 8
     app = TOTPDevice.objects.select_for_update().filter(user=person, confirmed=True).first()
-    if app is not None and token.isdigit() and app.verify_token(token):
+    if app is not None and from_app and app.verify_token(token):
         return app
     recovery = StaticDevice.objects.select_for_update().filter(user=person, confirmed=True).first()
-    if recovery is not None and not token.isdigit() and recovery.verify_token(token):
+    if recovery is not None and not from_app and recovery.verify_token(token):
         audit_record(
             action="person.recovery_code_used",
             actor=person,

@@ -206,10 +206,13 @@ class CodeForm(forms.Form):
         max_length=32,
         help_text=_lazy("The six digits your app shows now, or one of your recovery codes."),
         error_messages={"required": _lazy("Type the code from your app.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
     )
+
+    def __init__(self, *args: Any, autofocus: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if autofocus:  # only where it is the page's one form
+            self.fields["code"].widget.attrs["autofocus"] = True
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,7 +222,7 @@ def second_step(request: HttpRequest) -> HttpResponse:
         request.session.pop(PENDING_KEY, None)
         return redirect("web:login")
     person, pending = found
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, autofocus=True)
     context: dict[str, Any] = {"form": form}
     if request.method != "POST":
         return render(request, "web/sign_in_code.html", context)

@@ -94,7 +94,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if app_device_for(me) is not None:
         return redirect("two_factor:manage")
     device = app_device_start(person=me)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, autofocus=True)
     if request.method == "POST" and form.is_valid():
         confirmed = _check_code(
             request, form, lambda code: two_factor_confirm(person=me, code=code)
