@@ -71,6 +71,9 @@ class TimeBank(models.Model):
         default=1260,
         help_text=_("Used only for the estimate of value in reports, e.g. the living wage."),
     )
+    # Coordinators, administrators and organisation admins of this time bank must use two-step
+    # sign-in (docs/DESIGN.md, "Two-step sign-in").
+    require_two_factor = models.BooleanField(_("require two-step sign-in"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -96,6 +96,26 @@ MIDDLEWARE = [
     "coproduce.web.errors.ApplicationErrorMiddleware",
 ]
 
+# --- Two-step sign-in (django-otp; docs/DESIGN.md "Two-step sign-in") -------------------------
+# Kept in one block so it merges cleanly beside other changes to the lists above. OTPMiddleware
+# must follow AuthenticationMiddleware; TwoFactorRequiredMiddleware reads the memberships that
+# CurrentTimeBankMiddleware loads, so it follows that one.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("coproduce.web.middleware.CurrentTimeBankMiddleware") + 1,
+    "coproduce.web.two_factor_middleware.TwoFactorRequiredMiddleware",
+)
+OTP_TOTP_ISSUER = "Coproduce"  # the name an authenticator app shows beside the code
+# --- end of two-step sign-in ------------------------------------------------------------------
+
 ROOT_URLCONF = "coproduce.config.urls"
 WSGI_APPLICATION = "coproduce.config.wsgi.application"
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("coproduce.community.urls")),
     path("", include("coproduce.exchanges.urls")),
     path("account/", include("coproduce.web.account_urls")),
+    path("two-step/", include("coproduce.web.two_factor_urls")),
     path("notifications/", include("coproduce.web.notification_urls")),
     path("coordinator/", include("coproduce.web.coordinator_urls")),
     path("members/", include("coproduce.web.member_urls")),

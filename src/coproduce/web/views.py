@@ -9,15 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Person
 from coproduce.community.selectors import timebank_get_for
+from coproduce.community.two_factor import two_factor_enabled
 from coproduce.core.throttle import (
     SIGN_IN_PER_ADDRESS,
+    SIGN_IN_PER_PAIR,
+    SIGN_IN_PER_UNLOCK,
     SIGN_IN_PER_USERNAME,
     client_address,
+    pair,
     throttle_forget,
     throttle_record,
     throttle_refuses,
@@ -30,6 +35,14 @@ from coproduce.exchanges.selectors import (
 )
 from coproduce.ledger.models import Account, AccountKind
 from coproduce.web.middleware import SESSION_KEY
+from coproduce.web.sign_in import (
+    UNLOCK_COOKIE,
+    UnlockRequestForm,
+    normalise_username,
+    second_step_begin,
+    unlock_for,
+    unlock_spend,
+)
 
 
 def _me(request: HttpRequest) -> Person:
@@ -69,32 +82,61 @@ def timebank_switch(request: HttpRequest) -> HttpResponse:
 
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in, with a limit on wrong passwords: after ten for one username (or fifty
-    from one address) in 15 minutes, sign-in is refused for a while without checking the
-    password (429), so a member's password cannot be guessed by trying. A successful sign-in
-    clears the username's count."""
+    """Django's sign-in, with limits on wrong passwords (`core.throttle`): ten for one username
+    from one address, fifty from one address, or a hundred for one username from anywhere, in
+    15 minutes, pause signing in without checking the password (429). A browser holding an
+    unlock link's cookie for the username is not held by the shared limits (`web.sign_in`). A
+    successful sign-in clears that username and address's count; a person with two-step sign-in
+    is then asked for their code before they are signed in."""
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    unlock: str | None = None  # the nonce of this browser's unlock link, when it has one
 
     def _username(self) -> str:
-        return str(self.request.POST.get("username") or "").strip().lower()[:150]
+        return normalise_username(self.request.POST.get("username"))
+
+    def _refused(self, username: str, address: str | None) -> bool:
+        self.unlock = unlock_for(self.request, username)
+        if self.unlock is not None:
+            return throttle_refuses(SIGN_IN_PER_UNLOCK, self.unlock)
+        return (
+            throttle_refuses(SIGN_IN_PER_PAIR, pair(username, address))
+            or throttle_refuses(SIGN_IN_PER_USERNAME, username)
+            or throttle_refuses(SIGN_IN_PER_ADDRESS, address)
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if throttle_refuses(SIGN_IN_PER_USERNAME, self._username()) or throttle_refuses(
-            SIGN_IN_PER_ADDRESS, client_address(request)
-        ):
+        username = self._username()
+        if self._refused(username, client_address(request)):
             context = self.get_context_data(
-                form=AuthenticationForm(request), throttled_minutes=SIGN_IN_PER_USERNAME.minutes
+                form=AuthenticationForm(request),
+                throttled_minutes=SIGN_IN_PER_PAIR.minutes,
+                unlock_form=UnlockRequestForm(initial={"username": username}),
             )
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        throttle_record(SIGN_IN_PER_USERNAME, self._username())
-        throttle_record(SIGN_IN_PER_ADDRESS, client_address(self.request))
+        username, address = self._username(), client_address(self.request)
+        throttle_record(SIGN_IN_PER_PAIR, pair(username, address))
+        throttle_record(SIGN_IN_PER_USERNAME, username)
+        throttle_record(SIGN_IN_PER_ADDRESS, address)
+        if self.unlock is not None:
+            throttle_record(SIGN_IN_PER_UNLOCK, self.unlock)
         return super().form_invalid(form)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        throttle_forget(SIGN_IN_PER_USERNAME, self._username())
-        return super().form_valid(form)
+        throttle_forget(SIGN_IN_PER_PAIR, pair(self._username(), client_address(self.request)))
+        person = cast(Person, form.get_user())
+        if self.unlock is not None:
+            unlock_spend(nonce=self.unlock, person=person)
+        if two_factor_enabled(person):
+            response = second_step_begin(
+                self.request, person=person, next_url=self.get_success_url()
+            )
+        else:
+            response = super().form_valid(form)
+        if self.unlock is not None:
+            response.delete_cookie(UNLOCK_COOKIE, path=reverse("web:login"))
+        return response
