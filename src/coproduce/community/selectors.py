@@ -274,7 +274,7 @@ def areas_in(timebank: TimeBank) -> list[str]:
 @dataclass(frozen=True)
 class Handover:
     """Whether a coordinator may give someone a link to choose their password, and if not, why
-    (`reason`, for the coordinator's page; `code`, for tests and the audit log)."""
+    (`reason`, for the coordinator's page; `code`, for tests and the refusal's error code)."""
 
     allowed: bool
     code: str = ""
