@@ -1,11 +1,12 @@
 """Social prescribing in a real browser (issue 4), as the people who use it would go.
 
 dr_patel (a GP at Riverside Surgery) refers Edna, with her recorded consent → carol (the
-coordinator) contacts and inducts her, gives her a password and records her wellbeing at the
-start → carol logs Edna's first exchange (alice helped her), which is confirmed straight away →
-Edna signs in and sees it → carol marks the referral active and records the review → dr_patel
-sees the referral's status and both outcomes, and nothing else: not Edna's exchange, not the
-coordinator's view of her, and not another organisation's referral or its support notes.
+coordinator) contacts and inducts her, hands her a one-time link with which she chooses her own
+password, and records her wellbeing at the start → carol logs Edna's first exchange (alice
+helped her), which is confirmed straight away → Edna signs in and sees it → carol marks the
+referral active and records the review → dr_patel sees the referral's status and both
+outcomes, and nothing else: not Edna's exchange, not the coordinator's view of her, and not
+another organisation's referral or its support notes.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def test_gp_refers_coordinator_inducts_first_exchange_outcome_gp_sees_only_outco
         notes=OTHER_NOTES,
     )
 
-    # --- carol contacts and inducts Edna, and gives her a password -----------------------------
+    # --- carol contacts and inducts Edna, and hands her a link to choose a password -----------
     carol = new_page()
     sign_in(carol, "carol")
     carol.goto(edna_url)
@@ -138,11 +139,21 @@ def test_gp_refers_coordinator_inducts_first_exchange_outcome_gp_sees_only_outco
     edna_id = match.group(1)
     assert described(carol, "First exchange") == "Not yet"
 
-    carol.goto(f"/members/{edna_id}/password/")
-    carol.get_by_label(re.compile(r"^New password:?$")).fill(EDNA_PASSWORD)
-    carol.get_by_label(re.compile(r"^New password confirmation")).fill(EDNA_PASSWORD)
-    carol.get_by_role("button", name="Set the new password").click()
-    carol.get_by_role("status").filter(has_text="A new password is set for Edna Marsh").wait_for()
+    carol.goto(f"/members/{edna_id}/sign-in-link/")
+    carol.get_by_role("button", name="Make a one-time link").click()
+    carol.get_by_text("Dear Edna,").wait_for()
+    carol.get_by_role("button", name="Print the letter").wait_for()  # shown by print.js
+    letter_link = carol.locator(".letter-link a").get_attribute("href") or ""
+    match = re.search(r"(/welcome/[a-z0-9-]+/)$", letter_link)
+    assert match, letter_link
+    # The letter's address uses COPRODUCE_SITE_URL; this test's server has another port.
+    welcome = new_page()
+    welcome.goto(match.group(1))
+    welcome.get_by_text("Your username is edna.marsh").wait_for()
+    welcome.get_by_label(re.compile(r"^New password:?$")).fill(EDNA_PASSWORD)
+    welcome.get_by_label(re.compile(r"^New password confirmation")).fill(EDNA_PASSWORD)
+    welcome.get_by_role("button", name="Save my password and sign in").click()
+    welcome.get_by_role("status").filter(has_text="Your password is set").wait_for()
 
     # Her wellbeing at the start: raw total 13, metric score 14.75 (the published table).
     record_outcome(carol, edna_url, stage="At the start", items=[2, 2, 1, 2, 3, 1, 2])
@@ -161,7 +172,7 @@ def test_gp_refers_coordinator_inducts_first_exchange_outcome_gp_sees_only_outco
     assert match, carol.url
     exchange_path = f"/exchanges/{match.group(1)}/"
 
-    # Edna signs in with the password carol gave her and finds the exchange.
+    # Edna signs in with the password she chose and finds the exchange.
     edna = new_page()
     sign_in(edna, "edna.marsh", EDNA_PASSWORD)
     response = edna.goto(exchange_path)

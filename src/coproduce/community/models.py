@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -227,3 +228,40 @@ class SafeguardingCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.person}"
+
+
+class PasswordLinkPurpose(models.TextChoices):
+    # A coordinator hands a member a link to choose their own password (issue 10). Invitations
+    # and a site administrator's first sign-in (issue 12) are meant to add their purposes here.
+    HANDOVER = "handover", _("Choose a password (from a coordinator)")
+
+
+class PasswordLink(models.Model):
+    """A one-time link to choose a password: it works once, for a few days, and only the newest
+    one for a person works. Only a SHA-256 hash of its token is stored; whoever holds the token
+    (in a letter, on a phone) holds the link, and nobody can read it back from the database."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="password_links")
+    purpose = models.CharField(max_length=16, choices=PasswordLinkPurpose.choices)
+    # The time bank it was made for (none for a site-wide link, such as an administrator's).
+    timebank = models.ForeignKey(
+        TimeBank, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who made it (none when made from the command line).
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.person}"
+
+    def is_live(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

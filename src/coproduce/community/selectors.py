@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,11 +16,15 @@ from coproduce.community.models import (
     CheckKind,
     Membership,
     MembershipStatus,
+    OrganisationStaff,
+    PasswordLink,
+    PasswordLinkPurpose,
     Person,
     Role,
     SafeguardingCheck,
     TimeBank,
 )
+from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
 
 
@@ -261,4 +265,113 @@ def areas_in(timebank: TimeBank) -> list[str]:
         .order_by("area")
         .values_list("area", flat=True)
         .distinct()
+    )
+
+
+# --- Handing a member a way to sign in ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Whether a coordinator may give someone a link to choose their password, and if not, why
+    (`reason`, for the coordinator's page; `code`, for tests and the refusal's error code)."""
+
+    allowed: bool
+    code: str = ""
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def password_handover_allowed(*, person: Person, timebank: TimeBank) -> Handover:
+    """May a coordinator of `timebank` hand `person` a link to choose a new password?
+
+    A person has one login across every time bank, so choosing its password is taking it over.
+    A coordinator may do it only for a login that is nothing but a plain member of their own
+    time bank and has never been used: no membership of any other time bank (whatever its
+    status), no coordinator, administrator or professional role, no place on an organisation's
+    staff, not a site administrator, and never signed in. Anyone else chooses their own password.
+    The reasons never say which other time bank or organisation (the coordinator may not know).
+    """
+    memberships = list(
+        Membership.objects.filter(person=person).values_list("timebank_id", "role", "status")
+    )
+    if person.last_login is not None:
+        return Handover(
+            False,
+            "signed_in",
+            _(
+                "They have signed in before, so only they can choose their password. If they "
+                "have forgotten it, the site administrator can help."
+            ),
+        )
+    own = [m for m in memberships if m[0] == timebank.pk]
+    if own and own[0][1] != Role.MEMBER:
+        return Handover(
+            False,
+            "role",
+            _("Coordinators, administrators and professionals choose their own passwords."),
+        )
+    if (
+        len(memberships) != 1
+        or not own
+        or person.is_staff
+        or person.is_superuser
+        or OrganisationStaff.objects.filter(person=person).exists()
+    ):
+        return Handover(
+            False,
+            "elsewhere",
+            _(
+                "Their login has other roles or memberships on this site, so only they, or the "
+                "site administrator, can change its password."
+            ),
+        )
+    status = own[0][2]
+    if status == MembershipStatus.LEFT:
+        return Handover(False, "left", _("They have left this time bank."))
+    return Handover(True)
+
+
+def password_link_usable(link: PasswordLink, *, now: datetime | None = None) -> bool:
+    """Does this link still work? Unused, not revoked, not expired, and, for a link a
+    coordinator made, the rule it was made under still holds: a member who has since signed in,
+    joined another time bank or taken on a role chooses their own password."""
+    if not link.is_live(now or timezone.now()):
+        return False
+    if link.purpose == PasswordLinkPurpose.HANDOVER:
+        return link.timebank is not None and bool(
+            password_handover_allowed(person=link.person, timebank=link.timebank)
+        )
+    return False
+
+
+def password_link_by_token(token: str) -> PasswordLink | None:
+    """The link a token opens, if it still works; None for any other token, so the page
+    cannot tell an unknown token from a spent one."""
+    hashed = token_hash(token)
+    if hashed is None:
+        return None
+    link = (
+        PasswordLink.objects.filter(token_hash=hashed).select_related("person", "timebank").first()
+    )
+    if link is None or not password_link_usable(link):
+        return None
+    return link
+
+
+def password_link_live_for(person: Person) -> PasswordLink | None:
+    """The newest unused, unexpired link a coordinator made for this person, if any."""
+    return (
+        PasswordLink.objects.filter(
+            person=person,
+            purpose=PasswordLinkPurpose.HANDOVER,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
     )

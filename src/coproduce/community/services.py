@@ -4,7 +4,7 @@ coordinator's changes to a membership. Pure community work: nothing here touches
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -19,14 +19,22 @@ from coproduce.community.models import (
     ContactPreference,
     Membership,
     MembershipStatus,
+    PasswordLink,
+    PasswordLinkPurpose,
     Person,
     Role,
     SafeguardingCheck,
     TimeBank,
 )
-from coproduce.community.selectors import active_coordinators, is_coordinator
+from coproduce.community.selectors import (
+    active_coordinators,
+    is_coordinator,
+    password_handover_allowed,
+    password_link_usable,
+)
+from coproduce.community.tokens import token_hash, token_new
 from coproduce.core.audit import audit_record
-from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.notifications import notify
 
 # The fields of Person a member may change on their own profile.
@@ -450,37 +458,107 @@ def check_record(
     return check
 
 
+# How long a link to choose a password works: long enough for a letter to reach someone.
+PASSWORD_LINK_LIFETIME = timedelta(days=7)
+
+
 @transaction.atomic
-def member_password_set(*, membership: Membership, acting: Person, password: str) -> Person:
-    """A coordinator sets a new password for a member who has forgotten theirs, or who was
-    referred in and never had one. The member is told, and asked to change it when they sign in."""
+def password_link_create(*, membership: Membership, acting: Person) -> tuple[PasswordLink, str]:
+    """A coordinator makes a one-time link with which a member chooses their own password: for
+    someone referred or imported without one, or who lost it before ever signing in. Returns the
+    link and its token; the token is shown to the coordinator once and never stored.
+
+    Only for a login the coordinator's time bank alone answers for
+    (selectors.password_handover_allowed): anyone else's password is theirs to choose. A new link
+    stops any older unused one for the same person."""
     timebank = membership.timebank
     _require_coordinator(acting, timebank)
-    person = membership.person
-    if person.pk == acting.pk:
-        raise PermissionDenied(_("Change your own password from your profile."), "own_password")
+    # Locked so that an application to another time bank (membership_apply locks the person
+    # too) cannot slip in between the check and the link.
+    person = Person.objects.select_for_update().get(pk=membership.person_id)
+    handover = password_handover_allowed(person=person, timebank=timebank)
+    if not handover:
+        raise PermissionDenied(handover.reason, f"handover_{handover.code}")
+    now = timezone.now()
+    revoked = (
+        PasswordLink.objects.filter(person=person, used_at__isnull=True, revoked_at__isnull=True)
+        .filter(expires_at__gt=now)
+        .update(revoked_at=now)
+    )
+    token = token_new()
+    hashed = token_hash(token)
+    assert hashed is not None  # a token we made is always well formed
+    link = PasswordLink.objects.create(
+        person=person,
+        purpose=PasswordLinkPurpose.HANDOVER,
+        timebank=timebank,
+        created_by=acting,
+        token_hash=hashed,
+        expires_at=now + PASSWORD_LINK_LIFETIME,
+    )
+    audit_record(
+        action="person.password_link_created",
+        actor=acting,
+        timebank_id=timebank.pk,
+        on_behalf_of=person,
+        target=f"person:{person.public_id}",
+        data={
+            "link": link.pk,
+            "purpose": link.purpose,
+            "expires_at": link.expires_at.isoformat(),
+            "revoked_older": revoked,
+        },
+    )
+    notify(
+        person=person,
+        kind="password_link",
+        message=_(
+            "%(coordinator)s made you a link to choose your password, to give you in person or "
+            "by post. If you did not ask for one, please tell your time bank."
+        )
+        % {"coordinator": acting.display_name},
+        timebank=timebank,
+    )
+    return link, token
+
+
+@transaction.atomic
+def password_link_use(*, token: str, password: str) -> Person:
+    """Whoever holds a working link chooses the password of its person; the link is then spent,
+    and the caller signs them in. A refused password leaves the link working. Any token that
+    does not open a working link gets the same answer, so nothing is learnt from guessing."""
+    gone = NotFound(
+        _("This link does not work any more. Please ask your coordinator for a new one."),
+        "link_gone",
+    )
+    # Locked so that two people submitting the same link at once cannot both use it: the
+    # second waits, then reads it as used.
+    hashed = token_hash(token)
+    link = (
+        PasswordLink.objects.select_for_update().filter(token_hash=hashed).first()
+        if hashed is not None
+        else None
+    )
+    if link is None:
+        raise gone
+    link.person = Person.objects.select_for_update().get(pk=link.person_id)
+    person = link.person
+    now = timezone.now()
+    if not password_link_usable(link, now=now):
+        raise gone
     try:
         validate_password(password, user=person)
     except ValidationError as exc:
         raise ApplicationError(" ".join(exc.messages), "weak_password") from None
     person.set_password(password)
     person.save(update_fields=["password"])
+    link.used_at = now
+    link.save(update_fields=["used_at"])
     audit_record(
-        action="person.password_set_by_coordinator",
-        actor=acting,
-        timebank_id=timebank.pk,
-        on_behalf_of=person,
+        action="person.password_link_used",
+        actor=person,
+        timebank_id=link.timebank_id,
         target=f"person:{person.public_id}",
-    )
-    notify(
-        person=person,
-        kind="password_set",
-        message=_(
-            "%(coordinator)s set a new password for you. Please choose your own from "
-            "your profile when you next sign in."
-        )
-        % {"coordinator": acting.display_name},
-        url=reverse("web:password_change"),
-        timebank=timebank,
+        data={"link": link.pk, "purpose": link.purpose},
     )
     return person

@@ -1,5 +1,6 @@
-"""Joining a time bank and people's profiles. Coordinators' pages about members are in
-web/member_urls.py, since they also show and change accounts."""
+"""Joining a time bank, people's profiles and one-time links to choose a password.
+Coordinators' pages about members are in web/member_urls.py, since they also show and change
+accounts."""
 
 from django.urls import path
 
@@ -13,4 +14,6 @@ urlpatterns = [
     path("profile/", views.profile_me, name="profile_me"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("people/<uuid:public_id>/", views.profile, name="profile"),
+    # The one-time link a coordinator hands a member to choose their password.
+    path("welcome/<str:token>/", views.password_link, name="password_link"),
 ]

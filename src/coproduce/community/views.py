@@ -1,22 +1,27 @@
-"""Pages about people: joining a time bank, and profiles (my own, and other members')."""
+"""Pages about people: joining a time bank, profiles (my own, and other members'), and the
+page where a one-time link from a coordinator lets a member choose their password."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from coproduce.community import selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.models import MembershipStatus, Person
-from coproduce.core.errors import ApplicationError
+from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.throttle import (
     JOIN_PER_ADDRESS,
+    PASSWORD_LINK_PER_ADDRESS,
     client_address,
     throttle_record,
     throttle_refuses,
@@ -158,3 +163,46 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
         "is_me": person.pk == request.user.pk,
     }
     return render(request, "community/profile.html", context)
+
+
+def _password_link_gone(request: HttpRequest, *, status: int = 404) -> HttpResponse:
+    # One page for every link that does not work (unknown, used, expired, stopped), naming no one.
+    context = {"throttled": status == 429, "days": services.PASSWORD_LINK_LIFETIME.days}
+    return render(request, "community/password_link_gone.html", context, status=status)
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def password_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A member opens the link their coordinator gave them, chooses a password and is signed in."""
+    address = client_address(request)
+    if throttle_refuses(PASSWORD_LINK_PER_ADDRESS, address):
+        return _password_link_gone(request, status=429)
+    link = selectors.password_link_by_token(token)
+    if link is None:
+        throttle_record(PASSWORD_LINK_PER_ADDRESS, address)
+        return _password_link_gone(request)
+    form = SetPasswordForm(link.person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.password_link_use(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
+        except NotFound:
+            return _password_link_gone(request)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _(
+                    "Welcome, %(name)s. Your password is set. Next time, sign in with the "
+                    "username %(username)s and your new password."
+                )
+                % {"name": person.display_name, "username": person.username},
+            )
+            return redirect("web:home")
+    signed_in_as = request.user if request.user.is_authenticated else None
+    context = {"link": link, "form": form, "signed_in_as": signed_in_as}
+    return render(request, "community/password_link.html", context)

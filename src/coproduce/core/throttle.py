@@ -1,7 +1,8 @@
 """Limits on how often something may be tried: signing in with a wrong password (per username
 and address, per address, and per username everywhere, so nobody can guess a member's password
-and no stranger can lock the owner out), a wrong second-step code, asking for an unlock link, and
-applying to join (per address, so a script cannot bury the coordinator in applications).
+and no stranger can lock the owner out), a wrong second-step code, asking for an unlock link,
+applying to join (per address, so a script cannot bury the coordinator in applications) and
+opening links to choose a password that do not work (per address).
 
 Attempts are rows in the database (`core.Attempt`), so every worker process sees the same
 counts. A username or address is kept only as a keyed hash (HMAC with the secret key).
@@ -60,6 +61,10 @@ UNLOCK_LINK_PER_ADDRESS = Limit("unlock-link-address", 10, timedelta(hours=1))
 SECOND_STEP_PER_PERSON = Limit("second-step-person", 10, timedelta(minutes=15))
 # Applications to join from one address in an hour (a family applying together is fine).
 JOIN_PER_ADDRESS = Limit("join-address", 10, timedelta(hours=1))
+# Links to choose a password that do not work, opened from one address in an hour. A token has
+# about 139 bits, so this only keeps a script from hammering the page; a person who opens an old
+# letter's link a few times is never stopped.
+PASSWORD_LINK_PER_ADDRESS = Limit("password-link-address", 20, timedelta(hours=1))
 
 
 def client_address(request: HttpRequest) -> str | None:

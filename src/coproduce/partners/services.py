@@ -476,9 +476,10 @@ def referral_induct(
 ) -> Referral:
     """The coordinator has met the person: they become an active member of the time bank.
 
-    Their login is made from the referral (no password yet: the coordinator gives them one, or
-    arranges exchanges for them, as for any member who is not online), then the induction is
-    recorded by community.services.membership_induct, as for any applicant.
+    Their login is made from the referral (no password yet: the coordinator hands them a
+    one-time link to choose one, or arranges exchanges for them, as for any member who is not
+    online), then the induction is recorded by community.services.membership_induct, as for any
+    applicant.
     """
     _require_coordinator(acting, referral.timebank)
     referral = _locked_referral(referral)

@@ -1,7 +1,7 @@
 """Members in and out: a spreadsheet of people becomes logins and active memberships, and a time
 bank's members go out in the same columns (plus their balance), so an export reads back in.
 
-An imported person gets no password (the coordinator sets one, or they use password reset) and
+An imported person gets no password (the coordinator hands them a one-time link to choose one) and
 an active membership with the member role, dated when they joined the previous system; their
 hour account opens through the ledger's own helper. Roles, pauses and induction notes are the
 coordinator's to set afterwards.
@@ -253,7 +253,7 @@ def _write_rows(timebank: TimeBank, members: list[_NewMember], *, file: str) -> 
             contact_preference=_contact_preference(member),
             date_joined=member.joined,
         )
-        # No password: the coordinator sets one, or the person uses password reset.
+        # No password: the coordinator hands them a one-time link to choose their own.
         person.set_unusable_password()
         people.append(person)
     Person.objects.bulk_create(people, batch_size=500)

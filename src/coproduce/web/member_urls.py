@@ -12,5 +12,6 @@ urlpatterns = [
     path("<uuid:public_id>/induct/", members.induct, name="induct"),
     path("<uuid:public_id>/checks/new/", members.check_new, name="check_new"),
     path("<uuid:public_id>/edit/", members.member_edit, name="edit"),
-    path("<uuid:public_id>/password/", members.member_password, name="password"),
+    # The coordinator never types a member's password: they hand over a one-time link.
+    path("<uuid:public_id>/sign-in-link/", members.member_sign_in_link, name="sign_in_link"),
 ]

@@ -1,5 +1,6 @@
 """The coordinator's pages about members: applications and induction, the members list and its
-CSV export, safeguarding checks, and editing a member's role, status and account limits.
+CSV export, safeguarding checks, editing a member's role, status and account limits, and the
+one-time link with which a member chooses their own password.
 
 They live in the web layer because they join community (people) with the ledger (balances and
 limits), which community itself may not import. Every page is for the coordinators of the current
@@ -13,18 +14,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from coproduce.community import selectors, services
 from coproduce.community.forms import (
@@ -359,29 +362,46 @@ def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 _("Saved the changes for %(name)s.") % {"name": membership.person.display_name},
             )
             return redirect("members:list")
-    context = {"membership": membership, "account": account, "form": form}
+    context = {
+        "membership": membership,
+        "account": account,
+        "form": form,
+        "handover": selectors.password_handover_allowed(
+            person=membership.person, timebank=timebank
+        ),
+    }
     return render(request, "web/members/edit.html", context)
 
 
 @login_required
-def member_password(request: HttpRequest, public_id: str) -> HttpResponse:
+@never_cache
+def member_sign_in_link(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A one-time link with which a member without a password (referred or imported, or who
+    lost it before ever signing in) chooses their own. The coordinator never chooses a
+    password; the link is shown once, with a letter to print or hand over."""
     timebank = request.timebank  # type: ignore[attr-defined]
     membership = selectors.member_get_for(_me(request), timebank, public_id)
-    form = SetPasswordForm(membership.person, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    person = membership.person
+    error = ""
+    if request.method == "POST":
         try:
-            services.member_password_set(
-                membership=membership,
-                acting=_me(request),
-                password=form.cleaned_data["new_password1"],
-            )
+            link, token = services.password_link_create(membership=membership, acting=_me(request))
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            error = exc.message
         else:
-            messages.success(
-                request,
-                _("A new password is set for %(name)s. Tell them in person or by phone.")
-                % {"name": membership.person.display_name},
-            )
-            return redirect("members:edit", public_id=membership.person.public_id)
-    return render(request, "web/members/password.html", {"membership": membership, "form": form})
+            path = reverse("community:password_link", kwargs={"token": token})
+            context = {
+                "membership": membership,
+                "link": link,
+                "url": settings.SITE_URL + path,
+                "coordinator": _me(request),
+            }
+            return render(request, "web/members/sign_in_link_made.html", context)
+    context = {
+        "membership": membership,
+        "handover": selectors.password_handover_allowed(person=person, timebank=timebank),
+        "live_link": selectors.password_link_live_for(person),
+        "days": services.PASSWORD_LINK_LIFETIME.days,
+        "error": error,
+    }
+    return render(request, "web/members/sign_in_link.html", context, status=403 if error else 200)
