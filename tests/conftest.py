@@ -1,4 +1,7 @@
-"""Shared test set-up: fast password hashing, plain static storage, and the PostgreSQL marker."""
+"""Shared test set-up: fast password hashing, plain static storage, the PostgreSQL marker, and on
+PostgreSQL the application's own role: each test that uses the database runs as a role with
+exactly the grants of `coproduce.core.db_grants` (as production's app role does), unless it is
+marked `owner` (tests that tamper with the tables on purpose, or run migrations)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import pytest
 from django.db import connection
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+# The role the PostgreSQL suite runs as; created (NOLOGIN) once per run, granted afresh each run.
+APP_ROLE = "coproduce_test_app"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -17,6 +22,53 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """On PostgreSQL in CI, a skipped `postgres` test is a failure: the run exists to prove them."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        ON_POSTGRES
+        and os.environ.get("CI")
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+        and "postgres" in item.keywords
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"a PostgreSQL test was skipped on PostgreSQL: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """On PostgreSQL, give the test database's application role exactly the documented grants."""
+    if not ON_POSTGRES:
+        return
+    from coproduce.core.db_grants import grants_sql
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {APP_ROLE} NOLOGIN")
+        cursor.execute(grants_sql(APP_ROLE, tables=connection.introspection.table_names()))
+
+
+@pytest.fixture(autouse=True)
+def _as_the_app_role(request: pytest.FixtureRequest) -> None:
+    """Run a database test's transaction as the application's role (PostgreSQL only). Tests on
+    `transactional_db` stay the owner: the flush between them truncates tables."""
+    if not ON_POSTGRES or request.node.get_closest_marker("owner"):
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional or ("db" not in request.fixturenames and marker is None):
+        return
+    request.getfixturevalue("db")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
 
 
 @pytest.fixture(autouse=True)

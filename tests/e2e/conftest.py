@@ -1,7 +1,9 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the real server.
 
 The server is `coproduce serve` in its own process on a free port, with its own data dir (SQLite)
-or its own PostgreSQL database, seeded by `coproduce demo` — the same path a user takes. Without
+or its own PostgreSQL database, seeded by `coproduce demo` — the same path a user takes. On
+PostgreSQL the server connects as a login role with exactly the grants of `coproduce manage
+db_grants` (docs/OPERATIONS.md), while the owner migrated and built the demo. Without
 /usr/bin/chromium the tests skip with the reason, except in CI, where a missing browser fails.
 """
 
@@ -66,6 +68,27 @@ def _coproduce(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"coproduce {' '.join(args)} failed:\n{result.stderr[-3000:]}")
 
 
+E2E_APP_ROLE = "coproduce_e2e_app"
+
+
+def _as_app_role(owner_url: str) -> str:
+    """Grant the e2e database's app role its documented privileges (as the owner) and return
+    the URL the server connects with as that role (the test cluster trusts local logins)."""
+    import psycopg
+
+    from coproduce.core.db_grants import grants_sql
+
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        if (
+            conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [E2E_APP_ROLE]).fetchone()
+            is None
+        ):
+            conn.execute(f"CREATE ROLE {E2E_APP_ROLE} LOGIN")
+        conn.execute(grants_sql(E2E_APP_ROLE))
+    url = urlparse(owner_url)
+    return urlunparse(url._replace(netloc=f"{E2E_APP_ROLE}@{url.hostname}:{url.port}"))
+
+
 @pytest.fixture(scope="session")
 def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
@@ -87,6 +110,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
     try:
         _coproduce(env, "manage", "migrate", "-v0")
         _coproduce(env, "demo", "--members", "40", "--months", "2", "--seed", "5", "--quiet")
+        if database:
+            env = {**env, "DATABASE_URL": _as_app_role(env["DATABASE_URL"])}
         yield env
     finally:
         if database:

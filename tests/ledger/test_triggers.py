@@ -1,6 +1,7 @@
 """The database itself keeps the ledger append-only, whatever code or person at a SQL prompt
 tries: these statements bypass the ORM and the services and must still be refused, on SQLite and
-on PostgreSQL alike."""
+on PostgreSQL alike. On PostgreSQL they run as the tables' owner (`owner`): the application's role
+is not even granted these statements (tests/core/test_db_grants.py)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ REFUSED = [
 ]
 
 
+@pytest.mark.owner
 @pytest.mark.parametrize(
     ("sql", "table"), REFUSED, ids=[sql.split()[0] + " " + t for sql, t in REFUSED]
 )
@@ -55,6 +57,7 @@ def test_the_database_refuses_to_change_a_posted_transfer(
     assert Transfer.objects.get(pk=posted.pk).memo == posted.memo
 
 
+@pytest.mark.owner
 def test_the_database_refuses_to_delete_an_account(posted: Transfer, story: Story) -> None:
     # An account that never took part in a transfer is refused too: history is never pruned.
     for account in (story.alice_account, story.dan_account):
@@ -63,6 +66,7 @@ def test_the_database_refuses_to_delete_an_account(posted: Transfer, story: Stor
         assert Account.objects.filter(pk=account.pk).exists()
 
 
+@pytest.mark.owner
 def test_the_database_refuses_bulk_changes_through_the_orm(posted: Transfer) -> None:
     # An entry has no dependants, so the ORM deletes or updates it with one plain statement and
     # no Python-side check (the way an admin page would leave balances stale); the trigger stops

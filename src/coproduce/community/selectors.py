@@ -128,6 +128,25 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
     raise NotFound(_("No such person."))
 
 
+def members_visible_to(*, viewer: Person, timebank: TimeBank) -> QuerySet[Person]:
+    """The other active members of `timebank` whose profiles `viewer` may see, in name order, for
+    a page that lets them choose one (a gift's recipient): every one for a coordinator or an
+    active or paused member, no one for an applicant, a professional (who does not browse
+    members) or a stranger to the time bank."""
+    membership = membership_get(person=viewer, timebank=timebank)
+    if membership is None or not (
+        membership.is_coordinator or _may_see_members(membership, timebank)
+    ):
+        return Person.objects.none()
+    return (
+        Person.objects.filter(
+            memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
+        )
+        .exclude(pk=viewer.pk)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 @dataclass(frozen=True)
 class Badge:
     kind: str

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from coproduce.community import selectors, services
+from coproduce.community import contact_reads, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.models import MembershipStatus, Person
@@ -152,6 +152,10 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     membership = selectors.profile_get_for(_me(request), timebank, public_id)
     person = membership.person
     viewer_is_coordinator = request.membership.is_coordinator  # type: ignore[attr-defined]
+    if viewer_is_coordinator:  # the page shows them contact details and access needs
+        contact_reads.member_contact_viewed(
+            viewer=_me(request), timebank=timebank, person=person, page="community:profile"
+        )
     context = {
         "person": person,
         "membership": membership,

@@ -1,6 +1,8 @@
 """Gifts and grants: hours that move without an exchange.
 
-A member may give hours they have earned to the community chest or to another member; a
+A member may give hours they have earned to the community chest or to another member they may
+see (`community.selectors.members_visible_to`); staff of a partner organisation, who do not
+browse members, give only to the chest; an applicant gives nothing until inducted. A
 coordinator may grant hours from the chest to a member who cannot (yet) give back. Both post
 through `transfer_post`, and both take an idempotency key so a double-clicked form posts once.
 """
@@ -11,7 +13,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
+from coproduce.community.selectors import members_visible_to, membership_get
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.notifications import notify
@@ -99,14 +102,23 @@ def gift_give(
         raise GiftError(
             _("Choose either the community chest or one member to give to."), "no_recipient"
         )
-    if not _active_member(person=giver, timebank=timebank):
+    membership = membership_get(person=giver, timebank=timebank)
+    if membership is None or membership.status != MembershipStatus.ACTIVE:
         raise PermissionDenied(
             _("Only an active member of this time bank can give hours."), "not_member"
         )
     if to_person is not None:
         if to_person.pk == giver.pk:
             raise GiftError(_("You cannot give hours to yourself."), "yourself")
-        if not _active_member(person=to_person, timebank=timebank):
+        if membership.role == Role.PROFESSIONAL:
+            raise PermissionDenied(
+                _(
+                    "As staff of a partner organisation you can give hours to the community "
+                    "chest, not to a member you choose."
+                ),
+                "professional_gift",
+            )
+        if not members_visible_to(viewer=giver, timebank=timebank).filter(pk=to_person.pk).exists():
             raise GiftError(
                 _("%(name)s is not an active member of this time bank.")
                 % {"name": to_person.display_name},

@@ -529,6 +529,12 @@ def referral_suggest_offer(*, referral: Referral, acting: Person, offer: Offer) 
     return referral
 
 
+def referral_contact_viewed(*, referral: Referral, viewer: Person) -> None:
+    """The referral's page shows how to reach the person (phone, email) to a coordinator or the
+    referring organisation's staff: each view is audit-logged, like the notes."""
+    _referral_audit(referral, "contact_viewed", viewer)
+
+
 def referral_notes_view(*, referral: Referral, viewer: Person) -> str:
     """The support and risk notes, for a coordinator or the referrer only; each view is
     audit-logged (who read them, and when)."""

@@ -257,10 +257,23 @@ def _referral_context(
     return context
 
 
+def _referral_page(
+    request: HttpRequest,
+    referral: Referral,
+    standing: Standing,
+    status: int = 200,
+    **forms_given: Any,
+) -> HttpResponse:
+    """The referral's page, which shows how to reach the person: each showing is audited."""
+    services.referral_contact_viewed(referral=referral, viewer=_me(request))
+    context = _referral_context(request, referral, standing, **forms_given)
+    return render(request, "partners/referral.html", context, status=status)
+
+
 @login_required
 def referral(request: HttpRequest, public_id: str) -> HttpResponse:
     ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
-    return render(request, "partners/referral.html", _referral_context(request, ref, standing))
+    return _referral_page(request, ref, standing)
 
 
 @login_required
@@ -299,8 +312,7 @@ def referral_move(request: HttpRequest, public_id: str) -> HttpResponse:
                 _("Recorded: %(status)s.") % {"status": ReferralStatus(moved.status).label},
             )
             return redirect("partners:referral", public_id=ref.public_id)
-    context = _referral_context(request, ref, standing, move_form=form)
-    return render(request, "partners/referral.html", context, status=400)
+    return _referral_page(request, ref, standing, status=400, move_form=form)
 
 
 @login_required
@@ -320,8 +332,7 @@ def referral_induct(request: HttpRequest, public_id: str) -> HttpResponse:
                 % {"name": ref.display_name, "username": ref.person.username},  # type: ignore[union-attr]
             )
             return redirect("partners:referral", public_id=ref.public_id)
-    context = _referral_context(request, ref, standing, induct_form=form)
-    return render(request, "partners/referral.html", context, status=400)
+    return _referral_page(request, ref, standing, status=400, induct_form=form)
 
 
 @login_required

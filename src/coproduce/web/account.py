@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from coproduce.community.models import Membership, MembershipStatus, Person
+from coproduce.community.models import Membership, MembershipStatus, Person, Role
+from coproduce.community.selectors import members_visible_to
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.units import format_hmm, format_hours, parse_minutes
 from coproduce.ledger.gifts import MAX_NOTE, gift_give, grant_from_chest
@@ -112,17 +114,6 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-def _members_to_choose(*, timebank, exclude: Person):
-    """Active members of this time bank, the only people a gift or grant can go to."""
-    return (
-        Person.objects.filter(
-            memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
-        )
-        .exclude(pk=exclude.pk)
-        .order_by("first_name", "last_name", "username")
-    )
-
-
 class IdempotentForm(forms.Form):
     # Generated when the form is drawn and sent back with it, so a double-clicked submit is
     # recognised by the ledger as the same request and posts once.
@@ -148,15 +139,19 @@ class IdempotentForm(forms.Form):
 
 class GiftForm(IdempotentForm):
     CHEST, MEMBER = "chest", "member"
+    CHEST_LABEL = _lazy("The community chest, for members who need help most")
     recipient = forms.ChoiceField(
         label=_lazy("Who would you like to give hours to?"),
         choices=[
-            (CHEST, _lazy("The community chest, for members who need help most")),
+            (CHEST, CHEST_LABEL),
             (MEMBER, _lazy("A member I choose")),
         ],
         widget=forms.RadioSelect,
         initial=CHEST,
-        error_messages={"required": _lazy("Choose who to give hours to.")},
+        error_messages={
+            "required": _lazy("Choose who to give hours to."),
+            "invalid_choice": _lazy("Choose who to give hours to."),
+        },
     )
     person = MemberChoiceField(
         label=_lazy("Which member (only if giving to a member)"),
@@ -178,11 +173,17 @@ class GiftForm(IdempotentForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, timebank, giver: Person, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, recipients: QuerySet[Person], to_chest_only: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["person"]).queryset = _members_to_choose(
-            timebank=timebank, exclude=giver
-        )
+        if to_chest_only:
+            # Partner staff do not browse members, so they are shown none to choose from.
+            del self.fields["person"]
+            recipient = cast(forms.ChoiceField, self.fields["recipient"])
+            recipient.choices = [(self.CHEST, self.CHEST_LABEL)]
+        else:
+            cast(forms.ModelChoiceField, self.fields["person"]).queryset = recipients
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -219,8 +220,8 @@ class GrantForm(IdempotentForm):
 
     def __init__(self, *args: Any, timebank, coordinator: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["person"]).queryset = _members_to_choose(
-            timebank=timebank, exclude=coordinator
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = members_visible_to(
+            viewer=coordinator, timebank=timebank
         )
 
 
@@ -364,7 +365,18 @@ def gift(request: HttpRequest) -> HttpResponse:
     if response := _no_timebank(request):
         return response
     timebank, giver = request.timebank, cast(Person, request.user)  # type: ignore[attr-defined]
-    form = GiftForm(request.POST or None, timebank=timebank, giver=giver)
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    account = member_account_for(person=giver, timebank=timebank)
+    if membership.status != MembershipStatus.ACTIVE:
+        # An applicant (before induction) or a paused member gives nothing, and sees no one.
+        context = {"form": None, "account": account, "status": membership.status}
+        status = 403 if request.method == "POST" else 200
+        return render(request, "web/account/gift.html", context, status=status)
+    form = GiftForm(
+        request.POST or None,
+        recipients=members_visible_to(viewer=giver, timebank=timebank),
+        to_chest_only=membership.role == Role.PROFESSIONAL,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         to_chest = data["recipient"] == GiftForm.CHEST
@@ -388,7 +400,6 @@ def gift(request: HttpRequest) -> HttpResponse:
                 % {"hours": format_hmm(data["minutes"]), "recipient": recipient},
             )
             return redirect("account:statement")
-    account = member_account_for(person=giver, timebank=timebank)
     return render(request, "web/account/gift.html", {"form": form, "account": account})
 
 

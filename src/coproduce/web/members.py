@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from coproduce.community import selectors, services
+from coproduce.community import contact_reads, selectors, services
 from coproduce.community.forms import (
     CheckForm,
     DeclineForm,
@@ -231,6 +231,9 @@ def members_export(request: HttpRequest) -> StreamingHttpResponse:
     selectors.coordinator_membership_for(_me(request), timebank)
     _form, filters = _filters(request, timebank)
     memberships = members_with_balances(timebank, **filters)
+    contact_reads.members_exported(
+        viewer=_me(request), timebank=timebank, filters=filters, rows=memberships.count()
+    )
 
     def rows() -> Iterator[str]:
         writer = csv.writer(_Echo())
@@ -271,6 +274,13 @@ def applications(request: HttpRequest) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
     selectors.coordinator_membership_for(_me(request), timebank)
     waiting = selectors.applications_waiting(timebank)
+    if waiting:
+        contact_reads.members_contacts_listed(
+            viewer=_me(request),
+            timebank=timebank,
+            page="members:applications",
+            people=[membership.person for membership in waiting],
+        )
     return render(request, "web/members/applications.html", {"applications": waiting})
 
 
@@ -312,6 +322,9 @@ def induct(request: HttpRequest, public_id: str) -> HttpResponse:
                 request, _("%(name)s's application has been declined.") % {"name": name}
             )
             return redirect("members:applications")
+    contact_reads.member_contact_viewed(
+        viewer=_me(request), timebank=timebank, person=membership.person, page="members:induct"
+    )
     context = {"membership": membership, "induction": induction, "decline": decline}
     return render(request, "web/members/induct.html", context)
 
