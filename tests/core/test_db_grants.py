@@ -66,6 +66,9 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "core_attempt",
         "matching_matchprofile",
         "matching_matchterm",
+        "otp_totp_totpdevice",
+        "otp_static_staticdevice",
+        "otp_static_statictoken",
     }
 
 

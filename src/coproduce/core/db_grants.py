@@ -54,6 +54,13 @@ TABLES: dict[str, Grant] = {
     "community_organisation": Grant.WRITE,
     "community_organisationstaff": Grant.WRITE,
     "community_safeguardingcheck": Grant.WRITE,
+    # One-time links are marked used or revoked, never deleted, so their history stays.
+    "community_passwordlink": Grant.WRITE,
+    # Two-step sign-in (django-otp): turning it off deletes the person's devices, making new
+    # recovery codes replaces the old ones, and django-otp deletes a recovery code when it is used.
+    "otp_totp_totpdevice": Grant.PRUNE,
+    "otp_static_staticdevice": Grant.PRUNE,
+    "otp_static_statictoken": Grant.PRUNE,
     # The ledger: accounts' cached balances and limits are updated, never deleted; transfers
     # and entries are append-only (a mistake is corrected by a reversal).
     "ledger_account": Grant.WRITE,
