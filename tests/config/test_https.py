@@ -1,4 +1,4 @@
-"""Served over HTTPS (COPRODUCE_SECURE_COOKIES=1), the app sends people to HTTPS and keeps them there.
+"""Served over HTTPS (COPRODUCE_SECURE_COOKIES=1), the app sends people to HTTPS and keeps them.
 
 With production settings Django's own deployment check finds nothing to say; plain HTTP is
 redirected, browsers are told by HSTS to use HTTPS for a year, and a monitor on the machine
@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from coproduce.config import settings as settings_module
+
+DEPLOY_CHECK = ["manage", "check", "--deploy", "--fail-level", "WARNING"]
 
 
 def _production_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -42,8 +44,7 @@ def _production_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "coproduce.cli", "manage", "check", "--deploy"]
-        + ["--fail-level", "WARNING"],
+        [sys.executable, "-m", "coproduce.cli", *DEPLOY_CHECK],
         capture_output=True,
         text=True,
         env=env,
