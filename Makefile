@@ -39,11 +39,14 @@ security: $(VENV)/.dev-installed
 	$(BIN)/bandit -c pyproject.toml -r src --severity-level high --quiet && echo "bandit: no high-severity finding"
 
 # After a change to the dependencies in pyproject.toml: pins what was added, keeps the rest.
-lock: $(VENV)/.dev-installed
+# Needs only uv, so it also mends lock files left broken by a merge when .venv already has uv.
+lock:
+	@test -x $(BIN)/uv || $(MAKE) $(VENV)/.dev-installed
 	scripts/lock
 
 # Moves every dependency to the newest version pyproject.toml allows (docs/DEPENDENCIES.md).
-upgrade: $(VENV)/.dev-installed
+upgrade:
+	@test -x $(BIN)/uv || $(MAKE) $(VENV)/.dev-installed
 	scripts/lock --upgrade
 
 format: $(VENV)/.dev-installed
