@@ -5,16 +5,20 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test bench lint format typecheck messages compilemessages clean
+.PHONY: run test bench lint security format typecheck lock upgrade messages compilemessages clean
 
-$(BIN)/coproduce: pyproject.toml
+# Dependencies come from the lock files, exact versions checked against their hashes; the project
+# itself is then installed on top without resolving anything (docs/DEPENDENCIES.md).
+$(BIN)/coproduce: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(PIP) --require-hashes -r requirements.lock
+	$(PIP) --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.dev-installed: $(BIN)/coproduce
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(VENV)/.dev-installed: $(BIN)/coproduce requirements-dev.lock
+	$(PIP) --require-hashes -r requirements-dev.lock
 	@touch $@
 
 run: $(BIN)/coproduce
@@ -26,9 +30,24 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	benchmarks/run
 
-lint: $(VENV)/.dev-installed
+lint: $(VENV)/.dev-installed security
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+
+# bandit reads its settings (and the reason for each skipped check) from pyproject.toml.
+security: $(VENV)/.dev-installed
+	$(BIN)/bandit -c pyproject.toml -r src --severity-level high --quiet && echo "bandit: no high-severity finding"
+
+# After a change to the dependencies in pyproject.toml: pins what was added, keeps the rest.
+# Needs only uv, so it also mends lock files left broken by a merge when .venv already has uv.
+lock:
+	@test -x $(BIN)/uv || $(MAKE) $(VENV)/.dev-installed
+	scripts/lock
+
+# Moves every dependency to the newest version pyproject.toml allows (docs/DEPENDENCIES.md).
+upgrade:
+	@test -x $(BIN)/uv || $(MAKE) $(VENV)/.dev-installed
+	scripts/lock --upgrade
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .

@@ -118,3 +118,37 @@ def test_the_command_says_what_is_wrong(alice, harry, riverside, args, options):
     with pytest.raises(CommandError):
         call_command("api_token_create", *args, stdout=StringIO(), stderr=StringIO(), **options)
     assert not PersonalAccessToken.objects.exists()
+
+
+def test_carol_revokes_a_leaked_token_from_the_command_line_and_it_stops_working(
+    alice, carol, riverside
+):
+    _, plaintext = token_create(person=alice, timebank=riverside, name="Leaked")
+    assert Api(plaintext).get("/me").status_code == 200
+
+    out = StringIO()
+    call_command("api_token_revoke", plaintext, by="carol", stdout=out)
+
+    assert "Revoked 'Leaked'" in out.getvalue()
+    assert Api(plaintext).get("/me").status_code == 401
+    event = AuditEvent.objects.get(action="api.token_revoked")
+    assert event.actor == carol and event.on_behalf_of == alice
+
+
+def test_a_token_is_revoked_by_its_prefix_and_only_by_someone_allowed(alice, bob, harry, riverside):
+    token, plaintext = token_create(person=alice, timebank=riverside, name="Phone")
+    for who in ("bob", "harry"):
+        with pytest.raises(CommandError, match="Only its owner or a coordinator"):
+            call_command("api_token_revoke", token.prefix, by=who, stdout=StringIO())
+    assert Api(plaintext).get("/me").status_code == 200
+    assert not AuditEvent.objects.filter(action="api.token_revoked").exists()
+
+    call_command("api_token_revoke", token.prefix, by="alice", stdout=StringIO())
+    assert Api(plaintext).get("/me").status_code == 401
+
+
+def test_the_revoke_command_says_when_nothing_matches(alice, riverside):
+    with pytest.raises(CommandError, match="No token matches"):
+        call_command("api_token_revoke", "cpt_nothing", by="alice", stdout=StringIO())
+    with pytest.raises(CommandError, match="no person"):
+        call_command("api_token_revoke", "cpt_nothing", by="nobody", stdout=StringIO())

@@ -9,6 +9,9 @@ EMAIL_URL            smtp://…, console://, file:///dir, dummy:// (default cons
 DEFAULT_FROM_EMAIL   the sender of notifications
 COPRODUCE_SITE_URL   the address people reach the app at, for links in emails
 COPRODUCE_PROXY_HOPS reverse proxies in front of the app that add X-Forwarded-For (default 0)
+COPRODUCE_SECURE_COOKIES  1 when served over HTTPS: secure cookies, HTTPS redirect, HSTS
+COPRODUCE_SSL_REDIRECT, COPRODUCE_HSTS_SECONDS, COPRODUCE_HSTS_INCLUDE_SUBDOMAINS,
+COPRODUCE_HSTS_PRELOAD  fine-tune the last (docs/OPERATIONS.md, "HTTPS")
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -165,6 +169,46 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS and Content-Security-Policy (docs/OPERATIONS.md, "HTTPS"; SECURITY.md) ---
+# COPRODUCE_SECURE_COOKIES=1 says "people reach this site over HTTPS": cookies go only over
+# HTTPS, plain HTTP is redirected, and browsers are told (HSTS) never to try plain HTTP again.
+SECURE_SSL_REDIRECT = env_bool("COPRODUCE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+# A monitor on the same machine asks /healthz over plain HTTP; a redirect would hide the answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int(
+    "COPRODUCE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("COPRODUCE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("COPRODUCE_HSTS_PRELOAD", False)
+# Behind a reverse proxy (COPRODUCE_PROXY_HOPS >= 1) the proxy ends TLS and says so in
+# X-Forwarded-Proto, which it must set itself (nginx: `proxy_set_header X-Forwarded-Proto
+# $scheme;`, Caddy does by default). Without a proxy the header is the client's and is ignored.
+if PROXY_HOPS > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `check --deploy` asks for HSTS on every subdomain and for the browsers' preload list. Both bind
+# the operator's whole domain (a council's or a charity's), beyond this app, for months: the
+# operator decides with the two variables above, and while they are off the check is silenced.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
+# Only the app's own files run or style a page: no inline script, no on*= attribute, no inline
+# style (templates are checked by tests/web/test_content_security_policy.py). data: images are
+# Pico's icons (checkbox ticks, select arrows), which its CSS draws as inline SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# --- end of HTTPS and Content-Security-Policy ---
 
 LANGUAGE_CODE = "en-gb"
 # Every string is marked for translation; a language is added here once its catalogue exists

@@ -99,15 +99,8 @@
     if (select) select.addEventListener("change", function () { colour(select.value); });
   }
 
-  function printButtons() {
-    document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.addEventListener("click", function () { window.print(); });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     charts();
     network();
-    printButtons();
   });
 })();
