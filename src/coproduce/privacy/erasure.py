@@ -56,6 +56,7 @@ from coproduce.exchanges.models import (
 )
 from coproduce.exchanges.services import exchange_cancel
 from coproduce.ledger.services import member_accounts_close
+from coproduce.matching.models import MatchingPreference, MatchProfile
 from coproduce.partners.models import Outcome, Referral
 
 # Stored in first_name so that code reading names straight from the database (reports, lists)
@@ -224,8 +225,9 @@ def _erase(
     accounts = member_accounts_close(
         person=person, timebank_ids=timebank_ids, acting=acting, reason=str(note)
     )
-    if whole_person:
-        person.matching_preferences.all().delete()  # type: ignore[attr-defined]
+    # Matching's copies of the profile and the person's own matching choices go too.
+    MatchProfile.objects.filter(in_banks, person=person).delete()
+    MatchingPreference.objects.filter(in_banks, person=person).delete()
     return Erasure(
         whole_person=whole_person,
         memberships_ended=len(memberships),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from coproduce.community.models import Membership, MembershipStatus, Person
 from coproduce.core.models import Notification
+from coproduce.matching.models import MatchProfile
 from coproduce.privacy.erasure import person_anonymise
 
 APPLICATIONS_DAYS = 180
@@ -96,6 +97,7 @@ def personal_data_prune(
     deleted = erased = 0
     for person in leaving:
         Notification.objects.filter(person=person).delete()
+        MatchProfile.objects.filter(person=person).delete()  # derived: matching's index
         try:
             # A savepoint: a person something still refers to (PROTECT) is erased instead.
             with transaction.atomic():
