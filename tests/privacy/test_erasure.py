@@ -281,3 +281,64 @@ def test_an_erased_member_leaves_the_at_risk_list_like_anyone_who_leaves(
     assert after.reciprocity.totals() == before.reciprocity.totals()
     assert after.network.ties == before.network.ties
     assert after.value == before.value
+
+
+def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol, dr_patel):
+    """His API tokens, his referral, his checks' references, matching's copies and the values
+    his profile changes left in the log."""
+    from datetime import date
+
+    from coproduce.api.models import PersonalAccessToken
+    from coproduce.api.services import token_create
+    from coproduce.community.models import Organisation, SafeguardingCheck
+    from coproduce.community.services import check_record, profile_update
+    from coproduce.matching.models import MatchProfile
+    from coproduce.partners.models import Referral
+
+    token, _secret = token_create(person=bob, timebank=riverside, name="My phone")
+    check_record(
+        timebank=riverside,
+        person=bob,
+        acting=carol,
+        kind="reference",
+        checked_on=date(2026, 1, 1),
+        reference="REF-BOB-1",
+        notes="Spoke to his old employer",
+    )
+    profile_update(
+        person=bob,
+        membership=Membership.objects.get(person=bob),
+        about="Retired joiner from Mill Lane",
+        email="bob@example.org",
+    )
+    Referral.objects.create(
+        timebank=riverside,
+        organisation=Organisation.objects.get(slug="riverside-surgery"),
+        referred_by=dr_patel,
+        person=bob,
+        first_name="Bob",
+        last_name="Brown",
+        phone="07700 900123",
+        what_matters="Company after his wife died",
+        support_notes="Low mood",
+        consent_given_by="Bob Brown",
+        consent_given_on=date(2026, 1, 5),
+        consent_how="verbal",
+        received_at=FIXED,
+        status="active",
+    )
+    assert MatchProfile.objects.filter(person=bob).exists()
+
+    person_erase(person=bob, password="pw-bob")
+
+    assert PersonalAccessToken.objects.get(pk=token.pk).revoked_at is not None
+    check = SafeguardingCheck.objects.get(person=bob)
+    assert (check.kind, check.reference, check.notes) == ("reference", "", "")
+    referral = Referral.objects.get(person=bob)
+    assert referral.status == "active" and referral.received_at == FIXED
+    assert "Bob" not in referral.display_name
+    assert (referral.phone, referral.what_matters, referral.support_notes) == ("", "", "")
+    assert referral.consent_given_by == ""
+    assert not MatchProfile.objects.filter(person=bob).exists()
+    logged = AuditEvent.objects.get(action="person.profile_updated")
+    assert logged.data == {"changed": ["about", "email"]}
