@@ -20,7 +20,8 @@ from coproduce.core.models import AuditEvent, Notification
 from coproduce.exchanges.listings import listing_create
 from coproduce.exchanges.models import Exchange, Feedback, Offer
 from coproduce.exchanges.services import feedback_give
-from coproduce.insights.selectors import Period, report_build
+from coproduce.insights.period import ReportPeriod
+from coproduce.insights.selectors import report_build
 from coproduce.insights.tables import COORDINATOR, FUNDER, report_csv, report_json
 from coproduce.ledger.models import Account, Entry, Transfer
 from coproduce.ledger.selectors import ledger_verify
@@ -55,7 +56,7 @@ def story(riverside, alice, bob, carol):
 
 
 def _figures(timebank) -> dict[str, str]:
-    report = report_build(timebank=timebank, period=Period.default())
+    report = report_build(timebank=timebank, period=ReportPeriod.default())
     report.generated_at = FIXED
     return {
         "funder_csv": report_csv(report, FUNDER),
@@ -271,11 +272,11 @@ def test_an_erased_member_leaves_the_at_risk_list_like_anyone_who_leaves(
     not a total of past help: a member who leaves, erased or not, is no longer on it. Every
     other figure stays the same."""
     step(propose(riverside, bob, alice), "confirmed")  # one partner each: both at risk
-    report = report_build(timebank=riverside, period=Period.default())
+    report = report_build(timebank=riverside, period=ReportPeriod.default())
     assert {r.party.person_id for r in report.network.at_risk} == {alice.pk, bob.pk}
-    before = report_build(timebank=riverside, period=Period.default())
+    before = report_build(timebank=riverside, period=ReportPeriod.default())
     person_erase(person=bob, password="pw-bob")
-    after = report_build(timebank=riverside, period=Period.default())
+    after = report_build(timebank=riverside, period=ReportPeriod.default())
     assert {r.party.person_id for r in after.network.at_risk} == {alice.pk}
     assert after.activity == before.activity
     assert after.reciprocity.totals() == before.reciprocity.totals()
