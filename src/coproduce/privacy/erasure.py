@@ -173,7 +173,8 @@ def _erase(
         Membership.objects.select_for_update().filter(in_banks, person=person).order_by("pk")
     )
     _keep_a_coordinator(memberships)
-    old_names = {name for name in (person.get_full_name(), person.username) if name}
+    # Messages name people by display name (the full name, else the username).
+    old_name = person.display_name
     if whole_person:
         person_anonymise(person)
     note = _("The member left and their details were erased.")
@@ -206,14 +207,14 @@ def _erase(
     Feedback.objects.filter(in_banks).filter(Q(author=person) | Q(about_person=person)).delete()
     own = Notification.objects.filter(person=person)
     (own if whole_person else own.filter(in_banks)).delete()
-    replacement = str(_("Former member"))
-    for name in sorted(old_names, key=len, reverse=True):
-        Notification.objects.filter(in_banks, message__contains=name).update(
-            message=Replace("message", Value(name), Value(replacement))
+    if whole_person:  # otherwise the person keeps their name, as on the bank's exchanges
+        Notification.objects.filter(in_banks, message__contains=old_name).update(
+            message=Replace("message", Value(old_name), Value(str(_("Former member"))))
         )
     SafeguardingCheck.objects.filter(in_banks, person=person).update(reference="", notes="")
     _referrals_forget(person, timebank_ids)
-    _audit_forget(person)
+    if whole_person:
+        _audit_forget(person)  # profile values are the person's, not one time bank's
     _tokens_revoke(person, timebank_ids)
 
     for membership in memberships:
