@@ -187,4 +187,13 @@ def test_a_choice_not_on_the_list_is_refused_and_changes_nothing(bobs, login):
 
 def test_the_privacy_page_is_in_the_menu_and_on_my_profile(alice, login):
     client = login(alice)
-    assert 'href="/privacy/"' in client.get("/profile/").content.decode()
+    profile = client.get("/profile/").content.decode()
+    assert profile.count('href="/privacy/"') == 3  # the menu, the button, the contact section
+    assert "Privacy and my data" in client.get("/offers/").content.decode()
+
+
+def test_only_a_coordinator_sees_the_way_to_erase_a_member(alice, bob, carol, login):
+    erase = f"/privacy/members/{bob.public_id}/erase/"
+    assert erase in login(carol).get(f"/people/{bob.public_id}/").content.decode()
+    assert erase in login(carol).get(f"/members/{bob.public_id}/edit/").content.decode()
+    assert erase not in login(alice).get(f"/people/{bob.public_id}/").content.decode()
