@@ -289,6 +289,9 @@ def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol
     his profile changes left in the log."""
     from datetime import date
 
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from coproduce.api.models import PersonalAccessToken
     from coproduce.api.services import token_create
     from coproduce.community.models import Organisation, SafeguardingCheck
@@ -297,6 +300,8 @@ def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol
     from coproduce.partners.models import Referral
 
     token, _secret = token_create(person=bob, timebank=riverside, name="My phone")
+    TOTPDevice.objects.create(user=bob, name="Bob's phone")
+    StaticDevice.objects.create(user=bob, name="Recovery codes")
     check_record(
         timebank=riverside,
         person=bob,
@@ -333,6 +338,8 @@ def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol
     person_erase(person=bob, password="pw-bob")
 
     assert PersonalAccessToken.objects.get(pk=token.pk).revoked_at is not None
+    assert not TOTPDevice.objects.filter(user=bob).exists()
+    assert not StaticDevice.objects.filter(user=bob).exists()
     check = SafeguardingCheck.objects.get(person=bob)
     assert (check.kind, check.reference, check.notes) == ("reference", "", "")
     referral = Referral.objects.get(person=bob)

@@ -31,6 +31,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
 from coproduce.api.models import PersonalAccessToken
 from coproduce.community.models import (
@@ -290,6 +291,9 @@ def person_anonymise(person: Person) -> None:
     person.set_unusable_password()
     person.erased_at = timezone.now()
     person.save()
+    # Their two-step sign-in devices (authenticator app, recovery codes) are credentials.
+    for device in devices_for_user(person, confirmed=None):
+        device.delete()
 
 
 def _referrals_forget(person: Person, timebank_ids: list[int]) -> None:
