@@ -285,8 +285,8 @@ def test_an_erased_member_leaves_the_at_risk_list_like_anyone_who_leaves(
 
 
 def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol, dr_patel):
-    """His API tokens, his referral, his checks' references, matching's copies and the values
-    his profile changes left in the log."""
+    """His API tokens, sign-in devices and password link, his referral, his checks'
+    references, matching's copies and the values his profile changes left in the log."""
     from datetime import date
 
     from django_otp.plugins.otp_static.models import StaticDevice
@@ -295,12 +295,13 @@ def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol
     from coproduce.api.models import PersonalAccessToken
     from coproduce.api.services import token_create
     from coproduce.community.models import Organisation, SafeguardingCheck
-    from coproduce.community.services import check_record, profile_update
+    from coproduce.community.services import check_record, password_link_create, profile_update
     from coproduce.matching.models import MatchProfile
     from coproduce.partners.models import Referral
 
     token, _secret = token_create(person=bob, timebank=riverside, name="My phone")
     TOTPDevice.objects.create(user=bob, name="Bob's phone")
+    link, _token = password_link_create(membership=Membership.objects.get(person=bob), acting=carol)
     StaticDevice.objects.create(user=bob, name="Recovery codes")
     check_record(
         timebank=riverside,
@@ -340,6 +341,8 @@ def test_erasure_reaches_every_copy_of_bobs_details(riverside, alice, bob, carol
     assert PersonalAccessToken.objects.get(pk=token.pk).revoked_at is not None
     assert not TOTPDevice.objects.filter(user=bob).exists()
     assert not StaticDevice.objects.filter(user=bob).exists()
+    link.refresh_from_db()
+    assert link.revoked_at is not None
     check = SafeguardingCheck.objects.get(person=bob)
     assert (check.kind, check.reference, check.notes) == ("reference", "", "")
     referral = Referral.objects.get(person=bob)

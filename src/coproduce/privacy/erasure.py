@@ -38,6 +38,7 @@ from coproduce.community.models import (
     ContactPreference,
     Membership,
     MembershipStatus,
+    PasswordLink,
     Person,
     SafeguardingCheck,
     TimeBank,
@@ -291,9 +292,13 @@ def person_anonymise(person: Person) -> None:
     person.set_unusable_password()
     person.erased_at = timezone.now()
     person.save()
-    # Their two-step sign-in devices (authenticator app, recovery codes) are credentials.
+    # Their two-step sign-in devices (authenticator app, recovery codes) are credentials, and an
+    # unused one-time link to choose a password would be a way back in.
     for device in devices_for_user(person, confirmed=None):
         device.delete()
+    PasswordLink.objects.filter(
+        person=person, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=person.erased_at)
 
 
 def _referrals_forget(person: Person, timebank_ids: list[int]) -> None:
