@@ -14,7 +14,7 @@ from coproduce.community.services import membership_apply
 from coproduce.core.models import Notification
 from coproduce.core.notifications import notify
 from coproduce.privacy.retention import personal_data_prune
-from tests.conftest import _join, _person
+from tests.conftest import _join
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_a_dry_run_says_what_it_would_prune_and_changes_nothing(community):
     pruned = personal_data_prune(dry_run=True)
     assert pruned.summary() == (
         "would prune 3 application(s) never activated (2 person(s) with nothing else, to "
-        "delete or erase) and 1 read notification(s); nothing was changed"
+        "erase) and 1 read notification(s); nothing was changed"
     )
     assert (list(Membership.objects.values()), list(Notification.objects.values())) == before
 
@@ -75,11 +75,11 @@ def test_a_dry_run_says_what_it_would_prune_and_changes_nothing(community):
 def test_it_prunes_old_applications_and_old_read_notifications(riverside, alice, community):
     summary = call_command("prune_personal_data")
     assert summary == (
-        "pruned 3 application(s) never activated (0 person(s) deleted, 2 erased) and "
+        "pruned 3 application(s) never activated (2 person(s) with nothing else erased) and "
         "1 read notification(s)"
     )
-    # Olga and dora belonged nowhere else: their own audit row (they applied) stays, so they
-    # are anonymised rather than deleted, and cannot sign in.
+    # Olga and dora belonged nowhere else: they are anonymised (the append-only audit log still
+    # says someone applied) and cannot sign in.
     for who in ("old", "declined"):
         person = Person.objects.get(pk=community[who].pk)
         assert person.erased_at is not None and not person.is_active
@@ -94,15 +94,6 @@ def test_it_prunes_old_applications_and_old_read_notifications(riverside, alice,
         "Old, never read",
         "Recent and read",
     ]
-
-
-def test_an_applicant_nothing_refers_to_is_deleted(riverside):
-    ghost = _person("ghost", "Ghost", "")
-    Membership.objects.create(timebank=riverside, person=ghost, status="applied")
-    Membership.objects.filter(person=ghost).update(applied_at=timezone.now() - timedelta(days=365))
-    pruned = personal_data_prune()
-    assert (pruned.people_deleted, pruned.people_erased) == (1, 0)
-    assert not Person.objects.filter(pk=ghost.pk).exists()
 
 
 def test_the_days_can_be_chosen_and_a_bad_number_is_refused(community, capsys):

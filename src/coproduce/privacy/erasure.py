@@ -46,7 +46,7 @@ from coproduce.community.models import (
 from coproduce.community.selectors import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
-from coproduce.core.models import AuditEvent, Notification
+from coproduce.core.models import Notification
 from coproduce.exchanges.listings import listing_close
 from coproduce.exchanges.models import (
     Exchange,
@@ -215,8 +215,6 @@ def _erase(
         )
     SafeguardingCheck.objects.filter(in_banks, person=person).update(reference="", notes="")
     _referrals_forget(person, timebank_ids)
-    if whole_person:
-        _audit_forget(person)  # profile values are the person's, not one time bank's
     _tokens_revoke(person, timebank_ids)
 
     for membership in memberships:
@@ -230,7 +228,7 @@ def _erase(
     )
     # Matching's copies of the profile and the person's own matching choices go too.
     MatchProfile.objects.filter(in_banks, person=person).delete()
-    MatchingPreference.objects.filter(in_banks, person=person).delete()
+    MatchingPreference.objects.filter(in_banks, person=person).update(excluded_categories=[])
     return Erasure(
         whole_person=whole_person,
         memberships_ended=len(memberships),
@@ -317,16 +315,6 @@ def _referrals_forget(person: Person, timebank_ids: list[int]) -> None:
         support_notes="",
         consent_given_by="",
     )
-
-
-def _audit_forget(person: Person) -> None:
-    """The log keeps that the profile changed, and which fields, but not the values written."""
-    rows = AuditEvent.objects.filter(
-        action="person.profile_updated", target=f"person:{person.public_id}"
-    )
-    for event in rows:
-        event.data = {"changed": event.data.get("changed", [])}
-        event.save(update_fields=["data"])
 
 
 def _tokens_revoke(person: Person, timebank_ids: list[int]) -> None:

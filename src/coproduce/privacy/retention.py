@@ -3,9 +3,9 @@ nightly by cron): applications that never became memberships, and notifications 
 
 - An application never activated (status `applied`, or `left` when it was declined, and never
   active) older than `applications_days` (default 180) is deleted. A person left with no
-  membership at all is then deleted when nothing refers to them, and otherwise erased (their
-  own application's audit row always refers to them, so in practice they become an anonymous
-  "Former member": the log keeps that someone applied, not who).
+  membership at all is erased as in `privacy.erasure` (an anonymous "Former member" who cannot
+  sign in), never deleted: the append-only audit log refers to them (they applied), and the
+  application's database role may not delete people (`core.db_grants`).
 - A notification read more than `notifications_days` ago (default 365, counted from when it was
   sent) is deleted. Unread ones are kept: the person has not seen them yet.
 """
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from coproduce.community.models import Membership, MembershipStatus, Person
@@ -31,7 +30,6 @@ NOTIFICATIONS_DAYS = 365
 @dataclass(frozen=True)
 class Pruned:
     applications: int
-    people_deleted: int
     people_erased: int
     notifications: int
     dry_run: bool
@@ -40,12 +38,12 @@ class Pruned:
         if self.dry_run:
             return (
                 f"would prune {self.applications} application(s) never activated "
-                f"({self.people_erased} person(s) with nothing else, to delete or erase) and "
+                f"({self.people_erased} person(s) with nothing else, to erase) and "
                 f"{self.notifications} read notification(s); nothing was changed"
             )
         return (
             f"pruned {self.applications} application(s) never activated "
-            f"({self.people_deleted} person(s) deleted, {self.people_erased} erased) and "
+            f"({self.people_erased} person(s) with nothing else erased) and "
             f"{self.notifications} read notification(s)"
         )
 
@@ -87,29 +85,19 @@ def personal_data_prune(
     if dry_run:
         return Pruned(
             applications=len(stale),
-            people_deleted=0,
             people_erased=len(leaving),
             notifications=notifications.count(),
             dry_run=True,
         )
     notification_count = notifications.delete()[0]
     Membership.objects.filter(pk__in=stale_ids).delete()
-    deleted = erased = 0
     for person in leaving:
         Notification.objects.filter(person=person).delete()
         MatchProfile.objects.filter(person=person).delete()  # derived: matching's index
-        try:
-            # A savepoint: a person something still refers to (PROTECT) is erased instead.
-            with transaction.atomic():
-                Person.objects.filter(pk=person.pk).delete()
-            deleted += 1
-        except (ProtectedError, RestrictedError):
-            person_anonymise(Person.objects.select_for_update().get(pk=person.pk))
-            erased += 1
+        person_anonymise(Person.objects.select_for_update().get(pk=person.pk))
     return Pruned(
         applications=len(stale),
-        people_deleted=deleted,
-        people_erased=erased,
+        people_erased=len(leaving),
         notifications=notification_count,
         dry_run=False,
     )
