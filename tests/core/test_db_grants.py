@@ -69,6 +69,10 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "otp_totp_totpdevice",
         "otp_static_staticdevice",
         "otp_static_statictoken",
+        # Privacy (issue 10): erasure and prune_personal_data.
+        "core_notification",
+        "community_membership",
+        "exchanges_feedback",
     }
 
 

@@ -23,6 +23,7 @@ from coproduce.community.models import (
     Person,
     Role,
     TimeBank,
+    Visibility,
 )
 from coproduce.community.selectors import induction_leaders
 
@@ -207,13 +208,13 @@ class ProfileForm(ContactMixin, Form):
         label=_("Phone number"),
         max_length=40,
         required=False,
-        help_text=_("Only you and your coordinator see this."),
+        help_text=_("Who else sees it is your choice on the Privacy page."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
         label=_("Email address"),
         required=False,
-        help_text=_("Only you and your coordinator see this."),
+        help_text=_("Who else sees it is your choice on the Privacy page."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     notify_by_email = forms.TypedChoiceField(
@@ -371,3 +372,55 @@ class MemberFilterForm(Form):
                 if name not in self.errors and value
             }
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+# --- Privacy (issue 10) -------------------------------------------------------------------------
+
+
+class PrivacyForm(Form):
+    """Who sees my phone, email and area in the current time bank."""
+
+    phone_visible_to = forms.ChoiceField(
+        label=_("Who sees my phone number"), choices=Visibility.choices, widget=forms.RadioSelect
+    )
+    email_visible_to = forms.ChoiceField(
+        label=_("Who sees my email address"), choices=Visibility.choices, widget=forms.RadioSelect
+    )
+    area_visible_to = forms.ChoiceField(
+        label=_("Who sees my area"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Matching and the search by area still use it, so neighbours can find your offers; "
+            "only your profile page hides it."
+        ),
+    )
+
+
+class EraseForm(Form):
+    """The last step before a person erases themselves: their password and a clear yes."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+        error_messages={"required": _("Tick the box to say you understand.")},
+    )
+
+
+class MemberEraseForm(Form):
+    """A coordinator erases a member, after saying why (kept in the log, not the erased data)."""
+
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=300,
+        help_text=_("For example: “asked in writing on 3 March”. It is kept in the log."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+        error_messages={"required": _("Tick the box to say you understand.")},
+    )

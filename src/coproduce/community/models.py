@@ -38,6 +38,8 @@ class Person(AbstractUser):
     # Private: seen only by the person and their coordinators.
     accessibility_needs = models.TextField(_("access needs"), blank=True)
     notify_by_email = models.BooleanField(_("send me emails about my exchanges"), default=True)
+    # --- Privacy (issue 10): set when the person was erased (see coproduce.privacy.erasure). ---
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -48,6 +50,8 @@ class Person(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("Former member"))
         return self.get_full_name() or self.username
 
 
@@ -98,6 +102,16 @@ class MembershipStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+# --- Privacy (issue 10): who sees a member's phone, email and area ---------------------------
+class Visibility(models.TextChoices):
+    """Who, besides the person and their coordinators (who always see, for safeguarding), sees
+    one of their contact details in a time bank."""
+
+    NOBODY = "nobody", _("Nobody (only the coordinators)")
+    EXCHANGES = "exchanges", _("People I have an agreed exchange with")
+    MEMBERS = "members", _("All members of this time bank")
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
         return self.filter(status=MembershipStatus.ACTIVE)
@@ -127,6 +141,25 @@ class Membership(models.Model):
     induction_notes = models.TextField(_("induction notes"), blank=True)
     # What the applicant wrote on the form, kept for the coordinator's first conversation.
     application_note = models.TextField(_("anything else we should know"), blank=True)
+    # --- Privacy (issue 10): per time bank, read by community.selectors.contact_visible_to. ---
+    phone_visible_to = models.CharField(
+        _("who sees my phone number"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.EXCHANGES,
+    )
+    email_visible_to = models.CharField(
+        _("who sees my email address"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.EXCHANGES,
+    )
+    area_visible_to = models.CharField(
+        _("who sees my area"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
 
     objects = MembershipQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from coproduce.community.models import (
     Role,
     SafeguardingCheck,
     TimeBank,
+    Visibility,
 )
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
@@ -393,4 +394,85 @@ def password_link_live_for(person: Person) -> PasswordLink | None:
         .select_related("created_by")
         .order_by("-created_at")
         .first()
+    )
+
+
+# --- Privacy: who sees a member's contact details (issue 10) ----------------------------------
+
+# The exchange statuses that mean two people have agreed to help each other (agreed, done,
+# confirmed, and disputed after done). Spelled out because community may not import exchanges;
+# tests/community/test_contact_visibility.py checks them against exchanges.models.ExchangeStatus.
+AGREED_EXCHANGE_STATUSES = ("agreed", "done", "confirmed", "disputed")
+
+
+@dataclass(frozen=True)
+class VisibleContact:
+    """What a viewer may see of one member's contact details: None means "not shared with
+    you". `everything` is True for the person themselves and their coordinators."""
+
+    phone: str | None
+    email: str | None
+    area: str | None
+    everything: bool = False
+
+
+def have_agreed_exchange(*, person: Person, other: Person, timebank: TimeBank) -> bool:
+    """Whether two people take part in one exchange of this time bank that was agreed (or went
+    further). Read through Person.exchange_parts so community never imports exchanges."""
+    return person.exchange_parts.filter(  # type: ignore[attr-defined]
+        timebank=timebank,
+        exchange__status__in=AGREED_EXCHANGE_STATUSES,
+        exchange__participants__person=other,
+    ).exists()
+
+
+def contact_visible_to(
+    viewer: Person, membership: Membership, *, viewer_membership: Membership | None = None
+) -> VisibleContact:
+    """The one place that decides what `viewer` sees of the phone, email and area of the person
+    of `membership` (the profile page now, exchange pages later). The person themselves and the
+    time bank's active coordinators see everything (coordinators for safeguarding, whatever the
+    choice). Other active or paused members see what the person chose to show: nobody, people
+    they have an agreed exchange with in this time bank, or all members. Professionals do not
+    browse members, applicants see no one, and no one sees a member who has left or applied.
+    At most two queries: the viewer's membership (unless given) and one exchange look-up."""
+    person = membership.person
+    everything = VisibleContact(
+        phone=person.phone, email=person.email, area=membership.area, everything=True
+    )
+    if viewer.pk == person.pk:
+        return everything
+    if viewer_membership is None or viewer_membership.timebank_id != membership.timebank_id:
+        viewer_membership = membership_get(person=viewer, timebank=membership.timebank)
+    if viewer_membership is not None and viewer_membership.is_coordinator:
+        return everything
+    nothing = VisibleContact(phone=None, email=None, area=None)
+    if (
+        not _may_see_members(viewer_membership, membership.timebank)
+        or membership.status not in {MembershipStatus.ACTIVE, MembershipStatus.PAUSED}
+        or person.erased_at is not None
+    ):
+        return nothing
+    choices = {
+        "phone": membership.phone_visible_to,
+        "email": membership.email_visible_to,
+        "area": membership.area_visible_to,
+    }
+    agreed: bool | None = None
+    shown: dict[str, bool] = {}
+    for detail, choice in choices.items():
+        if choice == Visibility.MEMBERS:
+            shown[detail] = True
+        elif choice == Visibility.EXCHANGES:
+            if agreed is None:
+                agreed = have_agreed_exchange(
+                    person=person, other=viewer, timebank=membership.timebank
+                )
+            shown[detail] = agreed
+        else:
+            shown[detail] = False
+    return VisibleContact(
+        phone=person.phone if shown["phone"] else None,
+        email=person.email if shown["email"] else None,
+        area=membership.area if shown["area"] else None,
     )

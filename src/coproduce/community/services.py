@@ -25,6 +25,7 @@ from coproduce.community.models import (
     Role,
     SafeguardingCheck,
     TimeBank,
+    Visibility,
 )
 from coproduce.community.selectors import (
     active_coordinators,
@@ -562,3 +563,42 @@ def password_link_use(*, token: str, password: str) -> Person:
         data={"link": link.pk, "purpose": link.purpose},
     )
     return person
+
+
+# --- Privacy (issue 10) -------------------------------------------------------------------------
+
+VISIBILITY_FIELDS = ("phone_visible_to", "email_visible_to", "area_visible_to")
+
+
+@transaction.atomic
+def contact_visibility_set(*, membership: Membership, acting: Person, **choices: str) -> Membership:
+    """A person chooses who sees their phone, email and area in one time bank. Only the person
+    themselves sets it: a coordinator sees everything anyway."""
+    if membership.person_id != acting.pk:
+        raise PermissionDenied(_("Only the person themselves chooses this."), "not_yours")
+    unknown = set(choices) - set(VISIBILITY_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    if any(value not in Visibility.values for value in choices.values()):
+        raise ApplicationError(_("Choose who may see it from the list."), "bad_visibility")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    old = {name: getattr(membership, name) for name in choices}
+    changed = [name for name, value in choices.items() if old[name] != value]
+    if not changed:
+        return membership
+    for name in changed:
+        setattr(membership, name, choices[name])
+    membership.save(update_fields=changed)
+    audit_record(
+        action="person.privacy_updated",
+        actor=acting,
+        timebank_id=membership.timebank_id,
+        target=f"person:{acting.public_id}",
+        data={
+            "old": {name: old[name] for name in changed},
+            "new": {name: choices[name] for name in changed},
+        },
+    )
+    return membership

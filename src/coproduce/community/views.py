@@ -159,6 +159,11 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "person": person,
         "membership": membership,
+        "contact": selectors.contact_visible_to(
+            _me(request),
+            membership,
+            viewer_membership=request.membership,  # type: ignore[attr-defined]
+        ),
         "availability": _availability_rows(person.availability),
         "badges": selectors.badges_for(person, timebank),
         "thanks": selectors.public_thanks_for(person, timebank),

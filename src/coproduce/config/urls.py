@@ -17,5 +17,6 @@ urlpatterns = [
     path("codesign/", include("coproduce.codesign.urls")),
     path("matching/", include("coproduce.matching.urls")),
     path("insights/", include("coproduce.insights.urls")),
+    path("privacy/", include("coproduce.privacy.urls")),
     path("", include("coproduce.web.urls")),
 ]

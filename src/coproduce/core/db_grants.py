@@ -47,10 +47,13 @@ TABLES: dict[str, Grant] = {
     "core_attempt": Grant.PRUNE,
     # The audit log is append-only (the ledger's PostgreSQL function writes to it too).
     "core_auditevent": Grant.APPEND,
-    "core_notification": Grant.WRITE,
+    # Privacy (issue 10): erasing a person deletes their notifications, and
+    # `prune_personal_data` deletes notifications read long ago.
+    "core_notification": Grant.PRUNE,
     "community_timebank": Grant.WRITE,
     "community_person": Grant.WRITE,
-    "community_membership": Grant.WRITE,
+    # `prune_personal_data` deletes applications that never became memberships (issue 10).
+    "community_membership": Grant.PRUNE,
     "community_organisation": Grant.WRITE,
     "community_organisationstaff": Grant.WRITE,
     "community_safeguardingcheck": Grant.WRITE,
@@ -70,7 +73,8 @@ TABLES: dict[str, Grant] = {
     "exchanges_request": Grant.WRITE,
     "exchanges_exchange": Grant.WRITE,
     "exchanges_participant": Grant.WRITE,
-    "exchanges_feedback": Grant.WRITE,
+    # Erasing a person deletes the thanks they wrote and the thanks written about them.
+    "exchanges_feedback": Grant.PRUNE,
     # One row per giver and receiver of a confirmed exchange, written with its transfer.
     "exchanges_pairing": Grant.APPEND,
     "partners_referral": Grant.WRITE,

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import Membership, MembershipStatus, Organisation, Role, TimeBank
+from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.units import format_hmm
 from coproduce.ledger.models import HOUR, Account, AccountKind, Transfer, TransferKind
@@ -655,3 +656,34 @@ def clearing_get_or_open(*, timebank: TimeBank, name: str, unit: str = HOUR) -> 
         defaults={"min_balance": CLEARING_FLOOR},
     )
     return account
+
+
+@transaction.atomic
+def member_accounts_close(
+    *, person: Person, timebank_ids: Sequence[int], acting: Person, reason: str
+) -> int:
+    """Mark a person's member accounts in these time banks closed (an erased member). Nothing
+    else changes: the entries and balances stay, so `ledger verify` and every report read the
+    same figures; `transfer_post` refuses any further posting to them. Returns how many closed."""
+    accounts = list(
+        Account.objects.select_for_update()
+        .filter(
+            person=person,
+            kind=AccountKind.MEMBER,
+            timebank_id__in=timebank_ids,
+            closed_at__isnull=True,
+        )
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for account in accounts:
+        account.closed_at = now
+        account.save(update_fields=["closed_at"])
+        audit_record(
+            action="ledger.account_closed",
+            actor=acting,
+            timebank_id=account.timebank_id,
+            target=f"account:{account.public_id}",
+            data={"balance": account.balance, "unit": account.unit, "reason": reason},
+        )
+    return len(accounts)

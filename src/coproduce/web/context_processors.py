@@ -21,6 +21,7 @@ NAV = [
     ("notifications:list", _("Messages"), "all", True),
     ("account:statement", _("My account"), "all", False),
     ("community:profile_me", _("My profile"), "all", False),
+    ("privacy:settings", _("Privacy and my data"), "all", False),
     ("matching:preferences", _("Matching me"), "all", False),
     ("codesign:projects", _("Co-design"), "all", False),
     ("partners:organisations", _("Partners"), "all", False),
