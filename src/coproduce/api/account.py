@@ -14,13 +14,13 @@ from coproduce.api.auth import caller
 from coproduce.api.idempotency import ledger_key, write_operation
 from coproduce.api.schemas import (
     MAX_PAGE,
-    ErrorOut,
     GiftIn,
     GiftOut,
     StatementOut,
     hours,
     page_bounds,
     party,
+    responses,
     statement_out,
 )
 from coproduce.api.selectors import member_by_reference
@@ -61,7 +61,7 @@ def _period(filters: StatementFilters) -> StatementSpan:
 
 @router.get(
     "/account/statement",
-    response={200: StatementOut, 400: ErrorOut},
+    response=responses({200: StatementOut}, 400, 422),
     summary="My statement: entries newest first, each with the balance after it",
 )
 def statement(request: HttpRequest, filters: Query[StatementFilters]) -> StatementOut:
@@ -91,7 +91,7 @@ def statement(request: HttpRequest, filters: Query[StatementFilters]) -> Stateme
     router,
     "/gifts",
     key_required=True,
-    response={201: GiftOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: GiftOut},
     summary="Give some of my hours to the community chest or to a member",
 )
 def gift(request: HttpRequest, payload: GiftIn) -> Status[GiftOut]:
