@@ -14,11 +14,11 @@ of a form before the field reads its value.
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -31,12 +31,17 @@ _MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_SURROGATE}]")
 CODE = "control_character"
 
 
+def bad_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first character of `value` that typed text may not hold, or None."""
+    found = (_MULTI_LINE if multiline else _SINGLE_LINE).search(value)
+    return None if found is None else found.group()
+
+
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """What is wrong with `value` as typed text, in words for a person, or None if nothing is."""
-    found = (_MULTI_LINE if multiline else _SINGLE_LINE).search(value)
-    if found is None:
+    char = bad_character(value, multiline=multiline)
+    if char is None:
         return None
-    char = found.group()
     if "\ud800" <= char <= "\udfff":
         return _("This text contains a broken character (U+%(code)04X). Type it again.") % {
             "code": ord(char)
@@ -59,6 +64,17 @@ def validate_multi_line(value: str) -> None:
     problem = text_problem(value, multiline=True)
     if problem:
         raise ValidationError(problem, code=CODE)
+
+
+def text_argument(value: str) -> str:
+    """An argparse `type=` for a command-line value that becomes data (a slug, a username, a
+    name): a control character is a usage error (exit 2), not a traceback."""
+    char = bad_character(value)
+    if char is not None:  # in English, as argparse's own messages: Django is not set up yet
+        raise argparse.ArgumentTypeError(
+            f"{value!r} contains a control character (U+{ord(char):04X}); remove it"
+        )
+    return value
 
 
 def _raw_strings(value: Any) -> list[str]:
@@ -89,9 +105,11 @@ class TypedTextFormMixin:
     The guard goes on at cleaning time, so fields a form adds in its own `__init__` are covered.
     """
 
-    fields: dict[str, forms.Field]
+    fields: dict[str, Any]
 
     def full_clean(self) -> None:
+        from django import forms  # here, so the command line can use this module cheaply
+
         for field in self.fields.values():
             if not getattr(field.clean, "text_rule", False):
                 multiline = isinstance(field.widget, forms.Textarea)
