@@ -270,3 +270,52 @@ def test_a_body_that_is_not_json_is_a_documented_json_400(document, api_as, alic
     }
     assert 400 in documented(document, "post", "/offers")
     assert not Offer.objects.exists()
+
+
+# --- found by schemathesis: dates no database can hold were 500s ------------------------------
+
+
+@pytest.mark.parametrize(
+    "when", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59Z"]
+)
+def test_a_time_no_database_can_hold_is_a_422_not_a_500(api_as, alice, bob, when):
+    response = api_as(alice).post(
+        "/exchanges",
+        {
+            "role": "giving",
+            "others": ["bob"],
+            "title": "Tea",
+            "category": "care",
+            "minutes": 60,
+            "scheduled_for": when,
+        },
+    )
+
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"][-1] == "scheduled_for"
+    assert not Exchange.objects.exists()
+
+
+def test_a_time_without_an_offset_is_the_sites_local_time(api_as, alice, bob):
+    response = api_as(alice).post(
+        "/exchanges",
+        {
+            "role": "giving",
+            "others": ["bob"],
+            "title": "Tea",
+            "category": "care",
+            "minutes": 60,
+            "scheduled_for": "2030-06-01T10:00:00",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    assert Exchange.objects.get().scheduled_for.isoformat().startswith("2030-06-01T09:00:00")
+
+
+@pytest.mark.parametrize("query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}])
+def test_a_statement_for_days_out_of_range_is_a_422_not_a_500(api_as, alice, query):
+    response = api_as(alice).get("/account/statement", **query)
+
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"] == ["query", next(iter(query))]

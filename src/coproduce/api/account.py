@@ -36,9 +36,17 @@ from coproduce.ledger.statements import (
 router = Router(tags=["account"])
 
 
+# Days a statement can be asked for: the day after the last must still be a date, in any zone.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 class StatementFilters(Schema):
-    date_from: date | None = F(None, description="From this day (inclusive).")
-    date_to: date | None = F(None, description="To this day (inclusive).")
+    date_from: date | None = F(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="From this day (inclusive)."
+    )
+    date_to: date | None = F(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="To this day (inclusive)."
+    )
     limit: int = F(25, ge=1, le=MAX_PAGE)
     offset: int = F(0, ge=0, le=1_000_000)
 

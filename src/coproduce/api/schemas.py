@@ -3,10 +3,12 @@ people; every identifier is a public UUID, never a database id."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StrictInt
 
@@ -48,6 +50,27 @@ SingleLine = Annotated[str, AfterValidator(_single_line)]
 MultiLine = Annotated[str, AfterValidator(_multi_line)]
 # Amounts are whole minutes sent as JSON integers: not true, "2" or 2.5.
 Minutes = StrictInt
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
+def _moment(value: datetime) -> datetime:
+    """A time a person means: without an offset it is the site's local time, and it must fall
+    in years both databases can store whatever the offset (9999-12-31T23:59-23:59 cannot)."""
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=timezone.get_current_timezone())
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            _("Give a date between the years %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
 
 
 class ErrorOut(Schema):
@@ -223,7 +246,7 @@ class ProposeIn(Schema):
     )
     category: Category | None = Field(None, description="Defaults to the offer's or request's.")
     minutes: Minutes = Field(description="How long it is expected to take, in minutes.")
-    scheduled_for: datetime | None = None
+    scheduled_for: Moment | None = None
     notes: MultiLine = Field("", max_length=1000)
     paid_by: PaidBy = PaidBy.RECEIVERS
     paying_organisation: UUID | None = None
