@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from coproduce.core.text import text_argument
+
 if TYPE_CHECKING:
     from coproduce.community.models import TimeBank
 
@@ -85,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--members", type=_positive, default=150, help="how many members (150)")
     demo.add_argument("--months", type=_positive, default=6, help="months of history (6)")
     demo.add_argument("--seed", type=_seed, default=1, help="random seed (1)")
-    demo.add_argument("--slug", default="riverside", help="the time bank's slug (riverside)")
+    demo.add_argument(
+        "--slug", type=text_argument, default="riverside", help="the time bank's slug (riverside)"
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
 
@@ -97,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Recompute every balance from its entries, check that every transfer and "
         "every time bank sums to zero per unit. Exit 0 only when every invariant holds.",
     )
-    verify.add_argument("--timebank", metavar="SLUG", help="check one time bank only")
+    verify.add_argument(
+        "--timebank", metavar="SLUG", type=text_argument, help="check one time bank only"
+    )
     verify.set_defaults(func=_ledger_verify)
 
     report = sub.add_parser(
@@ -107,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         "headline figures, charts and method note; every table as CSV; or the figures as JSON. "
         "No member is named. Written to standard output unless --output is given.",
     )
-    report.add_argument("--timebank", metavar="SLUG", required=True, help="the time bank's slug")
+    report.add_argument(
+        "--timebank", metavar="SLUG", type=text_argument, required=True, help="the time bank's slug"
+    )
     report.add_argument(
         "--from",
         dest="date_from",
@@ -172,12 +180,17 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     balances.add_argument(
         "--acting",
         metavar="USERNAME",
+        type=text_argument,
         required=True,
         help="the coordinator of the time bank who carries the balances over",
     )
     for parser in (members, balances):
         parser.add_argument(
-            "--timebank", metavar="SLUG", required=True, help="the time bank's slug"
+            "--timebank",
+            metavar="SLUG",
+            type=text_argument,
+            required=True,
+            help="the time bank's slug",
         )
         parser.add_argument("file", metavar="FILE", help="the CSV file")
         parser.add_argument(
@@ -210,7 +223,11 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     )
     for parser in (members, transfers):
         parser.add_argument(
-            "--timebank", metavar="SLUG", required=True, help="the time bank's slug"
+            "--timebank",
+            metavar="SLUG",
+            type=text_argument,
+            required=True,
+            help="the time bank's slug",
         )
         parser.add_argument(
             "--format",

@@ -243,3 +243,15 @@ def test_another_time_banks_opening_balances_are_its_own(
     assert clearing(hillside).balance == -240
     assert clearing(riverside).balance == -75
     assert ledger_verify().ok
+
+
+def test_a_control_character_in_a_balance_file_is_a_bad_row(riverside, carol, csv_file, run):
+    path = csv_file("username,balance\nalice\x00,2.5\n", "balances.csv")
+
+    result = run("import", "balances", "--timebank", "riverside", "--acting", "carol", path)
+
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "line 2: column “username” contains a control character (U+0000)"
+    )
+    assert not Transfer.objects.exists()

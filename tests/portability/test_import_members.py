@@ -192,13 +192,17 @@ def test_a_dry_run_reports_the_same_bad_rows(riverside, alice, csv_file, run):
 
 
 def test_line_numbers_count_the_lines_of_the_file_not_the_rows(riverside, csv_file, run):
-    # A quoted cell may run over two lines, as spreadsheets write an address.
-    text = HEADER + 'dora,Dora,,,"Mill Lane,\nNorthbank",,\n' + "ezra,Ezra,,ezra@,,,\n"
+    # A quoted cell may run over two lines, as spreadsheets write an address; every column read
+    # is one line of text, so that row is bad too, and the next row starts on line 4.
+    text = HEADER + 'dora,Dora,,,"Mill Lane,\nNorthbank",,\n' + "ezra,Ez\x01ra,,,,,\n"
 
     result = run("import", "members", "--timebank", "riverside", csv_file(text))
 
     assert result.code == 1
-    assert result.err.splitlines()[0] == "line 4: email “ezra@”: Enter a valid email address."
+    assert result.err.splitlines()[:2] == [
+        "line 2: column “area” must be one line: it holds a line break or a tab",
+        "line 4: column “first_name” contains a control character (U+0001)",
+    ]
 
 
 def test_a_row_with_more_cells_than_the_header_is_refused(riverside, csv_file, run):
@@ -277,3 +281,30 @@ def test_a_member_of_another_time_bank_cannot_be_added_again_by_username(
     assert result.code == 1
     assert "line 2: the username “harry” is already taken" in result.err
     assert not Membership.objects.filter(timebank=riverside, person=harry).exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "code"),
+    [
+        ("dora,Do\x00ra,,,,,", "first_name", "U+0000"),
+        ("bo\x00b,Bob,,,,,", "username", "U+0000"),
+        ("ezra,Ezra,,,North\x1bbank,,", "area", "U+001B"),
+        ("fay,Fay,,fay@example.org\x07,,,", "email", "U+0007"),
+        ("gil,Gil,Gr\x85ey,,,,", "last_name", "U+0085"),
+    ],
+)
+def test_a_control_character_in_a_cell_is_a_bad_row_not_a_traceback(
+    riverside, csv_file, run, row, column, code
+):
+    before = people_count()
+    text = HEADER + "dora2,Dora,,,,,\n" + row + "\n"
+
+    for dry_run in ([], ["--dry-run"]):
+        result = run("import", "members", "--timebank", "riverside", *dry_run, csv_file(text))
+
+        assert result.code == 1
+        assert result.err.splitlines()[0] == (
+            f"line 3: column “{column}” contains a control character ({code})"
+        )
+        assert "Traceback" not in result.err
+        assert people_count() == before

@@ -14,13 +14,13 @@ from coproduce.api.auth import caller
 from coproduce.api.idempotency import ledger_key, write_operation
 from coproduce.api.schemas import (
     MAX_PAGE,
-    ErrorOut,
     GiftIn,
     GiftOut,
     StatementOut,
     hours,
     page_bounds,
     party,
+    responses,
     statement_out,
 )
 from coproduce.api.selectors import member_by_reference
@@ -36,9 +36,17 @@ from coproduce.ledger.statements import (
 router = Router(tags=["account"])
 
 
+# Days a statement can be asked for: the day after the last must still be a date, in any zone.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 class StatementFilters(Schema):
-    date_from: date | None = F(None, description="From this day (inclusive).")
-    date_to: date | None = F(None, description="To this day (inclusive).")
+    date_from: date | None = F(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="From this day (inclusive)."
+    )
+    date_to: date | None = F(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="To this day (inclusive)."
+    )
     limit: int = F(25, ge=1, le=MAX_PAGE)
     offset: int = F(0, ge=0, le=1_000_000)
 
@@ -61,7 +69,7 @@ def _period(filters: StatementFilters) -> StatementSpan:
 
 @router.get(
     "/account/statement",
-    response={200: StatementOut, 400: ErrorOut},
+    response=responses({200: StatementOut}, 400, 422),
     summary="My statement: entries newest first, each with the balance after it",
 )
 def statement(request: HttpRequest, filters: Query[StatementFilters]) -> StatementOut:
@@ -91,7 +99,7 @@ def statement(request: HttpRequest, filters: Query[StatementFilters]) -> Stateme
     router,
     "/gifts",
     key_required=True,
-    response={201: GiftOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: GiftOut},
     summary="Give some of my hours to the community chest or to a member",
 )
 def gift(request: HttpRequest, payload: GiftIn) -> Status[GiftOut]:

@@ -19,13 +19,13 @@ from coproduce.api.schemas import (
     CancelIn,
     DisputeIn,
     DoneIn,
-    ErrorOut,
     ExchangeDetailOut,
     ExchangePage,
     ProposeIn,
     exchange_detail_out,
     exchange_out,
     page_bounds,
+    responses,
 )
 from coproduce.api.selectors import member_by_reference
 from coproduce.community.models import Organisation, Person
@@ -44,8 +44,9 @@ from coproduce.ledger.services import organisation_account_get_or_open
 
 router = Router(tags=["exchanges"])
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-Detail = {200: ExchangeDetailOut, **ERRORS}
+# Besides what write_operation documents for every POST: a listing, exchange or person not
+# found, and a step the exchange has moved past.
+Detail = responses({200: ExchangeDetailOut}, 404, 409)
 
 
 class ExchangeFilters(Schema):
@@ -77,7 +78,9 @@ def _paying_account(who: Caller, payload: ProposeIn) -> Account | None:
     return organisation_account_get_or_open(organisation=organisation)
 
 
-@router.get("/exchanges", response=ExchangePage, summary="My exchanges, newest first")
+@router.get(
+    "/exchanges", response=responses({200: ExchangePage}, 422), summary="My exchanges, newest first"
+)
 def exchanges(request: HttpRequest, filters: Query[ExchangeFilters]) -> ExchangePage:
     who = caller(request)
     found = exchanges_for_person(
@@ -97,7 +100,7 @@ def exchanges(request: HttpRequest, filters: Query[ExchangeFilters]) -> Exchange
 
 @router.get(
     "/exchanges/{public_id}",
-    response={200: ExchangeDetailOut, 404: ErrorOut},
+    response=responses({200: ExchangeDetailOut}, 404, 422),
     summary="One exchange",
 )
 def exchange(request: HttpRequest, public_id: UUID) -> ExchangeDetailOut:
@@ -108,7 +111,7 @@ def exchange(request: HttpRequest, public_id: UUID) -> ExchangeDetailOut:
 @write_operation(
     router,
     "/exchanges",
-    response={201: ExchangeDetailOut, **ERRORS},
+    response=responses({201: ExchangeDetailOut}, 404, 409),
     summary="Propose an exchange, from an offer, a request, or with people you name",
 )
 def propose(request: HttpRequest, payload: ProposeIn) -> Status[ExchangeDetailOut]:

@@ -33,12 +33,15 @@ from pydantic import BaseModel
 from coproduce.api.auth import caller
 from coproduce.api.errors import application_error_body
 from coproduce.api.models import IdempotencyRecord, PersonalAccessToken
+from coproduce.api.schemas import ErrorOut, InvalidOut, responses
 from coproduce.core.errors import ApplicationError, Conflict
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200
-_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}$")
+# Printable ASCII without spaces, as in a UUID; the same pattern is in the OpenAPI document.
+KEY_PATTERN = rf"^[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 class IdempotencyKeyReused(ApplicationError):
@@ -51,7 +54,7 @@ def ledger_key(request: HttpRequest) -> str:
 
 
 def _check_key(key: str) -> str:
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise ApplicationError(
             _(
                 "The Idempotency-Key header must be 1 to %(n)d letters, digits or punctuation "
@@ -168,7 +171,12 @@ def write_operation(
         "in": "header",
         "name": HEADER,
         "required": key_required,
-        "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_KEY_LENGTH,
+            "pattern": KEY_PATTERN,
+        },
         "description": (
             "A new unique value (such as a UUID) for each new request. A retry with the same "
             "key and body returns the first response without doing anything again."
@@ -176,6 +184,12 @@ def write_operation(
     }
     extra = options.pop("openapi_extra", {}) or {}
     extra = {**extra, "parameters": [*extra.get("parameters", []), parameter]}
+    # Besides the operation's own: 400 (a bad key, a body that is not JSON), 403 (a read-only
+    # token), 413 (a body too large), and 422 for fields that are wrong or a key reused with
+    # another request (the one 422 sent with `{"detail": "…"}`).
+    documented = responses(options.pop("response"), 400, 403, 413)
+    documented[422] = InvalidOut | ErrorOut
+    options["response"] = documented
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         return router.post(path, openapi_extra=extra, **options)(_idempotent(func, key_required))

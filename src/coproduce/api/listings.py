@@ -13,12 +13,13 @@ from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
 from coproduce.api.schemas import (
     MAX_PAGE,
-    ErrorOut,
     ListingIn,
     ListingOut,
     ListingPage,
+    SingleLine,
     listing_out,
     page_bounds,
+    responses,
 )
 from coproduce.core.categories import Category
 from coproduce.exchanges.listings import listing_create, listing_get_for
@@ -27,13 +28,12 @@ from coproduce.exchanges.search import Kind, listings_search
 router = Router(tags=["offers and requests"])
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class ListingFilters(Schema):
-    q: str = F("", max_length=200, description="Words to look for; each must match.")
+    q: SingleLine = F("", max_length=200, description="Words to look for; each must match.")
     category: Category | None = None
-    area: str | None = F(None, max_length=80)
+    area: SingleLine | None = F(None, max_length=80)
     day: Day | None = F(None, description="Free on that day (or at any time).")
     limit: int = F(20, ge=1, le=MAX_PAGE)
     offset: int = F(0, ge=0, le=100_000)
@@ -77,37 +77,41 @@ def _create(request: HttpRequest, kind: Kind, payload: ListingIn) -> Status[List
     return Status(201, listing_out(listing))
 
 
-@router.get("/offers", response=ListingPage, summary="Search the open offers")
+@router.get(
+    "/offers", response=responses({200: ListingPage}, 422), summary="Search the open offers"
+)
 def offers(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
     return _search(request, "offer", filters)
 
 
-@router.get("/requests", response=ListingPage, summary="Search the open requests")
+@router.get(
+    "/requests", response=responses({200: ListingPage}, 422), summary="Search the open requests"
+)
 def requests(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
     return _search(request, "request", filters)
 
 
-@router.get("/offers/{public_id}", response={200: ListingOut, 404: ErrorOut}, summary="One offer")
+@router.get(
+    "/offers/{public_id}", response=responses({200: ListingOut}, 404, 422), summary="One offer"
+)
 def offer(request: HttpRequest, public_id: UUID) -> ListingOut:
     who = caller(request)
     return listing_out(listing_get_for(who.person, who.timebank, "offer", public_id))
 
 
 @router.get(
-    "/requests/{public_id}", response={200: ListingOut, 404: ErrorOut}, summary="One request"
+    "/requests/{public_id}", response=responses({200: ListingOut}, 404, 422), summary="One request"
 )
 def request_detail(request: HttpRequest, public_id: UUID) -> ListingOut:
     who = caller(request)
     return listing_out(listing_get_for(who.person, who.timebank, "request", public_id))
 
 
-@write_operation(router, "/offers", response={201: ListingOut, **ERRORS}, summary="Post an offer")
+@write_operation(router, "/offers", response={201: ListingOut}, summary="Post an offer")
 def offer_create(request: HttpRequest, payload: ListingIn) -> Status[ListingOut]:
     return _create(request, "offer", payload)
 
 
-@write_operation(
-    router, "/requests", response={201: ListingOut, **ERRORS}, summary="Post a request"
-)
+@write_operation(router, "/requests", response={201: ListingOut}, summary="Post a request")
 def request_create(request: HttpRequest, payload: ListingIn) -> Status[ListingOut]:
     return _create(request, "request", payload)

@@ -6,13 +6,15 @@ from django.http import HttpRequest
 from ninja import Router
 
 from coproduce.api.auth import caller
-from coproduce.api.schemas import MeOut, PersonOut, TimeBankOut, TokenOut, hours
+from coproduce.api.schemas import MeOut, PersonOut, TimeBankOut, TokenOut, hours, responses
 from coproduce.ledger.statements import member_account_for
 
 router = Router(tags=["me"])
 
 
-@router.get("/me", response=MeOut, summary="Who I am, my time bank and my balance")
+@router.get(
+    "/me", response=responses({200: MeOut}), summary="Who I am, my time bank and my balance"
+)
 def me(request: HttpRequest) -> MeOut:
     who = caller(request)
     account = member_account_for(person=who.person, timebank=who.timebank)

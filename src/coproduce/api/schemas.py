@@ -3,14 +3,18 @@ people; every identifier is a public UUID, never a database id."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, StrictInt
 
 from coproduce.community.models import Organisation, Person
 from coproduce.core.categories import Category
+from coproduce.core.text import text_problem
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import Exchange, Offer, PaidBy, Request, Side
 from coproduce.exchanges.selectors import (
@@ -26,9 +30,85 @@ MAX_PAGE = 100
 # --- shared -----------------------------------------------------------------------------------
 
 
+def _single_line(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _multi_line(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# Text a person may type (coproduce.core.text): no control characters in a single line; tab and
+# line breaks allowed in multi-line text. Every string the API reads is one of these.
+SingleLine = Annotated[str, AfterValidator(_single_line)]
+MultiLine = Annotated[str, AfterValidator(_multi_line)]
+# Amounts are whole minutes sent as JSON integers: not true, "2" or 2.5.
+Minutes = StrictInt
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
+def _moment(value: datetime) -> datetime:
+    """A time a person means: without an offset it is the site's local time, and it must fall
+    in years both databases can store whatever the offset (9999-12-31T23:59-23:59 cannot)."""
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=timezone.get_current_timezone())
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            _("Give a date between the years %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
+
+
 class ErrorOut(Schema):
-    detail: str
-    code: str
+    detail: str = Field(description="What went wrong, for a person.")
+    code: str = Field(description="The same, for a program: such as not_found or bad_minutes.")
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(
+        description="Where: body, query, path or header, then the field (and list index)."
+    )
+    msg: str
+    type: str
+
+
+class InvalidOut(Schema):
+    detail: list[FieldErrorOut] = Field(description="Each field that is wrong, and why.")
+    code: Literal["invalid_request"]
+
+
+ERROR_BODIES: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: InvalidOut,
+}
+
+
+def responses(success: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """An operation's documented answers: its success, 401 for a missing or refused token, and
+    each error status it can send, with the body sent (`api/errors.py` builds them)."""
+    documented = dict(success)
+    for status in (401, *errors):
+        documented.setdefault(status, ERROR_BODIES[status])
+    return documented
 
 
 class Hours(Schema):
@@ -98,12 +178,12 @@ class MeOut(Schema):
 
 
 class ListingIn(Schema):
-    title: str = Field(max_length=140)
+    title: SingleLine = Field(max_length=140)
     category: Category
-    description: str = Field("", max_length=5000)
-    tags: list[str] = Field(default_factory=list, max_length=20)
-    area: str = Field("", max_length=80, description="Blank means your own area.")
-    availability: list[str] = Field(
+    description: MultiLine = Field("", max_length=5000)
+    tags: list[SingleLine] = Field(default_factory=list, max_length=20)
+    area: SingleLine = Field("", max_length=80, description="Blank means your own area.")
+    availability: list[SingleLine] = Field(
         default_factory=list, description='Slots such as "mon_am", "sat_pm"; empty means any time.'
     )
 
@@ -156,30 +236,32 @@ class ProposeIn(Schema):
     role: Literal["giving", "receiving"] | None = Field(
         None, description="Without an offer or request: whether you give or receive the help."
     )
-    others: list[str] = Field(
+    others: list[SingleLine] = Field(
         default_factory=list,
         max_length=50,
         description="Without an offer or request: the other people, by username or public id.",
     )
-    title: str = Field("", max_length=140, description="Defaults to the offer's or request's.")
+    title: SingleLine = Field(
+        "", max_length=140, description="Defaults to the offer's or request's."
+    )
     category: Category | None = Field(None, description="Defaults to the offer's or request's.")
-    minutes: int = Field(description="How long it is expected to take, in minutes.")
-    scheduled_for: datetime | None = None
-    notes: str = Field("", max_length=1000)
+    minutes: Minutes = Field(description="How long it is expected to take, in minutes.")
+    scheduled_for: Moment | None = None
+    notes: MultiLine = Field("", max_length=1000)
     paid_by: PaidBy = PaidBy.RECEIVERS
     paying_organisation: UUID | None = None
 
 
 class DoneIn(Schema):
-    minutes: int = Field(description="How long the help actually took, in minutes.")
+    minutes: Minutes = Field(description="How long the help actually took, in minutes.")
 
 
 class CancelIn(Schema):
-    reason: str = Field("", max_length=1000)
+    reason: MultiLine = Field("", max_length=1000)
 
 
 class DisputeIn(Schema):
-    reason: str = Field(max_length=1000, description="What went wrong, for the coordinator.")
+    reason: MultiLine = Field(max_length=1000, description="What went wrong, for the coordinator.")
 
 
 class ParticipantOut(Schema):
@@ -341,11 +423,11 @@ def statement_out(
 
 class GiftIn(Schema):
     to: Literal["chest", "member"]
-    member: str | None = Field(
+    member: SingleLine | None = Field(
         None, description='With "to": "member": their username or public id.'
     )
-    minutes: int
-    note: str = Field("", max_length=200)
+    minutes: Minutes = Field(description="How much to give, in minutes.")
+    note: SingleLine = Field("", max_length=200)
 
 
 class GiftOut(Schema):

@@ -26,6 +26,7 @@ from coproduce.community.models import (
     Visibility,
 )
 from coproduce.community.selectors import induction_leaders
+from coproduce.core.text import TypedTextFormMixin
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y"]
 
@@ -49,7 +50,7 @@ def _date(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Da
     )
 
 
-class Form(forms.Form):
+class Form(TypedTextFormMixin, forms.Form):
     """A form whose labels end in no colon: many labels here are questions or say "(optional)"."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

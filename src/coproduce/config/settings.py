@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "coproduce.web.middleware.CurrentTimeBankMiddleware",
     "coproduce.web.errors.ApplicationErrorMiddleware",
+    "coproduce.web.errors.NulRefusedMiddleware",
 ]
 
 # --- Two-step sign-in (django-otp; docs/DESIGN.md "Two-step sign-in") -------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import format_hmm, parse_minutes
 from coproduce.exchanges.models import Exchange, Feedback, PaidBy
 from coproduce.exchanges.selectors import (
@@ -26,7 +27,7 @@ from coproduce.exchanges.selectors import (
 from coproduce.exchanges.services import FEEDBACK_MAX_LENGTH, OUTCOME_ADJUST
 
 
-class AccessibleForm(forms.Form):
+class AccessibleForm(TypedTextFormMixin, forms.Form):
     """Links each field to its help text and error message, and marks invalid fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

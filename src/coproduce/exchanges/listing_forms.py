@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.availability import DAYS, slot_choices
 from coproduce.core.categories import Category
+from coproduce.core.text import TypedTextFormMixin
 
 
-class ListingFilterForm(forms.Form):
+class ListingFilterForm(TypedTextFormMixin, forms.Form):
     """The search box and filters above the list. Every field may be left empty."""
 
     q = forms.CharField(
@@ -35,7 +36,7 @@ class ListingFilterForm(forms.Form):
         area.choices = [("", _("Anywhere")), *((a, a) for a in areas)]
 
 
-class ListingForm(forms.Form):
+class ListingForm(TypedTextFormMixin, forms.Form):
     """Posting or changing an offer or a request."""
 
     title = forms.CharField(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.models import TimeBank
 from coproduce.core.errors import ApplicationError
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.selectors import DEFAULT_ISOLATION_DAYS
 
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ReportForm(forms.Form):
+class ReportForm(TypedTextFormMixin, forms.Form):
     timebank = forms.ChoiceField(label=_("Time bank"))
     date_from = forms.DateField(
         label=_("From"), widget=DateInput, help_text=_("The first day of the period.")

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.models import CheckKind
 from coproduce.core.categories import Category
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.matching.services import MAX_WEIGHT
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(TypedTextFormMixin, forms.Form):
     excluded_categories = forms.MultipleChoiceField(
         label=_("Please don't suggest me for"),
         help_text=_(
@@ -38,7 +39,7 @@ def _weight(label: Any) -> forms.IntegerField:
     )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(TypedTextFormMixin, forms.Form):
     weight_skill = _weight(_("What they can do"))
     weight_place = _weight(_("How near they live"))
     weight_time = _weight(_("When they are free"))

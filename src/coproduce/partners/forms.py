@@ -23,6 +23,7 @@ from coproduce.community.models import (
     StaffRole,
 )
 from coproduce.core.errors import ApplicationError
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import parse_minutes
 from coproduce.exchanges.models import Offer
 from coproduce.partners.models import (
@@ -58,7 +59,7 @@ def _text(label: Any, *, help_text: Any = "", rows: int = 3, required: bool = Fa
     )
 
 
-class Form(forms.Form):
+class Form(TypedTextFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

@@ -2,7 +2,8 @@
 header row first) into rows that know their line in the file, and writing exports as CSV or JSON.
 
 Reading never raises for what is in the file: each problem becomes a `Problem` naming its line
-(the header is line 1), so an import can report every bad row at once. Only a file that cannot
+(the header is line 1), so an import can report every bad row at once; a cell holding a control
+character (a NUL, say) is such a problem. Only a file that cannot
 be opened at all raises (`FileUnreadable`).
 """
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coproduce.core.errors import ApplicationError
+from coproduce.core.text import bad_character
 
 BOM = b"\xef\xbb\xbf"
 # Spreadsheets run a cell that starts with one of these as a formula; exports put a ' in front,
@@ -224,6 +226,18 @@ def _row(
             continue
         if column in keep:
             values[column] = unguard(cell.strip())
+            # Every column read is single-line text (core.text): a NUL or other control
+            # character makes the row bad, before any database sees it.
+            char = bad_character(values[column])
+            if char is not None:
+                message = (
+                    _("column “%(column)s” must be one line: it holds a line break or a tab")
+                    if char in "\t\n\r"
+                    else _("column “%(column)s” contains a control character (U+%(code)04X)")
+                )
+                return Row(line, values), Problem(
+                    line, message % {"column": column, "code": ord(char)}
+                )
     return Row(line, values), None
 
 

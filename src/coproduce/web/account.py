@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from coproduce.community.models import Membership, MembershipStatus, Person, Role
 from coproduce.community.selectors import members_visible_to
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import format_hmm, format_hours, parse_minutes
 from coproduce.ledger.gifts import MAX_NOTE, gift_give, grant_from_chest
 from coproduce.ledger.models import Account
@@ -40,7 +41,7 @@ PAGE_SIZE = 25
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(TypedTextFormMixin, forms.Form):
     date_from = forms.DateField(
         label=_lazy("From"),
         required=False,
@@ -114,7 +115,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class IdempotentForm(forms.Form):
+class IdempotentForm(TypedTextFormMixin, forms.Form):
     # Generated when the form is drawn and sent back with it, so a double-clicked submit is
     # recognised by the ledger as the same request and posts once.
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -35,6 +35,7 @@ from django_otp import login as otp_login
 from coproduce.community.models import Person
 from coproduce.community.two_factor import second_step_verify
 from coproduce.core.audit import audit_record
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.throttle import (
     SECOND_STEP_PER_PERSON,
     UNLOCK_LINK_PER_ADDRESS,
@@ -63,7 +64,7 @@ def normalise_username(value: object) -> str:
 # --- the unlock link ---------------------------------------------------------------------------
 
 
-class UnlockRequestForm(forms.Form):
+class UnlockRequestForm(TypedTextFormMixin, forms.Form):
     username = forms.CharField(
         label=_lazy("Username"),
         max_length=150,
@@ -200,7 +201,7 @@ def _pending(request: HttpRequest) -> tuple[Person, dict[str, Any]] | None:
     return (person, pending) if person is not None else None
 
 
-class CodeForm(forms.Form):
+class CodeForm(TypedTextFormMixin, forms.Form):
     code = forms.CharField(
         label=_lazy("Code"),
         max_length=32,

@@ -32,6 +32,7 @@ from coproduce.community.two_factor import (
     two_factor_turn_off,
 )
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.throttle import SECOND_STEP_PER_PERSON, throttle_record, throttle_refuses
 from coproduce.web.sign_in import CodeForm
 
@@ -164,7 +165,7 @@ def new_codes(request: HttpRequest) -> HttpResponse:
 # --- the coordinator's "Security" section ---------------------------------------------------
 
 
-class SecurityForm(forms.Form):
+class SecurityForm(TypedTextFormMixin, forms.Form):
     require_two_factor = forms.BooleanField(
         label=_lazy(
             "Coordinators, administrators and organisation admins must use two-step sign-in"

@@ -13,15 +13,20 @@ from coproduce.api.models import Scope
 from coproduce.api.services import token_create
 from coproduce.community.models import Person, TimeBank
 from coproduce.core.errors import ApplicationError
+from coproduce.core.text import text_argument
 
 
 class Command(BaseCommand):
     help = "Create a personal access token for the API and print it once."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("username")
-        parser.add_argument("--timebank", required=True, help="The time bank's slug.")
-        parser.add_argument("--name", required=True, help="What the token is for.")
+        parser.add_argument("username", type=text_argument)
+        parser.add_argument(
+            "--timebank", type=text_argument, required=True, help="The time bank's slug."
+        )
+        parser.add_argument(
+            "--name", type=text_argument, required=True, help="What the token is for."
+        )
         parser.add_argument("--write", action="store_true", help="Allow changes, not only reads.")
         parser.add_argument(
             "--expires-days", type=int, default=None, help="Stop working after this many days."
