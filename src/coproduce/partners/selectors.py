@@ -350,6 +350,10 @@ def offers_suggested_for(referral: Referral, *, limit: int = 5) -> list[Offer]:
 
 
 def suggestion_get(referral: Referral, public_id: UUID | str) -> Offer:
+    try:
+        public_id = UUID(str(public_id))
+    except ValueError:  # an empty or garbled form field, not a server error
+        raise NotFound(_("That offer is no longer open.")) from None
     offer = Offer.objects.filter(
         timebank_id=referral.timebank_id, status=ListingStatus.ACTIVE, public_id=public_id
     ).first()
