@@ -63,7 +63,9 @@ FILL: dict[str, dict[str, str]] = {
     "members:induct": {"public_id": "applicant"},
     "members:check_new": {"public_id": "person"},
     "members:edit": {"public_id": "person"},
-    "members:password": {"public_id": "person"},
+    "members:sign_in_link": {"public_id": "person"},
+    "community:password_link": {"token": "password_link"},
+    "web:sign_in_unlock": {"token": "unlock_link"},
     **{
         f"partners:{name}": {"public_id": "organisation"}
         for name in ("organisation", "organisation_edit", "organisation_staff")

@@ -253,6 +253,38 @@ def _codesign(world: World, variant: str, timebank, coordinator, owner, organisa
     world.put("milestone", variant, milestone)
 
 
+def _links(world: World, timebank, coordinator, newcomer, member) -> None:
+    """A one-time link for `newcomer` (who has never signed in) to choose a password, and the
+    emailed link that lifts the pause on `member`'s sign-in, as the site makes them."""
+    from django.core import signing
+
+    from coproduce.community.services import password_link_create
+    from coproduce.web.sign_in import UNLOCK_SALT
+
+    membership = newcomer.memberships.get(timebank=timebank)
+    _link, token = password_link_create(membership=membership, acting=coordinator)
+    world.put("password_link", timebank.slug, token)
+    unlock = signing.dumps(
+        {"u": member.username, "n": f"matrix-{timebank.slug}"}, salt=UNLOCK_SALT, compress=True
+    )
+    world.put("unlock_link", timebank.slug, unlock)
+    if timebank.slug == "riverside":
+        world.put("password_link", "dead", "abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456")
+        world.put("unlock_link", "forged", "not-a-signed-token")
+
+
+def _two_step(person):
+    """Two-step sign-in turned on through the service, with the code the phone shows now."""
+    from django_otp.oath import TOTP
+
+    from coproduce.community.two_factor import app_device_start, two_factor_confirm
+
+    device = app_device_start(person=person)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    app, _codes = two_factor_confirm(person=person, code=f"{totp.token():0{device.digits}d}")
+    return app
+
+
 def _token(world: World, role: str, person, timebank) -> None:
     from coproduce.api.models import PersonalAccessToken
     from coproduce.api.services import token_create
@@ -271,6 +303,7 @@ def _token(world: World, role: str, person, timebank) -> None:
 def build() -> World:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from coproduce.api.models import PersonalAccessToken
     from coproduce.api.services import token_hash
@@ -340,6 +373,9 @@ def build() -> World:
         _pools(world, variant, bank, coordinator, owner, other, organisation)
         _codesign(world, variant, bank, coordinator, owner, organisation)
 
+    _links(world, riverside, p["carol"], p["eve"], p["alice"])
+    _links(world, hillside, p["harry"], p["hilda"], p["henry"])
+
     for role, username in ROLES.items():
         if username is None:
             continue
@@ -348,6 +384,10 @@ def build() -> World:
         session[SESSION_KEY] = str(person.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = person.get_session_auth_hash()
+        if person.is_superuser:
+            # Site administrators must use two-step sign-in: theirs is set up, and this session
+            # gave its code, as django-otp records it.
+            session[DEVICE_ID_SESSION_KEY] = _two_step(person).persistent_id
         session.create()
         world.sessions[role] = session.session_key
         membership = person.memberships.first()
