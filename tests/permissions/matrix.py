@@ -14,6 +14,7 @@ A cell of the table says what a role gets:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -271,6 +272,7 @@ class Writes:
 
     def __init__(self) -> None:
         self.sqlite_writes: dict[str, int] = {}
+        self._tables: dict[int, str] | None = None  # PostgreSQL: oid -> name
 
     def _wrapper(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         result = execute(sql, params, many, context)
@@ -284,17 +286,28 @@ class Writes:
         return result
 
     def watching(self):  # type: ignore[no-untyped-def]
+        if connection.vendor == "postgresql":
+            return contextlib.nullcontext()
         return connection.execute_wrapper(self._wrapper)
 
     def mark(self) -> dict[str, int]:
         if connection.vendor != "postgresql":
             return dict(self.sqlite_writes)
         with connection.cursor() as cursor:
+            if self._tables is None:
+                cursor.execute(
+                    "SELECT relid, relname FROM pg_stat_user_tables WHERE NOT relname = ANY(%s)",
+                    [list(self.IGNORED)],
+                )
+                self._tables = dict(cursor.fetchall())
+            # The functions behind pg_stat_xact_user_tables, asked for our tables only: a tenth
+            # of the view's cost, and this runs twice a request.
             cursor.execute(
-                "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables"
-                " WHERE n_tup_ins + n_tup_upd + n_tup_del > 0"
+                "SELECT t, pg_stat_get_xact_tuples_inserted(t) + pg_stat_get_xact_tuples_updated(t)"
+                " + pg_stat_get_xact_tuples_deleted(t) FROM unnest(%s::oid[]) AS t",
+                [list(self._tables)],
             )
-            return {name: n for name, n in cursor.fetchall() if name not in self.IGNORED}
+            return {self._tables[oid]: n for oid, n in cursor.fetchall() if n}
 
     @staticmethod
     def tables_changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
