@@ -213,3 +213,15 @@ def test_detail_pages_use_a_bounded_number_of_queries(
     client = login(alice)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("partners:pool", args=[pool.public_id])).status_code == 200
+
+
+@pytest.mark.parametrize("offer", ["", "not-an-id"])
+def test_suggesting_without_a_real_offer_says_so_and_changes_nothing(login, carol, edna, offer):
+    """Found by the permission matrix: an empty form was a 500 (the id reached the database
+    lookup unparsed)."""
+    url = reverse("partners:referral_suggest", args=[edna.public_id])
+    response = login(carol).post(url, {"offer": offer}, follow=True)
+    assert response.status_code == 200
+    assert "no longer open" in response.content.decode()
+    edna.refresh_from_db()
+    assert edna.suggested_offer is None

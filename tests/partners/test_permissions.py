@@ -227,3 +227,26 @@ def garden(riverside, alice, bob):
         holders=[alice, bob],
         approvals_required=2,
     )
+
+
+@pytest.fixture
+def garden_pool(riverside, alice, bob):
+    pool = services.pool_create(
+        timebank=riverside, acting=alice, name="Community garden", unit="hour", holders=[alice]
+    )
+    services.pool_contribute(pool=pool, acting=bob, amount=60, memo="For the hedge")
+    return pool
+
+
+def test_an_applicant_sees_no_pool_until_inducted(riverside, garden_pool, login):
+    """Found by the permission matrix: someone who has only applied (and has not met the
+    coordinator) saw hour pools, with who holds them and who put what in."""
+    ann = _join(riverside, _person("ann", "Ann", "Applicant"), status="applied")
+    client = login(ann)
+    assert client.get(reverse("partners:pool", args=[garden_pool.public_id])).status_code == 404
+    listing = client.get(reverse("partners:pools"))
+    assert "Community garden" not in listing.content.decode()
+    contribute = reverse("partners:pool_contribute", args=[garden_pool.public_id])
+    before = garden_pool.account.entries.count()
+    assert client.post(contribute, {"amount": "1"}).status_code == 404
+    assert garden_pool.account.entries.count() == before

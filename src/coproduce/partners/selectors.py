@@ -77,6 +77,14 @@ class Standing:
         return self.membership is not None and self.membership.status != MembershipStatus.LEFT
 
     @property
+    def is_inducted(self) -> bool:
+        """Met by the coordinator: an active or paused member, not an applicant."""
+        return self.membership is not None and self.membership.status in (
+            MembershipStatus.ACTIVE,
+            MembershipStatus.PAUSED,
+        )
+
+    @property
     def is_coordinator(self) -> bool:
         return self.membership is not None and self.membership.is_coordinator
 
@@ -350,6 +358,10 @@ def offers_suggested_for(referral: Referral, *, limit: int = 5) -> list[Offer]:
 
 
 def suggestion_get(referral: Referral, public_id: UUID | str) -> Offer:
+    try:
+        public_id = UUID(str(public_id))
+    except ValueError:  # an empty or garbled form field, not a server error
+        raise NotFound(_("That offer is no longer open.")) from None
     offer = Offer.objects.filter(
         timebank_id=referral.timebank_id, status=ListingStatus.ACTIVE, public_id=public_id
     ).first()
@@ -514,8 +526,13 @@ def _visible_pools(standing: Standing, person: Person, timebank: TimeBank) -> Qu
     pools = Pool.objects.filter(timebank=timebank)
     if standing.is_coordinator:
         return pools
+    # Hour pools are open to the members, not to someone who has only applied: a pool shows
+    # who holds it and who put what in.
+    open_to_members = Q(unit="hour") if standing.is_inducted else Q(pk__in=[])
     return pools.filter(
-        Q(unit="hour") | Q(holder_rows__person=person) | Q(organisation_id__in=list(standing.staff))
+        open_to_members
+        | Q(holder_rows__person=person)
+        | Q(organisation_id__in=list(standing.staff))
     ).distinct()
 
 
