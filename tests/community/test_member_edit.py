@@ -161,12 +161,12 @@ def test_a_tightened_limit_takes_effect_on_the_next_transfer(riverside, carol, a
 
 
 def test_a_conflict_from_the_service_is_shown_on_the_form(login, carol, alice, monkeypatch):
-    from coproduce.web import members
+    from coproduce.community import services
 
     def refuse(**kwargs):
         raise Conflict("Someone else changed this membership a moment ago.")
 
-    monkeypatch.setattr(members.services, "membership_update", refuse)
+    monkeypatch.setattr(services, "membership_update", refuse)
     response = _edit(login(carol), alice, role="coordinator")
     assert response.status_code == 200
     assert b"Someone else changed this membership" in response.content

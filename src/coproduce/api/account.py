@@ -25,13 +25,13 @@ from coproduce.api.schemas import (
 )
 from coproduce.api.selectors import member_by_reference
 from coproduce.core.errors import ApplicationError
-from coproduce.ledger.gifts import gift_give
 from coproduce.ledger.statements import (
     StatementSpan,
     member_account_for,
     statement_for,
     statement_rows,
 )
+from coproduce.members.services import gift_give
 
 router = Router(tags=["account"])
 

@@ -1,5 +1,5 @@
 """Joining a time bank, people's profiles and one-time links to choose a password.
-Coordinators' pages about members are in web/member_urls.py, since they also show and change
+Coordinators' pages about members are in the members app, since they also show and change
 accounts."""
 
 from django.urls import path

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "coproduce.codesign",
     "coproduce.matching",
     "coproduce.insights",
+    "coproduce.members",
     "coproduce.api",
     "coproduce.privacy",
     "coproduce.web",

@@ -10,10 +10,10 @@ from django.core import mail
 
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.ledger.gifts import gift_give, grant_from_chest
 from coproduce.ledger.models import Account, Transfer, TransferKind
 from coproduce.ledger.services import chest_get_or_open
-from tests.account.conftest import account_of
+from coproduce.members.services import gift_give, grant_from_chest
+from tests.members.conftest import account_of
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from coproduce.community.models import Membership
 from coproduce.ledger.services import transfer_reverse
 from coproduce.ledger.statements import StatementSpan, statement_for, statement_rows
-from tests.account.conftest import account_of, day
+from tests.members.conftest import account_of, day
 
 
 @pytest.fixture

@@ -1,4 +1,11 @@
-"""Gifts and grants: hours that move without an exchange.
+"""The members app's writes, which join people (community) with their accounts (ledger): a
+coordinator's changes to one member, and gifts and grants.
+
+A coordinator's edit of a member changes the membership's role and status through community and
+the account's limits through the ledger, in one transaction, and opens the account if it is not
+open yet (community may not import the ledger, so it cannot do this itself).
+
+Gifts and grants: hours that move without an exchange.
 
 A member may give hours they have earned to the community chest or to another member they may
 see (`community.selectors.members_visible_to`); staff of a partner organisation, who do not
@@ -10,15 +17,17 @@ through `transfer_post`, and both take an idempotency key so a double-clicked fo
 from __future__ import annotations
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from coproduce.community import services as community_services
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.community.selectors import members_visible_to, membership_get
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.notifications import notify
 from coproduce.core.units import format_hmm
+from coproduce.ledger.limits import account_limits_set
 from coproduce.ledger.models import Account, Transfer, TransferKind
 from coproduce.ledger.services import (
     MAX_AMOUNT,
@@ -26,8 +35,53 @@ from coproduce.ledger.services import (
     member_account_get_or_open,
     transfer_post,
 )
+from coproduce.members.selectors import member_account
 
 MAX_NOTE = 200
+
+
+# --- A coordinator's changes to a member -------------------------------------------------------
+
+
+@transaction.atomic
+def member_update(
+    *,
+    membership: Membership,
+    acting: Person,
+    role: str,
+    status: str,
+    min_balance: int,
+    max_balance: int | None,
+    reason: str,
+) -> Membership:
+    """A coordinator's changes to one member: role and status, and the account's limits (which
+    need a reason). The account opens here if the member has not used it yet."""
+    membership = community_services.membership_update(
+        membership=membership, acting=acting, role=role, status=status
+    )
+    timebank = membership.timebank
+    account = member_account(timebank, membership.person)
+    current = (
+        (account.min_balance, account.max_balance)
+        if account is not None
+        else (timebank.default_min_balance, timebank.default_max_balance)
+    )
+    if (min_balance, max_balance) != current:
+        if not reason.strip():
+            raise ApplicationError(_("Say why the limits are being changed."), "reason_required")
+        if account is None:
+            account = member_account_get_or_open(timebank=timebank, person=membership.person)
+        account_limits_set(
+            account=account,
+            min_balance=min_balance,
+            max_balance=max_balance,
+            acting=acting,
+            reason=reason,
+        )
+    return membership
+
+
+# --- Gifts and grants --------------------------------------------------------------------------
 
 
 class GiftError(ApplicationError):
@@ -67,13 +121,6 @@ def _lock(*accounts: Account) -> dict[int, int]:
 
 def _existing(timebank: TimeBank, key: str) -> Transfer | None:
     return Transfer.objects.filter(timebank=timebank, idempotency_key=key).first()
-
-
-def _statement_url() -> str:
-    try:
-        return reverse("account:statement")
-    except NoReverseMatch:  # pragma: no cover - the account pages are always routed
-        return ""
 
 
 @transaction.atomic
@@ -176,7 +223,7 @@ def gift_give(
             person=to_person,
             kind="gift_received",
             message=message,
-            url=_statement_url(),
+            url=reverse("account:statement"),
             timebank=timebank,
         )
     return transfer
@@ -258,7 +305,7 @@ def grant_from_chest(
         kind="grant_received",
         message=_("%(timebank)s has given you %(hours)s hours from the community chest: %(reason)s")
         % {"timebank": timebank.name, "hours": format_hmm(minutes), "reason": reason},
-        url=_statement_url(),
+        url=reverse("account:statement"),
         timebank=timebank,
     )
     return transfer

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from coproduce.core.errors import PermissionDenied
-from coproduce.ledger.gifts import gift_give
 from coproduce.ledger.models import Account, Transfer
-from tests.account.conftest import account_of
+from coproduce.members.services import gift_give
 from tests.conftest import _join, _person
+from tests.members.conftest import account_of
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 from django.db import connections
 
 from coproduce.core.errors import ApplicationError
-from coproduce.ledger.gifts import gift_give
 from coproduce.ledger.models import Transfer, TransferKind
-from tests.account.conftest import account_of
+from coproduce.members.services import gift_give
+from tests.members.conftest import account_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

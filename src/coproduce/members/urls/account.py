@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coproduce.web import account
+from coproduce.members.views import account
 
 app_name = "account"
 urlpatterns = [

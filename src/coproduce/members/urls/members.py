@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coproduce.web import members
+from coproduce.members.views import members
 
 app_name = "members"
 urlpatterns = [
