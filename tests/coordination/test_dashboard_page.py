@@ -16,7 +16,7 @@ from coproduce.community.models import Membership
 from coproduce.ledger.models import Account
 from coproduce.ledger.services import transfer_post
 from tests.conftest import _join, _person
-from tests.coordinator.conftest import (
+from tests.coordination.conftest import (
     backdate_joining,
     make_exchange,
     make_request,

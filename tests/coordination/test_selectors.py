@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from coproduce.community.models import Membership
+from coproduce.coordination import selectors as dashboard
 from coproduce.core.errors import NotFound
-from coproduce.exchanges import dashboard
 from coproduce.exchanges.models import Request
 from coproduce.ledger.models import Account
 from coproduce.ledger.services import chest_get_or_open, transfer_post
 from tests.conftest import _join, _person
-from tests.coordinator.conftest import (
+from tests.coordination.conftest import (
     backdate_joining,
     days_ago,
     make_exchange,

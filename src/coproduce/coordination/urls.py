@@ -1,13 +1,14 @@
-"""The coordinator's pages, mounted at /coordinator/."""
+"""The coordinator's pages, mounted at /coordinator/ in the "coordinator" namespace.
+
+The two-step sign-in "Security" page (`coordinator:security`) lives with sign-in in `web`;
+config/urls.py puts it in front of these, since the sections' keys are slugs too.
+"""
 
 from django.urls import path
 
-from coproduce.web import coordinator, two_factor
+from coproduce.coordination import views
 
-app_name = "coordinator"
 urlpatterns = [
-    path("", coordinator.dashboard, name="dashboard"),
-    # Before the sections, whose keys are slugs too.
-    path("security/", two_factor.security, name="security"),
-    path("<slug:key>/", coordinator.section, name="section"),
+    path("", views.dashboard, name="dashboard"),
+    path("<slug:key>/", views.section, name="section"),
 ]

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.errors import NotFound
-from coproduce.exchanges.dashboard import dashboard_for, section_queryset_for
 
 SECTION_PAGE_SIZE = 50
 
@@ -43,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
     return render(
         request,
-        "web/coordinator/dashboard.html",
+        "coordination/dashboard.html",
         {"sections": sections, "quick_links": quick_links},
     )
 
@@ -58,6 +58,6 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "web/coordinator/section.html",
+        "coordination/section.html",
         {"key": key, "title": kind.title, "explanation": kind.explanation, "page": page},
     )

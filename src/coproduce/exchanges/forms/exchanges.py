@@ -19,12 +19,13 @@ from coproduce.core.errors import ApplicationError
 from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import format_hmm, parse_minutes
 from coproduce.exchanges.models import Exchange, Feedback, PaidBy
-from coproduce.exchanges.selectors import (
+from coproduce.exchanges.selectors.exchanges import (
     is_coordinator_of,
     member_get_by_username,
     organisations_for_paying,
 )
-from coproduce.exchanges.services import FEEDBACK_MAX_LENGTH, OUTCOME_ADJUST
+from coproduce.exchanges.services.disputes import OUTCOME_ADJUST
+from coproduce.exchanges.services.feedback import FEEDBACK_MAX_LENGTH
 
 
 class AccessibleForm(TypedTextFormMixin, forms.Form):

@@ -45,22 +45,6 @@ WAITING, ACTIVE, FINISHED = "waiting", "active", "finished"
 BUCKETS = (WAITING, ACTIVE, FINISHED)
 
 
-def offers_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Offer]:
-    return (
-        Offer.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .select_related("person", "organisation")
-        .order_by("-created_at")[:limit]
-    )
-
-
-def requests_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Request]:
-    return (
-        Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .select_related("person", "organisation")
-        .order_by("-created_at")[:limit]
-    )
-
-
 def _participants_prefetch() -> Prefetch:
     return Prefetch(
         "participants",
@@ -315,38 +299,6 @@ def feedback_for_exchange(*, exchange: Exchange, person: Person) -> list[Feedbac
         .select_related("author", "about_person", "about_organisation")
         .order_by("created_at")
     )
-
-
-def offer_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) -> Offer:
-    """An active offer of this time bank, to arrange an exchange from."""
-    try:
-        public_id = uuid.UUID(str(public_id))
-    except ValueError:
-        raise NotFound("No such offer.") from None
-    offer = (
-        Offer.objects.filter(timebank=timebank, public_id=public_id, status=ListingStatus.ACTIVE)
-        .select_related("person", "organisation")
-        .first()
-    )
-    if offer is None:
-        raise NotFound("No such offer.")
-    return offer
-
-
-def request_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) -> Request:
-    """An active request of this time bank, to arrange an exchange from."""
-    try:
-        public_id = uuid.UUID(str(public_id))
-    except ValueError:
-        raise NotFound("No such request.") from None
-    found = (
-        Request.objects.filter(timebank=timebank, public_id=public_id, status=ListingStatus.ACTIVE)
-        .select_related("person", "organisation")
-        .first()
-    )
-    if found is None:
-        raise NotFound("No such request.")
-    return found
 
 
 def member_get_by_username(*, timebank: TimeBank, username: str) -> Person | None:

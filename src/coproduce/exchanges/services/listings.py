@@ -1,8 +1,7 @@
 """Offers and requests: posting them (for oneself, or by a coordinator for an offline member),
 changing them, pausing, resuming, closing and renewing them, and letting them expire.
 
-The lookups here check permission as they fetch (`listing_get_for`, `listing_get_for_change`):
-a listing another person may not see does not exist for them.
+The reads, with their permission checks, are in `selectors.listings`.
 """
 
 from __future__ import annotations
@@ -10,94 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.community.availability import SLOTS
-from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.models import Person, TimeBank
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.notifications import notify
 from coproduce.exchanges.models import ListingStatus, Offer, Request
-from coproduce.exchanges.search import LISTING_MODELS, Kind
+from coproduce.exchanges.selectors.listings import (
+    Listing,
+    can_change,
+    listing_kind,
+    listing_url,
+    membership_for,
+)
+from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
 
-Listing = Offer | Request
 REMIND_DAYS_BEFORE_EXPIRY = 7
-
-
-def listing_kind(listing: Listing) -> Kind:
-    return "offer" if isinstance(listing, Offer) else "request"
-
-
-def listing_url(listing: Listing) -> str:
-    return reverse(f"exchanges:{listing_kind(listing)}", args=[listing.public_id])
-
-
-# Reads ----------------------------------------------------------------------------------------
-
-
-def _membership(person: Person, timebank: TimeBank) -> Membership | None:
-    if person is None or not person.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(person=person, timebank=timebank)
-        .exclude(status=MembershipStatus.LEFT)
-        .first()
-    )
-
-
-def can_change(*, person: Person, membership: Membership | None, listing: Listing) -> bool:
-    """The owner, or a coordinator of the listing's time bank."""
-    if membership is None or membership.timebank_id != listing.timebank_id:
-        return False
-    return listing.person_id == person.pk or membership.is_coordinator
-
-
-def listing_get_for(person: Person, timebank: TimeBank, kind: Kind, public_id: UUID) -> Listing:
-    """A listing of the person's time bank. Anyone in it sees active listings; only the owner and
-    its coordinators see paused, expired and closed ones. Everyone else: NotFound."""
-    membership = _membership(person, timebank)
-    if membership is None:
-        raise NotFound(_("No such listing."))
-    listing = (
-        LISTING_MODELS[kind]
-        .objects.filter(timebank=timebank, public_id=public_id)
-        .select_related("person", "organisation", "created_by")
-        .first()
-    )
-    if listing is None:
-        raise NotFound(_("No such listing."))
-    if listing.status != ListingStatus.ACTIVE and not can_change(
-        person=person, membership=membership, listing=listing
-    ):
-        raise NotFound(_("No such listing."))
-    return listing
-
-
-def listing_get_for_change(
-    person: Person, timebank: TimeBank, kind: Kind, public_id: UUID
-) -> Listing:
-    """A listing the person may change: their own, or any in a time bank they coordinate."""
-    listing = listing_get_for(person, timebank, kind, public_id)
-    if not can_change(person=person, membership=_membership(person, timebank), listing=listing):
-        raise NotFound(_("No such listing."))
-    return listing
-
-
-def members_to_post_for(*, timebank: TimeBank) -> Iterable[Person]:
-    """Active members a coordinator can post for, by name."""
-    return Person.objects.filter(
-        memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
-    ).order_by("first_name", "last_name", "username")
-
-
-# Writes ---------------------------------------------------------------------------------------
 
 
 def _clean_fields(
@@ -154,7 +88,7 @@ def listing_create(
 ) -> Listing:
     """Post an offer or request. A coordinator may post `for_member`, an active member who is not
     online: the member owns it, `created_by` records the coordinator, and the member is told."""
-    acting_membership = _membership(acting, timebank)
+    acting_membership = membership_for(acting, timebank)
     if acting_membership is None or not acting_membership.can_trade:
         raise PermissionDenied(
             _(
@@ -172,7 +106,7 @@ def listing_create(
             raise PermissionDenied(
                 _("Only a coordinator can post for another member."), "not_coordinator"
             )
-        member_membership = _membership(for_member, timebank)
+        member_membership = membership_for(for_member, timebank)
         if member_membership is None or not member_membership.can_trade:
             raise ApplicationError(
                 _("%(name)s is not an active member of this time bank.")
@@ -382,7 +316,7 @@ def _lock_for_change(listing: Listing, acting: Person) -> Listing:
     # the first one's status, instead of both reading "active" and both writing.
     locked = type(listing).objects.select_for_update().get(pk=listing.pk)
     if not can_change(
-        person=acting, membership=_membership(acting, locked.timebank), listing=locked
+        person=acting, membership=membership_for(acting, locked.timebank), listing=locked
     ):
         raise NotFound(_("No such listing."))
     return locked

@@ -8,7 +8,7 @@ from a service is shown on the form it came from, and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -21,10 +21,9 @@ from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.exchanges import exchange_forms as forms
-from coproduce.exchanges import services
-from coproduce.exchanges.models import Exchange, PaidBy, Side
-from coproduce.exchanges.selectors import (
+from coproduce.exchanges.forms import exchanges as forms
+from coproduce.exchanges.models import Exchange, ExchangeStatus, PaidBy, Side
+from coproduce.exchanges.selectors.exchanges import (
     exchange_actions_for,
     exchange_get_for,
     exchange_is_reversed,
@@ -32,10 +31,10 @@ from coproduce.exchanges.selectors import (
     exchanges_grouped_for_person,
     feedback_for_exchange,
     is_coordinator_of,
-    offer_get_for_exchange,
-    request_get_for_exchange,
 )
-from coproduce.ledger.services import organisation_account_get_or_open
+from coproduce.exchanges.selectors.listings import offer_get_for_exchange, request_get_for_exchange
+from coproduce.exchanges.services import disputes, feedback
+from coproduce.exchanges.services import exchanges as services
 
 TEMPLATES = "exchanges/exchange/"
 
@@ -85,23 +84,20 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if listing is not None:
-            owner = listing.person or listing.organisation
-            assert owner is not None  # a listing belongs to a person or an organisation
-            providers: list[Person | Organisation] = [owner] if offer else [person]
-            receivers: list[Person | Organisation] = [person] if offer else [owner]
-        elif data["my_role"] == forms.ProposeForm.GIVING:
-            providers, receivers = [person], data["others"]
-        else:
-            providers, receivers = data["others"], [person]
-        paying = data.get("paying_organisation")
+        # Without a listing the form names the others and which side the person is on.
+        providers: Sequence[Person | Organisation] = []
+        receivers: Sequence[Person | Organisation] = []
+        if listing is None:
+            giving = data["my_role"] == forms.ProposeForm.GIVING
+            providers, receivers = (
+                ([person], data["others"]) if giving else (data["others"], [person])
+            )
         paid_by = data.get("paid_by") or PaidBy.RECEIVERS
         try:
             exchange = services.exchange_propose(
                 timebank=timebank,
                 acting=person,
-                offer=offer,
-                request=request_,
+                listing=listing,
                 providers=providers,
                 receivers=receivers,
                 title=data["title"],
@@ -109,10 +105,8 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
                 expected_minutes=data["hours"],
                 scheduled_for=data["scheduled_for"],
                 paid_by=paid_by,
-                paying_account=(
-                    organisation_account_get_or_open(organisation=paying)
-                    if paying and paid_by == PaidBy.ORGANISATION
-                    else None
+                paying_organisation=(
+                    data.get("paying_organisation") if paid_by == PaidBy.ORGANISATION else None
                 ),
                 notes=data["notes"],
             )
@@ -148,7 +142,7 @@ def _detail_context(request: HttpRequest, exchange: Exchange, **bound: Any) -> d
         "me": me,
         "reversed": exchange_is_reversed(exchange),
         "feedback": feedback_for_exchange(exchange=exchange, person=person)
-        if exchange.status == "confirmed"
+        if exchange.status == ExchangeStatus.CONFIRMED
         else [],
     }
     factories: dict[str, Callable[[], Any]] = {
@@ -277,7 +271,7 @@ def exchange_dispute(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "dispute",
         lambda e: forms.DisputeForm(request.POST, prefix="dispute"),
-        lambda e, d: services.exchange_dispute(exchange=e, acting=_me(request), reason=d["reason"]),
+        lambda e, d: disputes.exchange_dispute(exchange=e, acting=_me(request), reason=d["reason"]),
         _("Thank you for telling us. The coordinator will be in touch."),
     )
 
@@ -290,7 +284,7 @@ def exchange_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "resolve",
         lambda e: forms.ResolveForm(request.POST, prefix="resolve", exchange=e),
-        lambda e, d: services.exchange_resolve(
+        lambda e, d: disputes.exchange_resolve(
             acting=_me(request),
             exchange=e,
             outcome=d["outcome"],
@@ -309,7 +303,7 @@ def exchange_reverse(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "reverse",
         lambda e: forms.ReverseForm(request.POST, prefix="reverse"),
-        lambda e, d: services.exchange_reverse(exchange=e, acting=_me(request), reason=d["reason"]),
+        lambda e, d: disputes.exchange_reverse(exchange=e, acting=_me(request), reason=d["reason"]),
         _("The credits have been reversed."),
     )
 
@@ -329,7 +323,7 @@ def exchange_feedback(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
     def run(exchange: Exchange, data: dict[str, Any]) -> object:
         about = data["about"]
-        return services.feedback_give(
+        return feedback.feedback_give(
             exchange=exchange,
             author=_me(request),
             about_person=about if isinstance(about, Person) else None,

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from coproduce.community.availability import slot_choices
 from coproduce.community.models import TimeBank
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.exchanges import listings as services
-from coproduce.exchanges.listing_forms import ListingCreateForm, ListingFilterForm, ListingForm
+from coproduce.exchanges.forms.listings import ListingCreateForm, ListingFilterForm, ListingForm
 from coproduce.exchanges.models import ListingStatus
-from coproduce.exchanges.search import Kind, listing_areas, listings_search
+from coproduce.exchanges.selectors import listings as selectors
+from coproduce.exchanges.selectors.search import Kind, listing_areas, listings_search
+from coproduce.exchanges.services import listings as services
 
 PAGE_SIZE = 20
 FORM_FIELDS = ("title", "category", "description", "tags", "area", "availability")
@@ -58,14 +59,14 @@ def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
 @login_required
 def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpResponse:
     timebank = _timebank(request)
-    listing = services.listing_get_for(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    listing = selectors.listing_get_for(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
     membership = request.membership  # type: ignore[attr-defined]
     labels = dict(slot_choices())
     context = {
         "kind": kind,
         "listing": listing,
         "when": [labels[slot] for slot in listing.availability if slot in labels],
-        "can_change": services.can_change(
+        "can_change": selectors.can_change(
             person=request.user,  # type: ignore[arg-type]
             membership=membership,
             listing=listing,
@@ -92,7 +93,7 @@ def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     coordinator = membership.is_coordinator
     form = ListingCreateForm(
         request.POST or None,
-        members=services.members_to_post_for(timebank=timebank) if coordinator else None,
+        members=selectors.members_to_post_for(timebank=timebank) if coordinator else None,
         # A coordinator's form is often for someone else (a member's page links here with
         # ?for=<their public id>): blank means the member's own area.
         initial={"for_member": request.GET.get("for")}
@@ -113,14 +114,14 @@ def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _created_message(kind, listing))
-            return redirect(services.listing_url(listing))
+            return redirect(selectors.listing_url(listing))
     return render(request, "exchanges/listings/form.html", {"kind": kind, "form": form})
 
 
 @login_required
 def listing_edit(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpResponse:
     timebank = _timebank(request)
-    listing = services.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
     form = ListingForm(
         request.POST or None, initial={name: getattr(listing, name) for name in FORM_FIELDS}
     )
@@ -135,7 +136,7 @@ def listing_edit(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpRespo
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your changes are saved."))
-            return redirect(services.listing_url(listing))
+            return redirect(selectors.listing_url(listing))
     context = {"kind": kind, "form": form, "listing": listing}
     return render(request, "exchanges/listings/form.html", context)
 
@@ -152,7 +153,7 @@ ACTIONS = {
 @require_POST
 def listing_action(request: HttpRequest, kind: Kind, public_id: UUID, action: str) -> HttpResponse:
     timebank = _timebank(request)
-    listing = services.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
     try:
         listing = ACTIONS[action](listing=listing, acting=request.user)  # type: ignore[arg-type]
     except ApplicationError as exc:
@@ -161,10 +162,10 @@ def listing_action(request: HttpRequest, kind: Kind, public_id: UUID, action: st
         messages.error(request, exc.message)
     else:
         messages.success(request, _action_message(action))
-    return redirect(services.listing_url(listing))
+    return redirect(selectors.listing_url(listing))
 
 
-def _created_message(kind: Kind, listing: services.Listing) -> str:
+def _created_message(kind: Kind, listing: selectors.Listing) -> str:
     if listing.created_by_id is not None and listing.person is not None:
         return _("Posted for %(name)s. They will be told about it.") % {
             "name": listing.person.display_name
