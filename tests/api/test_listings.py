@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.exchanges.listings import listing_create
 from coproduce.exchanges.models import Offer, Request
+from coproduce.exchanges.services.listings import listing_create
 
 pytestmark = pytest.mark.django_db
 

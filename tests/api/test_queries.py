@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.exchanges.listings import listing_create
-from coproduce.exchanges.services import exchange_propose
+from coproduce.exchanges.services.exchanges import exchange_propose
+from coproduce.exchanges.services.listings import listing_create
 from tests.api.conftest import earn
 
 pytestmark = pytest.mark.django_db

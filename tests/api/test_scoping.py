@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.exchanges.listings import listing_create, listing_pause
+from coproduce.exchanges.services.listings import listing_create, listing_pause
 
 pytestmark = pytest.mark.django_db
 

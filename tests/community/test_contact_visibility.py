@@ -13,7 +13,7 @@ from coproduce.community.models import Membership, Visibility
 from coproduce.community.selectors import AGREED_EXCHANGE_STATUSES, contact_visible_to
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import ExchangeStatus
-from coproduce.exchanges.services import exchange_cancel
+from coproduce.exchanges.services.exchanges import exchange_cancel
 from tests.exchanges.conftest import propose, step
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_an_applicant_sees_no_ones_details(riverside, bobs):
 def test_hiding_the_area_hides_it_on_the_profile_but_search_by_area_still_finds_the_offer(
     riverside, alice, bobs, login
 ):
-    from coproduce.exchanges.listings import listing_create
+    from coproduce.exchanges.services.listings import listing_create
 
     _choose(bobs, area_visible_to=Visibility.NOBODY)
     listing_create(

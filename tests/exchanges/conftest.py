@@ -9,8 +9,13 @@ import pytest
 
 from coproduce.community.models import Organisation
 from coproduce.core.categories import Category
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange
+from coproduce.exchanges.services.exchanges import (
+    exchange_agree,
+    exchange_confirm,
+    exchange_mark_done,
+    exchange_propose,
+)
 from coproduce.ledger.models import Account
 from tests.conftest import _join, _person
 
@@ -40,7 +45,7 @@ def balance(who) -> int:
 def propose(timebank, provider, receiver, acting=None, minutes=120, **extra) -> Exchange:
     providers = provider if isinstance(provider, list) else [provider]
     receivers = receiver if isinstance(receiver, list) else [receiver]
-    return services.exchange_propose(
+    return exchange_propose(
         timebank=timebank,
         acting=acting or receivers[0],
         providers=providers,
@@ -61,16 +66,16 @@ def step(exchange: Exchange, to: str, minutes: int | None = None) -> Exchange:
         if status == "agreed":
             proposer_gives = exchange.proposed_by in providers
             agreeing = receivers[0] if proposer_gives else providers[0]
-            exchange = services.exchange_agree(exchange=exchange, acting=agreeing)
+            exchange = exchange_agree(exchange=exchange, acting=agreeing)
         elif status == "done":
-            exchange = services.exchange_mark_done(
+            exchange = exchange_mark_done(
                 exchange=exchange,
                 acting=providers[0],
                 actual_minutes=minutes or exchange.expected_minutes,
             )
         else:
             for receiver in receivers:
-                exchange = services.exchange_confirm(exchange=exchange, acting=receiver)
+                exchange = exchange_confirm(exchange=exchange, acting=receiver)
     return exchange
 
 

@@ -7,15 +7,21 @@ import pytest
 
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import Notification
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Feedback
-from coproduce.exchanges.selectors import feedback_for_exchange
+from coproduce.exchanges.selectors.exchanges import feedback_for_exchange
+from coproduce.exchanges.services.exchanges import (
+    exchange_agree,
+    exchange_confirm,
+    exchange_mark_done,
+    exchange_propose,
+)
+from coproduce.exchanges.services.feedback import feedback_give
 from tests.exchanges.conftest import step
 
 
 def test_bob_thanks_alice_privately_and_she_is_told(garden, alice, bob, dan):
     step(garden, "confirmed")
-    feedback = services.feedback_give(
+    feedback = feedback_give(
         exchange=garden, author=bob, about_person=alice, message="Lovely job", private=True
     )
     assert feedback.private
@@ -27,52 +33,46 @@ def test_bob_thanks_alice_privately_and_she_is_told(garden, alice, bob, dan):
 def test_thanks_only_after_confirmation(garden, alice, bob):
     step(garden, "done")
     with pytest.raises(Conflict):
-        services.feedback_give(exchange=garden, author=bob, about_person=alice, message="Thanks")
+        feedback_give(exchange=garden, author=bob, about_person=alice, message="Thanks")
 
 
 def test_only_someone_taking_part_gives_thanks(garden, alice, dan):
     step(garden, "confirmed")
     with pytest.raises(PermissionDenied):
-        services.feedback_give(exchange=garden, author=dan, about_person=alice, message="Hi")
+        feedback_give(exchange=garden, author=dan, about_person=alice, message="Hi")
 
 
 def test_one_thanks_per_author_and_person(garden, alice, bob):
     step(garden, "confirmed")
-    services.feedback_give(exchange=garden, author=bob, about_person=alice, message="Thanks")
+    feedback_give(exchange=garden, author=bob, about_person=alice, message="Thanks")
     with pytest.raises(Conflict):
-        services.feedback_give(exchange=garden, author=bob, about_person=alice, message="Again")
+        feedback_give(exchange=garden, author=bob, about_person=alice, message="Again")
     assert Feedback.objects.count() == 1
 
 
 def test_the_helper_cannot_keep_thanks_private_nor_thank_herself(garden, alice, bob, dan):
     step(garden, "confirmed")
     with pytest.raises(ApplicationError, match="received the help"):
-        services.feedback_give(
-            exchange=garden, author=alice, about_person=bob, message="Kind", private=True
-        )
+        feedback_give(exchange=garden, author=alice, about_person=bob, message="Kind", private=True)
     with pytest.raises(ApplicationError, match="yourself"):
-        services.feedback_give(exchange=garden, author=alice, about_person=alice, message="Me")
+        feedback_give(exchange=garden, author=alice, about_person=alice, message="Me")
     with pytest.raises(ApplicationError, match="took part"):
-        services.feedback_give(exchange=garden, author=alice, about_person=dan, message="Hi")
+        feedback_give(exchange=garden, author=alice, about_person=dan, message="Hi")
     with pytest.raises(ApplicationError):
-        services.feedback_give(exchange=garden, author=alice, about_person=bob, message="  ")
-    services.feedback_give(exchange=garden, author=alice, about_person=bob, message="Kind man")
+        feedback_give(exchange=garden, author=alice, about_person=bob, message="  ")
+    feedback_give(exchange=garden, author=alice, about_person=bob, message="Kind man")
     assert Feedback.objects.get().private is False
 
 
 def test_thanking_an_organisation_once(riverside, alice, surgery, dr_patel):
-    exchange = services.exchange_propose(
+    exchange = exchange_propose(
         timebank=riverside, acting=dr_patel, providers=[surgery], receivers=[alice],
         title="Health check", category="health", expected_minutes=60,
     )  # fmt: skip
-    services.exchange_agree(exchange=exchange, acting=alice)
-    services.exchange_mark_done(exchange=exchange, acting=dr_patel, actual_minutes=60)
-    services.exchange_confirm(exchange=exchange, acting=alice)
-    services.feedback_give(
-        exchange=exchange, author=alice, about_organisation=surgery, message="Thank you"
-    )
+    exchange_agree(exchange=exchange, acting=alice)
+    exchange_mark_done(exchange=exchange, acting=dr_patel, actual_minutes=60)
+    exchange_confirm(exchange=exchange, acting=alice)
+    feedback_give(exchange=exchange, author=alice, about_organisation=surgery, message="Thank you")
     assert Notification.objects.filter(person=dr_patel, kind="exchange_thanks").exists()
     with pytest.raises(Conflict):
-        services.feedback_give(
-            exchange=exchange, author=alice, about_organisation=surgery, message="Again"
-        )
+        feedback_give(exchange=exchange, author=alice, about_organisation=surgery, message="Again")

@@ -11,8 +11,19 @@ from django.utils import timezone
 
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.exchanges import services
 from coproduce.exchanges.models import ExchangeStatus, PaidBy
+from coproduce.exchanges.services.disputes import (
+    exchange_dispute,
+    exchange_resolve,
+    exchange_reverse,
+)
+from coproduce.exchanges.services.exchanges import (
+    exchange_agree,
+    exchange_confirm,
+    exchange_log_finished,
+    exchange_mark_done,
+    exchange_propose,
+)
 from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.selectors import ledger_verify
 from coproduce.ledger.services import chest_get_or_open, transfer_post
@@ -23,17 +34,17 @@ from tests.exchanges.conftest import balance, propose, step
 def session(riverside, alice, bob, dan, erin):
     """Alice runs a one-hour phone skills session for bob, dan and erin."""
     exchange = propose(riverside, alice, [bob, dan, erin], acting=alice, minutes=60)
-    exchange = services.exchange_agree(exchange=exchange, acting=bob)
-    return services.exchange_mark_done(exchange=exchange, acting=alice, actual_minutes=60)
+    exchange = exchange_agree(exchange=exchange, acting=bob)
+    return exchange_mark_done(exchange=exchange, acting=alice, actual_minutes=60)
 
 
 def test_a_group_session_posts_only_when_every_receiver_confirmed(session, alice, bob, dan, erin):
-    services.exchange_confirm(exchange=session, acting=bob)
-    services.exchange_confirm(exchange=session, acting=dan)
+    exchange_confirm(exchange=session, acting=bob)
+    exchange_confirm(exchange=session, acting=dan)
     session.refresh_from_db()
     assert session.status == ExchangeStatus.DONE
     assert not Transfer.objects.exists()
-    services.exchange_confirm(exchange=session, acting=erin)
+    exchange_confirm(exchange=session, acting=erin)
     session.refresh_from_db()
     assert session.status == ExchangeStatus.CONFIRMED
     # Each receiver pays the hour; alice earns it once per receiver.
@@ -42,15 +53,15 @@ def test_a_group_session_posts_only_when_every_receiver_confirmed(session, alice
 
 
 def test_a_receiver_confirming_twice_in_a_group_changes_nothing(session, bob):
-    services.exchange_confirm(exchange=session, acting=bob)
-    services.exchange_confirm(exchange=session, acting=bob)
+    exchange_confirm(exchange=session, acting=bob)
+    exchange_confirm(exchange=session, acting=bob)
     assert session.participants.filter(confirmed_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(action="exchange.part_confirmed").count() == 1
 
 
 def test_the_coordinator_confirms_the_rest_of_a_group(session, alice, bob, carol):
-    services.exchange_confirm(exchange=session, acting=bob)
-    exchange = services.exchange_confirm(exchange=session, acting=carol)
+    exchange_confirm(exchange=session, acting=bob)
+    exchange = exchange_confirm(exchange=session, acting=carol)
     assert exchange.status == ExchangeStatus.CONFIRMED
     assert exchange.logged_by == carol
     assert balance(alice) == 180
@@ -69,7 +80,7 @@ def test_a_group_session_paid_by_the_chest(riverside, alice, bob, dan, carol):
     assert exchange.paying_account == chest
     assert exchange.proposed_by == alice and exchange.logged_by == carol
     step(exchange, "done")
-    services.exchange_confirm(exchange=exchange, acting=carol)
+    exchange_confirm(exchange=exchange, acting=carol)
     chest.refresh_from_db()
     assert chest.balance == 300 - 180
     assert [balance(p) for p in (alice, bob, dan)] == [180, 0, 0]
@@ -83,10 +94,9 @@ def test_only_a_coordinator_spends_the_chest(riverside, alice, bob):
 
 def test_a_group_session_paid_by_the_surgery(riverside, alice, bob, dan, dr_patel, surgery):
     """Dr Patel arranges a walking group for two patients; the surgery pays for both."""
-    surgery_account = Account.objects.get(organisation=surgery)
     exchange = propose(
         riverside, alice, [bob, dan], acting=dr_patel, minutes=60,
-        paid_by=PaidBy.ORGANISATION, paying_account=surgery_account,
+        paid_by=PaidBy.ORGANISATION, paying_organisation=surgery,
     )  # fmt: skip
     step(exchange, "confirmed")
     assert [balance(alice), balance(bob), balance(dan), balance(surgery)] == [120, 0, 0, -120]
@@ -96,7 +106,7 @@ def test_a_member_cannot_spend_an_organisations_credits(riverside, alice, bob, s
     with pytest.raises(PermissionDenied):
         propose(
             riverside, alice, bob, paid_by=PaidBy.ORGANISATION,
-            paying_account=Account.objects.get(organisation=surgery),
+            paying_organisation=surgery,
         )  # fmt: skip
 
 
@@ -115,13 +125,13 @@ def test_several_on_both_sides_is_refused(riverside, alice, bob, dan, erin):
 
 
 def test_a_receiver_in_the_team_helps_the_organisation(riverside, alice, surgery, dr_patel):
-    exchange = services.exchange_propose(
+    exchange = exchange_propose(
         timebank=riverside, acting=dr_patel, providers=[alice], receivers=[surgery],
         title="Reception volunteering", category="health", expected_minutes=180,
     )  # fmt: skip
     step(exchange, "done")
     # dr_patel confirms for the surgery he works for.
-    services.exchange_confirm(exchange=exchange, acting=dr_patel)
+    exchange_confirm(exchange=exchange, acting=dr_patel)
     assert (balance(alice), balance(surgery)) == (180, -180)
 
 
@@ -131,13 +141,13 @@ def test_a_receiver_in_the_team_helps_the_organisation(riverside, alice, surgery
 @pytest.fixture
 def disputed(garden, bob, carol):
     step(garden, "done", minutes=180)
-    return services.exchange_dispute(exchange=garden, acting=bob, reason="It took one hour")
+    return exchange_dispute(exchange=garden, acting=bob, reason="It took one hour")
 
 
 def test_a_dispute_needs_a_reason(garden, bob):
     step(garden, "done")
     with pytest.raises(ApplicationError):
-        services.exchange_dispute(exchange=garden, acting=bob, reason="  ")
+        exchange_dispute(exchange=garden, acting=bob, reason="  ")
     garden.refresh_from_db()
     assert garden.status == ExchangeStatus.DONE
 
@@ -152,19 +162,19 @@ def test_a_dispute_holds_the_credits_and_tells_the_coordinator(disputed, alice, 
 
 def test_a_dispute_cannot_be_raised_before_done_or_by_a_stranger(garden, bob, dan):
     with pytest.raises(Conflict):
-        services.exchange_dispute(exchange=garden, acting=bob, reason="no")
+        exchange_dispute(exchange=garden, acting=bob, reason="no")
     step(garden, "done")
     with pytest.raises(PermissionDenied):
-        services.exchange_dispute(exchange=garden, acting=dan, reason="no")
+        exchange_dispute(exchange=garden, acting=dan, reason="no")
 
 
 def test_a_disputed_exchange_cannot_be_confirmed_by_the_members(disputed, bob):
     with pytest.raises(Conflict):
-        services.exchange_confirm(exchange=disputed, acting=bob)
+        exchange_confirm(exchange=disputed, acting=bob)
 
 
 def test_carol_resolves_by_confirming(disputed, alice, bob, carol):
-    exchange = services.exchange_resolve(
+    exchange = exchange_resolve(
         acting=carol, exchange=disputed, outcome="confirm", note="Spoke to both; 3 hours is right"
     )
     assert exchange.status == ExchangeStatus.CONFIRMED
@@ -173,7 +183,7 @@ def test_carol_resolves_by_confirming(disputed, alice, bob, carol):
 
 
 def test_carol_resolves_by_adjusting_the_time(disputed, alice, bob, carol):
-    exchange = services.exchange_resolve(
+    exchange = exchange_resolve(
         acting=carol, exchange=disputed, outcome="adjust", minutes=60, note="Agreed one hour"
     )
     assert exchange.actual_minutes == 60
@@ -183,7 +193,7 @@ def test_carol_resolves_by_adjusting_the_time(disputed, alice, bob, carol):
 
 
 def test_carol_resolves_by_cancelling(disputed, alice, carol):
-    exchange = services.exchange_resolve(
+    exchange = exchange_resolve(
         acting=carol, exchange=disputed, outcome="cancel", note="It did not happen"
     )
     assert exchange.status == ExchangeStatus.CANCELLED
@@ -193,15 +203,13 @@ def test_carol_resolves_by_cancelling(disputed, alice, carol):
 
 def test_only_a_coordinator_resolves_and_with_a_note(disputed, alice, harry, carol):
     with pytest.raises(PermissionDenied):
-        services.exchange_resolve(acting=alice, exchange=disputed, outcome="confirm", note="ok")
+        exchange_resolve(acting=alice, exchange=disputed, outcome="confirm", note="ok")
     with pytest.raises(PermissionDenied):
-        services.exchange_resolve(acting=harry, exchange=disputed, outcome="confirm", note="ok")
+        exchange_resolve(acting=harry, exchange=disputed, outcome="confirm", note="ok")
     with pytest.raises(ApplicationError):
-        services.exchange_resolve(acting=carol, exchange=disputed, outcome="confirm", note="")
+        exchange_resolve(acting=carol, exchange=disputed, outcome="confirm", note="")
     with pytest.raises(ApplicationError):
-        services.exchange_resolve(
-            acting=carol, exchange=disputed, outcome="adjust", minutes=0, note="x"
-        )
+        exchange_resolve(acting=carol, exchange=disputed, outcome="adjust", minutes=0, note="x")
     disputed.refresh_from_db()
     assert disputed.status == ExchangeStatus.DISPUTED
 
@@ -209,7 +217,7 @@ def test_only_a_coordinator_resolves_and_with_a_note(disputed, alice, harry, car
 def test_resolving_refused_by_a_limit_leaves_the_dispute(disputed, bob, carol):
     Account.objects.filter(person=bob).update(min_balance=-60)
     with pytest.raises(ApplicationError, match="below its limit"):
-        services.exchange_resolve(acting=carol, exchange=disputed, outcome="confirm", note="ok")
+        exchange_resolve(acting=carol, exchange=disputed, outcome="confirm", note="ok")
     disputed.refresh_from_db()
     assert disputed.status == ExchangeStatus.DISPUTED
     assert "ok" not in disputed.notes
@@ -220,7 +228,7 @@ def test_resolving_refused_by_a_limit_leaves_the_dispute(disputed, bob, carol):
 
 def test_carol_logs_a_finished_exchange_for_offline_members(riverside, alice, bob, carol):
     last_week = timezone.localdate() - datetime.timedelta(days=7)
-    exchange = services.exchange_log_finished(
+    exchange = exchange_log_finished(
         timebank=riverside, acting=carol, provider=alice, receiver=bob, title="Shopping",
         category="household", minutes=75, done_on=last_week, note="Bob rang the office",
     )  # fmt: skip
@@ -246,7 +254,7 @@ def test_carol_logs_a_finished_exchange_for_offline_members(riverside, alice, bo
 def test_logging_refuses_bad_input(riverside, alice, bob, carol, who, minutes, days_ago, message):
     receiver = {"alice": alice, "bob": bob}[who]
     with pytest.raises(ApplicationError, match=message):
-        services.exchange_log_finished(
+        exchange_log_finished(
             timebank=riverside, acting=carol, provider=alice, receiver=receiver, title="x",
             category="household", minutes=minutes,
             done_on=timezone.localdate() - datetime.timedelta(days=days_ago),
@@ -257,7 +265,7 @@ def test_logging_refuses_bad_input(riverside, alice, bob, carol, who, minutes, d
 def test_only_a_coordinator_of_this_time_bank_logs(riverside, alice, bob, dan, harry):
     for someone in (dan, harry):
         with pytest.raises(PermissionDenied):
-            services.exchange_log_finished(
+            exchange_log_finished(
                 timebank=riverside, acting=someone, provider=alice, receiver=bob, title="x",
                 category="household", minutes=60, done_on=timezone.localdate(),
             )  # fmt: skip
@@ -268,21 +276,21 @@ def test_only_a_coordinator_of_this_time_bank_logs(riverside, alice, bob, dan, h
 
 def test_carol_reverses_a_confirmed_exchange(garden, alice, bob, carol, riverside):
     step(garden, "confirmed")
-    exchange = services.exchange_reverse(exchange=garden, acting=carol, reason="Logged twice")
+    exchange = exchange_reverse(exchange=garden, acting=carol, reason="Logged twice")
     assert (balance(alice), balance(bob)) == (0, 0)
     assert exchange.transfer.reversed_by.override_reason == "Logged twice"
     assert "Logged twice" in exchange.notes
     with pytest.raises(Conflict, match="already been reversed"):
-        services.exchange_reverse(exchange=garden, acting=carol, reason="again")
+        exchange_reverse(exchange=garden, acting=carol, reason="again")
     assert ledger_verify(timebank_id=riverside.pk).ok
 
 
 def test_reversing_needs_a_coordinator_a_reason_and_a_confirmed_exchange(garden, bob, carol):
     with pytest.raises(Conflict):
-        services.exchange_reverse(exchange=garden, acting=carol, reason="x")
+        exchange_reverse(exchange=garden, acting=carol, reason="x")
     step(garden, "confirmed")
     with pytest.raises(PermissionDenied):
-        services.exchange_reverse(exchange=garden, acting=bob, reason="x")
+        exchange_reverse(exchange=garden, acting=bob, reason="x")
     with pytest.raises(ApplicationError):
-        services.exchange_reverse(exchange=garden, acting=carol, reason="")
+        exchange_reverse(exchange=garden, acting=carol, reason="")
     assert Transfer.objects.count() == 1

@@ -7,8 +7,13 @@ import pytest
 
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
+from coproduce.exchanges.services.exchanges import (
+    exchange_agree,
+    exchange_cancel,
+    exchange_confirm,
+    exchange_mark_done,
+)
 from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.selectors import ledger_verify
 from tests.exchanges.conftest import balance, propose, step
@@ -71,18 +76,18 @@ def test_bob_cannot_arrange_an_exchange_between_alice_and_dan(riverside, alice, 
 
 def test_bob_cannot_agree_to_his_own_proposal(garden, bob):
     with pytest.raises(PermissionDenied):
-        services.exchange_agree(exchange=garden, acting=bob)
+        exchange_agree(exchange=garden, acting=bob)
     garden.refresh_from_db()
     assert garden.status == ExchangeStatus.PROPOSED
 
 
 def test_dan_who_takes_no_part_cannot_agree(garden, dan):
     with pytest.raises(PermissionDenied):
-        services.exchange_agree(exchange=garden, acting=dan)
+        exchange_agree(exchange=garden, acting=dan)
 
 
 def test_alice_agrees_and_bob_is_told(garden, alice, bob):
-    exchange = services.exchange_agree(exchange=garden, acting=alice)
+    exchange = exchange_agree(exchange=garden, acting=alice)
     assert exchange.status == ExchangeStatus.AGREED
     assert exchange.agreed_at is not None
     assert Notification.objects.filter(person=bob, kind="exchange_agreed").exists()
@@ -91,8 +96,8 @@ def test_alice_agrees_and_bob_is_told(garden, alice, bob):
 def test_only_the_helper_marks_it_done(garden, alice, bob):
     step(garden, "agreed")
     with pytest.raises(PermissionDenied):
-        services.exchange_mark_done(exchange=garden, acting=bob, actual_minutes=60)
-    exchange = services.exchange_mark_done(exchange=garden, acting=alice, actual_minutes=150)
+        exchange_mark_done(exchange=garden, acting=bob, actual_minutes=60)
+    exchange = exchange_mark_done(exchange=garden, acting=alice, actual_minutes=150)
     assert exchange.status == ExchangeStatus.DONE
     assert exchange.actual_minutes == 150
     assert Notification.objects.filter(person=bob, kind="exchange_done").exists()
@@ -100,20 +105,20 @@ def test_only_the_helper_marks_it_done(garden, alice, bob):
 
 def test_it_cannot_be_marked_done_before_it_is_agreed(garden, alice):
     with pytest.raises(Conflict):
-        services.exchange_mark_done(exchange=garden, acting=alice, actual_minutes=60)
+        exchange_mark_done(exchange=garden, acting=alice, actual_minutes=60)
 
 
 def test_marking_done_refuses_an_impossible_time(garden, alice):
     step(garden, "agreed")
     with pytest.raises(ApplicationError):
-        services.exchange_mark_done(exchange=garden, acting=alice, actual_minutes=13 * 60)
+        exchange_mark_done(exchange=garden, acting=alice, actual_minutes=13 * 60)
     garden.refresh_from_db()
     assert garden.status == ExchangeStatus.AGREED
 
 
 def test_bob_confirms_and_the_credits_move_once(garden, alice, bob, riverside):
     step(garden, "done", minutes=90)
-    exchange = services.exchange_confirm(exchange=garden, acting=bob)
+    exchange = exchange_confirm(exchange=garden, acting=bob)
     assert exchange.status == ExchangeStatus.CONFIRMED
     assert exchange.transfer.idempotency_key == f"exchange:{garden.public_id}:confirm"
     assert exchange.transfer.occurred_at == exchange.done_at
@@ -124,8 +129,8 @@ def test_bob_confirms_and_the_credits_move_once(garden, alice, bob, riverside):
 
 def test_confirming_twice_posts_one_transfer(garden, alice, bob):
     step(garden, "done")
-    services.exchange_confirm(exchange=garden, acting=bob)
-    again = services.exchange_confirm(exchange=garden, acting=bob)
+    exchange_confirm(exchange=garden, acting=bob)
+    again = exchange_confirm(exchange=garden, acting=bob)
     assert again.status == ExchangeStatus.CONFIRMED
     assert Transfer.objects.count() == 1
     assert (balance(alice), balance(bob)) == (120, -120)
@@ -134,21 +139,21 @@ def test_confirming_twice_posts_one_transfer(garden, alice, bob):
 def test_alice_cannot_confirm_the_help_she_gave(garden, alice):
     step(garden, "done")
     with pytest.raises(PermissionDenied):
-        services.exchange_confirm(exchange=garden, acting=alice)
+        exchange_confirm(exchange=garden, acting=alice)
     assert not Transfer.objects.exists()
 
 
 def test_it_cannot_be_confirmed_before_it_is_done(garden, bob):
     step(garden, "agreed")
     with pytest.raises(Conflict):
-        services.exchange_confirm(exchange=garden, acting=bob)
+        exchange_confirm(exchange=garden, acting=bob)
 
 
 def test_a_limit_refusal_leaves_the_exchange_done(garden, alice, bob):
     Account.objects.filter(person=bob).update(min_balance=-60)
     step(garden, "done", minutes=120)
     with pytest.raises(ApplicationError, match="below its limit"):
-        services.exchange_confirm(exchange=garden, acting=bob)
+        exchange_confirm(exchange=garden, acting=bob)
     garden.refresh_from_db()
     assert garden.status == ExchangeStatus.DONE
     assert garden.transfer is None
@@ -157,7 +162,7 @@ def test_a_limit_refusal_leaves_the_exchange_done(garden, alice, bob):
 
 
 def test_either_side_may_cancel_before_it_is_done(garden, alice, bob):
-    exchange = services.exchange_cancel(exchange=garden, acting=alice, reason="I hurt my back")
+    exchange = exchange_cancel(exchange=garden, acting=alice, reason="I hurt my back")
     assert exchange.status == ExchangeStatus.CANCELLED
     assert "I hurt my back" in exchange.notes
     note = Notification.objects.get(person=bob, kind="exchange_cancelled")
@@ -166,19 +171,19 @@ def test_either_side_may_cancel_before_it_is_done(garden, alice, bob):
 
 def test_dan_cannot_cancel_someone_elses_exchange(garden, dan):
     with pytest.raises(PermissionDenied):
-        services.exchange_cancel(exchange=garden, acting=dan)
+        exchange_cancel(exchange=garden, acting=dan)
 
 
 def test_it_cannot_be_cancelled_once_done(garden, bob):
     step(garden, "done")
     with pytest.raises(Conflict, match="raise a problem"):
-        services.exchange_cancel(exchange=garden, acting=bob)
+        exchange_cancel(exchange=garden, acting=bob)
 
 
 def test_cancel_after_confirm_is_refused(garden, alice, bob):
     step(garden, "confirmed")
     with pytest.raises(Conflict):
-        services.exchange_cancel(exchange=garden, acting=bob)
+        exchange_cancel(exchange=garden, acting=bob)
     garden.refresh_from_db()
     assert garden.status == ExchangeStatus.CONFIRMED
     assert balance(alice) == 120
@@ -186,21 +191,21 @@ def test_cancel_after_confirm_is_refused(garden, alice, bob):
 
 def test_confirm_after_cancel_is_refused(garden, alice, bob):
     step(garden, "agreed")
-    services.exchange_cancel(exchange=garden, acting=bob)
+    exchange_cancel(exchange=garden, acting=bob)
     with pytest.raises(Conflict):
-        services.exchange_confirm(exchange=garden, acting=bob)
+        exchange_confirm(exchange=garden, acting=bob)
     assert not Transfer.objects.exists()
 
 
 def test_a_cancelled_exchange_cannot_be_agreed(garden, alice, bob):
-    services.exchange_cancel(exchange=garden, acting=bob)
+    exchange_cancel(exchange=garden, acting=bob)
     with pytest.raises(Conflict):
-        services.exchange_agree(exchange=garden, acting=alice)
+        exchange_agree(exchange=garden, acting=alice)
 
 
 def test_a_coordinator_confirms_for_an_offline_member(garden, alice, bob, carol):
     step(garden, "done")
-    exchange = services.exchange_confirm(exchange=garden, acting=carol)
+    exchange = exchange_confirm(exchange=garden, acting=carol)
     assert exchange.status == ExchangeStatus.CONFIRMED
     assert exchange.logged_by == carol
     assert exchange.transfer.created_by == carol
@@ -213,13 +218,13 @@ def test_a_coordinator_in_the_exchange_cannot_confirm_for_the_other_side(riversi
     exchange = propose(riverside, carol, bob)
     step(exchange, "done")
     with pytest.raises(PermissionDenied):
-        services.exchange_confirm(exchange=exchange, acting=carol)
+        exchange_confirm(exchange=exchange, acting=carol)
 
 
 def test_harry_from_hillside_cannot_confirm(garden, harry):
     step(garden, "done")
     with pytest.raises(PermissionDenied):
-        services.exchange_confirm(exchange=garden, acting=harry)
+        exchange_confirm(exchange=garden, acting=harry)
 
 
 def test_an_exchange_from_alices_offer(riverside, alice, bob):
@@ -234,12 +239,12 @@ def test_an_exchange_from_alices_offer(riverside, alice, bob):
         category="transport",
         created_at=timezone.now(),
     )
-    exchange = propose(riverside, alice, bob, offer=offer, title=offer.title)
+    exchange = propose(riverside, alice, bob, listing=offer, title=offer.title)
     assert exchange.offer == offer
     offer.status = "closed"
     offer.save()
     with pytest.raises(ApplicationError, match="no longer open"):
-        propose(riverside, alice, bob, offer=offer)
+        propose(riverside, alice, bob, listing=offer)
 
 
 def test_an_offer_must_be_answered_with_its_owner(riverside, alice, bob, dan):
@@ -252,4 +257,4 @@ def test_an_offer_must_be_answered_with_its_owner(riverside, alice, bob, dan):
         created_at=timezone.now(),
     )  # fmt: skip
     with pytest.raises(ApplicationError, match="who posted it"):
-        propose(riverside, dan, bob, offer=offer)
+        propose(riverside, dan, bob, listing=offer)

@@ -10,8 +10,13 @@ import datetime
 from django.db.models import Sum
 from django.utils import timezone
 
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, PaidBy, Pairing
+from coproduce.exchanges.services.disputes import exchange_dispute, exchange_resolve
+from coproduce.exchanges.services.exchanges import (
+    exchange_cancel,
+    exchange_confirm,
+    exchange_log_finished,
+)
 from coproduce.ledger.models import Account, Entry
 from coproduce.ledger.services import chest_get_or_open, transfer_post
 from tests.exchanges.conftest import propose, step
@@ -66,15 +71,15 @@ def test_a_session_paid_by_the_chest_pairs_the_people_not_the_chest(
         on_behalf_of=alice,
     )  # fmt: skip
     step(exchange, "done")
-    services.exchange_confirm(exchange=exchange, acting=carol)
+    exchange_confirm(exchange=exchange, acting=carol)
     agrees_with_its_transfer(exchange)
     assert not Pairing.objects.filter(receiver=chest).exists()
 
 
 def test_carol_adjusting_a_dispute_pairs_the_adjusted_time(garden, alice, bob, carol):
     step(garden, "done")
-    services.exchange_dispute(exchange=garden, acting=bob, reason="It took one hour")
-    exchange = services.exchange_resolve(
+    exchange_dispute(exchange=garden, acting=bob, reason="It took one hour")
+    exchange = exchange_resolve(
         acting=carol, exchange=garden, outcome="adjust", minutes=60, note="Agreed one hour"
     )
     agrees_with_its_transfer(exchange)
@@ -83,7 +88,7 @@ def test_carol_adjusting_a_dispute_pairs_the_adjusted_time(garden, alice, bob, c
 
 def test_carol_logging_last_weeks_help_dates_the_pairing_last_week(riverside, alice, bob, carol):
     last_week = timezone.localdate() - datetime.timedelta(days=7)
-    exchange = services.exchange_log_finished(
+    exchange = exchange_log_finished(
         timebank=riverside, acting=carol, provider=alice, receiver=bob, title="Shopping",
         category="household", minutes=75, done_on=last_week, note="Bob rang the office",
     )  # fmt: skip
@@ -93,10 +98,10 @@ def test_carol_logging_last_weeks_help_dates_the_pairing_last_week(riverside, al
 
 def test_confirming_again_writes_no_second_pairing(garden, bob):
     exchange = step(garden, "confirmed")
-    services.exchange_confirm(exchange=exchange, acting=bob)
+    exchange_confirm(exchange=exchange, acting=bob)
     assert Pairing.objects.filter(exchange=exchange).count() == 1
 
 
 def test_a_cancelled_exchange_has_no_pairing(garden, alice):
-    services.exchange_cancel(exchange=garden, acting=alice, reason="Rained off")
+    exchange_cancel(exchange=garden, acting=alice, reason="Rained off")
     assert not Pairing.objects.filter(exchange=garden).exists()

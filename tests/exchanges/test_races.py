@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges import services
 from coproduce.exchanges.models import ExchangeStatus
+from coproduce.exchanges.services.disputes import exchange_dispute
+from coproduce.exchanges.services.exchanges import exchange_cancel, exchange_confirm
 from coproduce.ledger.models import Transfer
 from tests.exchanges.conftest import balance, propose, step
 
@@ -51,8 +52,8 @@ def test_a_confirmation_racing_a_cancellation_posts_once_and_cancels_nothing(
     done_garden, alice, bob
 ):
     results = race(
-        lambda: services.exchange_confirm(exchange=done_garden, acting=bob),
-        lambda: services.exchange_cancel(exchange=done_garden, acting=alice, reason="changed"),
+        lambda: exchange_confirm(exchange=done_garden, acting=bob),
+        lambda: exchange_cancel(exchange=done_garden, acting=alice, reason="changed"),
     )
     done_garden.refresh_from_db()
     assert done_garden.status == ExchangeStatus.CONFIRMED
@@ -65,8 +66,8 @@ def test_a_confirmation_racing_a_cancellation_posts_once_and_cancels_nothing(
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_together_post_once(done_garden, alice, bob, carol):
     race(
-        lambda: services.exchange_confirm(exchange=done_garden, acting=bob),
-        lambda: services.exchange_confirm(exchange=done_garden, acting=carol),
+        lambda: exchange_confirm(exchange=done_garden, acting=bob),
+        lambda: exchange_confirm(exchange=done_garden, acting=carol),
     )
     assert Transfer.objects.count() == 1
     assert (balance(alice), balance(bob)) == (120, -120)
@@ -76,8 +77,8 @@ def test_two_confirmations_together_post_once(done_garden, alice, bob, carol):
 @pytest.mark.django_db(transaction=True)
 def test_a_confirmation_racing_a_dispute_ends_one_way_only(done_garden, alice, bob):
     results = race(
-        lambda: services.exchange_confirm(exchange=done_garden, acting=bob),
-        lambda: services.exchange_dispute(exchange=done_garden, acting=alice, reason="Too long"),
+        lambda: exchange_confirm(exchange=done_garden, acting=bob),
+        lambda: exchange_dispute(exchange=done_garden, acting=alice, reason="Too long"),
     )
     done_garden.refresh_from_db()
     refused = [r for r in results if isinstance(r, ApplicationError)]

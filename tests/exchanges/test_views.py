@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Offer, Request
+from coproduce.exchanges.services.disputes import exchange_dispute
+from coproduce.exchanges.services.feedback import feedback_give
 from coproduce.ledger.models import Account, Transfer
 from tests.exchanges.conftest import balance, propose, step
 
@@ -145,7 +146,7 @@ def test_a_dispute_without_a_reason_is_refused(login, bob, garden):
 
 def test_carol_resolves_and_reverses_through_the_page(login, carol, alice, bob, garden):
     step(garden, "done", minutes=180)
-    services.exchange_dispute(exchange=garden, acting=bob, reason="Only an hour")
+    exchange_dispute(exchange=garden, acting=bob, reason="Only an hour")
     client = login(carol)
     assert b"Resolve the problem" in client.get(url("exchange", garden)).content
     response = client.post(
@@ -329,7 +330,7 @@ def test_the_thanks_form_goes_once_everyone_is_thanked(login, alice, bob, garden
     step(garden, "confirmed")
     client = login(bob)
     assert b"Say thank you" in client.get(url("exchange", garden)).content
-    services.feedback_give(exchange=garden, author=bob, about_person=alice, message="Thanks")
+    feedback_give(exchange=garden, author=bob, about_person=alice, message="Thanks")
     assert b"Say thank you" not in client.get(url("exchange", garden)).content
 
 
@@ -354,7 +355,7 @@ def test_dr_patel_arranges_a_session_the_surgery_pays_for(login, dr_patel, surge
 
 def test_a_member_who_left_another_time_bank_can_still_be_named(riverside, hillside, alice):
     from coproduce.community.models import Membership
-    from coproduce.exchanges.selectors import member_get_by_username
+    from coproduce.exchanges.selectors.exchanges import member_get_by_username
 
     Membership.objects.create(timebank=hillside, person=alice, status="left")
     assert member_get_by_username(timebank=riverside, username="ALICE") == alice

@@ -39,7 +39,7 @@ def exchanged(timebank, provider, receivers, minutes, on, category, *, acting):
     """A confirmed exchange: `provider` gave `minutes` to each of `receivers` on `on`."""
     from coproduce.community.models import Organisation
     from coproduce.exchanges.models import Exchange, Participant
-    from coproduce.exchanges.services import pairings_record
+    from coproduce.exchanges.services.pairings import pairings_record
     from coproduce.ledger.services import transfer_post
 
     if not isinstance(receivers, list | tuple):

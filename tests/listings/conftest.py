@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture
 def post():
     """`post(alice, "offer", "Help with gardening", category="gardening")` posts as that person."""
-    from coproduce.exchanges.listings import listing_create
+    from coproduce.exchanges.services.listings import listing_create
 
     def post_listing(person, kind, title, *, timebank=None, category="household", **fields):
         from coproduce.community.models import Membership

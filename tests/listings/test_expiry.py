@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.exchanges.listings import listing_renew, listings_expire
 from coproduce.exchanges.models import ListingStatus, Offer, Request
+from coproduce.exchanges.services.listings import listing_renew, listings_expire
 
 
 def expire_in(listing, **delta):
@@ -79,7 +79,7 @@ def test_renewing_after_a_reminder_means_a_fresh_reminder_next_time(listings, al
 
 
 def test_paused_listings_expire_too_but_closed_ones_stay_closed(alice, post):
-    from coproduce.exchanges.listings import listing_close, listing_pause
+    from coproduce.exchanges.services.listings import listing_close, listing_pause
 
     paused = post(alice, "offer", "Weeding")
     closed = post(alice, "offer", "Baking")

@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges.listings import listing_close, listing_pause, listing_update
 from coproduce.exchanges.models import Offer, Request
-from coproduce.exchanges.search import listings_search, search_words
+from coproduce.exchanges.selectors.search import listings_search, search_words
+from coproduce.exchanges.services.listings import listing_close, listing_pause, listing_update
 
 
 def titles(listings):
@@ -162,7 +162,7 @@ def test_a_changed_title_is_found_by_its_new_words_only(riverside, riverside_off
 def test_postgres_search_vector_matches_the_gin_index(db, model):
     from django.contrib.postgres.search import SearchQuery
 
-    from coproduce.exchanges.search import _pg_vector
+    from coproduce.exchanges.selectors.search import _pg_vector
 
     # The planner uses an expression index only for the very same expression: this fails if
     # search._pg_vector() and migration 0003's index drift apart.

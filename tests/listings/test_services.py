@@ -10,18 +10,17 @@ from django.utils import timezone
 
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.exchanges.listings import (
+from coproduce.exchanges.models import ListingStatus, Offer
+from coproduce.exchanges.selectors.listings import listing_get_for, listing_get_for_change
+from coproduce.exchanges.services.listings import (
     listing_close,
     listing_create,
-    listing_get_for,
-    listing_get_for_change,
     listing_pause,
     listing_renew,
     listing_resume,
     listing_update,
     tags_normalise,
 )
-from coproduce.exchanges.models import ListingStatus, Offer
 
 
 def test_alice_posts_an_offer_in_her_own_area_that_expires_in_time(riverside, alice, post):

@@ -8,8 +8,8 @@ import pytest
 
 from coproduce.community.models import Membership
 from coproduce.core.models import Notification
-from coproduce.exchanges.listings import listing_pause
 from coproduce.exchanges.models import ListingStatus, Offer, Request
+from coproduce.exchanges.services.listings import listing_pause
 
 FORM = {"title": "Help with weeding", "category": "gardening", "description": "Any garden."}
 

@@ -7,12 +7,12 @@ import pytest
 from coproduce.community.models import Organisation, OrganisationStaff
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges.services import (
+from coproduce.exchanges.services.disputes import exchange_reverse
+from coproduce.exchanges.services.exchanges import (
     exchange_agree,
     exchange_confirm,
     exchange_mark_done,
     exchange_propose,
-    exchange_reverse,
 )
 from coproduce.ledger.models import Account
 from coproduce.partners import selectors, services

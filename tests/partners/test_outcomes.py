@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
-from coproduce.exchanges.services import (
+from coproduce.exchanges.services.exchanges import (
     exchange_agree,
     exchange_confirm,
     exchange_mark_done,

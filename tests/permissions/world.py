@@ -141,10 +141,16 @@ def _referral(timebank, organisation, acting, first_name: str):
 
 def _exchanges(world: World, variant: str, timebank, coordinator, owner, other) -> None:
     """One exchange of `owner`'s in each status a page acts on: `other` helps `owner`."""
-    from coproduce.exchanges import services
+    from coproduce.exchanges.services.disputes import exchange_dispute
+    from coproduce.exchanges.services.exchanges import (
+        exchange_agree,
+        exchange_confirm,
+        exchange_mark_done,
+        exchange_propose,
+    )
 
     def propose(title: str):
-        return services.exchange_propose(
+        return exchange_propose(
             timebank=timebank,
             acting=other,
             providers=[other],
@@ -155,13 +161,13 @@ def _exchanges(world: World, variant: str, timebank, coordinator, owner, other) 
         )
 
     def agreed(title: str):
-        return services.exchange_agree(exchange=propose(title), acting=owner)
+        return exchange_agree(exchange=propose(title), acting=owner)
 
     def done(title: str):
-        return services.exchange_mark_done(exchange=agreed(title), acting=other, actual_minutes=60)
+        return exchange_mark_done(exchange=agreed(title), acting=other, actual_minutes=60)
 
-    confirmed = services.exchange_confirm(exchange=done("Confirmed"), acting=owner)
-    disputed = services.exchange_dispute(
+    confirmed = exchange_confirm(exchange=done("Confirmed"), acting=owner)
+    disputed = exchange_dispute(
         exchange=done("Disputed"), acting=owner, reason="It did not happen."
     )
     world.put("exchange:proposed", variant, propose("Proposed"))
@@ -172,7 +178,7 @@ def _exchanges(world: World, variant: str, timebank, coordinator, owner, other) 
 
 
 def _listings(world: World, variant: str, timebank, owner) -> None:
-    from coproduce.exchanges.listings import listing_create
+    from coproduce.exchanges.services.listings import listing_create
 
     for kind in ("offer", "request"):
         listing = listing_create(

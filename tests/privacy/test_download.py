@@ -12,8 +12,8 @@ from django.utils import timezone
 from coproduce.community.models import Organisation
 from coproduce.core.models import AuditEvent
 from coproduce.core.notifications import notify
-from coproduce.exchanges.listings import listing_create
-from coproduce.exchanges.services import feedback_give
+from coproduce.exchanges.services.feedback import feedback_give
+from coproduce.exchanges.services.listings import listing_create
 from coproduce.partners.models import Referral
 from tests.exchanges.conftest import propose, step
 

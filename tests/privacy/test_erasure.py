@@ -17,9 +17,9 @@ from coproduce.cli import main as cli_main
 from coproduce.community.models import Membership, Person
 from coproduce.core.errors import Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.exchanges.listings import listing_create
 from coproduce.exchanges.models import Exchange, Feedback, Offer
-from coproduce.exchanges.services import feedback_give
+from coproduce.exchanges.services.feedback import feedback_give
+from coproduce.exchanges.services.listings import listing_create
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.selectors import report_build
 from coproduce.insights.tables import COORDINATOR, FUNDER, report_csv, report_json

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 from uuid import UUID
 
@@ -30,17 +29,15 @@ from coproduce.api.schemas import (
 from coproduce.api.selectors import member_by_reference
 from coproduce.community.models import Organisation, Person
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges import services
-from coproduce.exchanges.models import Exchange, PaidBy
-from coproduce.exchanges.selectors import (
+from coproduce.exchanges.models import Exchange, Offer, PaidBy, Request
+from coproduce.exchanges.selectors.exchanges import (
     exchange_get_for,
     exchanges_for_person,
-    offer_get_for_exchange,
     organisations_for_paying,
-    request_get_for_exchange,
 )
-from coproduce.ledger.models import Account
-from coproduce.ledger.services import organisation_account_get_or_open
+from coproduce.exchanges.selectors.listings import offer_get_for_exchange, request_get_for_exchange
+from coproduce.exchanges.services import disputes
+from coproduce.exchanges.services import exchanges as services
 
 router = Router(tags=["exchanges"])
 
@@ -63,19 +60,16 @@ def _mine(who: Caller, public_id: UUID) -> Exchange:
     return exchange_get_for(person=who.person, timebank=who.timebank, public_id=public_id)
 
 
-def _paying_account(who: Caller, payload: ProposeIn) -> Account | None:
-    if payload.paid_by != PaidBy.ORGANISATION:
+def _paying_organisation(who: Caller, payload: ProposeIn) -> Organisation | None:
+    """The organisation named to pay, among those the caller may pay with (else none, and the
+    service says to choose one)."""
+    if payload.paid_by != PaidBy.ORGANISATION or not payload.paying_organisation:
         return None
-    organisation = (
+    return (
         organisations_for_paying(person=who.person, timebank=who.timebank)
         .filter(public_id=payload.paying_organisation)
         .first()
-        if payload.paying_organisation
-        else None
     )
-    if organisation is None:
-        raise ApplicationError(_("Choose the organisation that pays."), "no_payer")
-    return organisation_account_get_or_open(organisation=organisation)
 
 
 @router.get(
@@ -116,7 +110,6 @@ def exchange(request: HttpRequest, public_id: UUID) -> ExchangeDetailOut:
 )
 def propose(request: HttpRequest, payload: ProposeIn) -> Status[ExchangeDetailOut]:
     who = caller(request)
-    me = who.person
     offer = (
         offer_get_for_exchange(timebank=who.timebank, public_id=payload.offer)
         if payload.offer
@@ -129,15 +122,10 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[ExchangeDetailOu
     )
     if offer is not None and request_ is not None:
         raise ApplicationError(_("An exchange answers an offer or a request, not both."), "both")
-    listing = offer or request_
-    providers: Sequence[Person | Organisation]
-    receivers: Sequence[Person | Organisation]
-    if listing is not None:
-        owner = listing.person or listing.organisation
-        assert owner is not None  # a listing belongs to a person or an organisation
-        providers = [owner] if offer is not None else [me]
-        receivers = [me] if offer is not None else [owner]
-    else:
+    listing: Offer | Request | None = offer or request_
+    providers: list[Person | Organisation] = []
+    receivers: list[Person | Organisation] = []
+    if listing is None:
         if payload.role is None:
             raise ApplicationError(
                 _('Say whether you are giving or receiving the help ("role").'), "role_required"
@@ -149,23 +137,25 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[ExchangeDetailOu
             raise ApplicationError(
                 _('Name at least one other person ("others"), by username.'), "others_required"
             )
-        providers, receivers = ([me], others) if payload.role == "giving" else (others, [me])
+        if payload.role == "giving":
+            providers, receivers = [who.person], others
+        else:
+            providers, receivers = others, [who.person]
     created = services.exchange_propose(
         timebank=who.timebank,
-        acting=me,
+        acting=who.person,
+        listing=listing,
         providers=providers,
         receivers=receivers,
-        offer=offer,
-        request=request_,
-        title=payload.title or (listing.title if listing else ""),
-        category=payload.category or (listing.category if listing else ""),
+        title=payload.title or "",
+        category=payload.category or "",
         expected_minutes=payload.minutes,
         scheduled_for=payload.scheduled_for,
         paid_by=payload.paid_by,
-        paying_account=_paying_account(who, payload),
+        paying_organisation=_paying_organisation(who, payload),
         notes=payload.notes,
     )
-    return Status(201, exchange_detail_out(_mine(who, created.public_id), me))
+    return Status(201, exchange_detail_out(created, who.person))
 
 
 @write_operation(router, "/exchanges/{public_id}/agree", response=Detail, summary="Agree to it")
@@ -216,7 +206,7 @@ def cancel(
 )
 def dispute(request: HttpRequest, public_id: UUID, payload: DisputeIn) -> ExchangeDetailOut:
     who = caller(request)
-    done = services.exchange_dispute(
+    done = disputes.exchange_dispute(
         exchange=_mine(who, public_id), acting=who.person, reason=payload.reason
     )
     return exchange_detail_out(done, who.person)

@@ -22,8 +22,9 @@ from coproduce.api.schemas import (
     responses,
 )
 from coproduce.core.categories import Category
-from coproduce.exchanges.listings import listing_create, listing_get_for
-from coproduce.exchanges.search import Kind, listings_search
+from coproduce.exchanges.selectors.listings import listing_get_for
+from coproduce.exchanges.selectors.search import Kind, listings_search
+from coproduce.exchanges.services.listings import listing_create
 
 router = Router(tags=["offers and requests"])
 

@@ -17,7 +17,7 @@ from coproduce.core.categories import Category
 from coproduce.core.text import text_problem
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import Exchange, Offer, PaidBy, Request, Side
-from coproduce.exchanges.selectors import (
+from coproduce.exchanges.selectors.exchanges import (
     exchange_actions_for,
     exchange_is_reversed,
     exchange_standing,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "coproduce.matching",
     "coproduce.insights",
     "coproduce.members",
+    "coproduce.coordination",
     "coproduce.api",
     "coproduce.privacy",
     "coproduce.web",

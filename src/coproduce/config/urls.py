@@ -1,7 +1,9 @@
 from django.urls import include, path
 
 from coproduce.api.main import api
+from coproduce.coordination.urls import urlpatterns as coordination_urlpatterns
 from coproduce.web.health import healthz
+from coproduce.web.two_factor import security
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,7 +13,16 @@ urlpatterns = [
     path("account/", include("coproduce.members.urls.account")),
     path("two-step/", include("coproduce.web.two_factor_urls")),
     path("notifications/", include("coproduce.web.notification_urls")),
-    path("coordinator/", include("coproduce.web.coordinator_urls")),
+    # The Security page (two-step sign-in, in web) before the sections, whose keys are slugs too.
+    path(
+        "coordinator/",
+        include(
+            (
+                [path("security/", security, name="security"), *coordination_urlpatterns],
+                "coordinator",
+            )
+        ),
+    ),
     path("members/", include("coproduce.members.urls.members")),
     path("partners/", include("coproduce.partners.urls")),
     path("codesign/", include("coproduce.codesign.urls")),

@@ -57,7 +57,7 @@ from coproduce.exchanges.models import (
     Request,
     Side,
 )
-from coproduce.exchanges.services import pairs_of
+from coproduce.exchanges.services.pairings import pairs_of
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 from coproduce.ledger.services import (
     chest_get_or_open,

@@ -23,7 +23,7 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges.services import (
+from coproduce.exchanges.services.exchanges import (
     exchange_agree,
     exchange_confirm,
     exchange_mark_done,

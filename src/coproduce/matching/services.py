@@ -13,7 +13,7 @@ from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.exchanges.models import Exchange, ListingStatus, Request, Side
-from coproduce.exchanges.services import exchange_propose
+from coproduce.exchanges.services.exchanges import exchange_propose
 from coproduce.matching.index import profile_refresh
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile
 from coproduce.matching.selectors import (
@@ -108,7 +108,7 @@ def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> 
         title=request.title,
         category=request.category,
         expected_minutes=minutes,
-        request=request,
+        listing=request,
         on_behalf_of=on_behalf_of,
         notes=_("Suggested by matching."),
     )

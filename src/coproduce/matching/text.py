@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from coproduce.core.categories import Category
-from coproduce.exchanges.search import STOP_WORDS
+from coproduce.exchanges.selectors.search import STOP_WORDS
 
 MAX_TERM_LENGTH = 40
 _WORD = re.compile(r"[^\W\d_]+")

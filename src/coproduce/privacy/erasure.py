@@ -47,7 +47,6 @@ from coproduce.community.selectors import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import Notification
-from coproduce.exchanges.listings import listing_close
 from coproduce.exchanges.models import (
     Exchange,
     ExchangeStatus,
@@ -56,7 +55,8 @@ from coproduce.exchanges.models import (
     Offer,
     Request,
 )
-from coproduce.exchanges.services import exchange_cancel
+from coproduce.exchanges.services.exchanges import exchange_cancel
+from coproduce.exchanges.services.listings import listing_close
 from coproduce.ledger.services import member_accounts_close
 from coproduce.matching.models import MatchingPreference, MatchProfile
 from coproduce.partners.models import Outcome, Referral

@@ -27,12 +27,8 @@ from coproduce.core.throttle import (
     throttle_record,
     throttle_refuses,
 )
-from coproduce.exchanges.selectors import (
-    community_figures,
-    exchanges_for_person,
-    offers_recent,
-    requests_recent,
-)
+from coproduce.exchanges.selectors.exchanges import community_figures, exchanges_for_person
+from coproduce.exchanges.selectors.listings import offers_recent, requests_recent
 from coproduce.ledger.models import Account, AccountKind
 from coproduce.web.middleware import SESSION_KEY
 from coproduce.web.sign_in import (

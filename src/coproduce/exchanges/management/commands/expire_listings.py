@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coproduce.exchanges.listings import listings_expire
+from coproduce.exchanges.services.listings import listings_expire
 
 
 class Command(BaseCommand):

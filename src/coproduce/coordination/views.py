@@ -1,0 +1,63 @@
+"""The coordinator's dashboard: what needs doing in the time bank, each row linked to the page
+that resolves it, and a "see all" page for each list.
+
+Only an active coordinator or administrator of the current time bank sees them; anyone else is
+told there is no such page (a 404), as for every private page.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.coordination.selectors import dashboard_for, section_queryset_for
+from coproduce.core.errors import NotFound
+
+SECTION_PAGE_SIZE = 50
+
+# (url name, label): the things a coordinator does most for members who are offline.
+QUICK_LINKS = [
+    ("exchanges:exchange_log", _("Log a finished exchange for an offline member")),
+    ("exchanges:offer_new", _("Post an offer for a member")),
+    ("exchanges:request_new", _("Post a request for a member")),
+    ("account:grant", _("Grant hours from the community chest")),
+    ("members:list", _("Members")),
+    ("coordinator:security", _("Security: two-step sign-in")),
+]
+
+
+def _timebank(request: HttpRequest):
+    timebank = request.timebank  # type: ignore[attr-defined]
+    if timebank is None:
+        raise NotFound(str(_("There is no such page.")))
+    return timebank
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    sections = dashboard_for(request.user, _timebank(request))  # type: ignore[arg-type]
+    quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
+    return render(
+        request,
+        "coordination/dashboard.html",
+        {"sections": sections, "quick_links": quick_links},
+    )
+
+
+@login_required
+def section(request: HttpRequest, key: str) -> HttpResponse:
+    kind, queryset = section_queryset_for(
+        request.user,  # type: ignore[arg-type]
+        _timebank(request),
+        key,
+    )
+    page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coordination/section.html",
+        {"key": key, "title": kind.title, "explanation": kind.explanation, "page": page},
+    )

@@ -1,0 +1,132 @@
+"""Reads of offers and requests: the recent ones, one looked up with its permission check
+(`listing_get_for`, `listing_get_for_change`: a listing another person may not see does not
+exist for them), and an active one to arrange an exchange from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.core.errors import NotFound
+from coproduce.exchanges.models import ListingStatus, Offer, Request
+from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
+
+Listing = Offer | Request
+
+
+def listing_kind(listing: Listing) -> Kind:
+    return "offer" if isinstance(listing, Offer) else "request"
+
+
+def listing_url(listing: Listing) -> str:
+    return reverse(f"exchanges:{listing_kind(listing)}", args=[listing.public_id])
+
+
+def membership_for(person: Person, timebank: TimeBank) -> Membership | None:
+    if person is None or not person.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(person=person, timebank=timebank)
+        .exclude(status=MembershipStatus.LEFT)
+        .first()
+    )
+
+
+def can_change(*, person: Person, membership: Membership | None, listing: Listing) -> bool:
+    """The owner, or a coordinator of the listing's time bank."""
+    if membership is None or membership.timebank_id != listing.timebank_id:
+        return False
+    return listing.person_id == person.pk or membership.is_coordinator
+
+
+def listing_get_for(person: Person, timebank: TimeBank, kind: Kind, public_id: UUID) -> Listing:
+    """A listing of the person's time bank. Anyone in it sees active listings; only the owner and
+    its coordinators see paused, expired and closed ones. Everyone else: NotFound."""
+    membership = membership_for(person, timebank)
+    if membership is None:
+        raise NotFound(_("No such listing."))
+    listing = (
+        LISTING_MODELS[kind]
+        .objects.filter(timebank=timebank, public_id=public_id)
+        .select_related("person", "organisation", "created_by")
+        .first()
+    )
+    if listing is None:
+        raise NotFound(_("No such listing."))
+    if listing.status != ListingStatus.ACTIVE and not can_change(
+        person=person, membership=membership, listing=listing
+    ):
+        raise NotFound(_("No such listing."))
+    return listing
+
+
+def listing_get_for_change(
+    person: Person, timebank: TimeBank, kind: Kind, public_id: UUID
+) -> Listing:
+    """A listing the person may change: their own, or any in a time bank they coordinate."""
+    listing = listing_get_for(person, timebank, kind, public_id)
+    if not can_change(person=person, membership=membership_for(person, timebank), listing=listing):
+        raise NotFound(_("No such listing."))
+    return listing
+
+
+def members_to_post_for(*, timebank: TimeBank) -> Iterable[Person]:
+    """Active members a coordinator can post for, by name."""
+    return Person.objects.filter(
+        memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
+    ).order_by("first_name", "last_name", "username")
+
+
+def offers_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+        .select_related("person", "organisation")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def requests_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+        .select_related("person", "organisation")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def offer_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) -> Offer:
+    """An active offer of this time bank, to arrange an exchange from."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound("No such offer.") from None
+    offer = (
+        Offer.objects.filter(timebank=timebank, public_id=public_id, status=ListingStatus.ACTIVE)
+        .select_related("person", "organisation")
+        .first()
+    )
+    if offer is None:
+        raise NotFound("No such offer.")
+    return offer
+
+
+def request_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) -> Request:
+    """An active request of this time bank, to arrange an exchange from."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound("No such request.") from None
+    found = (
+        Request.objects.filter(timebank=timebank, public_id=public_id, status=ListingStatus.ACTIVE)
+        .select_related("person", "organisation")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such request.")
+    return found

@@ -1,0 +1,175 @@
+"""What the exchange services share: looking an exchange up under its row lock, the checks
+every step makes, and how they tell people and leave an audit row. Private to this package."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from coproduce.community.models import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrganisationStaff,
+    Person,
+    TimeBank,
+)
+from coproduce.core.audit import audit_record
+from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.core.notifications import notify
+from coproduce.core.units import format_hmm
+from coproduce.exchanges.models import (
+    Exchange,
+    ExchangeStatus,
+    Participant,
+)
+from coproduce.exchanges.selectors.exchanges import is_coordinator_of
+from coproduce.ledger.models import Account
+from coproduce.ledger.services import (
+    member_account_get_or_open,
+    organisation_account_get_or_open,
+)
+
+Party = Person | Organisation
+
+
+def _locked(exchange: Exchange) -> Exchange:
+    # Re-read the exchange under a row lock: this closes the race of two actions arriving
+    # together (a confirmation and a cancellation, or two confirmations), as the second waits
+    # for the first to commit and then sees its status.
+    return (
+        Exchange.objects.select_for_update(of=("self",))
+        .select_related("timebank", "transfer")
+        .prefetch_related("participants__person", "participants__organisation")
+        .get(pk=exchange.pk)
+    )
+
+
+def _check_minutes(minutes: int | None, timebank: TimeBank) -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise ApplicationError(_("Give the time as more than zero minutes."), "bad_minutes")
+    if minutes > timebank.max_exchange_minutes:
+        raise ApplicationError(
+            _("One exchange can be at most %(max)s hours. Split longer help into several.")
+            % {"max": format_hmm(timebank.max_exchange_minutes)},
+            "too_long",
+        )
+    return minutes
+
+
+def _party_key(party: Party) -> tuple[str, int]:
+    return ("person" if isinstance(party, Person) else "organisation", party.pk)
+
+
+def _party_account(timebank: TimeBank, party: Party) -> Account:
+    """The party's hour account, opened on first use, after checking they may trade here."""
+    if isinstance(party, Organisation):
+        if party.timebank_id != timebank.pk:
+            raise ApplicationError(
+                _("%(name)s is not a partner of this time bank.") % {"name": party.name},
+                "not_member",
+            )
+        return organisation_account_get_or_open(organisation=party)
+    membership = Membership.objects.filter(person=party, timebank=timebank).first()
+    if membership is None or membership.status != MembershipStatus.ACTIVE:
+        raise ApplicationError(
+            _(
+                "%(name)s is not an active member of this time bank yet, so cannot give or "
+                "receive help. The coordinator activates new members after meeting them."
+            )
+            % {"name": party.display_name},
+            "not_active",
+        )
+    return member_account_get_or_open(timebank=timebank, person=party)
+
+
+def _people_of(participants: Sequence[Participant], side: str | None = None) -> list[Person]:
+    """Everyone to tell about a change: the people taking part, and the staff of organisations
+    taking part."""
+    chosen = [p for p in participants if side is None or p.side == side]
+    people: dict[int, Person] = {p.person.pk: p.person for p in chosen if p.person is not None}
+    organisation_ids = [p.organisation_id for p in chosen if p.organisation_id is not None]
+    if organisation_ids:
+        for staff in OrganisationStaff.objects.filter(
+            organisation_id__in=organisation_ids
+        ).select_related("person"):
+            people.setdefault(staff.person.pk, staff.person)
+    return list(people.values())
+
+
+def _coordinators(timebank: TimeBank) -> list[Person]:
+    return [
+        m.person
+        for m in Membership.objects.filter(timebank=timebank, status=MembershipStatus.ACTIVE)
+        .coordinators()
+        .select_related("person")
+    ]
+
+
+def _url(exchange: Exchange) -> str:
+    return reverse("exchanges:exchange", args=[exchange.public_id])
+
+
+def _tell(
+    exchange: Exchange, people: Sequence[Person], *, kind: str, message: str, skip: Person | None
+) -> None:
+    for person in people:
+        if skip is not None and person.pk == skip.pk:
+            continue
+        notify(
+            person=person,
+            kind=kind,
+            message=message,
+            url=_url(exchange),
+            timebank=exchange.timebank,
+        )
+
+
+def _audit(
+    exchange: Exchange,
+    action: str,
+    acting: Person,
+    on_behalf_of: Person | None = None,
+    **data: object,
+) -> None:
+    audit_record(
+        action=f"exchange.{action}",
+        actor=acting,
+        timebank_id=exchange.timebank_id,
+        on_behalf_of=on_behalf_of,
+        target=f"exchange:{exchange.public_id}",
+        data={"status": exchange.status, **data},
+    )
+
+
+def _only_person(participants: Sequence[Participant], side: str) -> Person | None:
+    people = [p.person for p in participants if p.side == side and p.person_id is not None]
+    return people[0] if len(people) == 1 else None
+
+
+def _note(exchange: Exchange, line: str) -> None:
+    exchange.notes = f"{exchange.notes}\n\n{line}".strip() if exchange.notes else line
+
+
+def _status_conflict(exchange: Exchange) -> Conflict:
+    messages = {
+        ExchangeStatus.PROPOSED: _("This exchange has not been agreed yet."),
+        ExchangeStatus.AGREED: _("This exchange has not been marked done yet."),
+        ExchangeStatus.DONE: _("This exchange is done and waiting to be confirmed."),
+        ExchangeStatus.DISPUTED: _(
+            "A problem has been raised about this exchange; a coordinator will sort it out."
+        ),
+        ExchangeStatus.CONFIRMED: _(
+            "This exchange is already confirmed and its credits have moved. If that was a "
+            "mistake, a coordinator can reverse it."
+        ),
+        ExchangeStatus.CANCELLED: _("This exchange was cancelled."),
+    }
+    return Conflict(messages[ExchangeStatus(exchange.status)], "wrong_status")
+
+
+def _require_coordinator(acting: Person, timebank: TimeBank, message: str) -> None:
+    if not is_coordinator_of(person=acting, timebank=timebank):
+        raise PermissionDenied(message, "coordinator_only")

@@ -1,0 +1,184 @@
+"""Pages for offers and requests. One set of views serves both: the URL passes `kind`.
+
+Every lookup goes through `listings.listing_get_for[_change]`, scoped to the person and to
+request.timebank, so someone who may not see a listing gets the same 404 as for one that does
+not exist.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coproduce.community.availability import slot_choices
+from coproduce.community.models import TimeBank
+from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.exchanges.forms.listings import ListingCreateForm, ListingFilterForm, ListingForm
+from coproduce.exchanges.models import ListingStatus
+from coproduce.exchanges.selectors import listings as selectors
+from coproduce.exchanges.selectors.search import Kind, listing_areas, listings_search
+from coproduce.exchanges.services import listings as services
+
+PAGE_SIZE = 20
+FORM_FIELDS = ("title", "category", "description", "tags", "area", "availability")
+
+
+def _timebank(request: HttpRequest) -> TimeBank:
+    timebank = request.timebank  # type: ignore[attr-defined]
+    if timebank is None:
+        raise NotFound(_("You are not a member of a time bank yet."))
+    return timebank
+
+
+@login_required
+def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
+    timebank = _timebank(request)
+    form = ListingFilterForm(request.GET, areas=listing_areas(timebank=timebank, kind=kind))
+    form.is_valid()
+    # A filter that did not validate is shown with its error and left out of the search.
+    filters = {name: value for name, value in form.cleaned_data.items() if value}
+    page = Paginator(listings_search(timebank=timebank, kind=kind, **filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"kind": kind, "form": form, "page": page, "searching": bool(filters)}
+    partial = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    template = "exchanges/listings/_results.html" if partial else "exchanges/listings/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpResponse:
+    timebank = _timebank(request)
+    listing = selectors.listing_get_for(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    membership = request.membership  # type: ignore[attr-defined]
+    labels = dict(slot_choices())
+    context = {
+        "kind": kind,
+        "listing": listing,
+        "when": [labels[slot] for slot in listing.availability if slot in labels],
+        "can_change": selectors.can_change(
+            person=request.user,  # type: ignore[arg-type]
+            membership=membership,
+            listing=listing,
+        ),
+        "can_propose": listing.status == ListingStatus.ACTIVE
+        and membership.can_trade
+        and listing.person_id != request.user.pk,
+    }
+    return render(request, "exchanges/listings/detail.html", context)
+
+
+@login_required
+def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
+    timebank = _timebank(request)
+    membership = request.membership  # type: ignore[attr-defined]
+    if not membership.can_trade:
+        status = 403 if request.method == "POST" else 200
+        return render(
+            request,
+            "exchanges/listings/form.html",
+            {"kind": kind, "cannot_trade": True},
+            status=status,
+        )
+    coordinator = membership.is_coordinator
+    form = ListingCreateForm(
+        request.POST or None,
+        members=selectors.members_to_post_for(timebank=timebank) if coordinator else None,
+        # A coordinator's form is often for someone else (a member's page links here with
+        # ?for=<their public id>): blank means the member's own area.
+        initial={"for_member": request.GET.get("for")}
+        if coordinator
+        else {"area": membership.area},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            listing = services.listing_create(
+                kind=kind,
+                timebank=timebank,
+                acting=request.user,  # type: ignore[arg-type]
+                for_member=data.get("for_member"),
+                **{name: data[name] for name in FORM_FIELDS},
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _created_message(kind, listing))
+            return redirect(selectors.listing_url(listing))
+    return render(request, "exchanges/listings/form.html", {"kind": kind, "form": form})
+
+
+@login_required
+def listing_edit(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpResponse:
+    timebank = _timebank(request)
+    listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    form = ListingForm(
+        request.POST or None, initial={name: getattr(listing, name) for name in FORM_FIELDS}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_update(
+                listing=listing,
+                acting=request.user,  # type: ignore[arg-type]
+                **{name: form.cleaned_data[name] for name in FORM_FIELDS},
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(selectors.listing_url(listing))
+    context = {"kind": kind, "form": form, "listing": listing}
+    return render(request, "exchanges/listings/form.html", context)
+
+
+ACTIONS = {
+    "pause": services.listing_pause,
+    "resume": services.listing_resume,
+    "close": services.listing_close,
+    "renew": services.listing_renew,
+}
+
+
+@login_required
+@require_POST
+def listing_action(request: HttpRequest, kind: Kind, public_id: UUID, action: str) -> HttpResponse:
+    timebank = _timebank(request)
+    listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    try:
+        listing = ACTIONS[action](listing=listing, acting=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _action_message(action))
+    return redirect(selectors.listing_url(listing))
+
+
+def _created_message(kind: Kind, listing: selectors.Listing) -> str:
+    if listing.created_by_id is not None and listing.person is not None:
+        return _("Posted for %(name)s. They will be told about it.") % {
+            "name": listing.person.display_name
+        }
+    if kind == "offer":
+        return _("Thank you: your offer is posted. People can now ask you for help.")
+    return _("Your request is posted. People who can help will see it.")
+
+
+def _action_message(action: str) -> str:
+    return {
+        "pause": _("Paused: nobody will see it until you resume it."),
+        "resume": _("Resumed: people can see it again."),
+        "close": _("Closed. Thank you for keeping the list up to date."),
+        "renew": _("Renewed: it will stay up for longer."),
+    }[action]
