@@ -355,7 +355,7 @@ def test_dr_patel_arranges_a_session_the_surgery_pays_for(login, dr_patel, surge
 
 def test_a_member_who_left_another_time_bank_can_still_be_named(riverside, hillside, alice):
     from coproduce.community.models import Membership
-    from coproduce.exchanges.selectors.exchanges import member_get_by_username
+    from coproduce.community.permissions import member_get_by_username
 
     Membership.objects.create(timebank=hillside, person=alice, status="left")
     assert member_get_by_username(timebank=riverside, username="ALICE") == alice

@@ -8,7 +8,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from coproduce.api.models import PersonalAccessToken
-from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.models import Membership, Person, TimeBank
+from coproduce.community.permissions import member_get_by_reference
 from coproduce.core.errors import ApplicationError, NotFound
 
 
@@ -53,19 +54,13 @@ def token_by_hash(digest: str) -> PersonalAccessToken | None:
 
 def member_by_reference(*, timebank: TimeBank, reference: str) -> Person:
     """A member of the time bank (any status but left) named by username or public id, as an
-    API client names the people it arranges an exchange or gives hours with."""
-    reference = (reference or "").strip()
-    memberships = Membership.objects.filter(timebank=timebank).exclude(status=MembershipStatus.LEFT)
-    try:
-        public_id = uuid.UUID(reference)
-    except ValueError:
-        memberships = memberships.filter(person__username__iexact=reference)
-    else:
-        memberships = memberships.filter(person__public_id=public_id)
-    membership = memberships.select_related("person").first()
-    if not reference or membership is None:
+    API client names the people it arranges an exchange or gives hours with; refused with a
+    400 naming the reference when there is none (community.permissions finds them)."""
+    person = member_get_by_reference(timebank=timebank, reference=reference)
+    if person is None:
         raise ApplicationError(
-            _("There is no member “%(name)s” in this time bank.") % {"name": reference[:100]},
+            _("There is no member “%(name)s” in this time bank.")
+            % {"name": (reference or "").strip()[:100]},
             "unknown_member",
         )
-    return membership.person
+    return person

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.api.models import PersonalAccessToken, Scope
 from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.permissions import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 
@@ -99,11 +100,8 @@ def token_revoke(*, token: PersonalAccessToken, acting: Person) -> PersonalAcces
     revoking twice changes nothing."""
     # Locked so two revocations at once record one time and one audit row.
     token = PersonalAccessToken.objects.select_for_update().get(pk=token.pk)
-    if token.person_id != acting.pk and not (
-        Membership.objects.active()
-        .coordinators()
-        .filter(person=acting, timebank_id=token.timebank_id)
-        .exists()
+    if token.person_id != acting.pk and not is_coordinator(
+        person=acting, timebank=token.timebank_id
     ):
         raise PermissionDenied(
             _("Only its owner or a coordinator can revoke a token."), "not_owner"

@@ -32,9 +32,13 @@ from coproduce.community.models import (
     Membership,
     MembershipStatus,
     Organisation,
-    OrganisationStaff,
     Role,
-    StaffRole,
+)
+from coproduce.community.permissions import (
+    is_staff_of,
+    membership_is_coordinator,
+    organisations_administered,
+    staff_person_ids,
 )
 from coproduce.core.errors import NotFound
 
@@ -44,7 +48,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Standing:
-    """What one person may do in one project."""
+    """What one person may do in one project. It answers a question about a project (whether
+    they take part, whether they work for the organisation that owns it), so it stays here;
+    the rules it rests on (coordinator, staff) come from community.permissions."""
 
     participant: ProjectParticipant | None
     is_coordinator: bool
@@ -86,23 +92,9 @@ def project_standing(*, person: Person, project: Project) -> Standing:
         return Standing(None, is_coordinator=False, is_staff=False, is_active_member=False)
     return Standing(
         participant=ProjectParticipant.objects.filter(project=project, person=person).first(),
-        is_coordinator=membership.is_coordinator,
-        is_staff=OrganisationStaff.objects.filter(
-            organisation_id=project.organisation_id, person=person
-        ).exists(),
+        is_coordinator=membership_is_coordinator(membership),
+        is_staff=is_staff_of(person=person, organisation=project.organisation_id),
         is_active_member=True,
-    )
-
-
-def is_staff_of(*, person: Person, organisation_id: int) -> bool:
-    return OrganisationStaff.objects.filter(organisation_id=organisation_id, person=person).exists()
-
-
-def staff_person_ids(*, organisation_id: int) -> set[int]:
-    return set(
-        OrganisationStaff.objects.filter(organisation_id=organisation_id).values_list(
-            "person_id", flat=True
-        )
     )
 
 
@@ -112,17 +104,14 @@ def organisations_for_new_project(*, person: Person, timebank: TimeBank) -> Quer
     membership = _active_membership(person=person, timebank=timebank)
     if membership is None:
         return Organisation.objects.none()
-    organisations = Organisation.objects.filter(timebank=timebank).order_by("name")
-    if membership.is_coordinator:
-        return organisations
-    return organisations.filter(
-        staff__person=person, staff__role=StaffRole.ADMIN, staff__timebank=timebank
-    )
+    if membership_is_coordinator(membership):
+        return Organisation.objects.filter(timebank=timebank).order_by("name")
+    return organisations_administered(person=person, timebank=timebank)
 
 
 def participant_role_for(*, person: Person, project: Project) -> str:
     """The role someone takes when they join: staff and professionals as professionals."""
-    if is_staff_of(person=person, organisation_id=project.organisation_id):
+    if is_staff_of(person=person, organisation=project.organisation_id):
         return "professional"
     membership = _active_membership(person=person, timebank=project.timebank)
     if membership is not None and membership.role == Role.PROFESSIONAL:

@@ -39,9 +39,9 @@ from coproduce.codesign.selectors import (
     organisations_for_new_project,
     participant_role_for,
     project_standing,
-    staff_person_ids,
 )
 from coproduce.community.models import Membership, MembershipStatus
+from coproduce.community.permissions import staff_person_ids
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.notifications import notify

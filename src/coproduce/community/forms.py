@@ -25,7 +25,7 @@ from coproduce.community.models import (
     TimeBank,
     Visibility,
 )
-from coproduce.community.selectors import induction_leaders
+from coproduce.community.permissions import coordinators_of
 from coproduce.core.text import TypedTextFormMixin
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y"]
@@ -287,7 +287,7 @@ class InductionForm(Form):
         kwargs.setdefault("initial", {"inducted_on": timezone.localdate(), "inducted_by": acting})
         super().__init__(*args, prefix="induct", **kwargs)
         leaders = self.fields["inducted_by"]
-        leaders.queryset = induction_leaders(timebank)  # type: ignore[attr-defined]
+        leaders.queryset = coordinators_of(timebank)  # type: ignore[attr-defined]
         leaders.label_from_instance = lambda person: person.display_name  # type: ignore[attr-defined]
 
     def clean_inducted_on(self) -> Any:

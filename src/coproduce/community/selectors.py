@@ -25,22 +25,13 @@ from coproduce.community.models import (
     TimeBank,
     Visibility,
 )
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
 
 
 def membership_get(*, person: Person, timebank: TimeBank) -> Membership | None:
     return Membership.objects.filter(person=person, timebank=timebank).first()
-
-
-def is_coordinator(*, person: Person | None, timebank: TimeBank) -> bool:
-    if person is None or not person.is_authenticated:
-        return False
-    return (
-        Membership.objects.filter(person=person, timebank=timebank, status=MembershipStatus.ACTIVE)
-        .coordinators()
-        .exists()
-    )
 
 
 def timebanks_for(person: Person) -> list[Membership]:
@@ -120,7 +111,7 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
     )
     if target is None or viewer_membership is None:
         raise NotFound(_("No such person."))
-    if viewer_membership.is_coordinator:
+    if membership_is_coordinator(viewer_membership):
         return target
     if target.person_id == viewer.pk and target.status != MembershipStatus.LEFT:
         return target
@@ -136,7 +127,7 @@ def members_visible_to(*, viewer: Person, timebank: TimeBank) -> QuerySet[Person
     members) or a stranger to the time bank."""
     membership = membership_get(person=viewer, timebank=timebank)
     if membership is None or not (
-        membership.is_coordinator or _may_see_members(membership, timebank)
+        membership_is_coordinator(membership) or _may_see_members(membership, timebank)
     ):
         return Person.objects.none()
     return (
@@ -207,7 +198,7 @@ def coordinator_membership_for(person: Person, timebank: TimeBank | None) -> Mem
     """The asker's own membership, if it makes them a coordinator of the current time bank.
     Everyone else gets a 404: a coordinator page does not admit that it exists."""
     membership = membership_get(person=person, timebank=timebank) if timebank else None
-    if membership is None or not membership.is_coordinator:
+    if membership is None or not membership_is_coordinator(membership):
         raise NotFound(_("No such page."))
     return membership
 
@@ -234,19 +225,6 @@ def applications_waiting(timebank: TimeBank) -> list[Membership]:
         .select_related("person")
         .order_by("applied_at", "pk")
     )
-
-
-def induction_leaders(timebank: TimeBank) -> QuerySet[Person]:
-    """Who may lead an induction: the time bank's active coordinators and administrators."""
-    return Person.objects.filter(
-        memberships__timebank=timebank,
-        memberships__status=MembershipStatus.ACTIVE,
-        memberships__role__in=[Role.COORDINATOR, Role.ADMIN],
-    ).order_by("first_name", "last_name", "username")
-
-
-def active_coordinators(timebank: TimeBank) -> list[Person]:
-    return list(induction_leaders(timebank))
 
 
 def members_filtered(
@@ -444,7 +422,7 @@ def contact_visible_to(
         return everything
     if viewer_membership is None or viewer_membership.timebank_id != membership.timebank_id:
         viewer_membership = membership_get(person=viewer, timebank=membership.timebank)
-    if viewer_membership is not None and viewer_membership.is_coordinator:
+    if membership_is_coordinator(viewer_membership):
         return everything
     nothing = VisibleContact(phone=None, email=None, area=None)
     if (

@@ -27,12 +27,12 @@ from coproduce.community.models import (
     TimeBank,
     Visibility,
 )
-from coproduce.community.selectors import (
-    active_coordinators,
-    is_coordinator,
-    password_handover_allowed,
-    password_link_usable,
+from coproduce.community.permissions import (
+    coordinators_of,
+    membership_is_coordinator,
+    require_coordinator,
 )
+from coproduce.community.selectors import password_handover_allowed, password_link_usable
 from coproduce.community.tokens import token_hash, token_new
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -69,11 +69,6 @@ def _check_contact(*, contact_preference: str, email: str, phone: str) -> None:
             _("You chose to be contacted by phone or text: please give a phone number."),
             "no_phone",
         )
-
-
-def _require_coordinator(acting: Person, timebank: TimeBank) -> None:
-    if not is_coordinator(person=acting, timebank=timebank):
-        raise PermissionDenied(_("Only a coordinator of this time bank can do that."))
 
 
 @transaction.atomic
@@ -186,7 +181,7 @@ def membership_apply(
         data={"new_person": new_person, "contact_preference": contact_preference},
     )
     url = reverse("members:induct", kwargs={"public_id": person.public_id})
-    for coordinator in active_coordinators(timebank):
+    for coordinator in coordinators_of(timebank):
         notify(
             person=coordinator,
             kind="application_received",
@@ -209,8 +204,8 @@ def membership_induct(
 ) -> Membership:
     """Record the induction meeting and welcome the applicant: from now on they can trade."""
     timebank = membership.timebank
-    _require_coordinator(acting, timebank)
-    _require_coordinator(inducted_by, timebank)
+    require_coordinator(person=acting, timebank=timebank)
+    require_coordinator(person=inducted_by, timebank=timebank)
     # Locked so two coordinators deciding the same application at once cannot both win.
     membership = (
         Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
@@ -258,7 +253,7 @@ def membership_induct(
 def membership_decline(*, membership: Membership, acting: Person, reason: str) -> Membership:
     """Decline an application, with a reason the applicant is told."""
     timebank = membership.timebank
-    _require_coordinator(acting, timebank)
+    require_coordinator(person=acting, timebank=timebank)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(_("Say why the application is declined."), "reason_required")
@@ -302,7 +297,7 @@ def membership_update(
     welcomed or declined through the induction instead, and a time bank is never left without
     an active coordinator."""
     timebank = membership.timebank
-    _require_coordinator(acting, timebank)
+    require_coordinator(person=acting, timebank=timebank)
     if role not in Role.values:
         raise ApplicationError(_("Choose a role."), "bad_role")
     if status not in MembershipStatus.values:
@@ -321,9 +316,9 @@ def membership_update(
         )
     if status == MembershipStatus.APPLIED and membership.status != MembershipStatus.APPLIED:
         raise ApplicationError(_("A member cannot be put back to “applied”."), "bad_status")
-    was_coordinator = membership.is_coordinator
+    was_coordinator = membership_is_coordinator(membership)
     membership.role, membership.status = role, status
-    if was_coordinator and not membership.is_coordinator:
+    if was_coordinator and not membership_is_coordinator(membership):
         # Locks every coordinator row of the time bank, so two coordinators stepping each other
         # down at the same moment cannot leave it with none.
         others = (
@@ -422,7 +417,7 @@ def check_record(
 ) -> SafeguardingCheck:
     """A coordinator records a safeguarding check they have seen. Its badge shows on the
     member's profile while it is current; the reference and notes stay with coordinators."""
-    _require_coordinator(acting, timebank)
+    require_coordinator(person=acting, timebank=timebank)
     if not Membership.objects.filter(timebank=timebank, person=person).exists():
         raise ApplicationError(_("That person is not in this time bank."), "not_member")
     if kind not in CheckKind.values:
@@ -473,7 +468,7 @@ def password_link_create(*, membership: Membership, acting: Person) -> tuple[Pas
     (selectors.password_handover_allowed): anyone else's password is theirs to choose. A new link
     stops any older unused one for the same person."""
     timebank = membership.timebank
-    _require_coordinator(acting, timebank)
+    require_coordinator(person=acting, timebank=timebank)
     # Locked so that an application to another time bank (membership_apply locks the person
     # too) cannot slip in between the check and the link.
     person = Person.objects.select_for_update().get(pk=membership.person_id)

@@ -27,6 +27,7 @@ from coproduce.community.models import (
     StaffRole,
     TimeBank,
 )
+from coproduce.community.permissions import membership_is_coordinator, require_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 
@@ -49,7 +50,7 @@ def two_factor_required(*, person: Person, memberships: Iterable[Membership]) ->
     strict = [m for m in memberships if m.timebank.require_two_factor]
     if not strict:
         return False
-    if any(m.is_coordinator for m in strict):
+    if any(membership_is_coordinator(m) for m in strict):
         return True
     return OrganisationStaff.objects.filter(
         person=person, role=StaffRole.ADMIN, timebank_id__in=[m.timebank_id for m in strict]
@@ -227,10 +228,9 @@ def two_factor_remove_by_site_admin(*, person: Person, acting: Person, reason: s
 def timebank_two_factor_set(*, timebank: TimeBank, acting: Person, required: bool) -> TimeBank:
     """A coordinator requires (or stops requiring) two-step sign-in of the time bank's
     coordinators, administrators and organisation admins."""
-    from coproduce.community.selectors import is_coordinator
-
-    if not is_coordinator(person=acting, timebank=timebank):
-        raise PermissionDenied(_("Only a coordinator can change this."), "not_coordinator")
+    require_coordinator(
+        person=acting, timebank=timebank, message=_("Only a coordinator can change this.")
+    )
     # Locked so two coordinators changing it at once each audit the value they really replaced.
     timebank = TimeBank.objects.select_for_update().get(pk=timebank.pk)
     old = timebank.require_two_factor

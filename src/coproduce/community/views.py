@@ -18,6 +18,7 @@ from coproduce.community import contact_reads, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.models import MembershipStatus, Person
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.throttle import (
     JOIN_PER_ADDRESS,
@@ -151,7 +152,7 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
     membership = selectors.profile_get_for(_me(request), timebank, public_id)
     person = membership.person
-    viewer_is_coordinator = request.membership.is_coordinator  # type: ignore[attr-defined]
+    viewer_is_coordinator = membership_is_coordinator(request.membership)  # type: ignore[attr-defined]
     if viewer_is_coordinator:  # the page shows them contact details and access needs
         contact_reads.member_contact_viewed(
             viewer=_me(request), timebank=timebank, person=person, page="community:profile"

@@ -37,7 +37,7 @@ from coproduce.community.models import (
     Role,
     TimeBank,
 )
-from coproduce.community.selectors import is_coordinator
+from coproduce.community.permissions import is_coordinator
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import (
     Exchange,

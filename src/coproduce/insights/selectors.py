@@ -36,6 +36,7 @@ from coproduce.community.models import (
     Role,
     TimeBank,
 )
+from coproduce.community.permissions import coordinated_memberships
 from coproduce.core.categories import Category
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import ListingStatus, Offer, Pairing
@@ -59,27 +60,15 @@ DAYS_PER_MONTH = 30
 def insights_timebank_for(person: Person, slug: str | None = None) -> TimeBank:
     """A time bank whose reports the person may read: they are an active coordinator or
     administrator of it. Anyone else is told there is no such page."""
-    memberships = Membership.objects.filter(
-        person=person, status=MembershipStatus.ACTIVE, role__in=[Role.COORDINATOR, Role.ADMIN]
-    ).select_related("timebank")
-    if slug is not None:
-        memberships = memberships.filter(timebank__slug=slug)
-    membership = memberships.order_by("timebank__name").first()
-    if membership is None:
-        raise NotFound(_("There is no such page."))
-    return membership.timebank
+    for membership in coordinated_memberships(person):
+        if slug is None or membership.timebank.slug == slug:
+            return membership.timebank
+    raise NotFound(_("There is no such page."))
 
 
 def insights_timebanks_for(person: Person) -> list[TimeBank]:
     """Every time bank whose reports the person may read, for the chooser on the page."""
-    return [
-        m.timebank
-        for m in Membership.objects.filter(
-            person=person, status=MembershipStatus.ACTIVE, role__in=[Role.COORDINATOR, Role.ADMIN]
-        )
-        .select_related("timebank")
-        .order_by("timebank__name")
-    ]
+    return [m.timebank for m in coordinated_memberships(person)]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from coproduce.community.models import Membership, MembershipStatus, Role
+from coproduce.community.permissions import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.units import format_hmm
@@ -30,12 +30,7 @@ def account_limits_set(
     reason: str,
 ) -> Account:
     """Set an account's lowest and (optional) highest balance, in minutes."""
-    if not Membership.objects.filter(
-        person=acting,
-        timebank_id=account.timebank_id,
-        status=MembershipStatus.ACTIVE,
-        role__in=[Role.COORDINATOR, Role.ADMIN],
-    ).exists():
+    if not is_coordinator(person=acting, timebank=account.timebank_id):
         raise PermissionDenied(_("Only a coordinator can change an account's limits."), "limits")
     for value in (min_balance, max_balance):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):

@@ -24,7 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coproduce.community.models import Membership, MembershipStatus, Organisation, Role, TimeBank
+from coproduce.community.models import Organisation, TimeBank
+from coproduce.community.permissions import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.units import format_hmm
@@ -323,7 +324,7 @@ def _post_in_one_call(posting: _Posting) -> _Posted:
     may_override = (
         bool(posting.override_reason)
         and posting.enforce_limits
-        and _may_override(posting.acting, posting.timebank)
+        and is_coordinator(person=posting.acting, timebank=posting.timebank)
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -377,7 +378,7 @@ def _refuse_or_allow(posting: _Posting, locked: list[_Locked]) -> bool:
     breaches = _limit_breaches(locked, posting.amounts) if posting.enforce_limits else []
     if breaches and not posting.override_reason:
         raise LedgerError(breaches[0], "limit")
-    if breaches and not _may_override(posting.acting, posting.timebank):
+    if breaches and not is_coordinator(person=posting.acting, timebank=posting.timebank):
         raise PermissionDenied(
             _("Only a coordinator can take an account past its limit."), "limit_override"
         )
@@ -498,17 +499,6 @@ def _limit_breaches(locked: list[_Locked], amounts: dict[int, int]) -> list[str]
     return breaches
 
 
-def _may_override(acting: Person | None, timebank: TimeBank) -> bool:
-    if acting is None:
-        return False
-    return Membership.objects.filter(
-        person=acting,
-        timebank=timebank,
-        status=MembershipStatus.ACTIVE,
-        role__in=[Role.COORDINATOR, Role.ADMIN],
-    ).exists()
-
-
 def _insert_transfer(
     cursor: CursorWrapper, transfer: Transfer, created_at: str | datetime | None
 ) -> int:
@@ -550,7 +540,7 @@ def transfer_reverse(
     if not reason:
         raise LedgerError(_("Say why this transfer is being reversed."), "reason_required")
     timebank = TimeBank.objects.get(pk=transfer.timebank_id)
-    if not _may_override(acting, timebank):
+    if not is_coordinator(person=acting, timebank=timebank):
         raise PermissionDenied(_("Only a coordinator can reverse a transfer."), "reverse")
     if transfer.kind == TransferKind.REVERSAL:
         raise Conflict(

@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coproduce.community.models import Membership, Person, TimeBank
+from coproduce.community.models import Person, TimeBank
+from coproduce.community.permissions import is_coordinator
 from coproduce.core.errors import NotFound
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, TransferKind
 
@@ -111,9 +112,7 @@ def member_account_get_for(viewer: Person, timebank: TimeBank, person_public_id:
     Anyone else (another member, another time bank's coordinator) is told it does not exist, so
     nobody can learn who belongs to a time bank by guessing ids.
     """
-    is_coordinator = (
-        Membership.objects.active().coordinators().filter(person=viewer, timebank=timebank).exists()
-    )
+    coordinator = is_coordinator(person=viewer, timebank=timebank)
     account = (
         Account.objects.filter(
             timebank=timebank,
@@ -125,7 +124,7 @@ def member_account_get_for(viewer: Person, timebank: TimeBank, person_public_id:
         .select_related("person")
         .first()
     )
-    if account is None or not (is_coordinator or account.person_id == viewer.pk):
+    if account is None or not (coordinator or account.person_id == viewer.pk):
         raise NotFound(_("There is no such member in this time bank."), "no_member")
     return account
 

@@ -56,6 +56,7 @@ from coproduce.community.models import (
     SafeguardingCheck,
     TimeBank,
 )
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import (
     ExchangeStatus,
@@ -162,7 +163,7 @@ def can_see_candidates(
 ) -> bool:
     if membership is None or membership.timebank_id != request.timebank_id:
         return False
-    if membership.is_coordinator:
+    if membership_is_coordinator(membership):
         return True
     return (
         settings.requester_sees_candidates

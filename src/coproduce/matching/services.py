@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import Membership, OrganisationStaff, Person, TimeBank
+from coproduce.community.permissions import require_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
@@ -159,9 +160,9 @@ def settings_update(
 ) -> MatchingSettings:
     """A coordinator changes how their time bank weighs the signals, whether people asking for
     help may see who could help them, and which kinds of help need which check."""
-    membership = Membership.objects.filter(person=acting, timebank=timebank).first()
-    if membership is None or not membership.is_coordinator:
-        raise PermissionDenied(_("Only a coordinator can change matching."), "coordinator_only")
+    require_coordinator(
+        person=acting, timebank=timebank, message=_("Only a coordinator can change matching.")
+    )
     from coproduce.community.models import CheckKind
 
     settings = MatchingSettings.objects.select_for_update().get(pk=settings_for(timebank).pk)

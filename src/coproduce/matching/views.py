@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.community.models import TimeBank
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.matching import selectors, services
 from coproduce.matching.forms import PreferenceForm, SettingsForm
@@ -35,7 +36,7 @@ def _timebank(request: HttpRequest) -> TimeBank:
 
 def _coordinator_timebank(request: HttpRequest) -> TimeBank:
     timebank = _timebank(request)
-    if not request.membership.is_coordinator:  # type: ignore[attr-defined]
+    if not membership_is_coordinator(request.membership):  # type: ignore[attr-defined]
         raise NotFound(_("No such page."))
     return timebank
 
@@ -44,7 +45,7 @@ def _coordinator_timebank(request: HttpRequest) -> TimeBank:
 def candidates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     timebank = _timebank(request)
     help_request = selectors.request_get_for(request.user, timebank, public_id)  # type: ignore[arg-type]
-    is_coordinator = request.membership.is_coordinator  # type: ignore[attr-defined]
+    is_coordinator = membership_is_coordinator(request.membership)  # type: ignore[attr-defined]
     settings = selectors.settings_for(timebank)
     context = {
         "help_request": help_request,

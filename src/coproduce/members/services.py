@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coproduce.community import services as community_services
-from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
+from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.permissions import gives_to_chest_only, require_coordinator
 from coproduce.community.selectors import members_visible_to, membership_get
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
@@ -157,7 +158,7 @@ def gift_give(
     if to_person is not None:
         if to_person.pk == giver.pk:
             raise GiftError(_("You cannot give hours to yourself."), "yourself")
-        if membership.role == Role.PROFESSIONAL:
+        if gives_to_chest_only(membership):
             raise PermissionDenied(
                 _(
                     "As staff of a partner organisation you can give hours to the community "
@@ -241,13 +242,9 @@ def grant_from_chest(
 ) -> Transfer:
     """A coordinator grants hours from the community chest to a member who cannot give back
     (yet). The reason is required: it becomes the transfer's memo and is audited."""
-    if not (
-        Membership.objects.active()
-        .coordinators()
-        .filter(person=coordinator, timebank=timebank)
-        .exists()
-    ):
-        raise PermissionDenied(_("Only a coordinator can grant hours."), "not_coordinator")
+    require_coordinator(
+        person=coordinator, timebank=timebank, message=_("Only a coordinator can grant hours.")
+    )
     _check_minutes(minutes)
     reason = (reason or "").strip()
     if not reason:

@@ -13,7 +13,6 @@ Anyone else is told the thing does not exist.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,14 +37,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import (
-    Membership,
-    MembershipStatus,
     Organisation,
     OrganisationStaff,
     Person,
-    StaffRole,
     TimeBank,
 )
+from coproduce.community.permissions import Standing, standing_in
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Offer, Participant, Request
 from coproduce.ledger.models import Account, AccountKind, Entry, TransferKind
@@ -65,61 +62,8 @@ from coproduce.partners.models import (
 # --- who is asking ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Standing:
-    """How a person stands in a time bank, read once per page."""
-
-    membership: Membership | None
-    staff: dict[int, str]  # organisation id → staff role
-
-    @property
-    def is_member(self) -> bool:
-        return self.membership is not None and self.membership.status != MembershipStatus.LEFT
-
-    @property
-    def is_inducted(self) -> bool:
-        """Met by the coordinator: an active or paused member, not an applicant."""
-        return self.membership is not None and self.membership.status in (
-            MembershipStatus.ACTIVE,
-            MembershipStatus.PAUSED,
-        )
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.membership is not None and self.membership.is_coordinator
-
-    @property
-    def can_trade(self) -> bool:
-        return self.membership is not None and self.membership.status == MembershipStatus.ACTIVE
-
-    def is_staff_of(self, organisation_id: int) -> bool:
-        return organisation_id in self.staff
-
-    def is_admin_of(self, organisation_id: int) -> bool:
-        return self.staff.get(organisation_id) == StaffRole.ADMIN
-
-    @property
-    def refers(self) -> bool:
-        """Staff of an organisation refer people in; coordinators take referrals through."""
-        return bool(self.staff)
-
-
-def standing_for(person: Person, timebank: TimeBank | None) -> Standing:
-    if timebank is None or not person.is_authenticated:
-        return Standing(membership=None, staff={})
-    membership = Membership.objects.filter(person=person, timebank=timebank).first()
-    if membership is None or membership.status == MembershipStatus.LEFT:
-        return Standing(membership=None, staff={})
-    staff = dict(
-        OrganisationStaff.objects.filter(person=person, timebank=timebank).values_list(
-            "organisation_id", "role"
-        )
-    )
-    return Standing(membership=membership, staff=staff)
-
-
 def _member_of(person: Person, timebank: TimeBank | None) -> Standing:
-    standing = standing_for(person, timebank)
+    standing = standing_in(person=person, timebank=timebank)
     if not standing.is_member:
         raise NotFound(_("No such page."))
     return standing
@@ -229,17 +173,6 @@ def organisation_account(organisation: Organisation) -> Account | None:
     return Account.objects.filter(
         organisation=organisation, kind=AccountKind.ORGANISATION, unit="hour"
     ).first()
-
-
-def member_by_username(*, timebank: TimeBank, username: str) -> Person | None:
-    """A member of this time bank (any status but left) by username, whatever its capitals."""
-    membership = (
-        Membership.objects.filter(timebank=timebank, person__username__iexact=username.strip())
-        .exclude(status=MembershipStatus.LEFT)
-        .select_related("person")
-        .first()
-    )
-    return membership.person if membership else None
 
 
 def organisations_staffed_by(*, person: Person, timebank: TimeBank) -> QuerySet[Organisation]:

@@ -37,6 +37,7 @@ from coproduce.community.models import (
     StaffRole,
     TimeBank,
 )
+from coproduce.community.permissions import coordinators_of, require_coordinator, standing_in
 from coproduce.community.services import membership_induct
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -66,23 +67,7 @@ from coproduce.partners.models import (
     ReferralStatus,
     SpendStatus,
 )
-from coproduce.partners.selectors import standing_for
 from coproduce.partners.swemwbs import swemwbs_score
-
-
-def _require_coordinator(acting: Person, timebank: TimeBank) -> None:
-    if not standing_for(acting, timebank).is_coordinator:
-        raise PermissionDenied(_("Only a coordinator of this time bank can do that."))
-
-
-def _coordinators(timebank: TimeBank) -> list[Person]:
-    return [
-        m.person
-        for m in Membership.objects.filter(timebank=timebank, status=MembershipStatus.ACTIVE)
-        .coordinators()
-        .select_related("person")
-    ]
-
 
 # --- organisations ------------------------------------------------------------------------------
 
@@ -92,7 +77,7 @@ def organisation_create(
     *, timebank: TimeBank, acting: Person, name: str, kind: str, description: str = ""
 ) -> Organisation:
     """A coordinator welcomes a partner organisation; its hour account opens with it."""
-    _require_coordinator(acting, timebank)
+    require_coordinator(person=acting, timebank=timebank)
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Give the organisation's name."), "name_required")
@@ -130,7 +115,7 @@ def organisation_update(
     *, organisation: Organisation, acting: Person, description: str
 ) -> Organisation:
     """The organisation's admins (or a coordinator) keep its description current."""
-    standing = standing_for(acting, organisation.timebank)
+    standing = standing_in(person=acting, timebank=organisation.timebank)
     if not (standing.is_coordinator or standing.is_admin_of(organisation.pk)):
         raise PermissionDenied(
             _("Only the organisation's admins or a coordinator can change its description.")
@@ -157,7 +142,7 @@ def organisation_staff_add(
     *, organisation: Organisation, acting: Person, person: Person, role: str
 ) -> OrganisationStaff:
     """A coordinator adds someone to an organisation's staff, or changes their role there."""
-    _require_coordinator(acting, organisation.timebank)
+    require_coordinator(person=acting, timebank=organisation.timebank)
     if role not in StaffRole.values:
         raise ApplicationError(_("Choose their role: organisation admin or professional."))
     membership = Membership.objects.filter(
@@ -252,7 +237,7 @@ def referral_create(
 ) -> Referral:
     """A professional refers someone into the time bank. No consent, no referral: the consent
     must be recorded (who gave it, when and how) or nothing is written."""
-    standing = standing_for(acting, timebank)
+    standing = standing_in(person=acting, timebank=timebank)
     if organisation.timebank_id != timebank.pk or not standing.is_staff_of(organisation.pk):
         raise PermissionDenied(
             _("Only staff of a partner organisation can refer someone for it."), "not_staff"
@@ -331,7 +316,7 @@ def referral_create(
             "how": consent_how,
         },
     )
-    for coordinator in _coordinators(timebank):
+    for coordinator in coordinators_of(timebank):
         notify(
             person=coordinator,
             kind="referral_received",
@@ -443,7 +428,7 @@ def referral_move(
 ) -> Referral:
     """A coordinator records the next step: contacted, active, closed, declined or unreachable
     (the last two need a reason)."""
-    _require_coordinator(acting, referral.timebank)
+    require_coordinator(person=acting, timebank=referral.timebank)
     if to_status not in ReferralStatus.values:
         raise ApplicationError(_("Choose the next step."), "bad_status")
     if to_status == ReferralStatus.INDUCTED:
@@ -481,7 +466,7 @@ def referral_induct(
     online), then the induction is recorded by community.services.membership_induct, as for any
     applicant.
     """
-    _require_coordinator(acting, referral.timebank)
+    require_coordinator(person=acting, timebank=referral.timebank)
     referral = _locked_referral(referral)
     _check_step(referral, ReferralStatus.INDUCTED, inducted_on)
     person = Person(
@@ -517,7 +502,7 @@ def referral_induct(
 @transaction.atomic
 def referral_suggest_offer(*, referral: Referral, acting: Person, offer: Offer) -> Referral:
     """The coordinator notes an offer for the person's first exchange."""
-    _require_coordinator(acting, referral.timebank)
+    require_coordinator(person=acting, timebank=referral.timebank)
     if offer.timebank_id != referral.timebank_id or offer.status != ListingStatus.ACTIVE:
         raise ApplicationError(_("That offer is no longer open."), "listing_closed")
     referral = _locked_referral(referral)
@@ -538,7 +523,7 @@ def referral_contact_viewed(*, referral: Referral, viewer: Person) -> None:
 def referral_notes_view(*, referral: Referral, viewer: Person) -> str:
     """The support and risk notes, for a coordinator or the referrer only; each view is
     audit-logged (who read them, and when)."""
-    standing = standing_for(viewer, referral.timebank)
+    standing = standing_in(person=viewer, timebank=referral.timebank)
     if not (standing.is_coordinator or referral.referred_by_id == viewer.pk):
         raise NotFound(_("No such page."))
     _referral_audit(referral, "notes_viewed", viewer)
@@ -558,7 +543,7 @@ def outcome_record(
 ) -> Outcome:
     """Record the wellbeing measure at the start or at review (coordinators, or staff of the
     referring organisation). The review also says how each goal went."""
-    standing = standing_for(acting, referral.timebank)
+    standing = standing_in(person=acting, timebank=referral.timebank)
     if not (standing.is_coordinator or standing.is_staff_of(referral.organisation_id)):
         raise PermissionDenied(_("Only the coordinator or the referrer can record outcomes."))
     if stage not in OutcomeStage.values:
@@ -641,7 +626,7 @@ def _money_account(*, timebank: TimeBank, unit: str, person: Person | None = Non
 
 
 def _require_active(person: Person, timebank: TimeBank) -> None:
-    if not standing_for(person, timebank).can_trade:
+    if not standing_in(person=person, timebank=timebank).can_trade:
         raise ApplicationError(
             _("%(name)s is not an active member of this time bank.")
             % {"name": person.display_name},
@@ -664,7 +649,7 @@ def pool_create(
     """Open a pool. Its holders (active members; one or two must approve each spend) decide what
     it pays for. A member opens one they hold; a coordinator, or an organisation's staff for a
     pool of their organisation, may open one for others."""
-    standing = standing_for(acting, timebank)
+    standing = standing_in(person=acting, timebank=timebank)
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Give the pool a name."), "name_required")

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Organisation, Person, TimeBank
+from coproduce.community.permissions import Standing, member_get_by_username, standing_in
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.partners import forms, selectors, services
 from coproduce.partners.models import OutcomeStage, Pool, Referral, ReferralStatus, SpendStatus
-from coproduce.partners.selectors import Standing
 
 
 def _me(request: HttpRequest) -> Person:
@@ -43,7 +43,7 @@ def _timebank(request: HttpRequest) -> TimeBank:
 def organisations(request: HttpRequest) -> HttpResponse:
     timebank = _timebank(request)
     rows = list(selectors.organisations_for(person=_me(request), timebank=timebank))
-    standing = selectors.standing_for(_me(request), timebank)
+    standing = standing_in(person=_me(request), timebank=timebank)
     return render(
         request,
         "partners/organisations.html",
@@ -72,7 +72,7 @@ def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def organisation_new(request: HttpRequest) -> HttpResponse:
     timebank = _timebank(request)
-    if not selectors.standing_for(_me(request), timebank).is_coordinator:
+    if not standing_in(person=_me(request), timebank=timebank).is_coordinator:
         raise NotFound(_("No such page."))
     form = forms.OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -115,9 +115,7 @@ def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse
     org = selectors.organisation_manage_get_for(_me(request), timebank, public_id)
     form = forms.StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = selectors.member_by_username(
-            timebank=timebank, username=form.cleaned_data["username"]
-        )
+        person = member_get_by_username(timebank=timebank, username=form.cleaned_data["username"])
         if person is None:
             form.add_error("username", _("There is no member of this time bank by that name."))
         else:
@@ -184,7 +182,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.referrals_for(person=_me(request), timebank=timebank, status=status))
     for referral in rows:
         referral.waiting = selectors.waiting_days(referral)  # type: ignore[attr-defined]
-    standing = selectors.standing_for(_me(request), timebank)
+    standing = standing_in(person=_me(request), timebank=timebank)
     return render(
         request,
         "partners/referrals.html",
@@ -202,7 +200,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
 def referral_new(request: HttpRequest) -> HttpResponse:
     timebank = _timebank(request)
     me = _me(request)
-    standing = selectors.standing_for(me, timebank)
+    standing = standing_in(person=me, timebank=timebank)
     if not standing.refers:
         raise NotFound(_("No such page."))
     form = forms.ReferralForm(
@@ -383,7 +381,7 @@ def outcome_new(request: HttpRequest, public_id: str) -> HttpResponse:
 def referral_report(request: HttpRequest) -> HttpResponse:
     timebank = _timebank(request)
     me = _me(request)
-    standing = selectors.standing_for(me, timebank)
+    standing = standing_in(person=me, timebank=timebank)
     if not (standing.is_coordinator or standing.refers):
         raise NotFound(_("No such page."))
     choices = list(
@@ -425,14 +423,14 @@ def pools(request: HttpRequest) -> HttpResponse:
 def pool_new(request: HttpRequest) -> HttpResponse:
     timebank = _timebank(request)
     me = _me(request)
-    if not selectors.standing_for(me, timebank).can_trade:
+    if not standing_in(person=me, timebank=timebank).can_trade:
         raise NotFound(_("No such page."))
     form = forms.PoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         holders = [me]
         if data["other_holder"].strip():
-            other = selectors.member_by_username(timebank=timebank, username=data["other_holder"])
+            other = member_get_by_username(timebank=timebank, username=data["other_holder"])
             if other is None:
                 form.add_error(
                     "other_holder", _("There is no member of this time bank by that name.")
@@ -531,7 +529,7 @@ def pool_spend_new(request: HttpRequest, public_id: str) -> HttpResponse:
         data = form.cleaned_data
         payee = data["payee_organisation"]
         if data["payee_username"].strip():
-            payee = selectors.member_by_username(timebank=timebank, username=data["payee_username"])
+            payee = member_get_by_username(timebank=timebank, username=data["payee_username"])
             if payee is None:
                 form.add_error(
                     "payee_username", _("There is no member of this time bank by that name.")

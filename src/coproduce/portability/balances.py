@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
-from coproduce.community.selectors import is_coordinator
+from coproduce.community.permissions import require_coordinator
 from coproduce.core.audit import audit_record
-from coproduce.core.errors import ApplicationError, PermissionDenied
+from coproduce.core.errors import ApplicationError
 from coproduce.core.units import MINUTES_PER_HOUR, format_hmm
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, TransferKind
 from coproduce.ledger.services import (
@@ -84,7 +84,15 @@ def balances_import(
     """Post every non-zero balance in the CSV file at `path` as its member's opening balance, or,
     if any row is bad, post nothing and say what is wrong with every bad row. Balances already
     imported are reported and left as they are."""
-    _require_coordinator(acting, timebank)
+    require_coordinator(
+        person=acting,
+        timebank=timebank,
+        message=_(
+            "%(username)s is not an active coordinator of %(timebank)s; opening balances "
+            "are imported by one"
+        )
+        % {"username": acting.username, "timebank": timebank.name},
+    )
     result = ImportResult(dry_run=dry_run)
     table = read_csv(path, required=REQUIRED, ignored=IGNORED)
     result.problems.extend(table.problems)
@@ -138,18 +146,6 @@ def balances_import(
         )
         result.summary.append(text % {"total": format_hmm(total)})
     return result
-
-
-def _require_coordinator(acting: Person, timebank: TimeBank) -> None:
-    if not is_coordinator(person=acting, timebank=timebank):
-        raise PermissionDenied(
-            _(
-                "%(username)s is not an active coordinator of %(timebank)s; opening balances "
-                "are imported by one"
-            )
-            % {"username": acting.username, "timebank": timebank.name},
-            "not_coordinator",
-        )
 
 
 @dataclass

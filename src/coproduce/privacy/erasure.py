@@ -43,7 +43,11 @@ from coproduce.community.models import (
     SafeguardingCheck,
     TimeBank,
 )
-from coproduce.community.selectors import is_coordinator
+from coproduce.community.permissions import (
+    is_coordinator,
+    membership_is_coordinator,
+    require_coordinator,
+)
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import Notification
@@ -124,8 +128,7 @@ def member_erase(*, membership: Membership, acting: Person, reason: str) -> Eras
     """A coordinator erases a member of their time bank: the whole person when they belong
     nowhere else, otherwise only what belongs to this time bank."""
     timebank = membership.timebank
-    if not is_coordinator(person=acting, timebank=timebank):
-        raise PermissionDenied(_("Only a coordinator of this time bank can do that."))
+    require_coordinator(person=acting, timebank=timebank)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why this member is being erased."), "reason_required")
@@ -253,7 +256,7 @@ def _may_act(acting: Person, person: Person, timebank: TimeBank) -> bool:
 def _keep_a_coordinator(memberships: list[Membership]) -> None:
     """A time bank is never left without an active coordinator (as in membership_update)."""
     for membership in memberships:
-        if not membership.is_coordinator:
+        if not membership_is_coordinator(membership):
             continue
         others = (
             Membership.objects.select_for_update()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.community.models import Role
+from coproduce.community.permissions import is_active_professional, membership_is_coordinator
 from coproduce.web.notifications import notifications_unread_count
 
 # (url name, label, coordinators only). A name not (yet) routed is left out of the menu.
@@ -38,10 +38,8 @@ def _sees(membership, audience: str) -> bool:
     if audience == "all":
         return True
     if audience == "partner":
-        return membership.is_coordinator or (
-            membership.role == Role.PROFESSIONAL and membership.can_trade
-        )
-    return membership.is_coordinator
+        return membership_is_coordinator(membership) or is_active_professional(membership)
+    return membership_is_coordinator(membership)
 
 
 def current_timebank(request: HttpRequest) -> dict[str, object]:

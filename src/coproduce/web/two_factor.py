@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from coproduce.community.models import Person
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.community.two_factor import (
     app_device_for,
     app_device_start,
@@ -178,7 +179,7 @@ class SecurityForm(TypedTextFormMixin, forms.Form):
 @require_http_methods(["GET", "POST"])
 def security(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    if membership is None or not membership.is_coordinator:
+    if not membership_is_coordinator(membership):
         # A member who finds this address sees what a stranger would: nothing here.
         raise NotFound(_("There is no such page."))
     timebank = membership.timebank

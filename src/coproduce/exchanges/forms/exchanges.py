@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.models import Organisation, Person, TimeBank
+from coproduce.community.permissions import is_coordinator, member_get_by_username
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
 from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import format_hmm, parse_minutes
 from coproduce.exchanges.models import Exchange, Feedback, PaidBy
 from coproduce.exchanges.selectors.exchanges import (
-    is_coordinator_of,
-    member_get_by_username,
     organisations_for_paying,
 )
 from coproduce.exchanges.services.disputes import OUTCOME_ADJUST
@@ -173,7 +172,7 @@ class ProposeForm(AccessibleForm):
         # everyone else never sees the choice (each receiver pays).
         payers = organisations_for_paying(person=person, timebank=timebank)
         has_payers = payers.exists()
-        coordinator = is_coordinator_of(person=person, timebank=timebank)
+        coordinator = is_coordinator(person=person, timebank=timebank)
         if not has_payers and not coordinator:
             del self.fields["paid_by"]
             del self.fields["paying_organisation"]

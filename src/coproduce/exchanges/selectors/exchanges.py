@@ -14,13 +14,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from coproduce.community.models import (
-    MembershipStatus,
     Organisation,
-    OrganisationStaff,
     Person,
     TimeBank,
 )
-from coproduce.community.selectors import is_coordinator
+from coproduce.community.permissions import is_coordinator, staff_organisation_ids
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import (
     Exchange,
@@ -140,18 +138,6 @@ def exchanges_grouped_for_person(
     )
 
 
-def is_coordinator_of(*, person: Person, timebank: TimeBank) -> bool:
-    return is_coordinator(person=person, timebank=timebank)
-
-
-def staff_organisation_ids(*, person: Person, timebank: TimeBank) -> set[int]:
-    return set(
-        OrganisationStaff.objects.filter(person=person, timebank=timebank).values_list(
-            "organisation_id", flat=True
-        )
-    )
-
-
 def exchange_sides_for(
     *, exchange: Exchange, person: Person, organisation_ids: set[int] | None = None
 ) -> set[str]:
@@ -170,7 +156,9 @@ def exchange_sides_for(
 @dataclass
 class Standing:
     """How a person stands towards one exchange: the sides they act for (as themselves or as
-    staff of an organisation taking part), and whether they coordinate the time bank."""
+    staff of an organisation taking part), and whether they coordinate the time bank. A
+    question about one exchange, so it stays here; its staff and coordinator facts come from
+    community.permissions."""
 
     sides: set[str]
     coordinator: bool
@@ -195,7 +183,7 @@ def exchange_standing(*, exchange: Exchange, person: Person) -> Standing:
         sides=exchange_sides_for(
             exchange=exchange, person=person, organisation_ids=organisation_ids
         ),
-        coordinator=is_coordinator_of(person=person, timebank=exchange.timebank),
+        coordinator=is_coordinator(person=person, timebank=exchange.timebank),
         organisation_ids=organisation_ids,
     )
 
@@ -283,7 +271,7 @@ def exchange_get_for(*, person: Person, timebank: TimeBank, public_id: uuid.UUID
     )
     if exchange is None:
         raise NotFound("No such exchange.")
-    if not exchange_sides_for(exchange=exchange, person=person) and not is_coordinator_of(
+    if not exchange_sides_for(exchange=exchange, person=person) and not is_coordinator(
         person=person, timebank=timebank
     ):
         raise NotFound("No such exchange.")
@@ -301,24 +289,11 @@ def feedback_for_exchange(*, exchange: Exchange, person: Person) -> list[Feedbac
     )
 
 
-def member_get_by_username(*, timebank: TimeBank, username: str) -> Person | None:
-    """A person who belongs to the time bank (any status but left), by username."""
-    # One filter() call, so the status condition applies to this time bank's membership only
-    # (an exclude() across the relation would drop anyone who left some other time bank).
-    return Person.objects.filter(
-        username__iexact=username.strip(),
-        memberships__timebank=timebank,
-        memberships__status__in=[
-            status for status in MembershipStatus.values if status != MembershipStatus.LEFT
-        ],
-    ).first()
-
-
 def organisations_for_paying(*, person: Person, timebank: TimeBank) -> QuerySet[Organisation]:
     """Organisations whose credits the person may offer to pay with: all of them for a
     coordinator, otherwise the ones they work for."""
     organisations = Organisation.objects.filter(timebank=timebank).order_by("name")
-    if is_coordinator_of(person=person, timebank=timebank):
+    if is_coordinator(person=person, timebank=timebank):
         return organisations
     return organisations.filter(staff__person=person)
 

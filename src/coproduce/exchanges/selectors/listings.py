@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
@@ -43,7 +44,7 @@ def can_change(*, person: Person, membership: Membership | None, listing: Listin
     """The owner, or a coordinator of the listing's time bank."""
     if membership is None or membership.timebank_id != listing.timebank_id:
         return False
-    return listing.person_id == person.pk or membership.is_coordinator
+    return listing.person_id == person.pk or membership_is_coordinator(membership)
 
 
 def listing_get_for(person: Person, timebank: TimeBank, kind: Kind, public_id: UUID) -> Listing:

@@ -17,7 +17,7 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.core.audit import audit_record
-from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.core.errors import ApplicationError, Conflict
 from coproduce.core.notifications import notify
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import (
@@ -25,7 +25,6 @@ from coproduce.exchanges.models import (
     ExchangeStatus,
     Participant,
 )
-from coproduce.exchanges.selectors.exchanges import is_coordinator_of
 from coproduce.ledger.models import Account
 from coproduce.ledger.services import (
     member_account_get_or_open,
@@ -99,15 +98,6 @@ def _people_of(participants: Sequence[Participant], side: str | None = None) -> 
     return list(people.values())
 
 
-def _coordinators(timebank: TimeBank) -> list[Person]:
-    return [
-        m.person
-        for m in Membership.objects.filter(timebank=timebank, status=MembershipStatus.ACTIVE)
-        .coordinators()
-        .select_related("person")
-    ]
-
-
 def _url(exchange: Exchange) -> str:
     return reverse("exchanges:exchange", args=[exchange.public_id])
 
@@ -168,8 +158,3 @@ def _status_conflict(exchange: Exchange) -> Conflict:
         ExchangeStatus.CANCELLED: _("This exchange was cancelled."),
     }
     return Conflict(messages[ExchangeStatus(exchange.status)], "wrong_status")
-
-
-def _require_coordinator(acting: Person, timebank: TimeBank, message: str) -> None:
-    if not is_coordinator_of(person=acting, timebank=timebank):
-        raise PermissionDenied(message, "coordinator_only")

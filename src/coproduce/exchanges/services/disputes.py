@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from coproduce.community.models import (
     Person,
 )
+from coproduce.community.permissions import coordinators_of, require_coordinator
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.exchanges.models import (
     Exchange,
@@ -21,11 +22,9 @@ from coproduce.exchanges.selectors.exchanges import exchange_sides_for, exchange
 from coproduce.exchanges.services._common import (
     _audit,
     _check_minutes,
-    _coordinators,
     _locked,
     _note,
     _people_of,
-    _require_coordinator,
     _status_conflict,
     _tell,
 )
@@ -63,7 +62,7 @@ def exchange_dispute(*, exchange: Exchange, acting: Person, reason: str) -> Exch
     _audit(exchange, "disputed", acting, reason=reason)
     people = _people_of(list(exchange.participants.all()))
     known = {p.pk for p in people}
-    people += [c for c in _coordinators(exchange.timebank) if c.pk not in known]
+    people += [c for c in coordinators_of(exchange.timebank) if c.pk not in known]
     _tell(
         exchange,
         people,
@@ -90,7 +89,11 @@ def exchange_resolve(
     """A coordinator settles a dispute: confirm as it was, confirm with adjusted time, or
     cancel. The note explains the decision to both sides."""
     exchange = _locked(exchange)
-    _require_coordinator(acting, exchange.timebank, _("Only a coordinator can resolve a problem."))
+    require_coordinator(
+        person=acting,
+        timebank=exchange.timebank,
+        message=_("Only a coordinator can resolve a problem."),
+    )
     if exchange_sides_for(exchange=exchange, person=acting):
         raise PermissionDenied(
             _("You take part in this exchange, so another coordinator should resolve it."),
@@ -162,8 +165,10 @@ def exchange_reverse(*, exchange: Exchange, acting: Person, reason: str) -> Exch
     if not reason:
         raise ApplicationError(_("Say why this exchange is being reversed."), "reason_required")
     exchange = _locked(exchange)
-    _require_coordinator(
-        acting, exchange.timebank, _("Only a coordinator can reverse an exchange.")
+    require_coordinator(
+        person=acting,
+        timebank=exchange.timebank,
+        message=_("Only a coordinator can reverse an exchange."),
     )
     if exchange_sides_for(exchange=exchange, person=acting):
         raise PermissionDenied(

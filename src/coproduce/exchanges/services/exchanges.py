@@ -36,6 +36,11 @@ from coproduce.community.models import (
     Person,
     TimeBank,
 )
+from coproduce.community.permissions import (
+    is_coordinator,
+    require_coordinator,
+    staff_organisation_ids,
+)
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.units import format_hmm
@@ -53,8 +58,6 @@ from coproduce.exchanges.selectors.exchanges import (
     exchange_parts_to_confirm,
     exchange_proposer_side,
     exchange_standing,
-    is_coordinator_of,
-    staff_organisation_ids,
 )
 from coproduce.exchanges.services._common import (
     Party,
@@ -65,7 +68,6 @@ from coproduce.exchanges.services._common import (
     _party_account,
     _party_key,
     _people_of,
-    _require_coordinator,
     _status_conflict,
     _tell,
 )
@@ -175,7 +177,7 @@ def exchange_propose(
     if set(provider_keys) & set(receiver_keys):
         raise ApplicationError(_("You can't exchange with yourself."), "self_exchange")
 
-    coordinator = is_coordinator_of(person=acting, timebank=timebank)
+    coordinator = is_coordinator(person=acting, timebank=timebank)
     proposer = acting
     if on_behalf_of is not None and on_behalf_of.pk != acting.pk:
         if not coordinator:
@@ -475,7 +477,11 @@ def exchange_log_finished(
     """A coordinator records help that has already happened between members who are offline:
     it is confirmed straight away, and both are told at their next sign-in or by their
     contact route."""
-    _require_coordinator(acting, timebank, _("Only a coordinator can log an exchange for members."))
+    require_coordinator(
+        person=acting,
+        timebank=timebank,
+        message=_("Only a coordinator can log an exchange for members."),
+    )
     title = (title or "").strip()
     if not title:
         raise ApplicationError(_("Say in a few words what the help was."), "title_required")

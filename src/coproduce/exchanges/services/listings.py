@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.community.availability import SLOTS
 from coproduce.community.models import Person, TimeBank
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -102,7 +103,7 @@ def listing_create(
     on_behalf = for_member is not None and for_member.pk != acting.pk
     if on_behalf:
         assert for_member is not None
-        if not acting_membership.is_coordinator:
+        if not membership_is_coordinator(acting_membership):
             raise PermissionDenied(
                 _("Only a coordinator can post for another member."), "not_coordinator"
             )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Organisation, Person, TimeBank
+from coproduce.community.permissions import is_coordinator, membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.exchanges.forms import exchanges as forms
 from coproduce.exchanges.models import Exchange, ExchangeStatus, PaidBy, Side
@@ -30,7 +31,6 @@ from coproduce.exchanges.selectors.exchanges import (
     exchange_standing,
     exchanges_grouped_for_person,
     feedback_for_exchange,
-    is_coordinator_of,
 )
 from coproduce.exchanges.selectors.listings import offer_get_for_exchange, request_get_for_exchange
 from coproduce.exchanges.services import disputes, feedback
@@ -58,7 +58,7 @@ def exchanges(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "list.html",
-        {"mine": mine, "is_coordinator": request.membership.is_coordinator},  # type: ignore[attr-defined]
+        {"mine": mine, "is_coordinator": membership_is_coordinator(request.membership)},  # type: ignore[attr-defined]
     )
 
 
@@ -338,7 +338,7 @@ def exchange_feedback(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def exchange_log(request: HttpRequest) -> HttpResponse:
     timebank = _timebank(request)
-    if not is_coordinator_of(person=_me(request), timebank=timebank):
+    if not is_coordinator(person=_me(request), timebank=timebank):
         raise NotFound(_("Page not found."))
     form = forms.LogFinishedForm(
         request.POST if request.method == "POST" else None, timebank=timebank

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.community.availability import slot_choices
 from coproduce.community.models import TimeBank
+from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.exchanges.forms.listings import ListingCreateForm, ListingFilterForm, ListingForm
 from coproduce.exchanges.models import ListingStatus
@@ -90,7 +91,7 @@ def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
             {"kind": kind, "cannot_trade": True},
             status=status,
         )
-    coordinator = membership.is_coordinator
+    coordinator = membership_is_coordinator(membership)
     form = ListingCreateForm(
         request.POST or None,
         members=selectors.members_to_post_for(timebank=timebank) if coordinator else None,

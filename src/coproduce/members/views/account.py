@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coproduce.community.models import Membership, MembershipStatus, Person, Role
+from coproduce.community.models import Membership, MembershipStatus, Person
+from coproduce.community.permissions import gives_to_chest_only, membership_is_coordinator
 from coproduce.community.selectors import members_visible_to
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.units import format_hmm, format_hours
@@ -187,7 +188,7 @@ def gift(request: HttpRequest) -> HttpResponse:
     form = GiftForm(
         request.POST or None,
         recipients=members_visible_to(viewer=giver, timebank=timebank),
-        to_chest_only=membership.role == Role.PROFESSIONAL,
+        to_chest_only=gives_to_chest_only(membership),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -220,7 +221,7 @@ def grant(request: HttpRequest) -> HttpResponse:
     if response := _no_timebank(request):
         return response
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    if not membership.is_coordinator:
+    if not membership_is_coordinator(membership):
         # A member who finds this address sees what a stranger would: nothing here.
         raise NotFound(_("There is no such page."))
     timebank, coordinator = request.timebank, cast(Person, request.user)  # type: ignore[attr-defined]
