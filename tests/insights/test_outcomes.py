@@ -36,8 +36,13 @@ from coproduce.insights.pdf import _outcomes_text, report_pdf
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.selectors import report_build
 from coproduce.insights.tables import COORDINATOR, FUNDER, report_dict, tables
-from coproduce.partners import services
 from coproduce.partners.models import Referral
+from coproduce.partners.services.referrals import (
+    outcome_record,
+    referral_create,
+    referral_induct,
+    referral_move,
+)
 from tests.insights.conftest import Q1_END, Q1_START, at, exchanged
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +62,7 @@ FUNDER_HIDES = "not shown (fewer than 5 people)"
 
 
 def _refer(riverside, surgery, dr_patel, first_name: str) -> Referral:
-    return services.referral_create(
+    return referral_create(
         timebank=riverside,
         acting=dr_patel,
         organisation=surgery,
@@ -75,17 +80,15 @@ def _refer(riverside, surgery, dr_patel, first_name: str) -> Referral:
 
 def _inducted(referral: Referral, carol) -> Referral:
     today = timezone.localdate()
-    services.referral_move(referral=referral, acting=carol, to_status="contacted", on=today)
-    return services.referral_induct(referral=referral, acting=carol, inducted_on=today)
+    referral_move(referral=referral, acting=carol, to_status="contacted", on=today)
+    return referral_induct(referral=referral, acting=carol, inducted_on=today)
 
 
 def _measured(referral: Referral, carol, start: list[int], review: list[int] | None = None):
     today = timezone.localdate()
-    services.outcome_record(
-        referral=referral, acting=carol, stage="start", measured_on=today, items=start
-    )
+    outcome_record(referral=referral, acting=carol, stage="start", measured_on=today, items=start)
     if review is not None:
-        services.outcome_record(
+        outcome_record(
             referral=referral,
             acting=carol,
             stage="review",
@@ -111,15 +114,15 @@ def referred(riverside, surgery, dr_patel, carol, bob):
     for name in ["edna", "fred", "grace", "hana", "ken"]:
         people[name] = _inducted(people[name], carol)
     for name in ["edna", "ken"]:
-        services.referral_move(referral=people[name], acting=carol, to_status="active", on=today)
+        referral_move(referral=people[name], acting=carol, to_status="active", on=today)
     _measured(people["edna"], carol, RAW_17, RAW_25)
     _measured(people["fred"], carol, RAW_21, RAW_28)
     _measured(people["grace"], carol, RAW_14, RAW_21)
     _measured(people["hana"], carol, RAW_24)
     _measured(people["ian"], carol, RAW_18)
     _measured(people["ken"], carol, [1] * 7, [5] * 7)
-    services.referral_move(referral=people["grace"], acting=carol, to_status="closed", on=today)
-    services.referral_move(
+    referral_move(referral=people["grace"], acting=carol, to_status="closed", on=today)
+    referral_move(
         referral=people["june"],
         acting=carol,
         to_status="unreachable",

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from coproduce.community.models import Organisation, OrganisationStaff
-from coproduce.partners import services
+from coproduce.partners.services.referrals import referral_create
 from tests.conftest import _join, _person
 
 
@@ -58,7 +58,7 @@ REFERRAL = {
 def make_referral(riverside, surgery, dr_patel):
     def make(acting=None, organisation=None, **overrides):
         fields = {**REFERRAL, "consent_given_on": timezone.localdate(), **overrides}
-        return services.referral_create(
+        return referral_create(
             timebank=riverside,
             acting=acting or dr_patel,
             organisation=organisation or surgery,

@@ -15,11 +15,17 @@ from coproduce.exchanges.services.exchanges import (
     exchange_propose,
 )
 from coproduce.ledger.models import Account
-from coproduce.partners import selectors, services
+from coproduce.partners import selectors
+from coproduce.partners.services.organisations import (
+    organisation_create,
+    organisation_limits_set,
+    organisation_staff_add,
+    organisation_update,
+)
 
 
 def test_carol_welcomes_a_charity_with_its_own_account(riverside, carol):
-    org = services.organisation_create(
+    org = organisation_create(
         timebank=riverside, acting=carol, name="Age Concern Riverside", kind="charity"
     )
     assert org.slug == "age-concern-riverside"
@@ -30,35 +36,33 @@ def test_carol_welcomes_a_charity_with_its_own_account(riverside, carol):
 
 def test_the_same_name_twice_is_refused(riverside, carol, surgery):
     with pytest.raises(Conflict):
-        services.organisation_create(
+        organisation_create(
             timebank=riverside, acting=carol, name="riverside surgery", kind="gp_practice"
         )
 
 
 def test_alice_cannot_create_an_organisation(riverside, alice):
     with pytest.raises(PermissionDenied):
-        services.organisation_create(timebank=riverside, acting=alice, name="X", kind="charity")
+        organisation_create(timebank=riverside, acting=alice, name="X", kind="charity")
     assert not Organisation.objects.exists()
 
 
 def test_carol_adds_staff_and_changes_their_role(surgery, carol, alice):
-    services.organisation_staff_add(organisation=surgery, acting=carol, person=alice, role="admin")
-    services.organisation_staff_add(
-        organisation=surgery, acting=carol, person=alice, role="professional"
-    )
+    organisation_staff_add(organisation=surgery, acting=carol, person=alice, role="admin")
+    organisation_staff_add(organisation=surgery, acting=carol, person=alice, role="professional")
     assert OrganisationStaff.objects.get(organisation=surgery, person=alice).role == "professional"
     assert AuditEvent.objects.filter(action="organisation.staff_set").count() == 2
 
 
 def test_harry_cannot_join_riversides_surgery_staff(surgery, carol, harry):
     with pytest.raises(ApplicationError, match="member of this time bank"):
-        services.organisation_staff_add(
+        organisation_staff_add(
             organisation=surgery, acting=carol, person=harry, role="professional"
         )
 
 
 def test_carol_sets_the_surgerys_limits(surgery, carol):
-    account = services.organisation_limits_set(
+    account = organisation_limits_set(
         organisation=surgery,
         acting=carol,
         min_balance=-40 * 60,
@@ -71,19 +75,19 @@ def test_carol_sets_the_surgerys_limits(surgery, carol):
 
 def test_dr_patel_cannot_set_his_own_limits(surgery, dr_patel):
     with pytest.raises(PermissionDenied):
-        services.organisation_limits_set(
+        organisation_limits_set(
             organisation=surgery, acting=dr_patel, min_balance=-6000, max_balance=None, reason="x"
         )
 
 
 def test_only_an_org_admin_or_coordinator_edits_the_description(council, sam, surgery, dr_patel):
-    services.organisation_update(organisation=council, acting=sam, description="Libraries.")
+    organisation_update(organisation=council, acting=sam, description="Libraries.")
     council.refresh_from_db()
     assert council.description == "Libraries."
     with pytest.raises(PermissionDenied):
-        services.organisation_update(organisation=surgery, acting=dr_patel, description="Hi")
+        organisation_update(organisation=surgery, acting=dr_patel, description="Hi")
     with pytest.raises(PermissionDenied):
-        services.organisation_update(organisation=surgery, acting=sam, description="Hi")
+        organisation_update(organisation=surgery, acting=sam, description="Hi")
 
 
 def _volunteer(timebank, member, organisation, staff, minutes):

@@ -15,8 +15,9 @@ from coproduce.exchanges.services.exchanges import (
     exchange_mark_done,
     exchange_propose,
 )
-from coproduce.partners import selectors, services
+from coproduce.partners import selectors
 from coproduce.partners.models import Outcome, Referral
+from coproduce.partners.services.referrals import outcome_record, referral_induct, referral_move
 from coproduce.partners.swemwbs import METRIC, swemwbs_score
 
 TODAY = timezone.localdate
@@ -42,25 +43,23 @@ def test_scores_are_the_published_ones():
 def test_an_item_outside_1_to_5_is_refused_and_nothing_is_written(edna, carol, bad):
     items = [3, 3, 3, bad, 3, 3, 3]
     with pytest.raises(ApplicationError, match="Statement 4"):
-        services.outcome_record(
-            referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=items
-        )
+        outcome_record(referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=items)
     assert Outcome.objects.count() == 0
 
 
 def test_six_answers_are_not_enough(edna, carol):
     with pytest.raises(ApplicationError, match="seven"):
-        services.outcome_record(
+        outcome_record(
             referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=[3] * 6
         )
 
 
 def test_dr_patel_records_the_start_and_the_review(edna, dr_patel):
-    start = services.outcome_record(
+    start = outcome_record(
         referral=edna, acting=dr_patel, stage="start", measured_on=TODAY(), items=LOW
     )
     assert (start.raw_total, start.metric_score) == (17, Decimal("16.88"))
-    review = services.outcome_record(
+    review = outcome_record(
         referral=edna,
         acting=dr_patel,
         stage="review",
@@ -76,14 +75,12 @@ def test_dr_patel_records_the_start_and_the_review(edna, dr_patel):
 
 def test_a_review_needs_a_start_and_every_goal(edna, carol):
     with pytest.raises(Conflict, match="start first"):
-        services.outcome_record(
+        outcome_record(
             referral=edna, acting=carol, stage="review", measured_on=TODAY(), items=HIGHER
         )
-    services.outcome_record(
-        referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=LOW
-    )
+    outcome_record(referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=LOW)
     with pytest.raises(ApplicationError, match="each of their goals"):
-        services.outcome_record(
+        outcome_record(
             referral=edna,
             acting=carol,
             stage="review",
@@ -92,15 +89,13 @@ def test_a_review_needs_a_start_and_every_goal(edna, carol):
             goal_progress={"less_isolated": "met"},
         )
     with pytest.raises(Conflict, match="already"):
-        services.outcome_record(
-            referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=LOW
-        )
+        outcome_record(referral=edna, acting=carol, stage="start", measured_on=TODAY(), items=LOW)
 
 
 def test_sam_and_alice_cannot_record_the_surgerys_outcomes(edna, sam, alice):
     for person in (sam, alice):
         with pytest.raises(PermissionDenied):
-            services.outcome_record(
+            outcome_record(
                 referral=edna, acting=person, stage="start", measured_on=TODAY(), items=LOW
             )
 
@@ -127,8 +122,8 @@ def _first_exchange(referral: Referral, carol, bob, days_after: int) -> None:
 
 def _inducted(make_referral, carol, **kw) -> Referral:
     referral = make_referral(**kw)
-    services.referral_move(referral=referral, acting=carol, to_status="contacted", on=TODAY())
-    return services.referral_induct(referral=referral, acting=carol, inducted_on=TODAY())
+    referral_move(referral=referral, acting=carol, to_status="contacted", on=TODAY())
+    return referral_induct(referral=referral, acting=carol, inducted_on=TODAY())
 
 
 @pytest.fixture
@@ -140,10 +135,10 @@ def three_referrals(make_referral, carol, bob, sam, council):
     _first_exchange(edna, carol, bob, 10)
     _first_exchange(frank, carol, bob, 20)
     for referral, items in ((edna, LOW), (frank, HIGHER)):
-        services.outcome_record(
+        outcome_record(
             referral=referral, acting=carol, stage="start", measured_on=TODAY(), items=items
         )
-    services.outcome_record(
+    outcome_record(
         referral=edna,
         acting=carol,
         stage="review",

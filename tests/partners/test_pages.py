@@ -9,8 +9,8 @@ from django.utils import timezone
 from coproduce.community.models import Organisation
 from coproduce.exchanges.models import Offer
 from coproduce.ledger.models import Account
-from coproduce.partners import services
 from coproduce.partners.models import Outcome, Pool, PoolSpend, Referral
+from coproduce.partners.services.pools import pool_contribute, pool_create
 
 TODAY = timezone.localdate
 
@@ -169,10 +169,10 @@ def busy_riverside(riverside, make_referral, carol, sam, council, alice, bob):
         Organisation.objects.create(
             timebank=riverside, slug=f"org-{n}", name=f"Org {n}", kind="charity"
         )
-        pool = services.pool_create(
+        pool = pool_create(
             timebank=riverside, acting=alice, name=f"Pool {n}", unit="hour", holders=[alice, bob]
         )
-        services.pool_contribute(pool=pool, acting=bob, amount=30)
+        pool_contribute(pool=pool, acting=bob, amount=30)
     return riverside
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from coproduce.community.models import OrganisationStaff
 from coproduce.core.models import AuditEvent
-from coproduce.partners import services
+from coproduce.partners.services.pools import pool_contribute, pool_create, pool_spend_propose
+from coproduce.partners.services.referrals import outcome_record, referral_induct, referral_move
 from tests.conftest import _join, _person
 
 
@@ -25,7 +26,7 @@ def nurse_ola(riverside, surgery):
 
 @pytest.fixture
 def money_pool(riverside, bob):
-    return services.pool_create(
+    return pool_create(
         timebank=riverside, acting=bob, name="Bob's budget club", unit="GBP", holders=[bob]
     )
 
@@ -118,16 +119,14 @@ def test_dr_patel_sees_the_outcome_but_not_ednas_exchanges(
 ):
     from tests.partners.test_outcomes import HIGHER, LOW, _first_exchange
 
-    services.referral_move(
-        referral=edna, acting=carol, to_status="contacted", on=timezone.localdate()
-    )
-    edna = services.referral_induct(referral=edna, acting=carol, inducted_on=timezone.localdate())
+    referral_move(referral=edna, acting=carol, to_status="contacted", on=timezone.localdate())
+    edna = referral_induct(referral=edna, acting=carol, inducted_on=timezone.localdate())
     _first_exchange(edna, carol, bob, 3)
     for stage, items, progress in (
         ("start", LOW, {}),
         ("review", HIGHER, {"less_isolated": "met", "get_out": "met", "other": "partly"}),
     ):
-        services.outcome_record(
+        outcome_record(
             referral=edna,
             acting=carol,
             stage=stage,
@@ -203,10 +202,8 @@ def test_a_money_pool_is_private_to_its_holders_and_coordinators(
 
 
 def test_only_a_holder_decides_on_a_spend(garden, login, alice, bob, carol):
-    services.pool_contribute(pool=garden, acting=carol, amount=120)
-    spend = services.pool_spend_propose(
-        pool=garden, acting=alice, payee=carol, amount=60, purpose="Seeds"
-    )
+    pool_contribute(pool=garden, acting=carol, amount=120)
+    spend = pool_spend_propose(pool=garden, acting=alice, payee=carol, amount=60, purpose="Seeds")
     url = reverse("partners:pool_spend_approve", args=[spend.public_id])
     response = login(carol).post(url)
     spend.refresh_from_db()
@@ -219,7 +216,7 @@ def test_only_a_holder_decides_on_a_spend(garden, login, alice, bob, carol):
 
 @pytest.fixture
 def garden(riverside, alice, bob):
-    return services.pool_create(
+    return pool_create(
         timebank=riverside,
         acting=alice,
         name="Northbank community garden",
@@ -231,10 +228,10 @@ def garden(riverside, alice, bob):
 
 @pytest.fixture
 def garden_pool(riverside, alice, bob):
-    pool = services.pool_create(
+    pool = pool_create(
         timebank=riverside, acting=alice, name="Community garden", unit="hour", holders=[alice]
     )
-    services.pool_contribute(pool=pool, acting=bob, amount=60, memo="For the hedge")
+    pool_contribute(pool=pool, acting=bob, amount=60, memo="For the hedge")
     return pool
 
 

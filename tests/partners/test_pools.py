@@ -7,14 +7,20 @@ import pytest
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.services import LedgerError
-from coproduce.partners import services
 from coproduce.partners.models import PoolSpend, SpendStatus
+from coproduce.partners.services.pools import (
+    pool_contribute,
+    pool_create,
+    pool_spend_approve,
+    pool_spend_propose,
+    pool_spend_refuse,
+)
 
 
 @pytest.fixture
 def garden_pool(riverside, alice, bob):
     """alice and bob hold the Northbank garden pool; both must agree to spend."""
-    return services.pool_create(
+    return pool_create(
         timebank=riverside,
         acting=alice,
         name="Northbank community garden",
@@ -37,7 +43,7 @@ def test_alice_opens_a_pool_with_its_own_account(garden_pool):
 
 def test_two_approvals_need_two_holders(riverside, alice):
     with pytest.raises(ApplicationError, match="second holder"):
-        services.pool_create(
+        pool_create(
             timebank=riverside,
             acting=alice,
             name="x",
@@ -49,50 +55,48 @@ def test_two_approvals_need_two_holders(riverside, alice):
 
 def test_alice_cannot_open_a_pool_only_bob_holds(riverside, alice, bob):
     with pytest.raises(PermissionDenied):
-        services.pool_create(timebank=riverside, acting=alice, name="x", unit="hour", holders=[bob])
+        pool_create(timebank=riverside, acting=alice, name="x", unit="hour", holders=[bob])
 
 
 def test_a_pool_unit_must_be_hours_or_a_currency(riverside, alice):
     with pytest.raises(ApplicationError, match="currency"):
-        services.pool_create(
-            timebank=riverside, acting=alice, name="x", unit="pounds", holders=[alice]
-        )
+        pool_create(timebank=riverside, acting=alice, name="x", unit="pounds", holders=[alice])
 
 
 def test_members_put_hours_in_through_the_ledger(garden_pool, carol, riverside):
-    transfer = services.pool_contribute(pool=garden_pool, acting=carol, amount=120, token="t-1")
+    transfer = pool_contribute(pool=garden_pool, acting=carol, amount=120, token="t-1")
     assert transfer.kind == "pool"
     assert _balance(garden_pool.account) == 120
     # The same form sent twice puts the hours in once.
-    again = services.pool_contribute(pool=garden_pool, acting=carol, amount=120, token="t-1")
+    again = pool_contribute(pool=garden_pool, acting=carol, amount=120, token="t-1")
     assert again.pk == transfer.pk
     assert _balance(garden_pool.account) == 120
 
 
 def test_a_spend_needs_a_second_holder(garden_pool, alice, bob, carol):
-    services.pool_contribute(pool=garden_pool, acting=carol, amount=180)
-    spend = services.pool_spend_propose(
+    pool_contribute(pool=garden_pool, acting=carol, amount=180)
+    spend = pool_spend_propose(
         pool=garden_pool, acting=alice, payee=carol, amount=60, purpose="Hedge trimming"
     )
     assert spend.status == SpendStatus.PENDING
     assert _balance(garden_pool.account) == 180
     with pytest.raises(PermissionDenied, match="you proposed it"):
-        services.pool_spend_approve(spend=spend, acting=alice)
-    spend = services.pool_spend_approve(spend=spend, acting=bob)
+        pool_spend_approve(spend=spend, acting=alice)
+    spend = pool_spend_approve(spend=spend, acting=bob)
     assert spend.status == SpendStatus.SPENT
     assert spend.approved_by == bob
     assert spend.transfer.idempotency_key == f"pool-spend:{spend.public_id}"
     assert _balance(garden_pool.account) == 120
     with pytest.raises(Conflict, match="already been decided"):
-        services.pool_spend_approve(spend=spend, acting=bob)
+        pool_spend_approve(spend=spend, acting=bob)
 
 
 def test_one_approval_spends_at_once(riverside, alice, carol, surgery):
-    pool = services.pool_create(
+    pool = pool_create(
         timebank=riverside, acting=alice, name="Lunch club", unit="hour", holders=[alice]
     )
-    services.pool_contribute(pool=pool, acting=alice, amount=60)
-    spend = services.pool_spend_propose(
+    pool_contribute(pool=pool, acting=alice, amount=60)
+    spend = pool_spend_propose(
         pool=pool, acting=alice, payee=surgery, amount=60, purpose="Room hire"
     )
     assert spend.status == SpendStatus.SPENT
@@ -101,58 +105,56 @@ def test_one_approval_spends_at_once(riverside, alice, carol, surgery):
 
 
 def test_a_pool_cannot_spend_more_than_it_holds(riverside, alice, carol):
-    pool = services.pool_create(
+    pool = pool_create(
         timebank=riverside, acting=alice, name="Lunch club", unit="hour", holders=[alice]
     )
     with pytest.raises(LedgerError, match="below its limit"):
-        services.pool_spend_propose(pool=pool, acting=alice, payee=carol, amount=60, purpose="x")
+        pool_spend_propose(pool=pool, acting=alice, payee=carol, amount=60, purpose="x")
     assert not PoolSpend.objects.exists()
     assert not Transfer.objects.filter(kind="pool").exists()
 
 
 def test_a_failed_approval_leaves_the_proposal_waiting(garden_pool, alice, bob, carol):
-    spend = services.pool_spend_propose(
+    spend = pool_spend_propose(
         pool=garden_pool, acting=alice, payee=carol, amount=60, purpose="Seeds"
     )
     with pytest.raises(LedgerError):
-        services.pool_spend_approve(spend=spend, acting=bob)
+        pool_spend_approve(spend=spend, acting=bob)
     spend.refresh_from_db()
     assert spend.status == SpendStatus.PENDING and spend.transfer is None
 
 
 def test_bob_says_no_with_a_reason(garden_pool, alice, bob, carol):
-    spend = services.pool_spend_propose(
+    spend = pool_spend_propose(
         pool=garden_pool, acting=alice, payee=carol, amount=60, purpose="Seeds"
     )
     with pytest.raises(ApplicationError, match="why"):
-        services.pool_spend_refuse(spend=spend, acting=bob)
-    spend = services.pool_spend_refuse(spend=spend, acting=bob, reason="We have seeds")
+        pool_spend_refuse(spend=spend, acting=bob)
+    spend = pool_spend_refuse(spend=spend, acting=bob, reason="We have seeds")
     assert spend.status == SpendStatus.REFUSED
     with pytest.raises(Conflict):
-        services.pool_spend_approve(spend=spend, acting=bob)
+        pool_spend_approve(spend=spend, acting=bob)
 
 
 def test_alice_withdraws_her_own_proposal(garden_pool, alice, carol):
-    spend = services.pool_spend_propose(
+    spend = pool_spend_propose(
         pool=garden_pool, acting=alice, payee=carol, amount=60, purpose="Seeds"
     )
-    assert services.pool_spend_refuse(spend=spend, acting=alice).status == SpendStatus.WITHDRAWN
+    assert pool_spend_refuse(spend=spend, acting=alice).status == SpendStatus.WITHDRAWN
 
 
 def test_carol_is_not_a_holder_and_cannot_spend_or_approve(garden_pool, alice, carol):
     with pytest.raises(PermissionDenied):
-        services.pool_spend_propose(
-            pool=garden_pool, acting=carol, payee=alice, amount=1, purpose="x"
-        )
-    spend = services.pool_spend_propose(
+        pool_spend_propose(pool=garden_pool, acting=carol, payee=alice, amount=1, purpose="x")
+    spend = pool_spend_propose(
         pool=garden_pool, acting=alice, payee=carol, amount=60, purpose="Seeds"
     )
     with pytest.raises(PermissionDenied):
-        services.pool_spend_approve(spend=spend, acting=carol)
+        pool_spend_approve(spend=spend, acting=carol)
 
 
 def test_a_money_pool_records_budgets_clubbed_together(riverside, alice, bob, council):
-    pool = services.pool_create(
+    pool = pool_create(
         timebank=riverside,
         acting=alice,
         name="Shared support worker",
@@ -160,15 +162,15 @@ def test_a_money_pool_records_budgets_clubbed_together(riverside, alice, bob, co
         holders=[alice, bob],
         approvals_required=2,
     )
-    services.pool_contribute(pool=pool, acting=alice, amount=5000)
-    services.pool_contribute(pool=pool, acting=bob, amount=2550)
+    pool_contribute(pool=pool, acting=alice, amount=5000)
+    pool_contribute(pool=pool, acting=bob, amount=2550)
     alices = Account.objects.get(person=alice, unit="GBP", kind="member")
     assert alices.balance == -5000  # what she has put in from her own budget
     assert _balance(pool.account) == 7550
-    spend = services.pool_spend_propose(
+    spend = pool_spend_propose(
         pool=pool, acting=bob, payee=council, amount=7000, purpose="Support worker, March"
     )
-    services.pool_spend_approve(spend=spend, acting=alice)
+    pool_spend_approve(spend=spend, acting=alice)
     council_gbp = Account.objects.get(organisation=council, unit="GBP")
     assert council_gbp.balance == 7000
     assert _balance(pool.account) == 550
@@ -177,8 +179,8 @@ def test_a_money_pool_records_budgets_clubbed_together(riverside, alice, bob, co
 
 
 def test_only_holders_add_to_a_money_pool(riverside, alice, carol):
-    pool = services.pool_create(
+    pool = pool_create(
         timebank=riverside, acting=alice, name="Budgets", unit="GBP", holders=[alice]
     )
     with pytest.raises(PermissionDenied):
-        services.pool_contribute(pool=pool, acting=carol, amount=100)
+        pool_contribute(pool=pool, acting=carol, amount=100)

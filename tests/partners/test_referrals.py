@@ -10,8 +10,12 @@ from django.utils import timezone
 from coproduce.community.models import Membership, MembershipStatus
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.partners import services
 from coproduce.partners.models import Referral, ReferralEvent, ReferralStatus
+from coproduce.partners.services.referrals import (
+    referral_induct,
+    referral_move,
+    referral_notes_view,
+)
 
 TODAY = timezone.localdate
 
@@ -80,10 +84,10 @@ def test_sam_cannot_refer_in_the_surgerys_name(make_referral, sam, surgery):
 
 def test_carol_takes_edna_all_the_way_through(edna, carol, dr_patel):
     today = TODAY()
-    services.referral_move(referral=edna, acting=carol, to_status="contacted", on=today)
-    services.referral_induct(referral=edna, acting=carol, inducted_on=today, notes="Met at home.")
-    services.referral_move(referral=edna, acting=carol, to_status="active", on=today)
-    services.referral_move(referral=edna, acting=carol, to_status="closed", on=today)
+    referral_move(referral=edna, acting=carol, to_status="contacted", on=today)
+    referral_induct(referral=edna, acting=carol, inducted_on=today, notes="Met at home.")
+    referral_move(referral=edna, acting=carol, to_status="active", on=today)
+    referral_move(referral=edna, acting=carol, to_status="closed", on=today)
     edna.refresh_from_db()
     assert edna.status == ReferralStatus.CLOSED
     assert (edna.contacted_on, edna.inducted_on, edna.active_on, edna.ended_on) == (today,) * 4
@@ -100,8 +104,8 @@ def test_carol_takes_edna_all_the_way_through(edna, carol, dr_patel):
 
 
 def test_induction_makes_edna_an_active_member(edna, carol):
-    services.referral_move(referral=edna, acting=carol, to_status="contacted", on=TODAY())
-    edna = services.referral_induct(referral=edna, acting=carol, inducted_on=TODAY())
+    referral_move(referral=edna, acting=carol, to_status="contacted", on=TODAY())
+    edna = referral_induct(referral=edna, acting=carol, inducted_on=TODAY())
     person = edna.person
     assert person.first_name == "Edna"
     assert person.phone == "07700 900123"
@@ -116,8 +120,8 @@ def test_induction_makes_edna_an_active_member(edna, carol):
 
 def test_a_second_edna_wright_gets_her_own_username(make_referral, carol):
     for referral in (make_referral(), make_referral()):
-        services.referral_move(referral=referral, acting=carol, to_status="contacted", on=TODAY())
-        services.referral_induct(referral=referral, acting=carol, inducted_on=TODAY())
+        referral_move(referral=referral, acting=carol, to_status="contacted", on=TODAY())
+        referral_induct(referral=referral, acting=carol, inducted_on=TODAY())
     usernames = sorted(Referral.objects.values_list("person__username", flat=True))
     assert usernames == ["edna.wright", "edna.wright2"]
 
@@ -134,40 +138,38 @@ def test_a_second_edna_wright_gets_her_own_username(make_referral, carol):
 )
 def test_steps_out_of_order_are_refused(edna, carol, path, refused):
     for status in path:
-        services.referral_move(
+        referral_move(
             referral=edna, acting=carol, to_status=status, on=TODAY(), reason="Said no thanks."
         )
     with pytest.raises(Conflict, match="cannot become"):
-        services.referral_move(
-            referral=edna, acting=carol, to_status=refused, on=TODAY(), reason="x"
-        )
+        referral_move(referral=edna, acting=carol, to_status=refused, on=TODAY(), reason="x")
 
 
 def test_induction_before_contact_is_refused(edna, carol):
     with pytest.raises(Conflict):
-        services.referral_induct(referral=edna, acting=carol, inducted_on=TODAY())
+        referral_induct(referral=edna, acting=carol, inducted_on=TODAY())
     assert not Membership.objects.filter(person__first_name="Edna").exists()
 
 
 def test_induction_goes_through_its_own_form(edna, carol):
-    services.referral_move(referral=edna, acting=carol, to_status="contacted", on=TODAY())
+    referral_move(referral=edna, acting=carol, to_status="contacted", on=TODAY())
     with pytest.raises(ApplicationError, match="induction"):
-        services.referral_move(referral=edna, acting=carol, to_status="inducted", on=TODAY())
+        referral_move(referral=edna, acting=carol, to_status="inducted", on=TODAY())
 
 
 @pytest.mark.parametrize("status", ["declined", "unreachable"])
 def test_declined_and_unreachable_need_a_reason(edna, carol, status):
     with pytest.raises(ApplicationError, match="why"):
-        services.referral_move(referral=edna, acting=carol, to_status=status, on=TODAY())
+        referral_move(referral=edna, acting=carol, to_status=status, on=TODAY())
     edna.refresh_from_db()
     assert edna.status == ReferralStatus.RECEIVED
 
 
 def test_someone_unreachable_who_calls_back_is_contacted(edna, carol):
-    services.referral_move(
+    referral_move(
         referral=edna, acting=carol, to_status="unreachable", on=TODAY(), reason="3 calls"
     )
-    services.referral_move(referral=edna, acting=carol, to_status="contacted", on=TODAY())
+    referral_move(referral=edna, acting=carol, to_status="contacted", on=TODAY())
     edna.refresh_from_db()
     assert edna.status == ReferralStatus.CONTACTED
     assert edna.ended_on is None and edna.end_reason == ""
@@ -175,11 +177,11 @@ def test_someone_unreachable_who_calls_back_is_contacted(edna, carol):
 
 def test_a_step_cannot_be_dated_in_the_future_or_before_the_referral(edna, carol):
     with pytest.raises(ApplicationError, match="future"):
-        services.referral_move(
+        referral_move(
             referral=edna, acting=carol, to_status="contacted", on=TODAY() + timedelta(days=1)
         )
     with pytest.raises(ApplicationError, match="before"):
-        services.referral_move(
+        referral_move(
             referral=edna, acting=carol, to_status="contacted", on=TODAY() - timedelta(days=3)
         )
 
@@ -188,13 +190,13 @@ def test_a_step_cannot_be_dated_in_the_future_or_before_the_referral(edna, carol
 def test_only_a_coordinator_moves_a_referral(edna, request, who):
     person = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
-        services.referral_move(referral=edna, acting=person, to_status="contacted", on=TODAY())
+        referral_move(referral=edna, acting=person, to_status="contacted", on=TODAY())
 
 
 def test_reading_the_notes_is_audited_each_time(edna, carol, dr_patel):
-    assert services.referral_notes_view(referral=edna, viewer=carol).startswith("Hard of hearing")
-    services.referral_notes_view(referral=edna, viewer=dr_patel)
-    services.referral_notes_view(referral=edna, viewer=dr_patel)
+    assert referral_notes_view(referral=edna, viewer=carol).startswith("Hard of hearing")
+    referral_notes_view(referral=edna, viewer=dr_patel)
+    referral_notes_view(referral=edna, viewer=dr_patel)
     views = AuditEvent.objects.filter(
         action="referral.notes_viewed", target=f"referral:{edna.public_id}"
     )
@@ -211,5 +213,5 @@ def test_a_colleague_at_the_surgery_cannot_read_the_notes(edna, riverside, surge
         timebank=riverside, organisation=surgery, person=nurse, role="professional"
     )
     with pytest.raises(NotFound):
-        services.referral_notes_view(referral=edna, viewer=nurse)
+        referral_notes_view(referral=edna, viewer=nurse)
     assert not AuditEvent.objects.filter(action="referral.notes_viewed").exists()

@@ -105,23 +105,24 @@ def _applicant(timebank, username: str, first: str):
 
 def _organisation(timebank, coordinator, name: str, kind: str, staff: list[tuple[Any, str]]):
     from coproduce.ledger.services import organisation_account_get_or_open
-    from coproduce.partners import services
-
-    organisation = services.organisation_create(
-        timebank=timebank, acting=coordinator, name=name, kind=kind
+    from coproduce.partners.services.organisations import (
+        organisation_create,
+        organisation_staff_add,
     )
+
+    organisation = organisation_create(timebank=timebank, acting=coordinator, name=name, kind=kind)
     organisation_account_get_or_open(organisation=organisation)
     for person, role in staff:
-        services.organisation_staff_add(
+        organisation_staff_add(
             organisation=organisation, acting=coordinator, person=person, role=role
         )
     return organisation
 
 
 def _referral(timebank, organisation, acting, first_name: str):
-    from coproduce.partners import services
+    from coproduce.partners.services.referrals import referral_create
 
-    return services.referral_create(
+    return referral_create(
         timebank=timebank,
         acting=acting,
         organisation=organisation,
@@ -188,9 +189,9 @@ def _listings(world: World, variant: str, timebank, owner) -> None:
 
 
 def _pools(world: World, variant: str, timebank, coordinator, owner, other, organisation):
-    from coproduce.partners import services
+    from coproduce.partners.services.pools import pool_contribute, pool_create, pool_spend_propose
 
-    hours = services.pool_create(
+    hours = pool_create(
         timebank=timebank,
         acting=owner,
         name="Community garden",
@@ -198,11 +199,11 @@ def _pools(world: World, variant: str, timebank, coordinator, owner, other, orga
         holders=[owner, other],
         approvals_required=2,
     )
-    services.pool_contribute(pool=hours, acting=owner, amount=120)
-    spend = services.pool_spend_propose(
+    pool_contribute(pool=hours, acting=owner, amount=120)
+    spend = pool_spend_propose(
         pool=hours, acting=other, payee=other, amount=60, purpose="Hedge trimming"
     )
-    money = services.pool_create(
+    money = pool_create(
         timebank=timebank,
         acting=coordinator,
         name="Walking group budget",
@@ -210,7 +211,7 @@ def _pools(world: World, variant: str, timebank, coordinator, owner, other, orga
         holders=[owner],
         organisation=organisation,
     )
-    services.pool_contribute(pool=money, acting=owner, amount=2500)
+    pool_contribute(pool=money, acting=owner, amount=2500)
     world.put("pool", "hours" if variant == "riverside" else variant, hours)
     if variant == "riverside":
         world.put("pool", "money", money)

@@ -30,8 +30,19 @@ from coproduce.exchanges.services.exchanges import (
     exchange_propose,
 )
 from coproduce.ledger.services import organisation_account_get_or_open
-from coproduce.partners import services
 from coproduce.partners.models import Goal, Referral, ReferralEvent
+from coproduce.partners.services.pools import (
+    pool_contribute,
+    pool_create,
+    pool_spend_approve,
+    pool_spend_propose,
+)
+from coproduce.partners.services.referrals import (
+    outcome_record,
+    referral_create,
+    referral_induct,
+    referral_move,
+)
 
 # (first name, family name, goals, where the referral has got to)
 PEOPLE = [
@@ -98,7 +109,7 @@ def partners_demo_build(
     today = timezone.localdate()
     made = {"referrals": 0, "outcomes": 0, "first_exchanges": 0, "pools": 0, "pool_spends": 0}
     for n, (first, last, goals, stage) in enumerate(PEOPLE):
-        referral = services.referral_create(
+        referral = referral_create(
             timebank=timebank,
             acting=dr_patel,
             organisation=practice,
@@ -139,9 +150,9 @@ def partners_demo_build(
         for step in steps:
             on = min(today, on + timedelta(days=rng.randint(2, 12)))
             if step == "inducted":
-                referral = services.referral_induct(referral=referral, acting=carol, inducted_on=on)
+                referral = referral_induct(referral=referral, acting=carol, inducted_on=on)
             else:
-                referral = services.referral_move(
+                referral = referral_move(
                     referral=referral,
                     acting=carol,
                     to_status=step,
@@ -164,7 +175,7 @@ def partners_demo_build(
 def _outcome(referral: Referral, acting: Person, stage: str, on: date, rng: Random) -> int:
     low, high = (1, 3) if stage == "start" else (3, 5)
     goals = list(referral.goals) + (["other"] if referral.other_goal else [])
-    services.outcome_record(
+    outcome_record(
         referral=referral,
         acting=acting,
         stage=stage,
@@ -207,7 +218,7 @@ def _pools(
     timebank: TimeBank, rng: Random, sam: Person, members: Sequence[Person]
 ) -> tuple[int, int]:
     first, second, third, fourth = list(members)[:4]
-    garden = services.pool_create(
+    garden = pool_create(
         timebank=timebank,
         acting=first,
         name="Old Town community garden",
@@ -218,19 +229,19 @@ def _pools(
     )
     for person in (first, second, third, fourth):
         try:
-            services.pool_contribute(pool=garden, acting=person, amount=rng.choice([60, 90, 120]))
+            pool_contribute(pool=garden, acting=person, amount=rng.choice([60, 90, 120]))
         except ApplicationError:
             continue  # a demo member already at their limit gives nothing this time
     spends = 0
-    spend = services.pool_spend_propose(
+    spend = pool_spend_propose(
         pool=garden, acting=first, payee=third, amount=60, purpose="Clearing the pond"
     )
     try:
-        services.pool_spend_approve(spend=spend, acting=second)
+        pool_spend_approve(spend=spend, acting=second)
         spends += 1
     except ApplicationError:
         pass
-    services.pool_spend_propose(
+    pool_spend_propose(
         pool=garden, acting=second, payee=fourth, amount=30, purpose="Mending the shed door"
     )
     spends += 1
@@ -238,7 +249,7 @@ def _pools(
     organisation = (
         Organisation.objects.filter(timebank=timebank, staff__person=sam).order_by("pk").first()
     )
-    budgets = services.pool_create(
+    budgets = pool_create(
         timebank=timebank,
         acting=sam if organisation is not None else third,
         name="Shared support budget",
@@ -248,16 +259,16 @@ def _pools(
         approvals_required=2,
         organisation=organisation,
     )
-    services.pool_contribute(pool=budgets, acting=third, amount=12000)
-    services.pool_contribute(pool=budgets, acting=fourth, amount=9500)
+    pool_contribute(pool=budgets, acting=third, amount=12000)
+    pool_contribute(pool=budgets, acting=fourth, amount=9500)
     if organisation is not None:
-        spend = services.pool_spend_propose(
+        spend = pool_spend_propose(
             pool=budgets,
             acting=third,
             payee=organisation,
             amount=15000,
             purpose="Support worker, four weeks",
         )
-        services.pool_spend_approve(spend=spend, acting=fourth)
+        pool_spend_approve(spend=spend, acting=fourth)
         spends += 1
     return 2, spends

@@ -20,8 +20,11 @@ from django.views.decorators.http import require_POST
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.community.permissions import Standing, member_get_by_username, standing_in
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.partners import forms, selectors, services
+from coproduce.partners import forms, selectors
 from coproduce.partners.models import OutcomeStage, Pool, Referral, ReferralStatus, SpendStatus
+from coproduce.partners.services import organisations as organisation_services
+from coproduce.partners.services import pools as pool_services
+from coproduce.partners.services import referrals as referral_services
 
 
 def _me(request: HttpRequest) -> Person:
@@ -77,7 +80,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     form = forms.OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organisation_create(
+            org = organisation_services.organisation_create(
                 timebank=timebank, acting=_me(request), **form.cleaned_data
             )
         except ApplicationError as exc:
@@ -98,7 +101,7 @@ def organisation_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(
+            organisation_services.organisation_update(
                 organisation=org, acting=_me(request), description=form.cleaned_data["description"]
             )
         except ApplicationError as exc:
@@ -120,7 +123,7 @@ def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse
             form.add_error("username", _("There is no member of this time bank by that name."))
         else:
             try:
-                services.organisation_staff_add(
+                organisation_services.organisation_staff_add(
                     organisation=org,
                     acting=_me(request),
                     person=person,
@@ -151,7 +154,7 @@ def organisation_limits(request: HttpRequest, public_id: str) -> HttpResponse:
     form = forms.LimitsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_limits_set(
+            organisation_services.organisation_limits_set(
                 organisation=org,
                 acting=_me(request),
                 min_balance=form.cleaned_data["min_hours"],
@@ -210,7 +213,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            referral = services.referral_create(timebank=timebank, acting=me, **data)
+            referral = referral_services.referral_create(timebank=timebank, acting=me, **data)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -240,7 +243,7 @@ def _referral_context(
         "waiting": selectors.waiting_days(referral),
     }
     if standing.is_coordinator:
-        steps = services.next_steps(referral)
+        steps = referral_services.next_steps(referral)
         if any(s != ReferralStatus.INDUCTED for s in steps):
             context["move_form"] = forms_given.get("move_form") or forms.MoveForm(steps=steps)
         if ReferralStatus.INDUCTED in steps:
@@ -263,7 +266,7 @@ def _referral_page(
     **forms_given: Any,
 ) -> HttpResponse:
     """The referral's page, which shows how to reach the person: each showing is audited."""
-    services.referral_contact_viewed(referral=referral, viewer=_me(request))
+    referral_services.referral_contact_viewed(referral=referral, viewer=_me(request))
     context = _referral_context(request, referral, standing, **forms_given)
     return render(request, "partners/referral.html", context, status=status)
 
@@ -278,7 +281,7 @@ def referral(request: HttpRequest, public_id: str) -> HttpResponse:
 def referral_notes(request: HttpRequest, public_id: str) -> HttpResponse:
     """The sensitive notes on their own page (or loaded in place by htmx): each view audited."""
     ref, _standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
-    notes = services.referral_notes_view(referral=ref, viewer=_me(request))
+    notes = referral_services.referral_notes_view(referral=ref, viewer=_me(request))
     template = (
         "partners/_referral_notes.html"
         if request.headers.get("HX-Request")
@@ -298,10 +301,12 @@ def _coordinator_referral(request: HttpRequest, public_id: str) -> tuple[Referra
 @require_POST
 def referral_move(request: HttpRequest, public_id: str) -> HttpResponse:
     ref, standing = _coordinator_referral(request, public_id)
-    form = forms.MoveForm(request.POST, steps=services.next_steps(ref))
+    form = forms.MoveForm(request.POST, steps=referral_services.next_steps(ref))
     if form.is_valid():
         try:
-            moved = services.referral_move(referral=ref, acting=_me(request), **form.cleaned_data)
+            moved = referral_services.referral_move(
+                referral=ref, acting=_me(request), **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -320,7 +325,9 @@ def referral_induct(request: HttpRequest, public_id: str) -> HttpResponse:
     form = forms.InductForm(request.POST)
     if form.is_valid():
         try:
-            ref = services.referral_induct(referral=ref, acting=_me(request), **form.cleaned_data)
+            ref = referral_services.referral_induct(
+                referral=ref, acting=_me(request), **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -340,7 +347,7 @@ def referral_suggest(request: HttpRequest, public_id: str) -> HttpResponse:
     offer_id = request.POST.get("offer", "")
     try:
         offer = selectors.suggestion_get(ref, offer_id)
-        services.referral_suggest_offer(referral=ref, acting=_me(request), offer=offer)
+        referral_services.referral_suggest_offer(referral=ref, acting=_me(request), offer=offer)
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", _("Choose an offer to suggest.")))
     else:
@@ -358,7 +365,7 @@ def outcome_new(request: HttpRequest, public_id: str) -> HttpResponse:
     form = forms.OutcomeForm(request.POST or None, referral=ref, initial={"stage": initial_stage})
     if request.method == "POST" and form.is_valid():
         try:
-            services.outcome_record(
+            referral_services.outcome_record(
                 referral=ref,
                 acting=_me(request),
                 stage=form.cleaned_data["stage"],
@@ -439,7 +446,7 @@ def pool_new(request: HttpRequest) -> HttpResponse:
                 holders.append(other)
         if not form.errors:
             try:
-                pool = services.pool_create(
+                pool = pool_services.pool_create(
                     timebank=timebank,
                     acting=me,
                     name=data["name"],
@@ -503,7 +510,7 @@ def pool_contribute(request: HttpRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         token = form.cleaned_data["token"]
         try:
-            services.pool_contribute(
+            pool_services.pool_contribute(
                 pool=p,
                 acting=_me(request),
                 amount=form.cleaned_data["amount"],
@@ -536,7 +543,7 @@ def pool_spend_new(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
         if not form.errors:
             try:
-                spend = services.pool_spend_propose(
+                spend = pool_services.pool_spend_propose(
                     pool=p,
                     acting=_me(request),
                     payee=payee,
@@ -562,7 +569,7 @@ def pool_spend_new(request: HttpRequest, public_id: str) -> HttpResponse:
 def pool_spend_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     spend = selectors.spend_get_for(_me(request), _timebank(request), public_id)
     try:
-        services.pool_spend_approve(spend=spend, acting=_me(request))
+        pool_services.pool_spend_approve(spend=spend, acting=_me(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -579,7 +586,7 @@ def pool_spend_refuse(request: HttpRequest, public_id: str) -> HttpResponse:
     form = forms.RefuseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        spend = services.pool_spend_refuse(spend=spend, acting=_me(request), reason=reason)
+        spend = pool_services.pool_spend_refuse(spend=spend, acting=_me(request), reason=reason)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
