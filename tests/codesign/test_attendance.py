@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from coproduce.codesign.attendance import meeting_attendance_record
 from coproduce.codesign.models import MeetingAttendance, PaidFrom
-from coproduce.codesign.services import meeting_attendance_record, meeting_schedule
+from coproduce.codesign.services import meeting_schedule
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent
 from coproduce.ledger.models import Transfer, TransferKind

@@ -1,5 +1,5 @@
-"""Writing co-design projects: starting one, joining, phases, meetings and their attendance
-credits, proposals, their status with public responses, progress, and dissent.
+"""Writing co-design projects: starting one, joining, phases, meetings, proposals, their status
+with public responses, progress, and dissent. Attendance credits are in `codesign.attendance`.
 
 Every service checks who is acting (views only decide what to show): the organisation's staff
 and the time bank's coordinators run the project; everyone taking part, member or professional,
@@ -8,15 +8,12 @@ may propose, comment and record their disagreement. Each write that matters leav
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.codesign.models import (
@@ -25,7 +22,6 @@ from coproduce.codesign.models import (
     Comment,
     Dissent,
     Meeting,
-    MeetingAttendance,
     PaidFrom,
     Phase,
     ProgressUpdate,
@@ -41,22 +37,13 @@ from coproduce.codesign.selectors import (
     project_standing,
 )
 from coproduce.community.models import Membership, MembershipStatus
-from coproduce.community.permissions import staff_person_ids
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.notifications import notify
 from coproduce.core.units import format_hmm
-from coproduce.ledger.models import TransferKind
-from coproduce.ledger.services import (
-    chest_get_or_open,
-    member_account_get_or_open,
-    organisation_account_get_or_open,
-    transfer_post,
-)
 
 if TYPE_CHECKING:
     from coproduce.community.models import Organisation, Person, TimeBank
-    from coproduce.ledger.models import Account
 
 TITLE_MAX, SHORT_TEXT_MAX, LONG_TEXT_MAX = 140, 3000, 5000
 
@@ -74,7 +61,7 @@ def _text(value: str, *, what: str, limit: int, required: bool = True) -> str:
     return value
 
 
-def _require_manager(*, acting: Person, project: Project, doing: str) -> None:
+def require_manager(*, acting: Person, project: Project, doing: str) -> None:
     if not project_standing(person=acting, project=project).can_manage:
         raise PermissionDenied(
             _("Only the staff of %(organisation)s or a coordinator can %(doing)s in this project.")
@@ -92,7 +79,7 @@ def _require_participant(*, acting: Person, project: Project) -> None:
         )
 
 
-def _target(thing: object) -> str:
+def audit_target(thing: object) -> str:
     return f"{type(thing).__name__.lower()}:{thing.public_id}"  # type: ignore[attr-defined]
 
 
@@ -142,7 +129,7 @@ def project_create(
         action="codesign.project_created",
         actor=acting,
         timebank_id=timebank.pk,
-        target=_target(project),
+        target=audit_target(project),
         data={
             "organisation": str(organisation.public_id),
             "title": project.title,
@@ -175,7 +162,7 @@ def project_join(*, acting: Person, project: Project) -> ProjectParticipant:
         action="codesign.participant_joined",
         actor=acting,
         timebank_id=project.timebank_id,
-        target=_target(project),
+        target=audit_target(project),
         data={"role": participant.role},
     )
     return participant
@@ -187,7 +174,7 @@ def project_participant_add(
 ) -> ProjectParticipant:
     """The organisation or a coordinator adds someone (a member who is not online, or a
     facilitator)."""
-    _require_manager(acting=acting, project=project, doing=_("add people"))
+    require_manager(acting=acting, project=project, doing=_("add people"))
     if role not in {"member", "professional", "facilitator"}:
         raise ApplicationError(_("Choose a role in the project."), "bad_role")
     if not Membership.objects.filter(
@@ -210,7 +197,7 @@ def project_participant_add(
         actor=acting,
         on_behalf_of=person,
         timebank_id=project.timebank_id,
-        target=_target(project),
+        target=audit_target(project),
         data={"role": role},
     )
     return participant
@@ -220,7 +207,7 @@ def project_participant_add(
 def phase_add(
     *, acting: Person, project: Project, name: str, starts_on: date, ends_on: date
 ) -> Phase:
-    _require_manager(acting=acting, project=project, doing=_("plan phases"))
+    require_manager(acting=acting, project=project, doing=_("plan phases"))
     if ends_on < starts_on:
         raise ApplicationError(_("A phase cannot end before it starts."), "dates")
     phase = Phase.objects.create(
@@ -235,7 +222,7 @@ def phase_add(
         action="codesign.phase_added",
         actor=acting,
         timebank_id=project.timebank_id,
-        target=_target(project),
+        target=audit_target(project),
         data={"name": phase.name, "starts_on": str(starts_on), "ends_on": str(ends_on)},
     )
     return phase
@@ -254,7 +241,7 @@ def meeting_schedule(
     agenda: str = "",
     planned_minutes: int = 120,
 ) -> Meeting:
-    _require_manager(acting=acting, project=project, doing=_("arrange meetings"))
+    require_manager(acting=acting, project=project, doing=_("arrange meetings"))
     if not 0 < planned_minutes <= project.timebank.max_exchange_minutes:
         raise ApplicationError(
             _("A meeting can last from a few minutes to %(max)s hours.")
@@ -274,7 +261,7 @@ def meeting_schedule(
         action="codesign.meeting_scheduled",
         actor=acting,
         timebank_id=project.timebank_id,
-        target=_target(meeting),
+        target=audit_target(meeting),
         data={"project": str(project.public_id), "starts_at": starts_at.isoformat()},
     )
     return meeting
@@ -282,7 +269,7 @@ def meeting_schedule(
 
 @transaction.atomic
 def meeting_minutes_write(*, acting: Person, meeting: Meeting, text: str) -> Meeting:
-    _require_manager(acting=acting, project=meeting.project, doing=_("write the minutes"))
+    require_manager(acting=acting, project=meeting.project, doing=_("write the minutes"))
     if meeting.starts_at > timezone.now():
         raise Conflict(_("Minutes can be written once the meeting has happened."), "not_yet")
     old = meeting.minutes_text
@@ -294,141 +281,10 @@ def meeting_minutes_write(*, acting: Person, meeting: Meeting, text: str) -> Mee
         action="codesign.minutes_written",
         actor=acting,
         timebank_id=meeting.timebank_id,
-        target=_target(meeting),
+        target=audit_target(meeting),
         data={"old": old, "new": meeting.minutes_text},
     )
     return meeting
-
-
-@dataclass
-class AttendanceReport:
-    """What recording attendance did, person by person."""
-
-    paid: list[MeetingAttendance] = field(default_factory=list)
-    staff: list[MeetingAttendance] = field(default_factory=list)
-    already: list[MeetingAttendance] = field(default_factory=list)
-
-
-def _payer(project: Project) -> Account:
-    if project.meetings_paid_from == PaidFrom.CHEST:
-        return chest_get_or_open(timebank=project.timebank)
-    return organisation_account_get_or_open(organisation=project.organisation)
-
-
-@transaction.atomic
-def meeting_attendance_record(
-    *, acting: Person, meeting: Meeting, attendees: Sequence[tuple[Person, int]]
-) -> AttendanceReport:
-    """Record who came and for how long, and pay each member for their time, once.
-
-    The whole list is one transaction: if the ledger refuses any payment (the chest is empty, the
-    organisation is at its limit), nothing at all is recorded and the message says whose payment
-    failed and why, so the list can be recorded again once that is sorted out. Someone already
-    recorded is left as they were, and each payment carries an idempotency key, so recording
-    the same attendance twice never pays twice. The organisation's own staff are there in their
-    paid job: their attendance is kept, with no credits.
-    """
-    project = meeting.project
-    _require_manager(acting=acting, project=project, doing=_("record attendance"))
-    # Lock the meeting: two people recording the same attendance at once are taken in turn, so
-    # the second sees the first one's rows instead of tripping over the unique constraint.
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.starts_at > timezone.now():
-        raise Conflict(_("Attendance can be recorded once the meeting has happened."), "not_yet")
-    if not attendees:
-        raise ApplicationError(_("Tick at least one person who came."), "nobody")
-    taking_part = set(project.participants.values_list("person_id", flat=True))
-    limit = project.timebank.max_exchange_minutes
-    seen: set[int] = set()
-    for person, minutes in attendees:
-        if person.pk in seen:
-            raise ApplicationError(
-                _("%(name)s is on the list twice.") % {"name": person.display_name}, "twice"
-            )
-        seen.add(person.pk)
-        if person.pk not in taking_part:
-            raise ApplicationError(
-                _("%(name)s is not taking part in this project.") % {"name": person.display_name},
-                "not_taking_part",
-            )
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= limit:
-            raise ApplicationError(
-                _("The time for %(name)s must be more than zero and at most %(max)s hours.")
-                % {"name": person.display_name, "max": format_hmm(limit)},
-                "bad_minutes",
-            )
-    existing = {a.person_id: a for a in MeetingAttendance.objects.filter(meeting=meeting)}
-    staff = staff_person_ids(organisation_id=project.organisation_id)
-    payer = None
-    report = AttendanceReport()
-    memo = (
-        _("Co-design meeting: %(project)s, %(date)s")
-        % {
-            "project": project.title,
-            "date": date_format(timezone.localtime(meeting.starts_at), "j M Y"),
-        }
-    )[:255]
-    for person, minutes in attendees:
-        if person.pk in existing:
-            report.already.append(existing[person.pk])
-            continue
-        attendance = MeetingAttendance(
-            timebank_id=meeting.timebank_id,
-            meeting=meeting,
-            person=person,
-            minutes_attended=minutes,
-            as_staff=person.pk in staff,
-            recorded_by=acting,
-        )
-        if attendance.as_staff:
-            attendance.save()
-            report.staff.append(attendance)
-            continue
-        payer = payer or _payer(project)
-        try:
-            attendance.transfer = transfer_post(
-                timebank=project.timebank,
-                acting=acting,
-                payer=payer,
-                payee=member_account_get_or_open(timebank=project.timebank, person=person),
-                minutes=minutes,
-                memo=memo,
-                kind=TransferKind.MEETING,
-                idempotency_key=f"meeting:{meeting.public_id}:attendee:{person.public_id}",
-                occurred_at=meeting.starts_at,
-            )
-        except ApplicationError as exc:
-            raise ApplicationError(
-                _("Nothing was recorded: the credits for %(name)s could not be paid. %(reason)s")
-                % {"name": person.display_name, "reason": exc.message},
-                exc.code,
-            ) from exc
-        attendance.save()
-        report.paid.append(attendance)
-        notify(
-            person=person,
-            kind="codesign.meeting_credits",
-            message=_("You earned %(hours)s hours for coming to the “%(project)s” meeting.")
-            % {"hours": format_hmm(minutes), "project": project.title},
-            url=reverse("codesign:meeting", kwargs={"public_id": meeting.public_id}),
-            timebank=project.timebank,
-        )
-    audit_record(
-        action="codesign.attendance_recorded",
-        actor=acting,
-        timebank_id=meeting.timebank_id,
-        target=_target(meeting),
-        data={
-            "paid": {str(a.person.public_id): a.minutes_attended for a in report.paid},
-            "staff": [str(a.person.public_id) for a in report.staff],
-            "already": [str(a.person.public_id) for a in report.already],
-            "paid_from": project.meetings_paid_from,
-        },
-    )
-    return report
-
-
-# Proposals, their discussion, decisions, progress and dissent ---------------------------------
 
 
 @transaction.atomic
@@ -445,7 +301,7 @@ def proposal_submit(*, acting: Person, project: Project, title: str, text: str) 
         action="codesign.proposal_submitted",
         actor=acting,
         timebank_id=project.timebank_id,
-        target=_target(proposal),
+        target=audit_target(proposal),
         data={"project": str(project.public_id), "title": proposal.title},
     )
     return proposal
@@ -469,7 +325,7 @@ def proposal_status_change(
     """Move a proposal on (open → under consideration → accepted / not taken up), with the
     organisation's public response, which a decision must have."""
     project = proposal.project
-    _require_manager(acting=acting, project=project, doing=_("change a proposal's status"))
+    require_manager(acting=acting, project=project, doing=_("change a proposal's status"))
     # Lock the proposal: two staff deciding at once are taken in turn, and the second is told
     # what the first decided instead of writing a second decision.
     current = Proposal.objects.select_for_update().get(pk=proposal.pk).status
@@ -504,7 +360,7 @@ def proposal_status_change(
         action="codesign.proposal_status_changed",
         actor=acting,
         timebank_id=proposal.timebank_id,
-        target=_target(proposal),
+        target=audit_target(proposal),
         data={"old": current, "new": to_status, "response": response},
     )
     if proposal.author_id != acting.pk:
@@ -528,7 +384,7 @@ def progress_add(
     is_milestone: bool = False,
     milestone_on: date | None = None,
 ) -> ProgressUpdate:
-    _require_manager(acting=acting, project=proposal.project, doing=_("report progress"))
+    require_manager(acting=acting, project=proposal.project, doing=_("report progress"))
     if proposal.status != ProposalStatus.ACCEPTED:
         raise Conflict(_("Progress is reported on accepted proposals only."), "not_accepted")
     if is_milestone and milestone_on is None:
@@ -545,7 +401,7 @@ def progress_add(
         action="codesign.progress_added",
         actor=acting,
         timebank_id=proposal.timebank_id,
-        target=_target(proposal),
+        target=audit_target(proposal),
         data={"text": update.text, "milestone_on": str(update.milestone_on or "")},
     )
     return update
@@ -553,7 +409,7 @@ def progress_add(
 
 @transaction.atomic
 def milestone_mark_done(*, acting: Person, update: ProgressUpdate) -> ProgressUpdate:
-    _require_manager(acting=acting, project=update.proposal.project, doing=_("report progress"))
+    require_manager(acting=acting, project=update.proposal.project, doing=_("report progress"))
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if not update.is_milestone:
         raise ApplicationError(_("Only a milestone can be marked done."), "not_milestone")
@@ -565,7 +421,7 @@ def milestone_mark_done(*, acting: Person, update: ProgressUpdate) -> ProgressUp
         action="codesign.milestone_done",
         actor=acting,
         timebank_id=update.timebank_id,
-        target=_target(update),
+        target=audit_target(update),
     )
     return update
 
@@ -600,7 +456,7 @@ def dissent_record(*, acting: Person, proposal: Proposal, text: str) -> Dissent:
         action="codesign.dissent_recorded",
         actor=acting,
         timebank_id=proposal.timebank_id,
-        target=_target(proposal),
+        target=audit_target(proposal),
         data={"decision": decision.to_status},
     )
     return dissent

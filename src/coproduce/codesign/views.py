@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.codesign import forms, services
+from coproduce.codesign import attendance, forms, services
 from coproduce.codesign.models import Meeting, Project, Proposal
 from coproduce.codesign.selectors import (
     Standing,
@@ -324,11 +324,11 @@ def meeting_attendance(request: HttpRequest, public_id: UUID) -> HttpResponse:
         participants=meeting_page(meeting=meeting)["not_recorded"],
         planned_minutes=meeting.planned_minutes,
     )
-    reports: list[services.AttendanceReport] = []
+    reports: list[attendance.AttendanceReport] = []
     if _submit(
         form,
         lambda d: reports.append(
-            services.meeting_attendance_record(
+            attendance.meeting_attendance_record(
                 acting=_me(request), meeting=meeting, attendees=d["attendees"]
             )
         ),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from coproduce.codesign import services
+from coproduce.codesign import attendance, services
 from coproduce.codesign.models import PaidFrom, Project, ProposalStatus
 from coproduce.ledger.services import organisation_account_get_or_open
 
@@ -156,7 +156,7 @@ def codesign_demo_build(
         account.refresh_from_db(fields=["balance", "min_balance"])
         attendees = _attendees(rng, people, account.balance - account.min_balance, 120)
         if attendees:
-            report = services.meeting_attendance_record(
+            report = attendance.meeting_attendance_record(
                 acting=sam, meeting=meeting, attendees=[*attendees, (sam, 120)]
             )
             paid += len(report.paid)
