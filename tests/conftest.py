@@ -100,7 +100,7 @@ def _person(username: str, first: str, last: str):
 
 def _join(timebank, person, role: str = "member", status: str = "active", area: str = ""):
     from coproduce.community.models import Membership
-    from coproduce.ledger.services import member_account_get_or_open
+    from coproduce.ledger.accounts import member_account_get_or_open
 
     Membership.objects.create(timebank=timebank, person=person, role=role, status=status, area=area)
     member_account_get_or_open(timebank=timebank, person=person)
@@ -142,7 +142,7 @@ def bob(riverside):
 def dr_patel(riverside):
     """A GP at Riverside Surgery, a partner organisation."""
     from coproduce.community.models import Organisation, OrganisationStaff
-    from coproduce.ledger.services import organisation_account_get_or_open
+    from coproduce.ledger.accounts import organisation_account_get_or_open
 
     person = _join(riverside, _person("dr_patel", "Priya", "Patel"), role="professional")
     surgery = Organisation.objects.create(

@@ -56,7 +56,8 @@ def test_help_posted_straight_to_the_ledger_is_other_help_and_the_totals_still_a
     the report finds it from the ledger and shows it as other help in its month."""
     from datetime import date
 
-    from coproduce.ledger.services import member_account_get_or_open, transfer_post
+    from coproduce.ledger.accounts import member_account_get_or_open
+    from coproduce.ledger.services import transfer_post
 
     transfer_post(
         timebank=riverside,

@@ -24,9 +24,12 @@ from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_timebank
 from coproduce.matching import selectors, services
+from coproduce.matching.broker_queue import (
+    QUEUE_PAGE_SIZE,
+    broker_queue_rows,
+    open_requests_by_waiting,
+)
 from coproduce.matching.forms import PreferenceForm, SettingsForm
-
-QUEUE_PAGE_SIZE = selectors.QUEUE_PAGE_SIZE
 
 
 def _coordinator_timebank(request: HttpRequest) -> TimeBank:
@@ -74,10 +77,10 @@ def invite(request: HttpRequest, public_id: UUID, person_id: UUID) -> HttpRespon
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     timebank = _coordinator_timebank(request)
-    page = Paginator(selectors.open_requests_by_waiting(timebank), QUEUE_PAGE_SIZE).get_page(
+    page = Paginator(open_requests_by_waiting(timebank), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.broker_queue_rows(list(page.object_list))
+    rows = broker_queue_rows(list(page.object_list))
     return render(request, "matching/queue.html", {"page": page, "rows": rows})
 
 

@@ -10,7 +10,7 @@ Erasure anonymises; it never deletes history that other people or the ledger rel
   notifications deleted and their name replaced in everyone else's, referrals about them lose
   the personal details, safeguarding checks lose reference and notes, API tokens are revoked;
 - confirmed exchanges, pairings, transfers and entries are untouched (append-only); their member
-  accounts are marked closed (`ledger.services.member_accounts_close`), keeping their balances,
+  accounts are marked closed (`ledger.accounts.member_accounts_close`), keeping their balances,
   so `coproduce ledger verify` stays clean and every report's totals stay the same.
 An exchange that is done and waiting for confirmation, or disputed, must be settled first: its
 help happened and the other side's credits depend on it.
@@ -60,7 +60,7 @@ from coproduce.exchanges.models import (
 )
 from coproduce.exchanges.services.exchanges import exchange_cancel
 from coproduce.exchanges.services.listings import listing_close
-from coproduce.ledger.services import member_accounts_close
+from coproduce.ledger.accounts import member_accounts_close
 from coproduce.matching.models import MatchingPreference, MatchProfile
 from coproduce.partners.models import Outcome, Referral
 from coproduce.privacy.signals import person_erased
