@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Q, Sum
 
 from coproduce.insights.period import ReportPeriod
-from coproduce.insights.selectors import report_build
+from coproduce.insights.report import report_build
 from coproduce.insights.tables import COORDINATOR, report_json, tables
 from coproduce.ledger.models import Entry
 from tests.insights.conftest import Q1_END, Q1_START, at

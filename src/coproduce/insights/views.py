@@ -21,11 +21,11 @@ from coproduce.insights.forms import ReportForm
 from coproduce.insights.method import method_notes
 from coproduce.insights.outcomes import SMALL_GROUP
 from coproduce.insights.pdf import report_pdf
+from coproduce.insights.report import report_build
 from coproduce.insights.selectors import (
     Report,
     insights_timebank_for,
     insights_timebanks_for,
-    report_build,
 )
 from coproduce.insights.tables import (
     AUDIENCES,
