@@ -83,6 +83,19 @@ def _fast_and_plain(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _matching_refreshes_at_once(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """The matching index is refreshed when a change's transaction commits (matching.receivers),
+    but a test runs inside one transaction that never commits, so its on_commit callbacks never
+    run. Here each change refreshes at once, as it would in autocommit, so a test reads the index
+    as a page would after the change. tests/matching/test_receivers.py (marked `on_commit`)
+    keeps the real deferral and tests it."""
+    if request.node.get_closest_marker("on_commit") is None:
+        from coproduce.matching import receivers
+
+        monkeypatch.setattr(receivers, "_pending", lambda: None)
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

@@ -61,6 +61,7 @@ from coproduce.exchanges.models import (
 from coproduce.matching import scores
 from coproduce.matching.index import CATEGORY_BIT, area_key, person_terms, slot_mask
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile, MatchTerm
+from coproduce.matching.receivers import pending_refresh
 from coproduce.matching.scores import Need, Reason
 from coproduce.matching.text import category_term, forms_of, terms_of
 
@@ -248,6 +249,7 @@ def copied_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> 
 
 
 def eligible_profiles(need: Need, settings: MatchingSettings) -> QuerySet[MatchProfile]:
+    pending_refresh()  # this transaction's own changes first (matching.receivers)
     return MatchProfile.objects.filter(hard_filters(need, settings))
 
 

@@ -41,6 +41,7 @@ from coproduce.exchanges.models import (
 from coproduce.matching import scores
 from coproduce.matching.index import CATEGORY_BIT, slots_of
 from coproduce.matching.models import MatchProfile, MatchTerm
+from coproduce.matching.receivers import pending_refresh
 from coproduce.matching.scores import Reason
 from coproduce.matching.selectors import (
     OPEN_EXCHANGE,
@@ -91,6 +92,7 @@ def requests_for_person(
     The same hard filters as for candidates: the person is an active member, it is not their own
     request, its kind of help is not on their "don't match me for" list and needs no check they
     lack, and they have not already been asked to help with it."""
+    pending_refresh()  # this transaction's own changes first (matching.receivers)
     profiles = MatchProfile.objects.filter(person=person, active=True).select_related("timebank")
     if timebank is not None:
         profiles = profiles.filter(timebank=timebank)
