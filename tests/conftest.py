@@ -83,17 +83,27 @@ def _fast_and_plain(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-@pytest.fixture(autouse=True)
-def _matching_refreshes_at_once(request: pytest.FixtureRequest, monkeypatch) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _matching_refreshes_at_once():
     """The matching index is refreshed when a change's transaction commits (matching.receivers),
-    but a test runs inside one transaction that never commits, so its on_commit callbacks never
-    run. Here each change refreshes at once, as it would in autocommit, so a test reads the index
-    as a page would after the change. tests/matching/test_receivers.py (marked `on_commit`)
-    keeps the real deferral and tests it."""
-    if request.node.get_closest_marker("on_commit") is None:
+    but a test runs inside a transaction that never commits, so its on_commit callbacks never
+    run. For the whole session (worlds built once per module included) each change refreshes at
+    once, as it would in autocommit, so a test reads the index as a page would after the change.
+    Tests marked `on_commit` (tests/matching/test_receivers.py) keep the deferral and test it."""
+    from coproduce.matching import receivers
+
+    deferred = receivers._pending
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(receivers, "_pending", lambda: None)
+        yield deferred
+
+
+@pytest.fixture(autouse=True)
+def _matching_on_commit(request: pytest.FixtureRequest, monkeypatch, _matching_refreshes_at_once):
+    if request.node.get_closest_marker("on_commit") is not None:
         from coproduce.matching import receivers
 
-        monkeypatch.setattr(receivers, "_pending", lambda: None)
+        monkeypatch.setattr(receivers, "_pending", _matching_refreshes_at_once)
 
 
 @pytest.fixture

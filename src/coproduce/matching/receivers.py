@@ -48,16 +48,25 @@ class _Pending:
                     profile_refresh(timebank_id=timebank_id, person_id=person_id)
 
 
+def _current(connection: Any) -> _Pending | None:
+    """This transaction's list, if it has one: a list left by a transaction or savepoint that
+    rolled back has lost its on_commit callback and does not count."""
+    pending: _Pending | None = getattr(connection, _ATTRIBUTE, None)
+    if pending is None or not any(
+        callback == pending.refresh for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return None
+    return pending
+
+
 def _pending() -> _Pending | None:
     """This transaction's list, registered with its on_commit callback; None in autocommit.
     A list whose callback was dropped (its transaction or savepoint rolled back) is replaced."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return None
-    pending: _Pending | None = getattr(connection, _ATTRIBUTE, None)
-    if pending is None or not any(
-        callback == pending.refresh for _sids, callback, _robust in connection.run_on_commit
-    ):
+    pending = _current(connection)
+    if pending is None:
         pending = _Pending()
         setattr(connection, _ATTRIBUTE, pending)
         transaction.on_commit(pending.refresh)
@@ -75,8 +84,8 @@ def _touched(*, timebank_id: int, person_id: int) -> None:
 def pending_refresh() -> None:
     """Refresh now what this transaction has changed so far (before reading the index)."""
     connection = transaction.get_connection()
-    pending: _Pending | None = getattr(connection, _ATTRIBUTE, None)
-    if pending is not None and connection.in_atomic_block:
+    pending = _current(connection) if connection.in_atomic_block else None
+    if pending is not None:
         pending.refresh()
 
 
