@@ -33,7 +33,6 @@ from django.utils.translation import gettext as _
 
 from coproduce.community.models import (
     Membership,
-    MembershipStatus,
     Person,
     Role,
     TimeBank,
