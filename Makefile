@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test bench lint security format typecheck lock upgrade messages compilemessages clean
+.PHONY: run test bench lint imports security format typecheck lock upgrade messages compilemessages clean
 
 # Dependencies come from the lock files, exact versions checked against their hashes; the project
 # itself is then installed on top without resolving anything (docs/DEPENDENCIES.md).
@@ -30,9 +30,13 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	benchmarks/run
 
-lint: $(VENV)/.dev-installed security
+lint: $(VENV)/.dev-installed security imports
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+
+# The direction of imports between the apps: the contracts are in pyproject.toml.
+imports: $(VENV)/.dev-installed
+	$(BIN)/lint-imports --no-cache
 
 # bandit reads its settings (and the reason for each skipped check) from pyproject.toml.
 security: $(VENV)/.dev-installed

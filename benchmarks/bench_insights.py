@@ -248,7 +248,7 @@ def _full_report(timebank):
 
     from coproduce.insights.charts import chart_data, network_picture
     from coproduce.insights.period import ReportPeriod
-    from coproduce.insights.selectors import report_build
+    from coproduce.insights.report import report_build
     from coproduce.insights.tables import COORDINATOR, report_json, tables
 
     today = timezone.localdate()

@@ -83,6 +83,29 @@ def _fast_and_plain(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _matching_refreshes_at_once():
+    """The matching index is refreshed when a change's transaction commits (matching.receivers),
+    but a test runs inside a transaction that never commits, so its on_commit callbacks never
+    run. For the whole session (worlds built once per module included) each change refreshes at
+    once, as it would in autocommit, so a test reads the index as a page would after the change.
+    Tests marked `on_commit` (tests/matching/test_receivers.py) keep the deferral and test it."""
+    from coproduce.matching import receivers
+
+    deferred = receivers._pending
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(receivers, "_pending", lambda: None)
+        yield deferred
+
+
+@pytest.fixture(autouse=True)
+def _matching_on_commit(request: pytest.FixtureRequest, monkeypatch, _matching_refreshes_at_once):
+    if request.node.get_closest_marker("on_commit") is not None:
+        from coproduce.matching import receivers
+
+        monkeypatch.setattr(receivers, "_pending", _matching_refreshes_at_once)
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -100,7 +123,7 @@ def _person(username: str, first: str, last: str):
 
 def _join(timebank, person, role: str = "member", status: str = "active", area: str = ""):
     from coproduce.community.models import Membership
-    from coproduce.ledger.services import member_account_get_or_open
+    from coproduce.ledger.accounts import member_account_get_or_open
 
     Membership.objects.create(timebank=timebank, person=person, role=role, status=status, area=area)
     member_account_get_or_open(timebank=timebank, person=person)
@@ -142,7 +165,7 @@ def bob(riverside):
 def dr_patel(riverside):
     """A GP at Riverside Surgery, a partner organisation."""
     from coproduce.community.models import Organisation, OrganisationStaff
-    from coproduce.ledger.services import organisation_account_get_or_open
+    from coproduce.ledger.accounts import organisation_account_get_or_open
 
     person = _join(riverside, _person("dr_patel", "Priya", "Patel"), role="professional")
     surgery = Organisation.objects.create(

@@ -374,7 +374,7 @@ def _report(args: argparse.Namespace) -> int:
     from coproduce.community.models import TimeBank
     from coproduce.insights.pdf import report_pdf
     from coproduce.insights.period import ReportPeriod
-    from coproduce.insights.selectors import report_build
+    from coproduce.insights.report import report_build
     from coproduce.insights.tables import FUNDER, report_csv, report_json
 
     def fail(message: str) -> int:

@@ -73,8 +73,9 @@ def anonymous() -> Api:
 
 def earn(timebank, *, earner, payer, minutes: int) -> None:
     """`earner` has helped `payer` for that long (posted straight to the ledger, for set-up)."""
+    from coproduce.ledger.accounts import member_account_get_or_open
     from coproduce.ledger.models import TransferKind
-    from coproduce.ledger.services import member_account_get_or_open, transfer_post
+    from coproduce.ledger.services import transfer_post
 
     transfer_post(
         timebank=timebank,

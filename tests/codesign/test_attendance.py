@@ -13,12 +13,9 @@ from coproduce.codesign.models import MeetingAttendance, PaidFrom
 from coproduce.codesign.services import meeting_schedule
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import AuditEvent
+from coproduce.ledger.accounts import chest_get_or_open, member_account_get_or_open
 from coproduce.ledger.models import Transfer, TransferKind
-from coproduce.ledger.services import (
-    chest_get_or_open,
-    member_account_get_or_open,
-    transfer_post,
-)
+from coproduce.ledger.services import transfer_post
 from tests.codesign.conftest import balance_of
 
 

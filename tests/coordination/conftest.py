@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from coproduce.community.models import Membership, Person, TimeBank
 from coproduce.exchanges.models import Exchange, Participant, Request
+from coproduce.ledger.accounts import member_account_get_or_open
 from coproduce.ledger.models import Account, AccountKind
-from coproduce.ledger.services import member_account_get_or_open
 
 
 def days_ago(days: float):

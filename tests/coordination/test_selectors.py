@@ -8,8 +8,9 @@ from coproduce.community.models import Membership
 from coproduce.coordination import selectors as dashboard
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Request
+from coproduce.ledger.accounts import chest_get_or_open
 from coproduce.ledger.models import Account
-from coproduce.ledger.services import chest_get_or_open, transfer_post
+from coproduce.ledger.services import transfer_post
 from tests.conftest import _join, _person
 from tests.coordination.conftest import (
     backdate_joining,

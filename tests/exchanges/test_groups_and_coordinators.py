@@ -24,9 +24,10 @@ from coproduce.exchanges.services.exchanges import (
     exchange_mark_done,
     exchange_propose,
 )
+from coproduce.ledger.accounts import chest_get_or_open
 from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.selectors import ledger_verify
-from coproduce.ledger.services import chest_get_or_open, transfer_post
+from coproduce.ledger.services import transfer_post
 from tests.exchanges.conftest import balance, propose, step
 
 

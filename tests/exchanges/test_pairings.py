@@ -17,8 +17,9 @@ from coproduce.exchanges.services.exchanges import (
     exchange_confirm,
     exchange_log_finished,
 )
+from coproduce.ledger.accounts import chest_get_or_open
 from coproduce.ledger.models import Account, Entry
-from coproduce.ledger.services import chest_get_or_open, transfer_post
+from coproduce.ledger.services import transfer_post
 from tests.exchanges.conftest import propose, step
 
 

@@ -25,7 +25,7 @@ def at(day: date) -> datetime:
 
 def _account(timebank, party):
     from coproduce.community.models import Organisation
-    from coproduce.ledger.services import (
+    from coproduce.ledger.accounts import (
         member_account_get_or_open,
         organisation_account_get_or_open,
     )
@@ -98,7 +98,8 @@ def story(riverside, hillside, carol, alice, bob, dr_patel, surgery, harry):
     """Riverside's first quarter of 2025 (see test_figures.py for the sums)."""
     from coproduce.community.models import Membership
     from coproduce.exchanges.models import Offer
-    from coproduce.ledger.services import chest_get_or_open, transfer_post, transfer_reverse
+    from coproduce.ledger.accounts import chest_get_or_open
+    from coproduce.ledger.services import transfer_post, transfer_reverse
 
     dave = _join(riverside, _person("dave", "Dave", "Davies"), area="Southbank")
     erin = _join(riverside, _person("erin", "Erin", "Evans"), area="Southbank")

@@ -18,7 +18,7 @@ from datetime import date
 import pytest
 
 from coproduce.insights.period import ReportPeriod
-from coproduce.insights.selectors import report_build
+from coproduce.insights.report import report_build
 from tests.insights.conftest import Q1_END, Q1_START, at
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ from django.utils import timezone
 from coproduce.insights.outcomes import Measure, Outcomes, outcomes_for
 from coproduce.insights.pdf import _outcomes_text, report_pdf
 from coproduce.insights.period import ReportPeriod
-from coproduce.insights.selectors import report_build
+from coproduce.insights.report import report_build
 from coproduce.insights.tables import COORDINATOR, FUNDER, report_dict, tables
 from coproduce.partners.models import Referral
 from coproduce.partners.services.referrals import (

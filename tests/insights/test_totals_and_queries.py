@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Q, Sum
 
 from coproduce.insights.period import ReportPeriod
-from coproduce.insights.selectors import report_build
+from coproduce.insights.report import report_build
 from coproduce.insights.tables import COORDINATOR, report_json, tables
 from coproduce.ledger.models import Entry
 from tests.insights.conftest import Q1_END, Q1_START, at
@@ -56,7 +56,8 @@ def test_help_posted_straight_to_the_ledger_is_other_help_and_the_totals_still_a
     the report finds it from the ledger and shows it as other help in its month."""
     from datetime import date
 
-    from coproduce.ledger.services import member_account_get_or_open, transfer_post
+    from coproduce.ledger.accounts import member_account_get_or_open
+    from coproduce.ledger.services import transfer_post
 
     transfer_post(
         timebank=riverside,

@@ -13,8 +13,8 @@ import pytest
 
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.core.models import AuditEvent
+from coproduce.ledger.accounts import member_account_get_or_open, organisation_account_get_or_open
 from coproduce.ledger.models import Account, AccountKind, Entry, Transfer
-from coproduce.ledger.services import member_account_get_or_open, organisation_account_get_or_open
 from tests.conftest import _join, _person
 
 

@@ -171,9 +171,9 @@ def test_it_writes_one_audit_event_per_transfer(story: Story) -> None:
         f"transfer:{first.public_id}",
         f"transfer:{second.public_id}",
     ]
-    assert [(e.actor, e.on_behalf_of, e.timebank) for e in events] == [
-        (r.alice, None, r.timebank),
-        (r.carol, r.dan, r.timebank),
+    assert [(e.actor, e.on_behalf_of, e.timebank_id) for e in events] == [
+        (r.alice, None, r.timebank.pk),
+        (r.carol, r.dan, r.timebank.pk),
     ]
     assert events[1].data == {
         "kind": "gift",

@@ -11,8 +11,9 @@ from coproduce.community.models import Membership, SafeguardingCheck
 from coproduce.core.categories import Category
 from coproduce.matching.index import timebank_reindex
 from coproduce.matching.models import MatchingSettings, MatchProfile
-from coproduce.matching.selectors import candidates_for_request, requests_for_person
+from coproduce.matching.selectors import candidates_for_request
 from coproduce.matching.services import preference_set
+from coproduce.matching.suggestions import requests_for_person
 
 from .conftest import ask, offer
 

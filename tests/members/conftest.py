@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from coproduce.community.models import Person
+from coproduce.ledger.accounts import member_account_get_or_open
 from coproduce.ledger.models import Account, Transfer
-from coproduce.ledger.services import member_account_get_or_open, transfer_post
+from coproduce.ledger.services import transfer_post
 
 
 def account_of(person: Person) -> Account:

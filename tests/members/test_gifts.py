@@ -10,8 +10,8 @@ from django.core import mail
 
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.models import AuditEvent, Notification
+from coproduce.ledger.accounts import chest_get_or_open
 from coproduce.ledger.models import Account, Transfer, TransferKind
-from coproduce.ledger.services import chest_get_or_open
 from coproduce.members.services import gift_give, grant_from_chest
 from tests.members.conftest import account_of
 

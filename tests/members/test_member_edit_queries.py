@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.ledger.services import member_account_get_or_open
+from coproduce.ledger.accounts import member_account_get_or_open
 
 
 @pytest.mark.parametrize("opened", [False, True])

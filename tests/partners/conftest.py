@@ -19,7 +19,7 @@ def surgery(dr_patel):
 
 @pytest.fixture
 def council(riverside):
-    from coproduce.ledger.services import organisation_account_get_or_open
+    from coproduce.ledger.accounts import organisation_account_get_or_open
 
     org = Organisation.objects.create(
         timebank=riverside, slug="riverside-council", name="Riverside Council", kind="council"

@@ -69,7 +69,7 @@ def _member(timebank, username: str, first: str, last: str, role: str = "member"
     coordinator, made one directly: someone has to induct the others)."""
     from coproduce.community.models import Membership
     from coproduce.community.services import membership_apply, membership_induct
-    from coproduce.ledger.services import member_account_get_or_open
+    from coproduce.ledger.accounts import member_account_get_or_open
 
     person = _person(username, first, last)
     coordinator = (
@@ -104,7 +104,7 @@ def _applicant(timebank, username: str, first: str):
 
 
 def _organisation(timebank, coordinator, name: str, kind: str, staff: list[tuple[Any, str]]):
-    from coproduce.ledger.services import organisation_account_get_or_open
+    from coproduce.ledger.accounts import organisation_account_get_or_open
     from coproduce.partners.services.organisations import (
         organisation_create,
         organisation_staff_add,
@@ -315,7 +315,7 @@ def build() -> World:
     from coproduce.api.models import PersonalAccessToken
     from coproduce.api.services import token_hash
     from coproduce.community.models import TimeBank
-    from coproduce.ledger.services import chest_get_or_open
+    from coproduce.ledger.accounts import chest_get_or_open
     from coproduce.matching.selectors import settings_for
 
     world = World()

@@ -15,14 +15,14 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from coproduce.community.models import Membership, MembershipStatus, Organisation, Person
-from coproduce.ledger.models import Entry
-from coproduce.ledger.selectors import ledger_verify
-from coproduce.ledger.services import (
+from coproduce.ledger.accounts import (
     chest_get_or_open,
     member_account_get_or_open,
     organisation_account_get_or_open,
-    transfer_post,
 )
+from coproduce.ledger.models import Entry
+from coproduce.ledger.selectors import ledger_verify
+from coproduce.ledger.services import transfer_post
 from tests.conftest import _join, _person
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 
 from coproduce.community.models import Membership, MembershipStatus
 from coproduce.core.models import AuditEvent
+from coproduce.ledger.accounts import member_account_get_or_open
 from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind
 from coproduce.ledger.selectors import ledger_verify
-from coproduce.ledger.services import member_account_get_or_open
 from tests.conftest import _join, _person
 
 pytestmark = pytest.mark.django_db

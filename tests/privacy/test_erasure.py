@@ -21,7 +21,7 @@ from coproduce.exchanges.models import Exchange, Feedback, Offer
 from coproduce.exchanges.services.feedback import feedback_give
 from coproduce.exchanges.services.listings import listing_create
 from coproduce.insights.period import ReportPeriod
-from coproduce.insights.selectors import report_build
+from coproduce.insights.report import report_build
 from coproduce.insights.tables import COORDINATOR, FUNDER, report_csv, report_json
 from coproduce.ledger.models import Account, Entry, Transfer
 from coproduce.ledger.selectors import ledger_verify

@@ -26,13 +26,13 @@ from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict
 from coproduce.core.notifications import notify
 from coproduce.core.units import format_hmm
-from coproduce.ledger.models import TransferKind
-from coproduce.ledger.services import (
+from coproduce.ledger.accounts import (
     chest_get_or_open,
     member_account_get_or_open,
     organisation_account_get_or_open,
-    transfer_post,
 )
+from coproduce.ledger.models import TransferKind
+from coproduce.ledger.services import transfer_post
 
 if TYPE_CHECKING:
     from coproduce.community.models import Person

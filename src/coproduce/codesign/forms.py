@@ -20,7 +20,7 @@ from coproduce.codesign.models import (
 from coproduce.codesign.services import LONG_TEXT_MAX, SHORT_TEXT_MAX, TITLE_MAX
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.community.permissions import member_get_by_username
-from coproduce.exchanges.forms.exchanges import AccessibleForm, HoursField
+from coproduce.core.forms import AccessibleForm, HoursField
 
 
 def _area(rows: int, max_length: int) -> forms.Textarea:

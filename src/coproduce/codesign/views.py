@@ -36,21 +36,11 @@ from coproduce.codesign.selectors import (
     proposal_get_for,
     proposal_page,
 )
-from coproduce.community.models import Person, TimeBank
-from coproduce.core.errors import ApplicationError, NotFound, PermissionDenied
+from coproduce.core.errors import NotFound, PermissionDenied
+from coproduce.core.forms import AccessibleForm, service_on_form
+from coproduce.core.requests import current_person, current_timebank
 
 T = "codesign/"
-
-
-def _me(request: HttpRequest) -> Person:
-    return request.user  # type: ignore[return-value]
-
-
-def _timebank(request: HttpRequest) -> TimeBank:
-    timebank = getattr(request, "timebank", None)
-    if timebank is None:
-        raise NotFound(_("You are not a member of a time bank yet."))
-    return timebank
 
 
 def _require_manager(standing: Standing, project: Project) -> None:
@@ -68,16 +58,12 @@ def _require_participant(standing: Standing) -> None:
         )
 
 
-def _submit(form: forms.AccessibleForm, run: Callable[[dict[str, Any]], object]) -> bool:
+def _submit(form: AccessibleForm, run: Callable[[dict[str, Any]], object]) -> bool:
     """Validate the form and run the service; a refusal goes on the form. True on success."""
     if not form.is_valid():
         return False
-    try:
-        run(form.cleaned_data)
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        return False
-    return True
+    service_on_form(form, run, form.cleaned_data)
+    return not form.errors
 
 
 # The list and a new project ---------------------------------------------------------------------
@@ -85,14 +71,14 @@ def _submit(form: forms.AccessibleForm, run: Callable[[dict[str, Any]], object])
 
 @login_required
 def projects(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     return render(
         request,
         T + "projects.html",
         {
-            "projects": projects_for(person=_me(request), timebank=timebank),
+            "projects": projects_for(person=current_person(request), timebank=timebank),
             "may_start": organisations_for_new_project(
-                person=_me(request), timebank=timebank
+                person=current_person(request), timebank=timebank
             ).exists(),
         },
     )
@@ -100,8 +86,8 @@ def projects(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_new(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    person = _me(request)
+    timebank = current_timebank(request)
+    person = current_person(request)
     organisations = organisations_for_new_project(person=person, timebank=timebank)
     if not organisations.exists():
         raise NotFound(_("Only a coordinator or an organisation's admin can start a project."))
@@ -149,8 +135,10 @@ def _project_response(
 
 
 def _project(request: HttpRequest, public_id: UUID) -> tuple[Project, Standing]:
-    project = project_get_for(person=_me(request), timebank=_timebank(request), public_id=public_id)
-    return project, project_standing(person=_me(request), project=project)
+    project = project_get_for(
+        person=current_person(request), timebank=current_timebank(request), public_id=public_id
+    )
+    return project, project_standing(person=current_person(request), project=project)
 
 
 @login_required
@@ -163,7 +151,7 @@ def project_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def project_join(request: HttpRequest, public_id: UUID) -> HttpResponse:
     project, _standing = _project(request, public_id)
-    services.project_join(acting=_me(request), project=project)
+    services.project_join(acting=current_person(request), project=project)
     messages.success(
         request, _("You are taking part. You can now make proposals and join the discussion.")
     )
@@ -179,7 +167,7 @@ def participant_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if _submit(
         form,
         lambda d: services.project_participant_add(
-            acting=_me(request), project=project, person=d["username"], role=d["role"]
+            acting=current_person(request), project=project, person=d["username"], role=d["role"]
         ),
     ):
         messages.success(
@@ -199,7 +187,7 @@ def phase_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if _submit(
         form,
         lambda d: services.phase_add(
-            acting=_me(request),
+            acting=current_person(request),
             project=project,
             name=d["name"],
             starts_on=d["starts_on"],
@@ -225,7 +213,7 @@ def meeting_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form,
         lambda d: created.append(
             services.meeting_schedule(
-                acting=_me(request),
+                acting=current_person(request),
                 project=project,
                 starts_at=d["starts_at"],
                 planned_minutes=d["length"],
@@ -249,7 +237,7 @@ def proposal_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form,
         lambda d: created.append(
             services.proposal_submit(
-                acting=_me(request), project=project, title=d["title"], text=d["text"]
+                acting=current_person(request), project=project, title=d["title"], text=d["text"]
             )
         ),
     ):
@@ -286,8 +274,10 @@ def _meeting_response(
 
 
 def _meeting(request: HttpRequest, public_id: UUID) -> tuple[Meeting, Standing]:
-    meeting = meeting_get_for(person=_me(request), timebank=_timebank(request), public_id=public_id)
-    return meeting, project_standing(person=_me(request), project=meeting.project)
+    meeting = meeting_get_for(
+        person=current_person(request), timebank=current_timebank(request), public_id=public_id
+    )
+    return meeting, project_standing(person=current_person(request), project=meeting.project)
 
 
 @login_required
@@ -305,7 +295,7 @@ def meeting_minutes(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if _submit(
         form,
         lambda d: services.meeting_minutes_write(
-            acting=_me(request), meeting=meeting, text=d["text"]
+            acting=current_person(request), meeting=meeting, text=d["text"]
         ),
     ):
         messages.success(request, _("The minutes have been saved."))
@@ -329,7 +319,7 @@ def meeting_attendance(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form,
         lambda d: reports.append(
             attendance.meeting_attendance_record(
-                acting=_me(request), meeting=meeting, attendees=d["attendees"]
+                acting=current_person(request), meeting=meeting, attendees=d["attendees"]
             )
         ),
     ):
@@ -359,7 +349,7 @@ def _proposal_response(
         "standing": standing,
         **page,
     }
-    me = _me(request)
+    me = current_person(request)
     if standing.takes_part:
         context["comment_form"] = bound.get("comment") or forms.CommentForm(prefix="comment")
         decision = page["decision"]
@@ -379,9 +369,9 @@ def _proposal_response(
 
 def _proposal(request: HttpRequest, public_id: UUID) -> tuple[Proposal, Standing]:
     proposal = proposal_get_for(
-        person=_me(request), timebank=_timebank(request), public_id=public_id
+        person=current_person(request), timebank=current_timebank(request), public_id=public_id
     )
-    return proposal, project_standing(person=_me(request), project=proposal.project)
+    return proposal, project_standing(person=current_person(request), project=proposal.project)
 
 
 @login_required
@@ -395,7 +385,7 @@ def _proposal_action(
     public_id: UUID,
     name: str,
     managers_only: bool,
-    make_form: Callable[[Proposal], forms.AccessibleForm],
+    make_form: Callable[[Proposal], AccessibleForm],
     run: Callable[[Proposal, dict[str, Any]], object],
     success: str,
 ) -> HttpResponse:
@@ -421,7 +411,9 @@ def proposal_comment(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "comment",
         False,
         lambda p: forms.CommentForm(request.POST, prefix="comment"),
-        lambda p, d: services.proposal_comment(acting=_me(request), proposal=p, text=d["text"]),
+        lambda p, d: services.proposal_comment(
+            acting=current_person(request), proposal=p, text=d["text"]
+        ),
         _("Your comment has been added."),
     )
 
@@ -436,7 +428,10 @@ def proposal_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
         True,
         lambda p: forms.StatusForm(request.POST, prefix="status", proposal=p),
         lambda p, d: services.proposal_status_change(
-            acting=_me(request), proposal=p, to_status=d["status"], response=d["response"]
+            acting=current_person(request),
+            proposal=p,
+            to_status=d["status"],
+            response=d["response"],
         ),
         _("The status has been changed and the response published."),
     )
@@ -452,7 +447,7 @@ def proposal_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
         True,
         lambda p: forms.ProgressForm(request.POST, prefix="progress"),
         lambda p, d: services.progress_add(
-            acting=_me(request),
+            acting=current_person(request),
             proposal=p,
             text=d["text"],
             is_milestone=d["is_milestone"],
@@ -471,7 +466,9 @@ def proposal_dissent(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "dissent",
         False,
         lambda p: forms.DissentForm(request.POST, prefix="dissent"),
-        lambda p, d: services.dissent_record(acting=_me(request), proposal=p, text=d["text"]),
+        lambda p, d: services.dissent_record(
+            acting=current_person(request), proposal=p, text=d["text"]
+        ),
         _("Your view is on the record, beside the decision."),
     )
 
@@ -480,8 +477,8 @@ def proposal_dissent(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def milestone_done(request: HttpRequest, public_id: UUID) -> HttpResponse:
     update = progress_update_get_for(
-        person=_me(request), timebank=_timebank(request), public_id=public_id
+        person=current_person(request), timebank=current_timebank(request), public_id=public_id
     )
-    services.milestone_mark_done(acting=_me(request), update=update)
+    services.milestone_mark_done(acting=current_person(request), update=update)
     messages.success(request, _("The milestone is marked done."))
     return redirect("codesign:proposal", public_id=update.proposal.public_id)

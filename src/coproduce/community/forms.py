@@ -26,7 +26,7 @@ from coproduce.community.models import (
     Visibility,
 )
 from coproduce.community.permissions import coordinators_of
-from coproduce.core.text import TypedTextFormMixin
+from coproduce.core.forms import Form
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y"]
 
@@ -48,14 +48,6 @@ def _date(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Da
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-
-
-class Form(TypedTextFormMixin, forms.Form):
-    """A form whose labels end in no colon: many labels here are questions or say "(optional)"."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class ContactMixin:

@@ -1,6 +1,6 @@
 """Writes about people: applying to a time bank, induction, profiles, safeguarding checks and a
 coordinator's changes to a membership. Pure community work: nothing here touches the ledger
-(a member's account opens on first use, see ledger.services.member_account_get_or_open)."""
+(a member's account opens on first use, see ledger.accounts.member_account_get_or_open)."""
 
 from __future__ import annotations
 

@@ -17,9 +17,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from coproduce.community import contact_reads, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
-from coproduce.community.models import MembershipStatus, Person
+from coproduce.community.models import MembershipStatus
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_person
 from coproduce.core.throttle import (
     JOIN_PER_ADDRESS,
     PASSWORD_LINK_PER_ADDRESS,
@@ -27,11 +29,6 @@ from coproduce.core.throttle import (
     throttle_record,
     throttle_refuses,
 )
-
-
-def _me(request: HttpRequest) -> Person:
-    """The signed-in person (for views behind login_required)."""
-    return request.user  # type: ignore[return-value]
 
 
 def join_list(request: HttpRequest) -> HttpResponse:
@@ -68,25 +65,24 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "community/join.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            membership = services.membership_apply(
-                timebank=timebank,
-                person=person,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                username=data.get("username", ""),
-                password=data.get("password", ""),
-                email=data["email"],
-                phone=data["phone"],
-                area=data["area"],
-                gives=data["gives"],
-                needs=data["needs"],
-                contact_preference=data["contact_preference"],
-                note=data["note"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        membership = service_on_form(
+            form,
+            services.membership_apply,
+            timebank=timebank,
+            person=person,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            username=data.get("username", ""),
+            password=data.get("password", ""),
+            email=data["email"],
+            phone=data["phone"],
+            area=data["area"],
+            gives=data["gives"],
+            needs=data["needs"],
+            contact_preference=data["contact_preference"],
+            note=data["note"],
+        )
+        if membership is not None:
             throttle_record(JOIN_PER_ADDRESS, address)
             if person is None:
                 login(
@@ -99,7 +95,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def join_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     timebank = selectors.timebank_by_slug(slug)
-    membership = selectors.application_get_for(_me(request), timebank)
+    membership = selectors.application_get_for(current_person(request), timebank)
     return render(
         request, "community/join_thanks.html", {"timebank": timebank, "membership": membership}
     )
@@ -118,7 +114,7 @@ def _availability_rows(slots: list[str]) -> list[dict[str, object]]:
 
 @login_required
 def profile_me(request: HttpRequest) -> HttpResponse:
-    person = _me(request)
+    person = current_person(request)
     timebank = request.timebank  # type: ignore[attr-defined]
     context = {
         "person": person,
@@ -132,16 +128,15 @@ def profile_me(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    person = _me(request)
+    person = current_person(request)
     membership = request.membership  # type: ignore[attr-defined]
     area = membership.area if membership is not None else None
     form = ProfileForm(request.POST or None, person=person, area=area)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.profile_update(person=person, membership=membership, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form, services.profile_update, person=person, membership=membership, **form.cleaned_data
+        )
+        if not form.errors:
             messages.success(request, _("Your profile is saved."))
             return redirect("community:profile_me")
     return render(request, "community/profile_edit.html", {"form": form})
@@ -150,18 +145,21 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
-    membership = selectors.profile_get_for(_me(request), timebank, public_id)
+    membership = selectors.profile_get_for(current_person(request), timebank, public_id)
     person = membership.person
     viewer_is_coordinator = membership_is_coordinator(request.membership)  # type: ignore[attr-defined]
     if viewer_is_coordinator:  # the page shows them contact details and access needs
         contact_reads.member_contact_viewed(
-            viewer=_me(request), timebank=timebank, person=person, page="community:profile"
+            viewer=current_person(request),
+            timebank=timebank,
+            person=person,
+            page="community:profile",
         )
     context = {
         "person": person,
         "membership": membership,
         "contact": selectors.contact_visible_to(
-            _me(request),
+            current_person(request),
             membership,
             viewer_membership=request.membership,  # type: ignore[attr-defined]
         ),

@@ -1,4 +1,11 @@
-"""The audit log: who did what, on whose behalf, with the old and new values."""
+"""The audit log (who did what, on whose behalf, with the old and new values), notifications, and
+attempts at things that are limited.
+
+Core is the ground floor and imports no app, so these rows name their time bank by id
+(`timebank_id`, indexed) rather than by a foreign key to `community.TimeBank`; the people are
+`settings.AUTH_USER_MODEL`, Django's swappable reference, which is no import. An audit row must
+outlive anything it speaks of, so nothing it names can hold it back or take it away.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,7 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    timebank = models.ForeignKey(
-        "community.TimeBank", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    timebank_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -22,18 +27,22 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["timebank", "action", "created_at"])]
+        indexes = [
+            models.Index(
+                fields=["timebank_id", "action", "created_at"],
+                name="core_audite_timeban_516b20_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
 
 
 class Notification(models.Model):
-    """Something a person should know: shown in the app, and emailed if they chose that."""
+    """Something a person should know: shown in the app, and emailed if they chose that.
+    `timebank_id` is the time bank it belongs to (None: every time bank)."""
 
-    timebank = models.ForeignKey(
-        "community.TimeBank", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    timebank_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
     )

@@ -46,22 +46,26 @@ def notify(
     subject: str | None = None,
 ) -> Notification:
     notification = Notification.objects.create(
-        person=person, kind=kind, message=message, url=url, timebank=timebank
+        person=person,
+        kind=kind,
+        message=message,
+        url=url,
+        timebank_id=timebank.pk if timebank is not None else None,
     )
     if person.notify_by_email and person.email and not _emails_held.get():
-        transaction.on_commit(lambda: _email(notification.pk, subject or message[:78]))
+        sender = timebank.name if timebank is not None else "Coproduce"
+        transaction.on_commit(lambda: _email(notification.pk, subject or message[:78], sender))
     return notification
 
 
-def _email(notification_id: int, subject: str) -> None:
-    notification = Notification.objects.select_related("person", "timebank").get(pk=notification_id)
+def _email(notification_id: int, subject: str, sender: str) -> None:
+    notification = Notification.objects.select_related("person").get(pk=notification_id)
     body = notification.message
     if notification.url:
         link = notification.url
         if link.startswith("/"):
             link = settings.SITE_URL + link
         body += f"\n\n{link}"
-    sender = notification.timebank.name if notification.timebank else "Coproduce"
     send_mail(
         subject=f"[{sender}] {subject}",
         message=body,

@@ -58,12 +58,9 @@ from coproduce.exchanges.models import (
     Side,
 )
 from coproduce.exchanges.services.pairings import pairs_of
+from coproduce.ledger.accounts import chest_get_or_open, organisation_account_get_or_open
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
-from coproduce.ledger.services import (
-    chest_get_or_open,
-    organisation_account_get_or_open,
-    transfer_post,
-)
+from coproduce.ledger.services import transfer_post
 from coproduce.matching.index import timebank_reindex
 
 # Published on purpose: the demo is for trying the app out, never for real people.

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from coproduce.codesign import attendance, services
 from coproduce.codesign.models import PaidFrom, Project, ProposalStatus
-from coproduce.ledger.services import organisation_account_get_or_open
+from coproduce.ledger.accounts import organisation_account_get_or_open
 
 if TYPE_CHECKING:
     from coproduce.community.models import Organisation, Person, TimeBank

@@ -29,7 +29,7 @@ from coproduce.exchanges.services.exchanges import (
     exchange_mark_done,
     exchange_propose,
 )
-from coproduce.ledger.services import organisation_account_get_or_open
+from coproduce.ledger.accounts import organisation_account_get_or_open
 from coproduce.partners.models import Goal, Referral, ReferralEvent
 from coproduce.partners.services.pools import (
     pool_contribute,

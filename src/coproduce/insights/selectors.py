@@ -1,5 +1,7 @@
 """The insights report: activity, reciprocity, the exchange network, isolation, outcomes and value
-for one time bank and one period.
+for one time bank and one period. This module holds who may read it, the report's shape, and
+activity and reciprocity; the network and isolation are `insights.network`, and
+`insights.report.report_build` puts the whole report together.
 
 Every figure comes from a handful of aggregate queries (about a dozen for the whole report,
 whatever the size of the time bank); Python only reshapes their already-aggregated rows and runs
@@ -17,21 +19,20 @@ Counting rules (the method note in `insights.method` says the same in words):
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Aggregate, Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models import Value as V
-from django.db.models.functions import Greatest, Least, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import (
     Membership,
-    MembershipStatus,
     Person,
     Role,
     TimeBank,
@@ -39,17 +40,17 @@ from coproduce.community.models import (
 from coproduce.community.permissions import coordinated_memberships
 from coproduce.core.categories import Category
 from coproduce.core.errors import NotFound
-from coproduce.exchanges.models import ListingStatus, Offer, Pairing
-from coproduce.exchanges.models import Request as HelpRequest
-from coproduce.insights import graph
-from coproduce.insights.outcomes import Outcomes, outcomes_for
+from coproduce.exchanges.models import Pairing
+from coproduce.insights.outcomes import Outcomes
 from coproduce.insights.period import ReportPeriod
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
+
+if TYPE_CHECKING:
+    from coproduce.insights.network import Network
 
 HELP_KINDS = (TransferKind.EXCHANGE, TransferKind.MEETING)
 RETENTION_MONTHS = (3, 6, 12)
 DEFAULT_ISOLATION_DAYS = 60
-REPORT_WORK_MEM = "64MB"  # PostgreSQL, for the report's transaction only
 # A month is counted as 30 days for retention ("still active 3 months after joining").
 DAYS_PER_MONTH = 30
 
@@ -152,34 +153,6 @@ class Reciprocity:
 
 
 @dataclass
-class Tie:
-    a: int
-    b: int
-    exchanges: int  # in the period
-    earlier: int = 0  # before the period: a tie with none is new in the period
-
-
-@dataclass
-class AtRisk:
-    party: Party
-    last_exchange: datetime | None
-    partners: int
-    reasons: list[str]
-
-
-@dataclass
-class Network:
-    parties: dict[int, Party]
-    ties: list[Tie]
-    summary: graph.GraphSummary
-    members_reached: int
-    new_ties: int
-    main_category: dict[int, str]  # account → the category of most of their exchanges
-    at_risk: list[AtRisk]
-    isolation_days: int
-
-
-@dataclass
 class Value:
     hours_minutes: int
     hourly_value_pence: int
@@ -223,7 +196,7 @@ def _counted_entries(timebank: TimeBank) -> Any:
     )
 
 
-def _counted_pairings(timebank: TimeBank) -> Any:
+def counted_pairings(timebank: TimeBank) -> Any:
     """Who helped whom in the time bank's confirmed exchanges, without reversed ones."""
     return Pairing.objects.filter(timebank=timebank).exclude(transfer_id__in=_reversed(timebank))
 
@@ -243,7 +216,7 @@ def _month(value: datetime | date) -> date:
     return date(value.year, value.month, 1)
 
 
-def _parties(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
+def parties_in(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
     """Every hour account of the time bank with its owner's name and area, and when it last
     gave or received help before the period's end (`last_help`: a look-up per account through
     the entries' (account, occurred_at) index, not a scan of the whole history). One query."""
@@ -309,7 +282,7 @@ def _parties(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
 
 @dataclass
 class _AccountMonths:
-    """The period's ledger entries, read once (`_account_months`): per account, the hours it
+    """The period's ledger entries, read once (`account_months`): per account, the hours it
     moved in the period and the months of the period in which it gave or received help."""
 
     # account → (earned, spent, other_in, other_out) in the period, for accounts with any entry
@@ -332,7 +305,7 @@ def _month_bits(period: ReportPeriod, first: int) -> Case:
     return Case(*whens, default=V(0), output_field=IntegerField())
 
 
-def _account_months(timebank: TimeBank, period: ReportPeriod) -> _AccountMonths:
+def account_months(timebank: TimeBank, period: ReportPeriod) -> _AccountMonths:
     """One query over the period's hour entries, grouped by account: the reciprocity flows and
     the months each account was active (as bit sets)."""
     help_q = Q(kind__in=HELP_KINDS)
@@ -381,7 +354,7 @@ def _account_months(timebank: TimeBank, period: ReportPeriod) -> _AccountMonths:
     return _AccountMonths(flows=flows, active_months=active)
 
 
-def _last_help_of_people(parties: dict[int, Party]) -> dict[int, datetime]:
+def last_help_of_people(parties: dict[int, Party]) -> dict[int, datetime]:
     """When each member last gave or received help, by person (from their member accounts)."""
     last: dict[int, datetime] = {}
     for party in parties.values():
@@ -404,7 +377,7 @@ def _help_by_month_and_category(
     with a pair of filtered sums per month). Co-design meetings are help too, with no
     category: their positive entries by month, found through the transfers' dates."""
     rows = (
-        _counted_pairings(timebank)
+        counted_pairings(timebank)
         .filter(_in_period(period))
         .annotate(month=_month_number(period))
         .values("month", "category")
@@ -484,11 +457,11 @@ def activity_for(
     months: _AccountMonths | None = None,
 ) -> Activity:
     if parties is None:
-        parties = _parties(timebank, period)
+        parties = parties_in(timebank, period)
     if months is None:
-        months = _account_months(timebank, period)
+        months = account_months(timebank, period)
     if last_help is None:
-        last_help = _last_help_of_people(parties)
+        last_help = last_help_of_people(parties)
     minutes, exchanges = _help_by_month_and_category(timebank, period)
     # Exchanges come from their pairings, which the exchange services write with every
     # exchange's transfer. The ledger's own help total (the flows) says whether any help was
@@ -554,7 +527,7 @@ def _retention(
     """For 3, 6 and 12 months: of the members who joined at least that long before the end of
     the period, how many gave or received help on or after that many months after joining."""
     if last is None:
-        last = _last_help_of_people(_parties(timebank, period))
+        last = last_help_of_people(parties_in(timebank, period))
     joined = Membership.objects.filter(
         timebank=timebank,
         role=Role.MEMBER,
@@ -578,7 +551,7 @@ def reciprocity_for(
     months: _AccountMonths | None = None,
 ) -> Reciprocity:
     if months is None:
-        months = _account_months(timebank, period)
+        months = account_months(timebank, period)
     sums = months.flows
     groups: dict[str, list[Flow]] = defaultdict(list)
     for account_id, (earned, spent, other_in, other_out) in sums.items():
@@ -603,216 +576,3 @@ def reciprocity_for(
 
 
 _KNOWN = {AccountKind.MEMBER, AccountKind.ORGANISATION, AccountKind.CHEST}
-
-
-def _tie_rows(timebank: TimeBank, period: ReportPeriod) -> Any:
-    """One row per pair of accounts and category who met in a confirmed exchange before the end
-    of the period: how many exchanges in the period, and how many before it. Read from the
-    pairings alone. PostgreSQL groups each pair once, whichever way the help went (LEAST,
-    GREATEST: half the rows to read back); SQLite groups by (receiver, provider), the order of
-    its covering index, which needs no sort (grouping by LEAST/GREATEST there is six times slower),
-    and the caller adds the two directions together."""
-    in_period = Q(occurred_at__gte=period.starts_at)
-    pairings = _counted_pairings(timebank).filter(occurred_at__lt=period.ends_before)
-    if connection.vendor == "postgresql":
-        pairings = pairings.annotate(
-            one=Least("receiver_id", "provider_id"), other=Greatest("receiver_id", "provider_id")
-        )
-        pair = ("one", "other")
-    else:
-        pair = ("receiver_id", "provider_id")
-    return (
-        pairings.values(*pair, "category")
-        .annotate(
-            in_period=Count("occurred_at", filter=in_period),
-            earlier=Count("occurred_at", filter=Q(occurred_at__lt=period.starts_at)),
-        )
-        .values_list(*pair, "category", "in_period", "earlier")
-        .order_by()
-    )
-
-
-def _raw_rows(queryset: Any) -> list[tuple[Any, ...]]:
-    """The rows of a values_list query of plain numbers and text, read in one fetch without
-    Django's per-row conversion: for the report's largest row set (~180,000 ties at 1M
-    exchanges) that per-row work cost more than the query. Only for columns that need no
-    conversion (integers, text)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _listing_people(timebank: TimeBank) -> set[int]:
-    """People with an offer or request open now (two small queries)."""
-    now = timezone.now()
-    open_now = Q(status=ListingStatus.ACTIVE) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    people: set[int] = set()
-    for model in (Offer, HelpRequest):
-        people.update(
-            model.objects.filter(open_now, timebank=timebank, person__isnull=False)
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
-    return people
-
-
-def network_for(
-    timebank: TimeBank,
-    period: ReportPeriod,
-    parties: dict[int, Party],
-    isolation_days: int = DEFAULT_ISOLATION_DAYS,
-    last_help: dict[int, datetime] | None = None,
-) -> Network:
-    # (a, b) with a < b → [exchanges in the period, before it]; (account, category) → exchanges
-    counts: dict[tuple[int, int], list[int]] = {}
-    by_category: dict[tuple[int, str], int] = defaultdict(int)
-    for receiver, provider, category, in_period, earlier in _raw_rows(_tie_rows(timebank, period)):
-        if receiver == provider:
-            continue
-        key = (receiver, provider) if receiver < provider else (provider, receiver)
-        known = counts.get(key)
-        if known is None:
-            counts[key] = [in_period, earlier]
-        else:
-            known[0] += in_period
-            known[1] += earlier
-        if in_period:
-            by_category[(receiver, category)] += in_period
-            by_category[(provider, category)] += in_period
-    ties = [Tie(a, b, n, e) for (a, b), (n, e) in counts.items() if n]
-    nodes = {t.a for t in ties} | {t.b for t in ties}
-    summary = graph.summarise(nodes, ((t.a, t.b) for t in ties))
-    new_ties = sum(1 for t in ties if not t.earlier)
-    members_reached = sum(
-        1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
-    )
-
-    # Partners up to the end of the period, whatever the period's start: a member with one
-    # partner in their whole history hangs on a single thread.
-    partners: Counter = Counter()
-    for a, b in counts:
-        partners[a] += 1
-        partners[b] += 1
-
-    if last_help is None:
-        last_help = _last_help_of_people(parties)
-    at_risk = _at_risk(timebank, period, parties, partners, isolation_days, last_help)
-    # The category of most of an account's exchanges in the period (the first by name on a tie).
-    main_category: dict[int, str] = {}
-    most: dict[int, int] = {}
-    for (account, category), n in by_category.items():
-        best = most.get(account, 0)
-        if n > best or (n == best and category < main_category[account]):
-            most[account] = n
-            main_category[account] = category
-    return Network(
-        parties=parties,
-        ties=ties,
-        summary=summary,
-        members_reached=members_reached,
-        new_ties=new_ties,
-        main_category=main_category,
-        at_risk=at_risk,
-        isolation_days=isolation_days,
-    )
-
-
-def _at_risk(
-    timebank: TimeBank,
-    period: ReportPeriod,
-    parties: dict[int, Party],
-    partners: Counter,
-    isolation_days: int,
-    last: dict[int, datetime],
-) -> list[AtRisk]:
-    """Active members with no help given or received and nothing offered or asked for
-    `isolation_days` (counted from joining, for newcomers), or with only one partner ever."""
-    as_of = period.as_of
-    quiet_since = as_of - timedelta(days=isolation_days)
-    listing_people = _listing_people(timebank)
-    account_of = {p.public_id: p for p in parties.values() if p.kind == AccountKind.MEMBER}
-    members = Membership.objects.filter(
-        timebank=timebank,
-        status=MembershipStatus.ACTIVE,
-        role=Role.MEMBER,
-    ).values_list("person_id", "person__public_id", "activated_at", "applied_at")
-    found = []
-    for person_id, public_id, activated_at, applied_at in members:
-        joined = activated_at or applied_at
-        if joined >= as_of:
-            continue
-        party = account_of.get(str(public_id))
-        if party is None:
-            continue
-        reasons = []
-        last_help = last.get(person_id)
-        since = max(last_help, joined) if last_help else joined
-        if since < quiet_since and person_id not in listing_people:
-            if last_help is None:
-                reasons.append(_("No exchange yet, and nothing offered or asked for"))
-            else:
-                reasons.append(
-                    _("No exchange for over %(days)d days, and nothing offered or asked for")
-                    % {"days": isolation_days}
-                )
-        if partners.get(party.account_id) == 1:
-            reasons.append(_("Only one exchange partner"))
-        if reasons:
-            found.append(
-                AtRisk(
-                    party=party,
-                    last_exchange=last_help,
-                    partners=partners.get(party.account_id, 0),
-                    reasons=reasons,
-                )
-            )
-    # The longest quiet first: those are the people to ring first.
-    epoch = datetime.min.replace(tzinfo=period.tz)
-    found.sort(key=lambda r: (r.last_exchange or epoch, r.party.name.lower()))
-    return found
-
-
-def report_build(
-    *,
-    timebank: TimeBank,
-    period: ReportPeriod,
-    isolation_days: int = DEFAULT_ISOLATION_DAYS,
-    hourly_value_pence: int | None = None,
-) -> Report:
-    """The whole report for one time bank and period (a bounded number of queries)."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with transaction.atomic():
-            return report_build(
-                timebank=timebank,
-                period=period,
-                isolation_days=isolation_days,
-                hourly_value_pence=hourly_value_pence,
-            )
-    if connection.vendor == "postgresql":
-        # The report's few big joins and groupings fit in memory with a larger work_mem (the
-        # default 4 MB spills them to disk in batches); JIT compiling costs more than it saves
-        # on these one-off queries. Both last until the end of this transaction only.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-                [REPORT_WORK_MEM],
-            )
-    parties = _parties(timebank, period)
-    months = _account_months(timebank, period)
-    last_help = _last_help_of_people(parties)
-    activity = activity_for(timebank, period, last_help, parties, months)
-    return Report(
-        timebank=timebank,
-        period=period,
-        activity=activity,
-        reciprocity=reciprocity_for(timebank, period, parties, months),
-        network=network_for(timebank, period, parties, isolation_days, last_help),
-        outcomes=outcomes_for(timebank, period),
-        value=Value(
-            hours_minutes=activity.help_minutes,
-            hourly_value_pence=(
-                timebank.hourly_value_pence if hourly_value_pence is None else hourly_value_pence
-            ),
-        ),
-    )

@@ -16,16 +16,17 @@ from django.utils.translation import gettext as _
 
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.requests import current_timebank
 from coproduce.insights.charts import chart_data, network_picture
 from coproduce.insights.forms import ReportForm
 from coproduce.insights.method import method_notes
 from coproduce.insights.outcomes import SMALL_GROUP
 from coproduce.insights.pdf import report_pdf
+from coproduce.insights.report import report_build
 from coproduce.insights.selectors import (
     Report,
     insights_timebank_for,
     insights_timebanks_for,
-    report_build,
 )
 from coproduce.insights.tables import (
     AUDIENCES,
@@ -43,9 +44,7 @@ from coproduce.insights.tables import (
 
 def _form(request: HttpRequest) -> ReportForm:
     """The period form, bound to the query string over its defaults, so a bare link works."""
-    current = request.timebank  # type: ignore[attr-defined]
-    if current is None:
-        raise NotFound(_("There is no such page."))
+    current = current_timebank(request)
     # Only coordinators of the current time bank get in, whatever they coordinate elsewhere.
     insights_timebank_for(request.user, current.slug)  # type: ignore[arg-type]
     timebanks = insights_timebanks_for(request.user)  # type: ignore[arg-type]

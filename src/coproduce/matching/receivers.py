@@ -1,11 +1,22 @@
 """Keeps the matching index in step: when an offer, a person's profile, a membership or an
-exchange changes, the people concerned get their MatchProfile and terms rebuilt, in the same
-transaction as the change. Bulk writes bypass these; `matching_reindex` catches up."""
+exchange changes, the people concerned get their MatchProfile and terms rebuilt.
+
+The rebuild waits for the change's transaction to commit and runs once per transaction: each
+receiver only notes the (time bank, person) pairs it touched, and one `transaction.on_commit`
+callback refreshes each pair once. So confirming a group exchange, or an import of a hundred
+offers for one person, rebuilds each profile once rather than on every save, and a rolled-back
+change rebuilds nothing. Outside a transaction (autocommit) the refresh runs at once. A read of
+the index inside the same transaction first refreshes what is waiting (`pending_refresh`), so
+a page that changes an offer and then ranks sees the change. Bulk writes bypass these receivers;
+`matching_reindex` catches up.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from coproduce.community.models import Membership, Person
@@ -14,12 +25,74 @@ from coproduce.matching.index import profile_refresh, profiles_refresh_for_perso
 
 # Saving only these fields changes nothing matching reads (every sign-in saves last_login).
 _IGNORED_PERSON_FIELDS = frozenset({"last_login", "password"})
+_ATTRIBUTE = "coproduce_matching_pending"
+
+
+@dataclass
+class _Pending:
+    """What one transaction touched: pairs, and people whose every profile needs a rebuild."""
+
+    pairs: set[tuple[int, int]] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
+
+    def refresh(self) -> None:
+        pairs, people = self.pairs, self.people
+        self.pairs, self.people = set(), set()
+        if not pairs and not people:
+            return
+        with transaction.atomic():
+            for person_id in sorted(people):
+                profiles_refresh_for_person(person_id=person_id)
+            for timebank_id, person_id in sorted(pairs):
+                if person_id not in people:
+                    profile_refresh(timebank_id=timebank_id, person_id=person_id)
+
+
+def _current(connection: Any) -> _Pending | None:
+    """This transaction's list, if it has one: a list left by a transaction or savepoint that
+    rolled back has lost its on_commit callback and does not count."""
+    pending: _Pending | None = getattr(connection, _ATTRIBUTE, None)
+    if pending is None or not any(
+        callback == pending.refresh for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return None
+    return pending
+
+
+def _pending() -> _Pending | None:
+    """This transaction's list, registered with its on_commit callback; None in autocommit.
+    A list whose callback was dropped (its transaction or savepoint rolled back) is replaced."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    pending = _current(connection)
+    if pending is None:
+        pending = _Pending()
+        setattr(connection, _ATTRIBUTE, pending)
+        transaction.on_commit(pending.refresh)
+    return pending
+
+
+def _touched(*, timebank_id: int, person_id: int) -> None:
+    pending = _pending()
+    if pending is None:
+        profile_refresh(timebank_id=timebank_id, person_id=person_id)
+    else:
+        pending.pairs.add((timebank_id, person_id))
+
+
+def pending_refresh() -> None:
+    """Refresh now what this transaction has changed so far (before reading the index)."""
+    connection = transaction.get_connection()
+    pending = _current(connection) if connection.in_atomic_block else None
+    if pending is not None:
+        pending.refresh()
 
 
 def offer_changed(sender: type, instance: Offer, **kwargs: Any) -> None:
     if kwargs.get("raw") or instance.person_id is None:
         return
-    profile_refresh(timebank_id=instance.timebank_id, person_id=instance.person_id)
+    _touched(timebank_id=instance.timebank_id, person_id=instance.person_id)
 
 
 def person_changed(sender: type, instance: Person, **kwargs: Any) -> None:
@@ -28,13 +101,17 @@ def person_changed(sender: type, instance: Person, **kwargs: Any) -> None:
         return
     if fields is not None and set(fields) <= _IGNORED_PERSON_FIELDS:
         return
-    profiles_refresh_for_person(person_id=instance.pk)
+    pending = _pending()
+    if pending is None:
+        profiles_refresh_for_person(person_id=instance.pk)
+    else:
+        pending.people.add(instance.pk)
 
 
 def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
-    profile_refresh(timebank_id=instance.timebank_id, person_id=instance.person_id)
+    _touched(timebank_id=instance.timebank_id, person_id=instance.person_id)
 
 
 def exchange_changed(sender: type, instance: Exchange, **kwargs: Any) -> None:
@@ -43,7 +120,7 @@ def exchange_changed(sender: type, instance: Exchange, **kwargs: Any) -> None:
     for person_id in instance.participants.filter(
         side=Side.PROVIDER, person__isnull=False
     ).values_list("person_id", flat=True):
-        profile_refresh(timebank_id=instance.timebank_id, person_id=person_id)
+        _touched(timebank_id=instance.timebank_id, person_id=person_id)
 
 
 def connect() -> None:

@@ -1,6 +1,6 @@
-"""Reads for matching: who could help with a request, which requests a person could help with,
-and the coordinators' broker queue. Every lookup is scoped to the person asking and their
-time bank.
+"""Reads for matching: who could help with a request (which requests a person could help with
+is `matching.suggestions`, the coordinators' broker queue `matching.broker_queue`). Every lookup
+is scoped to the person asking and their time bank.
 
 Ranking reads the prepared index (MatchTerm) in three small steps, so a time bank of 100,000
 members costs a few indexed queries, never a loop over members, and the work does not grow
@@ -24,26 +24,18 @@ after everyone with a skill fit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Exists,
-    Expression,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    TextField,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Lower, NullIf, Trim
 from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,8 +59,9 @@ from coproduce.exchanges.models import (
     Side,
 )
 from coproduce.matching import scores
-from coproduce.matching.index import CATEGORY_BIT, area_key, person_terms, slot_mask, slots_of
+from coproduce.matching.index import CATEGORY_BIT, area_key, person_terms, slot_mask
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile, MatchTerm
+from coproduce.matching.receivers import pending_refresh
 from coproduce.matching.scores import Need, Reason
 from coproduce.matching.text import category_term, forms_of, terms_of
 
@@ -82,7 +75,6 @@ LIST_SIZE = 50
 LIST_WORDS = 4
 SIGNALS = ("skill", "place", "time", "fairness", "new_ties")
 OPEN_EXCHANGE = [ExchangeStatus.PROPOSED, ExchangeStatus.AGREED, ExchangeStatus.DONE]
-QUEUE_PAGE_SIZE = 10
 
 
 class _ProfileScores(TypedDict):
@@ -101,17 +93,6 @@ class _ProfileScores(TypedDict):
     score2: int
 
 
-class _RequestScores(TypedDict):
-    """What `_requests_for_profile` annotates on each Request."""
-
-    skill: int
-    place: int
-    time: int
-    waiting: int
-    tie: int
-    score2: int
-
-
 @dataclass
 class Candidate:
     """A suggested person, or (with `person` None) a partner organisation with an active
@@ -126,13 +107,6 @@ class Candidate:
 
     def public_reasons(self) -> list[Reason]:
         return [reason for reason in self.reasons if not reason.private]
-
-
-@dataclass
-class Suggestion:
-    request: Request
-    score: int
-    reasons: list[Reason]
 
 
 # --- settings and lookups ------------------------------------------------------------------
@@ -275,6 +249,7 @@ def copied_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> 
 
 
 def eligible_profiles(need: Need, settings: MatchingSettings) -> QuerySet[MatchProfile]:
+    pending_refresh()  # this transaction's own changes first (matching.receivers)
     return MatchProfile.objects.filter(hard_filters(need, settings))
 
 
@@ -383,7 +358,7 @@ def _ranked(
     return list(rows[:limit])
 
 
-def _max_score2(w: dict[str, int]) -> int:
+def max_score2(w: dict[str, int]) -> int:
     return 200 * (w["skill"] + w["place"] + w["time"] + w["new_ties"] + w["fairness"]) or 1
 
 
@@ -415,7 +390,7 @@ def rank_need(
             scores.live_terms(need), profile_id__in=[r.pk for r in rows]
         ).values_list("profile_id", "term"):
             matched.setdefault(profile_id, set()).add(term)
-    best = _max_score2(w)
+    best = max_score2(w)
     candidates = []
     for row in rows:
         distance = None
@@ -473,7 +448,7 @@ def organisation_candidates(
     fits = Q(category=need.category)
     for term in need.terms:
         if term != category:
-            fits |= _word_match(term)
+            fits |= word_match(term)
     offers = (
         Offer.objects.filter(
             timebank_id=need.timebank_id,
@@ -511,7 +486,7 @@ def organisation_candidates(
         fitting.append(offer)
         found[organisation.pk] = (org, max(best, points), fitting)
     ranked = sorted(found.values(), key=lambda item: (-item[1], item[0].pk))[:limit]
-    top = _max_score2(w)
+    top = max_score2(w)
     candidates = []
     for org, points, fitting in ranked:
         skill = min(100, points * scores.SKILL_POINTS_TO_SCORE)
@@ -553,261 +528,8 @@ def candidates_for_request(request: Request, *, limit: int = 10) -> list[Candida
     return [item[3] for item in merged[:limit]]
 
 
-# --- requests for a person -------------------------------------------------------------------
-
-
-def _word_match(term: str) -> Q:
+def word_match(term: str) -> Q:
     q = Q()
     for form in forms_of(term):
         q |= Q(title__icontains=form) | Q(tags__icontains=form) | Q(description__icontains=form)
     return q
-
-
-def _valid_check_kinds(person: Person, timebank_id: int) -> set[str]:
-    today = timezone.localdate()
-    return set(
-        SafeguardingCheck.objects.filter(timebank_id=timebank_id, person=person)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
-        .values_list("kind", flat=True)
-    )
-
-
-def requests_for_person(
-    person: Person, *, limit: int = 10, timebank: TimeBank | None = None
-) -> list[Suggestion]:
-    """The open requests this person is best placed to answer (in `timebank`, or in every
-    time bank where they are active), best first with the reasons in plain words.
-
-    The same hard filters as for candidates: the person is an active member, it is not their own
-    request, its kind of help is not on their "don't match me for" list and needs no check they
-    lack, and they have not already been asked to help with it."""
-    profiles = MatchProfile.objects.filter(person=person, active=True).select_related("timebank")
-    if timebank is not None:
-        profiles = profiles.filter(timebank=timebank)
-    suggestions: list[Suggestion] = []
-    for profile in profiles:
-        suggestions += _requests_for_profile(person, profile, limit)
-    suggestions.sort(key=lambda s: (-s.score, s.request.created_at, s.request.pk))
-    return suggestions[:limit]
-
-
-def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> list[Suggestion]:
-    tb = profile.timebank
-    settings = settings_for(tb)
-    w = weights_of(settings)
-    now = timezone.now()
-    weights = dict(
-        MatchTerm.objects.filter(profile=profile)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .values_list("term", "weight")
-    )
-    categories = [t[2:] for t in weights if t.startswith("c:")]
-    words = sorted((t for t in weights if not t.startswith("c:")), key=lambda t: (-weights[t], t))
-    words = words[:8]
-    excluded = [c for c, bit in CATEGORY_BIT.items() if profile.excluded_mask & bit]
-    valid = _valid_check_kinds(person, tb.pk)
-    excluded += [c for c, kind in (settings.safeguarding or {}).items() if kind not in valid]
-    pool = Q(category__in=categories)
-    word_qs = {term: _word_match(term) for term in words}
-    for q in word_qs.values():
-        pool |= q
-    if not categories and not words:
-        return []
-    requests = (
-        Request.objects.filter(timebank=tb, status=ListingStatus.ACTIVE)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .exclude(person=person)
-        .exclude(category__in=excluded)
-        .exclude(
-            Exists(
-                Participant.objects.filter(
-                    exchange__request=OuterRef("pk"),
-                    exchange__status__in=OPEN_EXCHANGE,
-                    person=person,
-                )
-            )
-        )
-        .filter(pool)
-    )
-    skill_points: Expression = Case(
-        When(category__in=categories, then=Value(3)), default=Value(0), output_field=IntegerField()
-    )
-    for q in word_qs.values():
-        skill_points = skill_points + Case(
-            When(q, then=Value(2)), default=Value(0), output_field=IntegerField()
-        )
-    any_slot = Q()
-    for slot in slots_of(profile.availability_mask):
-        any_slot |= Q(availability_text__contains=f'"{slot}"')
-    time_score: Expression
-    if profile.availability_mask:
-        time_score = Case(
-            When(availability_text="[]", then=Value(scores.ANY_TIME_SCORE)),
-            When(any_slot, then=Value(100)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    else:
-        time_score = Value(scores.ANY_TIME_SCORE)
-    place_score = (
-        Case(When(area_lower=profile.area, then=Value(100)), default=Value(0))
-        if profile.area
-        else Value(0)
-    )
-    waiting = Case(
-        When(created_at__lte=now - timedelta(days=14), then=Value(100)),
-        When(created_at__lte=now - timedelta(days=7), then=Value(60)),
-        default=Value(20),
-        output_field=IntegerField(),
-    )
-    tie = Case(
-        When(
-            Exists(
-                Participant.objects.filter(
-                    person=person,
-                    exchange__status=ExchangeStatus.CONFIRMED,
-                    exchange__participants__person_id=OuterRef("person_id"),
-                )
-            ),
-            then=Value(scores.PAST_TIE_SCORE),
-        ),
-        When(person__isnull=True, then=Value(0)),
-        default=Value(scores.NEW_TIE_SCORE),
-        output_field=IntegerField(),
-    )
-    rows = (
-        requests.annotate(
-            availability_text=Cast("availability", output_field=TextField()),
-            # The request's own area, else where the person asking lives.
-            area_lower=Lower(
-                Trim(
-                    Coalesce(
-                        NullIf("area", Value("")),
-                        Subquery(
-                            Membership.objects.filter(
-                                timebank=tb, person_id=OuterRef("person_id")
-                            ).values("area")[:1]
-                        ),
-                        Value(""),
-                    )
-                )
-            ),
-        )
-        .annotate(
-            skill=Least(skill_points * Value(scores.SKILL_POINTS_TO_SCORE), Value(100)),
-            place=place_score,
-            time=time_score,
-            waiting=waiting,
-            tie=tie,
-        )
-        .annotate(
-            score2=Value(2 * w["skill"]) * F("skill")
-            + Value(2 * w["place"]) * F("place")
-            + Value(2 * w["time"]) * F("time")
-            + Value(2 * w["new_ties"]) * F("tie")
-            + Value(2 * w["fairness"]) * F("waiting")
-        )
-        .select_related("person", "organisation")
-        .order_by("-score2", "created_at", "pk")[:limit]
-    )
-    best = _max_score2(w)
-    return [
-        Suggestion(
-            request=row,
-            score=max(0, min(100, round(100 * row.score2 / best))),
-            reasons=_request_reasons(row, profile, categories, words, w),
-        )
-        for row in rows
-    ]
-
-
-def _request_reasons(
-    row: WithAnnotations[Request, _RequestScores],
-    profile: MatchProfile,
-    categories: list[str],
-    words: list[str],
-    w: dict[str, int],
-) -> list[Reason]:
-    reasons: list[Reason] = []
-    if w["skill"]:
-        if row.category in categories:
-            reasons.append(
-                Reason(
-                    "skill",
-                    _("you offer %(kind)s") % {"kind": scores.category_label(row.category)},
-                )
-            )
-        text = f"{row.title} {row.tags} {row.description}".lower()
-        hits = [t for t in words if any(form in text for form in forms_of(t))]
-        if hits:
-            found = terms_of(row.title, row.tags, row.description)
-            said = [found[t] for t in hits if t in found] or hits
-            reasons.append(
-                Reason("skill", _("asks for %(words)s") % {"words": ", ".join(said[:3])})
-            )
-    if w["place"] and row.place:
-        reasons.append(Reason("place", _("in your area")))
-    if w["time"] and row.time == 100:
-        reasons.append(Reason("time", _("at a time you are usually free")))
-    if w["fairness"] and row.waiting == 100:
-        reasons.append(Reason("fairness", _("has been waiting for more than two weeks")))
-    elif w["fairness"] and row.waiting == 60:
-        reasons.append(Reason("fairness", _("has been waiting for more than a week")))
-    if w["new_ties"] and row.person is not None:
-        name = row.person.display_name
-        if row.tie == scores.NEW_TIE_SCORE:
-            reasons.append(
-                Reason("new_ties", _("you would be a new connection for %(name)s") % {"name": name})
-            )
-        else:
-            reasons.append(
-                Reason("new_ties", _("you have exchanged with %(name)s before") % {"name": name})
-            )
-    return reasons
-
-
-# --- the broker queue ------------------------------------------------------------------------
-
-
-def open_requests_by_waiting(timebank: TimeBank) -> QuerySet[Request]:
-    """Open requests, the longest waiting first, without an exchange under way."""
-    now = timezone.now()
-    return (
-        Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .exclude(
-            Exists(
-                Participant.objects.filter(
-                    exchange__request=OuterRef("pk"), exchange__status__in=OPEN_EXCHANGE
-                )
-            )
-        )
-        .select_related("person", "organisation", "timebank")
-        .order_by("created_at", "pk")
-    )
-
-
-@dataclass
-class QueueRow:
-    request: Request
-    waiting_days: int
-    best: Candidate | None
-
-
-def broker_queue_rows(requests: list[Request]) -> list[QueueRow]:
-    """The best candidate for each request of one page only (a few queries per row)."""
-    today = timezone.now()
-    rows: list[QueueRow] = []
-    if not requests:
-        return rows
-    settings = settings_for(requests[0].timebank)
-    for request in requests:
-        best = rank_need(need_of(request), settings, limit=1, request=request)
-        rows.append(
-            QueueRow(
-                request=request,
-                waiting_days=(today - request.created_at).days,
-                best=best[0] if best else None,
-            )
-        )
-    return rows

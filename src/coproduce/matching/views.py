@@ -21,21 +21,19 @@ from django.views.decorators.http import require_POST
 from coproduce.community.models import TimeBank
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_timebank
 from coproduce.matching import selectors, services
+from coproduce.matching.broker_queue import (
+    QUEUE_PAGE_SIZE,
+    broker_queue_rows,
+    open_requests_by_waiting,
+)
 from coproduce.matching.forms import PreferenceForm, SettingsForm
-
-QUEUE_PAGE_SIZE = selectors.QUEUE_PAGE_SIZE
-
-
-def _timebank(request: HttpRequest) -> TimeBank:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    if timebank is None:
-        raise NotFound(_("You are not a member of a time bank yet."))
-    return timebank
 
 
 def _coordinator_timebank(request: HttpRequest) -> TimeBank:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     if not membership_is_coordinator(request.membership):  # type: ignore[attr-defined]
         raise NotFound(_("No such page."))
     return timebank
@@ -43,7 +41,7 @@ def _coordinator_timebank(request: HttpRequest) -> TimeBank:
 
 @login_required
 def candidates(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     help_request = selectors.request_get_for(request.user, timebank, public_id)  # type: ignore[arg-type]
     is_coordinator = membership_is_coordinator(request.membership)  # type: ignore[attr-defined]
     settings = selectors.settings_for(timebank)
@@ -59,7 +57,7 @@ def candidates(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def invite(request: HttpRequest, public_id: UUID, person_id: UUID) -> HttpResponse:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     help_request = selectors.request_get_for(request.user, timebank, public_id)  # type: ignore[arg-type]
     candidate = selectors.candidate_get_for(timebank=timebank, public_id=person_id)
     back = reverse("matching:candidates", args=[help_request.public_id])
@@ -79,31 +77,30 @@ def invite(request: HttpRequest, public_id: UUID, person_id: UUID) -> HttpRespon
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     timebank = _coordinator_timebank(request)
-    page = Paginator(selectors.open_requests_by_waiting(timebank), QUEUE_PAGE_SIZE).get_page(
+    page = Paginator(open_requests_by_waiting(timebank), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.broker_queue_rows(list(page.object_list))
+    rows = broker_queue_rows(list(page.object_list))
     return render(request, "matching/queue.html", {"page": page, "rows": rows})
 
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     current = selectors.preference_for(request.user, timebank)  # type: ignore[arg-type]
     form = PreferenceForm(
         request.POST or None,
         initial={"excluded_categories": current.excluded_categories if current else []},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.preference_set(
-                person=request.user,  # type: ignore[arg-type]
-                timebank=timebank,
-                excluded_categories=form.cleaned_data["excluded_categories"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            services.preference_set,
+            person=request.user,  # type: ignore[arg-type]
+            timebank=timebank,
+            excluded_categories=form.cleaned_data["excluded_categories"],
+        )
+        if not form.errors:
             messages.success(request, _("Thank you. We will only suggest you for what you chose."))
             return redirect("matching:preferences")
     return render(request, "matching/preferences.html", {"form": form})
@@ -119,17 +116,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.settings_update(
-                timebank=timebank,
-                acting=request.user,  # type: ignore[arg-type]
-                safeguarding=form.safeguarding(),
-                requester_sees_candidates=data["requester_sees_candidates"],
-                **{name: data[name] for name in services.SETTINGS_WEIGHTS},
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            services.settings_update,
+            timebank=timebank,
+            acting=request.user,  # type: ignore[arg-type]
+            safeguarding=form.safeguarding(),
+            requester_sees_candidates=data["requester_sees_candidates"],
+            **{name: data[name] for name in services.SETTINGS_WEIGHTS},
+        )
+        if not form.errors:
             messages.success(request, _("Matching settings saved."))
             return redirect("matching:settings")
     return render(request, "matching/settings.html", {"form": form})

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
-from coproduce.community.forms import Form
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.community.selectors import members_visible_to
 from coproduce.core.errors import ApplicationError
+from coproduce.core.forms import Form
 from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import format_hours, parse_minutes
 from coproduce.ledger.models import Account

@@ -28,14 +28,10 @@ from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, PermissionDenied
 from coproduce.core.notifications import notify
 from coproduce.core.units import format_hmm
+from coproduce.ledger.accounts import chest_get_or_open, member_account_get_or_open
 from coproduce.ledger.limits import account_limits_set
 from coproduce.ledger.models import Account, Transfer, TransferKind
-from coproduce.ledger.services import (
-    MAX_AMOUNT,
-    chest_get_or_open,
-    member_account_get_or_open,
-    transfer_post,
-)
+from coproduce.ledger.services import MAX_AMOUNT, transfer_post
 from coproduce.members.selectors import member_account
 
 MAX_NOTE = 200

@@ -23,7 +23,7 @@ from coproduce.community.models import (
     StaffRole,
 )
 from coproduce.core.errors import ApplicationError
-from coproduce.core.text import TypedTextFormMixin
+from coproduce.core.forms import Form, HoursField
 from coproduce.core.units import parse_minutes
 from coproduce.exchanges.models import Offer
 from coproduce.partners.models import (
@@ -57,12 +57,6 @@ def _text(label: Any, *, help_text: Any = "", rows: int = 3, required: bool = Fa
         required=required,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
-
-
-class Form(TypedTextFormMixin, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def parse_amount(text: str, unit: str) -> int:
@@ -135,36 +129,19 @@ class StaffForm(Form):
 
 
 class LimitsForm(Form):
-    min_hours = forms.CharField(
+    min_hours = HoursField(
         label=_("Lowest balance (hours)"),
-        max_length=12,
+        allow_negative=True,
         help_text=_("How far below zero it may go, for example -20."),
+        error_messages={"required": _("Give the lowest balance, for example -20.")},
     )
-    max_hours = forms.CharField(
+    max_hours = HoursField(
         label=_("Highest balance (hours, optional)"),
-        max_length=12,
+        allow_negative=True,
         required=False,
         help_text=_("Leave empty for no maximum."),
     )
     reason = forms.CharField(label=_("Why the change"), max_length=300)
-
-    def _hours(self, name: str) -> int | None:
-        text = self.cleaned_data.get(name, "").strip()
-        if not text:
-            return None
-        try:
-            return parse_minutes(text)
-        except ApplicationError as exc:
-            raise ValidationError(exc.message) from exc
-
-    def clean_min_hours(self) -> int | None:
-        value = self._hours("min_hours")
-        if value is None:
-            raise ValidationError(_("Give the lowest balance, for example -20."))
-        return value
-
-    def clean_max_hours(self) -> int | None:
-        return self._hours("max_hours")
 
 
 # --- referrals ----------------------------------------------------------------------------------

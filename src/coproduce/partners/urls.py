@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coproduce.partners import views
+from coproduce.partners import pool_views, views
 
 app_name = "partners"
 urlpatterns = [
@@ -29,17 +29,19 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/induct/", views.referral_induct, name="referral_induct"),
     path("referrals/<uuid:public_id>/suggest/", views.referral_suggest, name="referral_suggest"),
     path("referrals/<uuid:public_id>/outcome/", views.outcome_new, name="outcome_new"),
-    path("pools/", views.pools, name="pools"),
-    path("pools/new/", views.pool_new, name="pool_new"),
-    path("pools/<uuid:public_id>/", views.pool, name="pool"),
-    path("pools/<uuid:public_id>/contribute/", views.pool_contribute, name="pool_contribute"),
-    path("pools/<uuid:public_id>/spend/", views.pool_spend_new, name="pool_spend_new"),
+    path("pools/", pool_views.pools, name="pools"),
+    path("pools/new/", pool_views.pool_new, name="pool_new"),
+    path("pools/<uuid:public_id>/", pool_views.pool, name="pool"),
+    path("pools/<uuid:public_id>/contribute/", pool_views.pool_contribute, name="pool_contribute"),
+    path("pools/<uuid:public_id>/spend/", pool_views.pool_spend_new, name="pool_spend_new"),
     path(
         "pools/spends/<uuid:public_id>/approve/",
-        views.pool_spend_approve,
+        pool_views.pool_spend_approve,
         name="pool_spend_approve",
     ),
     path(
-        "pools/spends/<uuid:public_id>/refuse/", views.pool_spend_refuse, name="pool_spend_refuse"
+        "pools/spends/<uuid:public_id>/refuse/",
+        pool_views.pool_spend_refuse,
+        name="pool_spend_refuse",
     ),
 ]

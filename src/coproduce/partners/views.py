@@ -1,4 +1,5 @@
-"""Pages for partner organisations, referrals (social prescribing) and pools.
+"""Pages for partner organisations and referrals (social prescribing); pools are
+`partners.pool_views`.
 
 Each view finds what it shows through a `*_get_for` selector scoped to the person and their
 current time bank (a 404 for anyone who may not see it), validates a form, calls one service,
@@ -11,42 +12,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.community.models import Organisation, Person, TimeBank
+from coproduce.community.models import Organisation
 from coproduce.community.permissions import Standing, member_get_by_username, standing_in
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_person, current_timebank
 from coproduce.partners import forms, selectors
-from coproduce.partners.models import OutcomeStage, Pool, Referral, ReferralStatus, SpendStatus
+from coproduce.partners.models import OutcomeStage, Referral, ReferralStatus
 from coproduce.partners.services import organisations as organisation_services
-from coproduce.partners.services import pools as pool_services
 from coproduce.partners.services import referrals as referral_services
-
-
-def _me(request: HttpRequest) -> Person:
-    return request.user  # type: ignore[return-value]
-
-
-def _timebank(request: HttpRequest) -> TimeBank:
-    """The signed-in person's current time bank; someone in none sees no partner pages."""
-    timebank = getattr(request, "timebank", None)
-    if timebank is None:
-        raise NotFound(_("No such page."))
-    return timebank
-
 
 # --- organisations ------------------------------------------------------------------------------
 
 
 @login_required
 def organisations(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    rows = list(selectors.organisations_for(person=_me(request), timebank=timebank))
-    standing = standing_in(person=_me(request), timebank=timebank)
+    timebank = current_timebank(request)
+    rows = list(selectors.organisations_for(person=current_person(request), timebank=timebank))
+    standing = standing_in(person=current_person(request), timebank=timebank)
     return render(
         request,
         "partners/organisations.html",
@@ -56,7 +44,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
-    org, standing = selectors.organisation_get_for(_me(request), _timebank(request), public_id)
+    org, standing = selectors.organisation_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
     offers, needs = selectors.organisation_listings(org)
     context = {
         "organisation": org,
@@ -74,18 +64,19 @@ def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def organisation_new(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    if not standing_in(person=_me(request), timebank=timebank).is_coordinator:
+    timebank = current_timebank(request)
+    if not standing_in(person=current_person(request), timebank=timebank).is_coordinator:
         raise NotFound(_("No such page."))
     form = forms.OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            org = organisation_services.organisation_create(
-                timebank=timebank, acting=_me(request), **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        org = service_on_form(
+            form,
+            organisation_services.organisation_create,
+            timebank=timebank,
+            acting=current_person(request),
+            **form.cleaned_data,
+        )
+        if org is not None:
             messages.success(
                 request, _("%(name)s is now a partner of the time bank.") % {"name": org.name}
             )
@@ -95,18 +86,21 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    org = selectors.organisation_edit_get_for(_me(request), _timebank(request), public_id)
+    org = selectors.organisation_edit_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
     form = forms.OrganisationDescriptionForm(
         request.POST or None, initial={"description": org.description}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            organisation_services.organisation_update(
-                organisation=org, acting=_me(request), description=form.cleaned_data["description"]
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            organisation_services.organisation_update,
+            organisation=org,
+            acting=current_person(request),
+            description=form.cleaned_data["description"],
+        )
+        if not form.errors:
             messages.success(request, _("The description is saved."))
             return redirect("partners:organisation", public_id=org.public_id)
     return render(request, "partners/organisation_edit.html", {"organisation": org, "form": form})
@@ -114,24 +108,23 @@ def organisation_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = _timebank(request)
-    org = selectors.organisation_manage_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    org = selectors.organisation_manage_get_for(current_person(request), timebank, public_id)
     form = forms.StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = member_get_by_username(timebank=timebank, username=form.cleaned_data["username"])
         if person is None:
             form.add_error("username", _("There is no member of this time bank by that name."))
         else:
-            try:
-                organisation_services.organisation_staff_add(
-                    organisation=org,
-                    acting=_me(request),
-                    person=person,
-                    role=form.cleaned_data["role"],
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
+            service_on_form(
+                form,
+                organisation_services.organisation_staff_add,
+                organisation=org,
+                acting=current_person(request),
+                person=person,
+                role=form.cleaned_data["role"],
+            )
+            if not form.errors:
                 messages.success(
                     request,
                     _("%(name)s is on the staff of %(org)s.")
@@ -143,7 +136,9 @@ def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse
 
 @login_required
 def organisation_limits(request: HttpRequest, public_id: str) -> HttpResponse:
-    org = selectors.organisation_manage_get_for(_me(request), _timebank(request), public_id)
+    org = selectors.organisation_manage_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
     account = selectors.organisation_account(org)
     initial = {}
     if account is not None:
@@ -153,17 +148,16 @@ def organisation_limits(request: HttpRequest, public_id: str) -> HttpResponse:
         }
     form = forms.LimitsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            organisation_services.organisation_limits_set(
-                organisation=org,
-                acting=_me(request),
-                min_balance=form.cleaned_data["min_hours"],
-                max_balance=form.cleaned_data["max_hours"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            organisation_services.organisation_limits_set,
+            organisation=org,
+            acting=current_person(request),
+            min_balance=form.cleaned_data["min_hours"],
+            max_balance=form.cleaned_data["max_hours"],
+            reason=form.cleaned_data["reason"],
+        )
+        if not form.errors:
             messages.success(request, _("The account's limits are saved."))
             return redirect("partners:organisation", public_id=org.public_id)
     return render(
@@ -178,14 +172,16 @@ def organisation_limits(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def referrals(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     status = request.GET.get("status", "")
     if status not in ReferralStatus.values:
         status = ""
-    rows = list(selectors.referrals_for(person=_me(request), timebank=timebank, status=status))
+    rows = list(
+        selectors.referrals_for(person=current_person(request), timebank=timebank, status=status)
+    )
     for referral in rows:
         referral.waiting = selectors.waiting_days(referral)  # type: ignore[attr-defined]
-    standing = standing_in(person=_me(request), timebank=timebank)
+    standing = standing_in(person=current_person(request), timebank=timebank)
     return render(
         request,
         "partners/referrals.html",
@@ -201,8 +197,8 @@ def referrals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_new(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    me = _me(request)
+    timebank = current_timebank(request)
+    me = current_person(request)
     standing = standing_in(person=me, timebank=timebank)
     if not standing.refers:
         raise NotFound(_("No such page."))
@@ -212,11 +208,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            referral = referral_services.referral_create(timebank=timebank, acting=me, **data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        referral = service_on_form(
+            form, referral_services.referral_create, timebank=timebank, acting=me, **data
+        )
+        if referral is not None:
             messages.success(
                 request,
                 _("Thank you: the referral of %(name)s is with the coordinator.")
@@ -229,7 +224,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 def _referral_context(
     request: HttpRequest, referral: Referral, standing: Standing, **forms_given: Any
 ) -> dict[str, Any]:
-    me = _me(request)
+    me = current_person(request)
     outcomes = selectors.referral_outcomes_of(referral)
     context = {
         "referral": referral,
@@ -266,22 +261,26 @@ def _referral_page(
     **forms_given: Any,
 ) -> HttpResponse:
     """The referral's page, which shows how to reach the person: each showing is audited."""
-    referral_services.referral_contact_viewed(referral=referral, viewer=_me(request))
+    referral_services.referral_contact_viewed(referral=referral, viewer=current_person(request))
     context = _referral_context(request, referral, standing, **forms_given)
     return render(request, "partners/referral.html", context, status=status)
 
 
 @login_required
 def referral(request: HttpRequest, public_id: str) -> HttpResponse:
-    ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    ref, standing = selectors.referral_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
     return _referral_page(request, ref, standing)
 
 
 @login_required
 def referral_notes(request: HttpRequest, public_id: str) -> HttpResponse:
     """The sensitive notes on their own page (or loaded in place by htmx): each view audited."""
-    ref, _standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
-    notes = referral_services.referral_notes_view(referral=ref, viewer=_me(request))
+    ref, _standing = selectors.referral_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
+    notes = referral_services.referral_notes_view(referral=ref, viewer=current_person(request))
     template = (
         "partners/_referral_notes.html"
         if request.headers.get("HX-Request")
@@ -291,7 +290,9 @@ def referral_notes(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _coordinator_referral(request: HttpRequest, public_id: str) -> tuple[Referral, Standing]:
-    ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    ref, standing = selectors.referral_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
     if not standing.is_coordinator:
         raise NotFound(_("No such page."))
     return ref, standing
@@ -303,13 +304,14 @@ def referral_move(request: HttpRequest, public_id: str) -> HttpResponse:
     ref, standing = _coordinator_referral(request, public_id)
     form = forms.MoveForm(request.POST, steps=referral_services.next_steps(ref))
     if form.is_valid():
-        try:
-            moved = referral_services.referral_move(
-                referral=ref, acting=_me(request), **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        moved = service_on_form(
+            form,
+            referral_services.referral_move,
+            referral=ref,
+            acting=current_person(request),
+            **form.cleaned_data,
+        )
+        if moved is not None:
             messages.success(
                 request,
                 _("Recorded: %(status)s.") % {"status": ReferralStatus(moved.status).label},
@@ -324,19 +326,20 @@ def referral_induct(request: HttpRequest, public_id: str) -> HttpResponse:
     ref, standing = _coordinator_referral(request, public_id)
     form = forms.InductForm(request.POST)
     if form.is_valid():
-        try:
-            ref = referral_services.referral_induct(
-                referral=ref, acting=_me(request), **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        inducted = service_on_form(
+            form,
+            referral_services.referral_induct,
+            referral=ref,
+            acting=current_person(request),
+            **form.cleaned_data,
+        )
+        if inducted is not None:
             messages.success(
                 request,
                 _("%(name)s is now a member, with the username %(username)s.")
-                % {"name": ref.display_name, "username": ref.person.username},  # type: ignore[union-attr]
+                % {"name": inducted.display_name, "username": inducted.person.username},  # type: ignore[union-attr]
             )
-            return redirect("partners:referral", public_id=ref.public_id)
+            return redirect("partners:referral", public_id=inducted.public_id)
     return _referral_page(request, ref, standing, status=400, induct_form=form)
 
 
@@ -347,7 +350,9 @@ def referral_suggest(request: HttpRequest, public_id: str) -> HttpResponse:
     offer_id = request.POST.get("offer", "")
     try:
         offer = selectors.suggestion_get(ref, offer_id)
-        referral_services.referral_suggest_offer(referral=ref, acting=_me(request), offer=offer)
+        referral_services.referral_suggest_offer(
+            referral=ref, acting=current_person(request), offer=offer
+        )
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", _("Choose an offer to suggest.")))
     else:
@@ -357,26 +362,27 @@ def referral_suggest(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def outcome_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    ref, standing = selectors.referral_get_for(_me(request), _timebank(request), public_id)
+    ref, standing = selectors.referral_get_for(
+        current_person(request), current_timebank(request), public_id
+    )
     if not selectors.may_record_outcome(ref, standing):
         raise NotFound(_("No such page."))
     recorded = selectors.referral_outcomes_of(ref)
     initial_stage = OutcomeStage.REVIEW if OutcomeStage.START in recorded else OutcomeStage.START
     form = forms.OutcomeForm(request.POST or None, referral=ref, initial={"stage": initial_stage})
     if request.method == "POST" and form.is_valid():
-        try:
-            referral_services.outcome_record(
-                referral=ref,
-                acting=_me(request),
-                stage=form.cleaned_data["stage"],
-                measured_on=form.cleaned_data["measured_on"],
-                items=form.items(),
-                goal_progress=form.goal_progress(),
-                own_words=form.cleaned_data["own_words"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            referral_services.outcome_record,
+            referral=ref,
+            acting=current_person(request),
+            stage=form.cleaned_data["stage"],
+            measured_on=form.cleaned_data["measured_on"],
+            items=form.items(),
+            goal_progress=form.goal_progress(),
+            own_words=form.cleaned_data["own_words"],
+        )
+        if not form.errors:
             messages.success(request, _("The wellbeing measure is recorded."))
             return redirect("partners:referral", public_id=ref.public_id)
     return render(
@@ -386,8 +392,8 @@ def outcome_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def referral_report(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    me = _me(request)
+    timebank = current_timebank(request)
+    me = current_person(request)
     standing = standing_in(person=me, timebank=timebank)
     if not (standing.is_coordinator or standing.refers):
         raise NotFound(_("No such page."))
@@ -415,185 +421,3 @@ def referral_report(request: HttpRequest) -> HttpResponse:
             "is_coordinator": standing.is_coordinator,
         },
     )
-
-
-# --- pools --------------------------------------------------------------------------------------
-
-
-@login_required
-def pools(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.pools_for(person=_me(request), timebank=_timebank(request)))
-    return render(request, "partners/pools.html", {"pools": rows})
-
-
-@login_required
-def pool_new(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    me = _me(request)
-    if not standing_in(person=me, timebank=timebank).can_trade:
-        raise NotFound(_("No such page."))
-    form = forms.PoolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        holders = [me]
-        if data["other_holder"].strip():
-            other = member_get_by_username(timebank=timebank, username=data["other_holder"])
-            if other is None:
-                form.add_error(
-                    "other_holder", _("There is no member of this time bank by that name.")
-                )
-            else:
-                holders.append(other)
-        if not form.errors:
-            try:
-                pool = pool_services.pool_create(
-                    timebank=timebank,
-                    acting=me,
-                    name=data["name"],
-                    description=data["description"],
-                    unit=data["unit"],
-                    approvals_required=data["approvals_required"],
-                    holders=holders,
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("The pool %(name)s is open.") % {"name": pool.name})
-                return redirect("partners:pool", public_id=pool.public_id)
-    return render(request, "partners/pool_new.html", {"form": form})
-
-
-def _pool_context(
-    request: HttpRequest, pool: Pool, standing: Standing, **given: Any
-) -> dict[str, Any]:
-    me = _me(request)
-    holder_ids = selectors.pool_holder_ids(pool)
-    is_holder = me.pk in holder_ids
-    spends = selectors.pool_spends(pool)
-    may_contribute = standing.can_trade and (is_holder or not pool.is_money)
-    return {
-        "pool": pool,
-        "holders": list(pool.holders.order_by("first_name", "username")),
-        "totals": selectors.pool_totals(pool),
-        "contributions": selectors.pool_contributions(pool),
-        "pending": [s for s in spends if s.status == SpendStatus.PENDING],
-        "decided": [s for s in spends if s.status != SpendStatus.PENDING],
-        "is_holder": is_holder,
-        "me": me,
-        "contribute_form": (given.get("contribute_form") or forms.ContributeForm(unit=pool.unit))
-        if may_contribute
-        else None,
-        "spend_form": (
-            given.get("spend_form")
-            or forms.SpendForm(unit=pool.unit, organisations=_organisations(request))
-        )
-        if is_holder
-        else None,
-    }
-
-
-def _organisations(request: HttpRequest) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(timebank=_timebank(request)).order_by("name")
-
-
-@login_required
-def pool(request: HttpRequest, public_id: str) -> HttpResponse:
-    p, standing = selectors.pool_get_for(_me(request), _timebank(request), public_id)
-    return render(request, "partners/pool.html", _pool_context(request, p, standing))
-
-
-@login_required
-@require_POST
-def pool_contribute(request: HttpRequest, public_id: str) -> HttpResponse:
-    p, standing = selectors.pool_get_for(_me(request), _timebank(request), public_id)
-    form = forms.ContributeForm(request.POST, unit=p.unit)
-    if form.is_valid():
-        token = form.cleaned_data["token"]
-        try:
-            pool_services.pool_contribute(
-                pool=p,
-                acting=_me(request),
-                amount=form.cleaned_data["amount"],
-                memo=form.cleaned_data["memo"],
-                token=str(token) if token else None,
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Thank you: it is in the pool."))
-            return redirect("partners:pool", public_id=p.public_id)
-    context = _pool_context(request, p, standing, contribute_form=form)
-    return render(request, "partners/pool.html", context, status=400)
-
-
-@login_required
-@require_POST
-def pool_spend_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = _timebank(request)
-    p, standing = selectors.pool_get_for(_me(request), timebank, public_id)
-    form = forms.SpendForm(request.POST, unit=p.unit, organisations=_organisations(request))
-    if form.is_valid():
-        data = form.cleaned_data
-        payee = data["payee_organisation"]
-        if data["payee_username"].strip():
-            payee = member_get_by_username(timebank=timebank, username=data["payee_username"])
-            if payee is None:
-                form.add_error(
-                    "payee_username", _("There is no member of this time bank by that name.")
-                )
-        if not form.errors:
-            try:
-                spend = pool_services.pool_spend_propose(
-                    pool=p,
-                    acting=_me(request),
-                    payee=payee,
-                    amount=data["amount"],
-                    purpose=data["purpose"],
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("Spent: %(purpose)s.") % {"purpose": spend.purpose}
-                    if spend.status == SpendStatus.SPENT
-                    else _("Proposed: another holder needs to approve it."),
-                )
-                return redirect("partners:pool", public_id=p.public_id)
-    context = _pool_context(request, p, standing, spend_form=form)
-    return render(request, "partners/pool.html", context, status=400)
-
-
-@login_required
-@require_POST
-def pool_spend_approve(request: HttpRequest, public_id: str) -> HttpResponse:
-    spend = selectors.spend_get_for(_me(request), _timebank(request), public_id)
-    try:
-        pool_services.pool_spend_approve(spend=spend, acting=_me(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Approved and spent: %(purpose)s.") % {"purpose": spend.purpose}
-        )
-    return redirect("partners:pool", public_id=spend.pool.public_id)
-
-
-@login_required
-@require_POST
-def pool_spend_refuse(request: HttpRequest, public_id: str) -> HttpResponse:
-    spend = selectors.spend_get_for(_me(request), _timebank(request), public_id)
-    form = forms.RefuseForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        spend = pool_services.pool_spend_refuse(spend=spend, acting=_me(request), reason=reason)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("You withdrew the proposal.")
-            if spend.status == SpendStatus.WITHDRAWN
-            else _("Not approved: %(purpose)s.") % {"purpose": spend.purpose},
-        )
-    return redirect("partners:pool", public_id=spend.pool.public_id)

@@ -24,12 +24,9 @@ from coproduce.community.permissions import require_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError
 from coproduce.core.units import MINUTES_PER_HOUR, format_hmm
+from coproduce.ledger.accounts import clearing_get_or_open, member_account_get_or_open
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, TransferKind
-from coproduce.ledger.services import (
-    clearing_get_or_open,
-    member_account_get_or_open,
-    transfer_post,
-)
+from coproduce.ledger.services import transfer_post
 from coproduce.portability import members
 from coproduce.portability.files import (
     ImportResult,

@@ -23,12 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coproduce.core.errors import ApplicationError
+from coproduce.core.spreadsheets import spreadsheet_safe, spreadsheet_unguard
 from coproduce.core.text import bad_character
 
 BOM = b"\xef\xbb\xbf"
-# Spreadsheets run a cell that starts with one of these as a formula; exports put a ' in front,
-# and imports take it off again, so an export reads back as it was.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FileUnreadable(ApplicationError):
@@ -225,7 +223,7 @@ def _row(
                 )
             continue
         if column in keep:
-            values[column] = unguard(cell.strip())
+            values[column] = spreadsheet_unguard(cell.strip())
             # Every column read is single-line text (core.text): a NUL or other control
             # character makes the row bad, before any database sees it.
             char = bad_character(values[column])
@@ -262,18 +260,6 @@ def repeated(rows: Sequence[Row], column: str) -> list[Problem]:
     return problems
 
 
-def unguard(value: str) -> str:
-    """Take off the ' an export put before a cell that a spreadsheet would run as a formula."""
-    if value.startswith("'") and value[1:2] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def guard(value: str) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    return "'" + value if value[:1] in FORMULA_STARTS else value
-
-
 # --- writing exports ----------------------------------------------------------------------------
 
 
@@ -296,7 +282,7 @@ def write_csv(export: Export, out: IO[str]) -> None:
     for row in export.rows:
         writer.writerow(
             [
-                guard(value) if is_text and isinstance(value, str) else value
+                spreadsheet_safe(value) if is_text and isinstance(value, str) else value
                 for value, is_text in zip(row, guarded, strict=True)
             ]
         )

@@ -34,8 +34,8 @@ from coproduce.community.models import (
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict
 from coproduce.core.units import format_hmm
+from coproduce.ledger.accounts import member_accounts_open
 from coproduce.ledger.models import HOUR, Account, AccountKind
-from coproduce.ledger.services import member_accounts_open
 from coproduce.matching.index import timebank_reindex
 from coproduce.portability.files import (
     Export,

@@ -10,7 +10,7 @@ Erasure anonymises; it never deletes history that other people or the ledger rel
   notifications deleted and their name replaced in everyone else's, referrals about them lose
   the personal details, safeguarding checks lose reference and notes, API tokens are revoked;
 - confirmed exchanges, pairings, transfers and entries are untouched (append-only); their member
-  accounts are marked closed (`ledger.services.member_accounts_close`), keeping their balances,
+  accounts are marked closed (`ledger.accounts.member_accounts_close`), keeping their balances,
   so `coproduce ledger verify` stays clean and every report's totals stay the same.
 An exchange that is done and waiting for confirmation, or disputed, must be settled first: its
 help happened and the other side's credits depend on it.
@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from coproduce.api.models import PersonalAccessToken
 from coproduce.community.models import (
     ContactPreference,
     Membership,
@@ -61,9 +60,10 @@ from coproduce.exchanges.models import (
 )
 from coproduce.exchanges.services.exchanges import exchange_cancel
 from coproduce.exchanges.services.listings import listing_close
-from coproduce.ledger.services import member_accounts_close
+from coproduce.ledger.accounts import member_accounts_close
 from coproduce.matching.models import MatchingPreference, MatchProfile
 from coproduce.partners.models import Outcome, Referral
+from coproduce.privacy.signals import person_erased
 
 # Stored in first_name so that code reading names straight from the database (reports, lists)
 # shows it too; `Person.display_name` shows the translated words once `erased_at` is set.
@@ -218,7 +218,8 @@ def _erase(
         )
     SafeguardingCheck.objects.filter(in_banks, person=person).update(reference="", notes="")
     _referrals_forget(person, timebank_ids)
-    _tokens_revoke(person, timebank_ids)
+    # The API revokes the person's tokens here (api/receivers.py): privacy may not import it.
+    person_erased.send(sender=None, person=person, timebank_ids=timebank_ids)
 
     for membership in memberships:
         membership.status = MembershipStatus.LEFT
@@ -318,9 +319,3 @@ def _referrals_forget(person: Person, timebank_ids: list[int]) -> None:
         support_notes="",
         consent_given_by="",
     )
-
-
-def _tokens_revoke(person: Person, timebank_ids: list[int]) -> None:
-    PersonalAccessToken.objects.filter(
-        person=person, timebank_id__in=timebank_ids, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())

@@ -15,15 +15,11 @@ from django.views.decorators.http import require_POST
 
 from coproduce.community import selectors
 from coproduce.community.forms import EraseForm, MemberEraseForm, PrivacyForm
-from coproduce.community.models import Person
 from coproduce.community.services import VISIBILITY_FIELDS, contact_visibility_set
-from coproduce.core.errors import ApplicationError
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_person
 from coproduce.privacy.download import person_data_download
 from coproduce.privacy.erasure import has_membership_elsewhere, member_erase, person_erase
-
-
-def _me(request: HttpRequest) -> Person:
-    return request.user  # type: ignore[return-value]
 
 
 @login_required
@@ -34,13 +30,14 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
         initial = {name: getattr(membership, name) for name in VISIBILITY_FIELDS}
         form = PrivacyForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            try:
-                contact_visibility_set(
-                    membership=membership, acting=_me(request), **form.cleaned_data
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
+            service_on_form(
+                form,
+                contact_visibility_set,
+                membership=membership,
+                acting=current_person(request),
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("Your privacy choices are saved."))
                 return redirect("privacy:settings")
     return render(request, "privacy/settings.html", {"form": form, "membership": membership})
@@ -49,7 +46,7 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def data_download(request: HttpRequest) -> HttpResponse:
-    person = _me(request)
+    person = current_person(request)
     body = person_data_download(person=person)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"coproduce-my-data-{timezone.localdate().isoformat()}.json"
@@ -62,11 +59,13 @@ def data_download(request: HttpRequest) -> HttpResponse:
 def erase_me(request: HttpRequest) -> HttpResponse:
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            person_erase(person=_me(request), password=form.cleaned_data["password"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            person_erase,
+            person=current_person(request),
+            password=form.cleaned_data["password"],
+        )
+        if not form.errors:
             logout(request)
             return redirect("privacy:erased")
     return render(request, "privacy/erase.html", {"form": form})
@@ -79,16 +78,17 @@ def erased(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_erase_page(request: HttpRequest, public_id: str) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
-    membership = selectors.member_get_for(_me(request), timebank, public_id)
+    membership = selectors.member_get_for(current_person(request), timebank, public_id)
     form = MemberEraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            erasure = member_erase(
-                membership=membership, acting=_me(request), reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        erasure = service_on_form(
+            form,
+            member_erase,
+            membership=membership,
+            acting=current_person(request),
+            reason=form.cleaned_data["reason"],
+        )
+        if erasure is not None:
             messages.success(
                 request,
                 _("The member is erased.")

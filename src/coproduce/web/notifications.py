@@ -27,9 +27,9 @@ PAGE_SIZE = 20
 
 def notifications_for(*, person: Person, timebank: TimeBank | None) -> QuerySet[Notification]:
     """A person's notifications in the time bank they are working in, newest first."""
-    scope = Q(timebank__isnull=True)
+    scope = Q(timebank_id__isnull=True)
     if timebank is not None:
-        scope |= Q(timebank=timebank)
+        scope |= Q(timebank_id=timebank.pk)
     return Notification.objects.filter(scope, person=person).order_by("-created_at", "-id")
 
 

@@ -6,7 +6,7 @@ small "Security" form that requires it of the time bank's coordinators and admin
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import Any, cast
+from typing import Any
 
 import segno
 from django import forms
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from coproduce.community.models import Person
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.community.two_factor import (
     app_device_for,
@@ -33,18 +32,15 @@ from coproduce.community.two_factor import (
     two_factor_turn_off,
 )
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.requests import current_person
 from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.throttle import SECOND_STEP_PER_PERSON, throttle_record, throttle_refuses
 from coproduce.web.sign_in import CodeForm
 
 
-def _me(request: HttpRequest) -> Person:
-    return cast(Person, request.user)
-
-
 def _required(request: HttpRequest) -> bool:
     memberships = getattr(request, "memberships", [])
-    return two_factor_required(person=_me(request), memberships=memberships)
+    return two_factor_required(person=current_person(request), memberships=memberships)
 
 
 def _check_code(request: HttpRequest, form: CodeForm, action: Any) -> Any:
@@ -69,7 +65,7 @@ def _check_code(request: HttpRequest, form: CodeForm, action: Any) -> Any:
 
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = current_person(request)
     device = app_device_for(me)
     context = {
         "device": device,
@@ -92,7 +88,7 @@ def _qr_svg(config_url: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = current_person(request)
     if app_device_for(me) is not None:
         return redirect("two_factor:manage")
     device = app_device_start(person=me)
@@ -120,7 +116,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def turn_off(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = current_person(request)
     form = CodeForm(request.POST, prefix="off")
 
     def turn_off_with(code: str) -> bool:
@@ -144,7 +140,7 @@ def turn_off(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def new_codes(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = current_person(request)
     form = CodeForm(request.POST, prefix="codes")
     if form.is_valid():
         codes = _check_code(
@@ -190,7 +186,9 @@ def security(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["require_two_factor"]
-        timebank_two_factor_set(timebank=timebank, acting=_me(request), required=required)
+        timebank_two_factor_set(
+            timebank=timebank, acting=current_person(request), required=required
+        )
         if required:
             messages.success(
                 request,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from coproduce.community.models import Person
 from coproduce.community.selectors import timebank_get_for
 from coproduce.community.two_factor import two_factor_enabled
+from coproduce.core.requests import current_person
 from coproduce.core.throttle import (
     SIGN_IN_PER_ADDRESS,
     SIGN_IN_PER_PAIR,
@@ -41,14 +42,9 @@ from coproduce.web.sign_in import (
 )
 
 
-def _me(request: HttpRequest) -> Person:
-    """The signed-in person (for views behind login_required)."""
-    return cast(Person, request.user)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = current_person(request)
     timebank = request.timebank  # type: ignore[attr-defined]
     if timebank is None:
         return render(request, "web/no_timebank.html")
@@ -69,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def timebank_switch(request: HttpRequest) -> HttpResponse:
-    timebank = timebank_get_for(_me(request), request.POST.get("timebank", ""))
+    timebank = timebank_get_for(current_person(request), request.POST.get("timebank", ""))
     request.session[SESSION_KEY] = timebank.slug
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

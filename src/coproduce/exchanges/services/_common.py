@@ -25,11 +25,8 @@ from coproduce.exchanges.models import (
     ExchangeStatus,
     Participant,
 )
+from coproduce.ledger.accounts import member_account_get_or_open, organisation_account_get_or_open
 from coproduce.ledger.models import Account
-from coproduce.ledger.services import (
-    member_account_get_or_open,
-    organisation_account_get_or_open,
-)
 
 Party = Person | Organisation
 

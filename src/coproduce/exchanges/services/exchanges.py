@@ -72,8 +72,8 @@ from coproduce.exchanges.services._common import (
     _tell,
 )
 from coproduce.exchanges.services.pairings import _post_confirmation
+from coproduce.ledger.accounts import chest_get_or_open, organisation_account_get_or_open
 from coproduce.ledger.models import Account
-from coproduce.ledger.services import chest_get_or_open, organisation_account_get_or_open
 
 # --- proposing -----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from coproduce.matching.selectors import Suggestion, requests_for_person
+from coproduce.matching.suggestions import Suggestion, requests_for_person
 
 register = template.Library()
 HOME_LIMIT = 5

@@ -20,11 +20,9 @@ from coproduce.community.models import (
 from coproduce.community.permissions import require_coordinator, standing_in
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.ledger.accounts import organisation_account_get_or_open
 from coproduce.ledger.limits import account_limits_set
 from coproduce.ledger.models import Account
-from coproduce.ledger.services import (
-    organisation_account_get_or_open,
-)
 
 # --- organisations ------------------------------------------------------------------------------
 

@@ -20,12 +20,9 @@ from coproduce.community.permissions import standing_in
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.notifications import notify
+from coproduce.ledger.accounts import member_account_get_or_open, organisation_account_get_or_open
 from coproduce.ledger.models import HOUR, Account, AccountKind, Transfer, TransferKind
-from coproduce.ledger.services import (
-    member_account_get_or_open,
-    organisation_account_get_or_open,
-    transfer_post,
-)
+from coproduce.ledger.services import transfer_post
 from coproduce.partners.models import (
     Pool,
     PoolHolder,

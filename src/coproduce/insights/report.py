@@ -1,0 +1,70 @@
+"""The whole insights report for one time bank and one period, built from the activity and
+reciprocity figures (`insights.selectors`) and the network (`insights.network`) in a bounded
+number of queries.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from coproduce.community.models import TimeBank
+from coproduce.insights.network import network_for
+from coproduce.insights.outcomes import outcomes_for
+from coproduce.insights.period import ReportPeriod
+from coproduce.insights.selectors import (
+    DEFAULT_ISOLATION_DAYS,
+    Report,
+    Value,
+    account_months,
+    activity_for,
+    last_help_of_people,
+    parties_in,
+    reciprocity_for,
+)
+
+REPORT_WORK_MEM = "64MB"  # PostgreSQL, for the report's transaction only
+
+
+def report_build(
+    *,
+    timebank: TimeBank,
+    period: ReportPeriod,
+    isolation_days: int = DEFAULT_ISOLATION_DAYS,
+    hourly_value_pence: int | None = None,
+) -> Report:
+    """The whole report for one time bank and period (a bounded number of queries)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            return report_build(
+                timebank=timebank,
+                period=period,
+                isolation_days=isolation_days,
+                hourly_value_pence=hourly_value_pence,
+            )
+    if connection.vendor == "postgresql":
+        # The report's few big joins and groupings fit in memory with a larger work_mem (the
+        # default 4 MB spills them to disk in batches); JIT compiling costs more than it saves
+        # on these one-off queries. Both last until the end of this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+                [REPORT_WORK_MEM],
+            )
+    parties = parties_in(timebank, period)
+    months = account_months(timebank, period)
+    last_help = last_help_of_people(parties)
+    activity = activity_for(timebank, period, last_help, parties, months)
+    return Report(
+        timebank=timebank,
+        period=period,
+        activity=activity,
+        reciprocity=reciprocity_for(timebank, period, parties, months),
+        network=network_for(timebank, period, parties, isolation_days, last_help),
+        outcomes=outcomes_for(timebank, period),
+        value=Value(
+            hours_minutes=activity.help_minutes,
+            hourly_value_pence=(
+                timebank.hourly_value_pence if hourly_value_pence is None else hourly_value_pence
+            ),
+        ),
+    )
