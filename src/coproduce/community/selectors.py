@@ -22,6 +22,7 @@ from coproduce.community.models import (
     Person,
     Role,
     SafeguardingCheck,
+    SafeguardingPause,
     TimeBank,
     Visibility,
 )
@@ -115,7 +116,14 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
         return target
     if target.person_id == viewer.pk and target.status != MembershipStatus.LEFT:
         return target
-    if _may_see_members(viewer_membership, timebank) and target.status == MembershipStatus.ACTIVE:
+    if (
+        _may_see_members(viewer_membership, timebank)
+        and target.status == MembershipStatus.ACTIVE
+        # Under a safeguarding pause a member is out of sight, like their listings.
+        and not SafeguardingPause.objects.filter(
+            timebank=timebank, person_id=target.person_id, ended_at__isnull=True
+        ).exists()
+    ):
         return target
     raise NotFound(_("No such person."))
 
@@ -152,7 +160,8 @@ def badges_for(person: Person, timebank: TimeBank, *, today: date | None = None)
     today = today or timezone.localdate()
     rows = (
         SafeguardingCheck.objects.filter(timebank=timebank, person=person)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        # The same rule as community.safeguarding.current_checks: on its expiry date it is over.
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
         .values_list("kind", "expires_on")
     )
     best: dict[str, date | None] = {}

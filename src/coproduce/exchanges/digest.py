@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coproduce.community.models import Membership, MembershipStatus, TimeBank
+from coproduce.community.safeguarding import is_paused_q
 from coproduce.core.audit import audit_record
 from coproduce.exchanges.models import Listing, ListingStatus, Offer, Request
 
@@ -106,6 +107,7 @@ def _recent(model: type[Listing], timebank_ids: set[int], since: datetime, now: 
             timebank_id__in=timebank_ids, status=ListingStatus.ACTIVE, created_at__gte=since
         )
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(is_paused_q())  # a safeguarding pause hides a member's listings
         .select_related("person", "organisation")
         .order_by("-created_at", "-id")
     )
