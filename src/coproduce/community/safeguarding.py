@@ -339,7 +339,7 @@ def safeguarding_resume(
 # --- Writes: reminders before checks expire ---------------------------------------------------
 
 
-def _due(today: date) -> list[tuple[SafeguardingCheck, str]]:
+def _due(today: date) -> list[tuple[SafeguardingCheck, CheckReminderThreshold]]:
     """(check, threshold) pairs due today and not yet sent; a threshold missed on a day the
     command did not run is still sent, but a check long expired is not reminded of as soon."""
     renewed = SafeguardingCheck.objects.filter(

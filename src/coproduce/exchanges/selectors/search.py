@@ -83,7 +83,7 @@ def listings_search(
             .active()
             .coordinators()
         )
-        hidden &= ~Q(person_id=viewer.pk) & ~Exists(viewer_coordinates)
+        hidden &= ~Q(person_id=viewer.pk) & ~Q(Exists(viewer_coordinates))
     listings = listings.exclude(hidden)
     if category:
         listings = listings.filter(category=category)
