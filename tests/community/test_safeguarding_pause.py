@@ -152,6 +152,8 @@ def test_the_dashboard_lists_him_and_his_page_lists_his_open_exchanges(
     assert "Members under a safeguarding pause" in dashboard and "Bob Brown" in dashboard
     page = client.get(pause_url(bob)).content.decode()
     assert reverse("exchanges:exchange", args=[pending.public_id]) in page
+    members = client.get(reverse("members:list")).content.decode()
+    assert members.count("Safeguarding pause") == 1
 
 
 @pytest.mark.parametrize("who", ["alice", "harry", "dr_patel", "bob"])

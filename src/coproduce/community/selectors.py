@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -246,7 +246,19 @@ def members_filtered(
 ) -> QuerySet[Membership]:
     """The coordinator's members list: one time bank's memberships with their people, filtered,
     in name order. The web layer adds the account balance to the same query."""
-    memberships = Membership.objects.filter(timebank=timebank).select_related("person")
+    memberships = (
+        Membership.objects.filter(timebank=timebank)
+        .select_related("person")
+        .annotate(
+            safeguarding_paused=Exists(
+                SafeguardingPause.objects.filter(
+                    timebank_id=OuterRef("timebank_id"),
+                    person_id=OuterRef("person_id"),
+                    ended_at__isnull=True,
+                )
+            )
+        )
+    )
     if status:
         memberships = memberships.filter(status=status)
     if role:
