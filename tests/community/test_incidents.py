@@ -118,6 +118,8 @@ def test_bad_input_is_a_message_and_writes_nothing(login, carol, bob, incident):
     assert response.status_code == 200 and b"cannot be dated in the future" in response.content
     response = client.post(detail(incident), {"action": "close", "outcome": ""})
     assert response.status_code == 200
+    # The page was shown again with the incident on it: that is a reading, audited.
+    assert AuditEvent.objects.filter(action="incident.viewed").count() == 1
     assert Incident.objects.count() == 1
     incident.refresh_from_db()
     assert incident.status == "open"

@@ -51,8 +51,9 @@ def incidents_about(*, viewer: Person, timebank: TimeBank | None, person: Person
 def incident_get_for(
     *, viewer: Person, timebank: TimeBank | None, public_id: UUID | str, audit: bool = True
 ) -> Incident:
-    """One incident of the viewer's current time bank, with its follow-ups; the opening is
-    audited. Anyone but its coordinators is told it does not exist."""
+    """One incident of the viewer's current time bank; the opening is audited unless `audit`
+    is False (then the caller calls `incident_viewed` when it shows it). Anyone but its
+    coordinators is told it does not exist."""
     timebank = _coordinator_only(viewer, timebank)
     incident = (
         Incident.objects.filter(timebank=timebank, public_id=public_id)
@@ -62,13 +63,18 @@ def incident_get_for(
     if incident is None:
         raise NotFound(_("No such incident."))
     if audit:
-        audit_record(
-            action="incident.viewed",
-            actor=viewer,
-            timebank_id=timebank.pk,
-            target=f"incident:{incident.public_id}",
-        )
+        incident_viewed(viewer=viewer, incident=incident)
     return incident
+
+
+def incident_viewed(*, viewer: Person, incident: Incident) -> None:
+    """Every time an incident's text is shown to someone, an audit row says who and when."""
+    audit_record(
+        action="incident.viewed",
+        actor=viewer,
+        timebank_id=incident.timebank_id,
+        target=f"incident:{incident.public_id}",
+    )
 
 
 def follow_ups_of(incident: Incident) -> list[IncidentFollowUp]:

@@ -132,9 +132,9 @@ def incident_new(request: HttpRequest, public_id: str) -> HttpResponse:
 def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
     action = request.POST.get("action") if request.method == "POST" else None
-    # A POST is not another opening: only reading the page is audited.
+    # Audited below, whenever the page is shown (a form sent and redirected shows nothing).
     incident = incidents.incident_get_for(
-        viewer=_me(request), timebank=timebank, public_id=public_id, audit=action is None
+        viewer=_me(request), timebank=timebank, public_id=public_id, audit=False
     )
     follow_up_form = FollowUpForm(request.POST if action == "follow_up" else None)
     close_form = CloseIncidentForm(request.POST if action == "close" else None)
@@ -153,6 +153,7 @@ def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("community:incident", public_id=incident.public_id)
     except ApplicationError as exc:
         (follow_up_form if action == "follow_up" else close_form).add_error(None, exc.message)
+    incidents.incident_viewed(viewer=_me(request), incident=incident)
     context = {
         "incident": incident,
         "follow_ups": incidents.follow_ups_of(incident),

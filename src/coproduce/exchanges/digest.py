@@ -131,6 +131,8 @@ def _recipients() -> QuerySet[Membership]:
             person__notify_by_email=True,
         )
         .exclude(person__email="")
+        # Someone under a safeguarding pause cannot answer a listing: no digest for now.
+        .exclude(is_paused_q())
         .select_related("person", "timebank")
         .order_by("timebank_id", "person_id")
     )
