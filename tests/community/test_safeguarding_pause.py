@@ -209,3 +209,12 @@ def test_the_api_refuses_him_too(riverside, alice, bob, paused_bob, settings, cl
     assert response.status_code == 403
     assert response.json()["code"] == "on_hold"
     assert not Exchange.objects.exists()
+
+
+def test_other_members_cannot_pick_him_as_a_gifts_recipient_but_carol_can(
+    riverside, carol, alice, bob, paused_bob
+):
+    from coproduce.community.selectors import members_visible_to
+
+    assert bob not in members_visible_to(viewer=alice, timebank=riverside)
+    assert bob in members_visible_to(viewer=carol, timebank=riverside)

@@ -130,21 +130,25 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
 
 def members_visible_to(*, viewer: Person, timebank: TimeBank) -> QuerySet[Person]:
     """The other active members of `timebank` whose profiles `viewer` may see, in name order, for
-    a page that lets them choose one (a gift's recipient): every one for a coordinator or an
-    active or paused member, no one for an applicant, a professional (who does not browse
-    members) or a stranger to the time bank."""
+    a page that lets them choose one (a gift's recipient): every one for a coordinator, all but
+    those under a safeguarding pause for an active or paused member, no one for an applicant, a
+    professional (who does not browse members) or a stranger to the time bank."""
     membership = membership_get(person=viewer, timebank=timebank)
     if membership is None or not (
         membership_is_coordinator(membership) or _may_see_members(membership, timebank)
     ):
         return Person.objects.none()
-    return (
-        Person.objects.filter(
-            memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
+    people = Person.objects.filter(
+        memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
+    ).exclude(pk=viewer.pk)
+    if not membership.is_coordinator:
+        # Someone under a safeguarding pause is out of other members' sight (profile_get_for).
+        people = people.exclude(
+            pk__in=SafeguardingPause.objects.filter(
+                timebank=timebank, ended_at__isnull=True
+            ).values("person_id")
         )
-        .exclude(pk=viewer.pk)
-        .order_by("first_name", "last_name", "username")
-    )
+    return people.order_by("first_name", "last_name", "username")
 
 
 @dataclass(frozen=True)
