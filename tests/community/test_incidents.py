@@ -131,3 +131,18 @@ def test_incidents_never_leave_in_the_members_export(login, carol, incident):
     export = login(carol).get(reverse("members:export"))
     body = b"".join(export.streaming_content).decode()
     assert WHAT not in body and "Spoke to bob" not in body
+
+
+def test_neither_the_incident_nor_a_pause_reason_is_in_bobs_download(
+    riverside, carol, bob, incident
+):
+    import json
+
+    from coproduce.community.safeguarding import safeguarding_pause
+    from coproduce.privacy.download import person_data
+
+    safeguarding_pause(timebank=riverside, person=bob, acting=carol, reason="Reason kept private")
+    for person in (bob, carol):
+        text = json.dumps(person_data(person=person))
+        assert WHAT not in text and "Spoke to bob" not in text
+        assert "Reason kept private" not in text
