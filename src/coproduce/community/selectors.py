@@ -108,6 +108,17 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
     target = (
         Membership.objects.filter(timebank=timebank, person__public_id=public_id)
         .select_related("person")
+        # Under a safeguarding pause a member is out of other members' sight, like their
+        # listings; read in the same query.
+        .annotate(
+            safeguarding_paused=Exists(
+                SafeguardingPause.objects.filter(
+                    timebank_id=OuterRef("timebank_id"),
+                    person_id=OuterRef("person_id"),
+                    ended_at__isnull=True,
+                )
+            )
+        )
         .first()
     )
     if target is None or viewer_membership is None:
@@ -119,10 +130,7 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
     if (
         _may_see_members(viewer_membership, timebank)
         and target.status == MembershipStatus.ACTIVE
-        # Under a safeguarding pause a member is out of sight, like their listings.
-        and not SafeguardingPause.objects.filter(
-            timebank=timebank, person_id=target.person_id, ended_at__isnull=True
-        ).exists()
+        and not target.safeguarding_paused  # type: ignore[attr-defined]  # annotated above
     ):
         return target
     raise NotFound(_("No such person."))
