@@ -24,7 +24,7 @@ from coproduce.community.models import (
     Person,
     TimeBank,
 )
-from coproduce.community.selectors import is_coordinator
+from coproduce.community.permissions import is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound
 

@@ -41,7 +41,7 @@ from coproduce.community.models import (
     SafeguardingPause,
     TimeBank,
 )
-from coproduce.community.selectors import active_coordinators, is_coordinator
+from coproduce.community.permissions import coordinators_of, is_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -422,7 +422,7 @@ def check_reminders_send(*, today: date | None = None) -> str:
                 % values
             )
         if timebank.pk not in coordinators:
-            coordinators[timebank.pk] = active_coordinators(timebank)
+            coordinators[timebank.pk] = list(coordinators_of(timebank))
         url = reverse("community:profile", kwargs={"public_id": person.public_id})
         for coordinator in coordinators[timebank.pk]:
             if coordinator.pk != person.pk:
