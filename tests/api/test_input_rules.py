@@ -121,7 +121,7 @@ def test_minutes_must_be_a_json_integer_to_propose(api_as, alice, bob, minutes):
             "role": "giving",
             "others": ["bob"],
             "title": "Tea",
-            "category": "care",
+            "category": "companionship",
             "minutes": minutes,
         },
     )
@@ -144,7 +144,13 @@ def test_minutes_must_be_a_json_integer_to_mark_done(api_as, alice, bob, minutes
     as_alice = api_as(alice)
     made = as_alice.post(
         "/exchanges",
-        {"role": "giving", "others": ["bob"], "title": "Tea", "category": "care", "minutes": 60},
+        {
+            "role": "giving",
+            "others": ["bob"],
+            "title": "Tea",
+            "category": "companionship",
+            "minutes": 60,
+        },
     ).json()
     path = f"/exchanges/{made['public_id']}"
     assert api_as(bob).post(f"{path}/agree").status_code == 200
@@ -242,7 +248,7 @@ def test_a_large_body_on_a_step_without_one_is_a_json_413_too(
                 "role": "giving",
                 "others": ["bob"],
                 "title": "Tea",
-                "category": "care",
+                "category": "companionship",
                 "minutes": 60,
             },
         )
@@ -285,7 +291,7 @@ def test_a_time_no_database_can_hold_is_a_422_not_a_500(api_as, alice, bob, when
             "role": "giving",
             "others": ["bob"],
             "title": "Tea",
-            "category": "care",
+            "category": "companionship",
             "minutes": 60,
             "scheduled_for": when,
         },
@@ -303,7 +309,7 @@ def test_a_time_without_an_offset_is_the_sites_local_time(api_as, alice, bob):
             "role": "giving",
             "others": ["bob"],
             "title": "Tea",
-            "category": "care",
+            "category": "companionship",
             "minutes": 60,
             "scheduled_for": "2030-06-01T10:00:00",
         },

@@ -12,7 +12,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduce.community.models import Membership, Person, TimeBank
+from coproduce.community.models import (
+    Membership,
+    Person,
+    SafeguardingCheck,
+    SafeguardingPause,
+    TimeBank,
+)
 from coproduce.exchanges.models import Exchange, Participant, Request
 from coproduce.ledger.accounts import member_account_get_or_open
 from coproduce.ledger.models import Account, AccountKind
@@ -88,7 +94,7 @@ def populate(timebank: TimeBank, per_section: int, prefix: str) -> None:
         Person(username=name, first_name=name.title(), password="!") for name in names
     )
     people = list(Person.objects.filter(username__in=names).order_by("id"))
-    applicants, _quiet, receivers, givers, partners, near, requesters, _spare = (
+    applicants, _quiet, receivers, givers, partners, near, requesters, spare = (
         people[i * n : (i + 1) * n] for i in range(8)
     )
     long_ago = days_ago(400)
@@ -164,4 +170,20 @@ def populate(timebank: TimeBank, per_section: int, prefix: str) -> None:
         for exchange, (_status, provider, receiver) in zip(exchanges, plans, strict=True)
         for side, person in (("provider", provider), ("receiver", receiver))
     )
+    # `spare` members are under a safeguarding pause, and their enhanced checks expire soon.
+    now, today = timezone.now(), timezone.localdate()
+    SafeguardingPause.objects.bulk_create(
+        SafeguardingPause(
+            timebank=timebank, person=person, reason="Concern raised", started_at=now,
+            started_by=applicants[0],
+        )
+        for person in spare
+    )  # fmt: skip
+    SafeguardingCheck.objects.bulk_create(
+        SafeguardingCheck(
+            timebank=timebank, person=person, kind="enhanced", checked_on=today - timedelta(900),
+            expires_on=today + timedelta(days=10), recorded_by=applicants[0],
+        )
+        for person in spare
+    )  # fmt: skip
     # `quiet` members (and the others with no exchange) have had none since joining long ago.

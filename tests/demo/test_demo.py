@@ -392,3 +392,23 @@ def test_coproduce_demo_refuses_a_taken_slug_in_one_line(capsys):
     assert capsys.readouterr().err == (
         "coproduce: A time bank called 'taken' already exists; choose another --slug.\n"
     )
+
+
+def test_everyone_the_demo_has_giving_care_or_help_with_children_holds_a_current_check():
+    """The demo writes its history in bulk, not through exchange_propose: it must still obey the
+    time bank's check rule (care and children → a current enhanced check of the giver)."""
+    from coproduce.community.safeguarding import givers_missing_check
+
+    _summary, timebank = build()
+    for category in (Category.CARE, Category.CHILDREN):
+        givers = Person.objects.filter(
+            exchange_parts__timebank=timebank,
+            exchange_parts__side=Side.PROVIDER,
+            exchange_parts__exchange__category=category,
+        ).distinct()
+        offering = Person.objects.filter(
+            pk__in=Offer.objects.filter(timebank=timebank, category=category).values("person_id")
+        )
+        people = list(givers) + list(offering)
+        assert people, f"the demo has no {category} at all"
+        assert givers_missing_check(timebank=timebank, category=category, givers=people) == []

@@ -126,3 +126,21 @@ def test_the_digest_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         summary = weekly_digest_send()
     assert summary.startswith(f"Sent {members} weekly digest")
+
+
+def test_a_safeguarding_pause_keeps_bobs_listings_out_and_his_digest_back(
+    riverside, alice_wants_email, alice, bob, carol
+):
+    from coproduce.community.safeguarding import safeguarding_pause
+
+    bob.email = "bob@example.org"
+    bob.save()
+    listing(Offer, riverside, bob, "Help with a garden", area="Northbank")
+    listing(Offer, riverside, carol, "Dog walking", area="Southbank")
+    safeguarding_pause(timebank=riverside, person=bob, acting=carol, reason="Under review")
+
+    weekly_digest_send()
+
+    (email,) = mail.outbox
+    assert email.to == ["alice@example.org"]
+    assert "Dog walking" in email.body and "Help with a garden" not in email.body

@@ -307,6 +307,21 @@ def _token(world: World, role: str, person, timebank) -> None:
     world.tokens[role] = plaintext
 
 
+def _incident(world: World, variant: str, timebank, coordinator, owner) -> None:
+    from django.utils import timezone
+
+    from coproduce.community.incidents import incident_record
+
+    incident = incident_record(
+        timebank=timebank,
+        acting=coordinator,
+        person=owner,
+        occurred_on=timezone.localdate(),
+        what_happened="A confidential record",
+    )
+    world.put("incident", variant, incident)
+
+
 def build() -> World:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -379,6 +394,7 @@ def build() -> World:
         _exchanges(world, variant, bank, coordinator, owner, other)
         _pools(world, variant, bank, coordinator, owner, other, organisation)
         _codesign(world, variant, bank, coordinator, owner, organisation)
+        _incident(world, variant, bank, coordinator, owner)
 
     _links(world, riverside, p["carol"], p["eve"], p["alice"])
     _links(world, hillside, p["harry"], p["hilda"], p["henry"])

@@ -49,6 +49,7 @@ def _search(request: HttpRequest, kind: Kind, filters: ListingFilters) -> Listin
         category=filters.category,
         area=filters.area,
         day=filters.day,
+        viewer=who.person,
     )
     start = filters.offset
     rows, next_offset = page_bounds(

@@ -417,3 +417,35 @@ class MemberEraseForm(Form):
         label=_("I understand that this cannot be undone."),
         error_messages={"required": _("Tick the box to say you understand.")},
     )
+
+
+# --- Safeguarding (coordinators only) ---------------------------------------------------------
+
+
+class PauseForm(Form):
+    reason = _text(
+        _("Why they are paused"),
+        help_text=_("Seen only by coordinators. The member is not told the reason here."),
+        required=True,
+    )
+
+
+class ResumeForm(Form):
+    note = _text(_("Why the pause ends"), help_text=_("Seen only by coordinators."), required=True)
+
+
+class IncidentForm(Form):
+    occurred_on = _date(_("When it happened"))
+    what_happened = _text(_("What happened"), rows=5, required=True)
+    people_involved = _text(_("People involved (optional)"), rows=2)
+    action_taken = _text(_("Action taken (optional)"), rows=3)
+    follow_up_on = _date(_("Follow up by (optional)"), required=False)
+
+
+class FollowUpForm(Form):
+    note = _text(_("What was done"), required=True)
+    next_follow_up_on = _date(_("Next follow-up by (optional)"), required=False)
+
+
+class CloseIncidentForm(Form):
+    outcome = _text(_("How it ended"), required=True)

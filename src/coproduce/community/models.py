@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.core.categories import Category
+
 
 class ContactPreference(models.TextChoices):
     EMAIL = "email", _("By email")
@@ -55,6 +57,11 @@ class Person(AbstractUser):
         return self.get_full_name() or self.username
 
 
+def default_checks_needed() -> dict[str, str]:
+    """Care and help with children need a current enhanced check of whoever gives the help."""
+    return {Category.CARE.value: "enhanced", Category.CHILDREN.value: "enhanced"}
+
+
 class TimeBank(models.Model):
     """One community. Every domain row carries its id: it is the tenant key."""
 
@@ -79,6 +86,11 @@ class TimeBank(models.Model):
     # Coordinators, administrators and organisation admins of this time bank must use two-step
     # sign-in (docs/DESIGN.md, "Two-step sign-in").
     require_two_factor = models.BooleanField(_("require two-step sign-in"), default=False)
+    # {category: check kind}: whoever gives that kind of help needs a current check of that
+    # kind, in every path that arranges an exchange and in matching (community.safeguarding).
+    checks_needed = models.JSONField(
+        _("checks needed for kinds of help"), default=default_checks_needed, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -298,3 +310,110 @@ class PasswordLink(models.Model):
 
     def is_live(self, now: datetime) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class CheckReminderThreshold(models.TextChoices):
+    SOON = "30_days", _("30 days before it expires")
+    EXPIRED = "expired", _("on the day it expires")
+
+
+class CheckReminder(models.Model):
+    """One reminder sent about one check at one threshold: the row that makes
+    `remind_expiring_checks` send each reminder once, however often it runs."""
+
+    check_record = models.ForeignKey(
+        SafeguardingCheck, on_delete=models.PROTECT, related_name="reminders"
+    )
+    threshold = models.CharField(max_length=8, choices=CheckReminderThreshold.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_record", "threshold"], name="one_reminder_per_check_threshold"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold} reminder for check {self.check_record_id}"
+
+
+class SafeguardingPause(models.Model):
+    """A coordinator's safeguarding pause of one member of one time bank, from `started_at`
+    until `ended_at`. While one is open the member keeps their sign-in, statement and existing
+    exchanges, but takes part in no new exchange and their listings are hidden from others
+    (community.safeguarding). Not the membership's own "paused" status, which is a break the
+    member asked for; this one's reason is confidential to coordinators. Rows are kept as the
+    history of pauses."""
+
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="safeguarding_pauses")
+    reason = models.TextField(_("reason (seen by coordinators only)"))
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_note = models.TextField(_("why the pause ends"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timebank", "person"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_safeguarding_pause",
+            )
+        ]
+        indexes = [models.Index(fields=["timebank", "ended_at", "person"])]
+
+    def __str__(self) -> str:
+        return f"Safeguarding pause of {self.person_id} in {self.timebank_id}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Incident(models.Model):
+    """A confidential record of something that happened involving a member: seen only by the
+    coordinators of its time bank, every opening audited (community.incidents)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    occurred_on = models.DateField(_("when it happened"))
+    what_happened = models.TextField(_("what happened"))
+    people_involved = models.TextField(_("people involved"), blank=True)
+    action_taken = models.TextField(_("action taken"), blank=True)
+    follow_up_on = models.DateField(_("follow up by"), null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["timebank", "person", "status"])]
+
+    def __str__(self) -> str:
+        return f"Incident {self.public_id}"
+
+
+class IncidentFollowUp(models.Model):
+    """A dated note added to an incident: what was done since, and when to look again."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="follow_ups")
+    note = models.TextField(_("what was done"))
+    next_follow_up_on = models.DateField(_("next follow-up by"), null=True, blank=True)
+    written_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Follow-up of incident {self.incident_id}"

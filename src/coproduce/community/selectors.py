@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from coproduce.community.models import (
     Person,
     Role,
     SafeguardingCheck,
+    SafeguardingPause,
     TimeBank,
     Visibility,
 )
@@ -107,6 +108,17 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
     target = (
         Membership.objects.filter(timebank=timebank, person__public_id=public_id)
         .select_related("person")
+        # Under a safeguarding pause a member is out of other members' sight, like their
+        # listings; read in the same query.
+        .annotate(
+            safeguarding_paused=Exists(
+                SafeguardingPause.objects.filter(
+                    timebank_id=OuterRef("timebank_id"),
+                    person_id=OuterRef("person_id"),
+                    ended_at__isnull=True,
+                )
+            )
+        )
         .first()
     )
     if target is None or viewer_membership is None:
@@ -115,28 +127,36 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
         return target
     if target.person_id == viewer.pk and target.status != MembershipStatus.LEFT:
         return target
-    if _may_see_members(viewer_membership, timebank) and target.status == MembershipStatus.ACTIVE:
+    if (
+        _may_see_members(viewer_membership, timebank)
+        and target.status == MembershipStatus.ACTIVE
+        and not target.safeguarding_paused  # type: ignore[attr-defined]  # annotated above
+    ):
         return target
     raise NotFound(_("No such person."))
 
 
 def members_visible_to(*, viewer: Person, timebank: TimeBank) -> QuerySet[Person]:
     """The other active members of `timebank` whose profiles `viewer` may see, in name order, for
-    a page that lets them choose one (a gift's recipient): every one for a coordinator or an
-    active or paused member, no one for an applicant, a professional (who does not browse
-    members) or a stranger to the time bank."""
+    a page that lets them choose one (a gift's recipient): every one for a coordinator, all but
+    those under a safeguarding pause for an active or paused member, no one for an applicant, a
+    professional (who does not browse members) or a stranger to the time bank."""
     membership = membership_get(person=viewer, timebank=timebank)
     if membership is None or not (
         membership_is_coordinator(membership) or _may_see_members(membership, timebank)
     ):
         return Person.objects.none()
-    return (
-        Person.objects.filter(
-            memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
+    people = Person.objects.filter(
+        memberships__timebank=timebank, memberships__status=MembershipStatus.ACTIVE
+    ).exclude(pk=viewer.pk)
+    if not membership.is_coordinator:
+        # Someone under a safeguarding pause is out of other members' sight (profile_get_for).
+        people = people.exclude(
+            pk__in=SafeguardingPause.objects.filter(
+                timebank=timebank, ended_at__isnull=True
+            ).values("person_id")
         )
-        .exclude(pk=viewer.pk)
-        .order_by("first_name", "last_name", "username")
-    )
+    return people.order_by("first_name", "last_name", "username")
 
 
 @dataclass(frozen=True)
@@ -152,7 +172,8 @@ def badges_for(person: Person, timebank: TimeBank, *, today: date | None = None)
     today = today or timezone.localdate()
     rows = (
         SafeguardingCheck.objects.filter(timebank=timebank, person=person)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        # The same rule as community.safeguarding.current_checks: on its expiry date it is over.
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
         .values_list("kind", "expires_on")
     )
     best: dict[str, date | None] = {}
@@ -237,7 +258,19 @@ def members_filtered(
 ) -> QuerySet[Membership]:
     """The coordinator's members list: one time bank's memberships with their people, filtered,
     in name order. The web layer adds the account balance to the same query."""
-    memberships = Membership.objects.filter(timebank=timebank).select_related("person")
+    memberships = (
+        Membership.objects.filter(timebank=timebank)
+        .select_related("person")
+        .annotate(
+            safeguarding_paused=Exists(
+                SafeguardingPause.objects.filter(
+                    timebank_id=OuterRef("timebank_id"),
+                    person_id=OuterRef("person_id"),
+                    ended_at__isnull=True,
+                )
+            )
+        )
+    )
     if status:
         memberships = memberships.filter(status=status)
     if role:

@@ -4,7 +4,7 @@ accounts."""
 
 from django.urls import path
 
-from coproduce.community import views
+from coproduce.community import safeguarding_views, views
 
 app_name = "community"
 urlpatterns = [
@@ -16,4 +16,16 @@ urlpatterns = [
     path("people/<uuid:public_id>/", views.profile, name="profile"),
     # The one-time link a coordinator hands a member to choose their password.
     path("welcome/<str:token>/", views.password_link, name="password_link"),
+    # Coordinators only (a 404 for anyone else), beside the other pages about a member.
+    path(
+        "members/<uuid:public_id>/safeguarding/",
+        safeguarding_views.member_safeguarding,
+        name="safeguarding",
+    ),
+    path(
+        "members/<uuid:public_id>/incidents/new/",
+        safeguarding_views.incident_new,
+        name="incident_new",
+    ),
+    path("incidents/<uuid:public_id>/", safeguarding_views.incident_detail, name="incident"),
 ]

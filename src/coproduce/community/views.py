@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from coproduce.community import contact_reads, selectors, services
+from coproduce.community import contact_reads, safeguarding, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.models import MembershipStatus
@@ -122,6 +122,8 @@ def profile_me(request: HttpRequest) -> HttpResponse:
         "availability": _availability_rows(person.availability),
         "checks": selectors.checks_for(person, timebank) if timebank else [],
         "today": timezone.localdate(),
+        # The member is told their membership is on hold, never why.
+        "on_hold": safeguarding.is_paused(person=person, timebank=timebank),
     }
     return render(request, "community/profile_me.html", context)
 
@@ -168,6 +170,9 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
         "thanks": selectors.public_thanks_for(person, timebank),
         "is_coordinator": viewer_is_coordinator,
         "checks": selectors.checks_for(person, timebank) if viewer_is_coordinator else [],
+        "safeguarding_pause": safeguarding.pause_current(person=person, timebank=timebank)
+        if viewer_is_coordinator
+        else None,
         "is_me": person.pk == request.user.pk,
     }
     return render(request, "community/profile.html", context)

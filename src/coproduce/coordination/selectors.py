@@ -38,6 +38,7 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.community.permissions import is_coordinator
+from coproduce.community.safeguarding import REMIND_DAYS_BEFORE, checks_expiring, pauses_open_in
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import (
     Exchange,
@@ -314,6 +315,22 @@ SECTIONS: dict[str, SectionKind] = {
         _("Members only giving"),
         _("Gave help in the last 12 months and received none: ask what they would like."),
         lambda timebank, now: members_only_giving(timebank=timebank, now=now),
+    ),
+    "paused": SectionKind(
+        _("Members under a safeguarding pause"),
+        _(
+            "No new exchanges and listings hidden until a coordinator ends the pause; their "
+            "open exchanges are listed on each one's safeguarding page."
+        ),
+        lambda timebank, now: pauses_open_in(timebank),
+    ),
+    "checks-expiring": SectionKind(
+        _("Checks expiring soon"),
+        format_lazy(
+            _("Checks that expire within {days} days and have not been renewed, soonest first."),
+            days=REMIND_DAYS_BEFORE,
+        ),
+        lambda timebank, now: checks_expiring(timebank, today=timezone.localdate(now)),
     ),
     "near-limit": SectionKind(
         _("Balances near the limit"),

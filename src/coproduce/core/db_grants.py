@@ -57,6 +57,12 @@ TABLES: dict[str, Grant] = {
     "community_organisation": Grant.WRITE,
     "community_organisationstaff": Grant.WRITE,
     "community_safeguardingcheck": Grant.WRITE,
+    # Safeguarding: a pause is ended and an incident closed by an update, never deleted, so
+    # their history stays; follow-ups and the reminders sent about checks are only added.
+    "community_safeguardingpause": Grant.WRITE,
+    "community_incident": Grant.WRITE,
+    "community_incidentfollowup": Grant.APPEND,
+    "community_checkreminder": Grant.APPEND,
     # One-time links are marked used or revoked, never deleted, so their history stays.
     "community_passwordlink": Grant.WRITE,
     # Two-step sign-in (django-otp): turning it off deletes the person's devices, making new

@@ -211,15 +211,19 @@ def _partners_and_codesign(timebank: TimeBank, seed: int) -> dict[str, int]:
     project = codesign_demo_build(
         timebank=timebank, rng=rng, carol=carol, council_org=council, sam=sam, members=members
     )
-    # Everyone offering care or help with children has a current enhanced check on record, as a
-    # coordinator would insist before matching them (the matching's safeguarding filter).
+    # Everyone offering care or help with children, or who has given it, has a current enhanced
+    # check on record: the time bank's check rule (community.safeguarding), which the history,
+    # written in bulk rather than through exchange_propose, must obey too.
     today = timezone.localdate()
+    guarded = [Category.CARE, Category.CHILDREN]
     carers = Person.objects.filter(
-        Exists(
-            Offer.objects.filter(
+        Exists(Offer.objects.filter(timebank=timebank, person=OuterRef("pk"), category__in=guarded))
+        | Exists(
+            Participant.objects.filter(
                 timebank=timebank,
                 person=OuterRef("pk"),
-                category__in=[Category.CARE, Category.CHILDREN],
+                side=Side.PROVIDER,
+                exchange__category__in=guarded,
             )
         ),
         memberships__timebank=timebank,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coproduce.community.models import Membership, MembershipStatus, TimeBank
+from coproduce.community.safeguarding import is_paused_q
 from coproduce.core.audit import audit_record
 from coproduce.exchanges.models import Listing, ListingStatus, Offer, Request
 
@@ -106,6 +107,7 @@ def _recent(model: type[Listing], timebank_ids: set[int], since: datetime, now: 
             timebank_id__in=timebank_ids, status=ListingStatus.ACTIVE, created_at__gte=since
         )
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(is_paused_q())  # a safeguarding pause hides a member's listings
         .select_related("person", "organisation")
         .order_by("-created_at", "-id")
     )
@@ -129,6 +131,8 @@ def _recipients() -> QuerySet[Membership]:
             person__notify_by_email=True,
         )
         .exclude(person__email="")
+        # Someone under a safeguarding pause cannot answer a listing: no digest for now.
+        .exclude(is_paused_q())
         .select_related("person", "timebank")
         .order_by("timebank_id", "person_id")
     )

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from coproduce.community.models import TimeBank
+from coproduce.community.safeguarding import paused_person_ids
 from coproduce.exchanges.models import (
     ListingStatus,
     Participant,
@@ -26,6 +27,8 @@ def open_requests_by_waiting(timebank: TimeBank) -> QuerySet[Request]:
     return (
         Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        # A member under a safeguarding pause is helped by the coordinator, not by matching.
+        .exclude(person_id__in=paused_person_ids(timebank))
         .exclude(
             Exists(
                 Participant.objects.filter(

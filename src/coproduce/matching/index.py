@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from coproduce.community.availability import SLOTS
 from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
+from coproduce.community.safeguarding import paused_person_ids
 from coproduce.core.categories import Category
 from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Offer, Participant, Side
 from coproduce.matching.models import MatchingPreference, MatchProfile, MatchTerm
@@ -137,7 +138,9 @@ def profile_refresh(*, timebank_id: int, person_id: int) -> MatchProfile | None:
         timebank_id=timebank_id,
         person_id=person_id,
         defaults={
-            "active": membership.status == MembershipStatus.ACTIVE,
+            # A member under a safeguarding pause is never suggested.
+            "active": membership.status == MembershipStatus.ACTIVE
+            and not paused_person_ids(timebank_id).filter(person_id=person_id).exists(),
             "area": area_key(membership.area),
             "availability_mask": slot_mask(person.availability),
             "excluded_mask": category_mask(preference.excluded_categories if preference else []),
@@ -266,12 +269,13 @@ def timebank_reindex(*, timebank: TimeBank) -> str:
         )
     )
     given = _given_counts(timebank_id)
+    paused = set(paused_person_ids(timebank_id))
     now = timezone.now()
     profiles = {
         person_id: MatchProfile(
             timebank_id=timebank_id,
             person_id=person_id,
-            active=status == MembershipStatus.ACTIVE,
+            active=status == MembershipStatus.ACTIVE and person_id not in paused,
             area=area_key(area),
             availability_mask=slot_mask(people[person_id][0]),
             excluded_mask=category_mask(excluded.get(person_id, [])),

@@ -12,20 +12,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.community.models import CheckKind
-from coproduce.core.categories import Category
-
-DEFAULT_SAFEGUARDING = {Category.CARE.value: CheckKind.ENHANCED.value,
-                        Category.CHILDREN.value: CheckKind.ENHANCED.value}  # fmt: skip
+from coproduce.community.models import default_checks_needed
 
 
 def default_safeguarding() -> dict[str, str]:
-    return dict(DEFAULT_SAFEGUARDING)
+    # Named by migration 0001, which made the column the rule lived in before 0003 moved it.
+    return default_checks_needed()
 
 
 class MatchingSettings(models.Model):
-    """How one time bank weighs the signals (0 to 10 each), who may see the suggestions, and
-    which kinds of help need a recorded safeguarding check."""
+    """How one time bank weighs the signals (0 to 10 each) and who may see the suggestions.
+    Which kinds of help need a recorded safeguarding check is the time bank's own rule
+    (`TimeBank.checks_needed`), kept by community and enforced on every exchange; this page
+    edits it, and `safeguarding` reads it."""
 
     timebank = models.OneToOneField(
         "community.TimeBank", on_delete=models.PROTECT, related_name="matching_settings"
@@ -40,8 +39,6 @@ class MatchingSettings(models.Model):
     requester_sees_candidates = models.BooleanField(
         _("people asking for help may see who could help them"), default=False
     )
-    # {category: check kind}: a person needs a current check of that kind to be suggested.
-    safeguarding = models.JSONField(_("checks needed"), default=default_safeguarding)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -50,6 +47,11 @@ class MatchingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Matching settings of {self.timebank}"
+
+    @property
+    def safeguarding(self) -> dict[str, str]:
+        """{category: check kind}: the time bank's rule (`TimeBank.checks_needed`)."""
+        return dict(self.timebank.checks_needed or {})
 
 
 class MatchingPreference(models.Model):

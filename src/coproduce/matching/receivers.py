@@ -1,5 +1,6 @@
-"""Keeps the matching index in step: when an offer, a person's profile, a membership or an
-exchange changes, the people concerned get their MatchProfile and terms rebuilt.
+"""Keeps the matching index in step: when an offer, a person's profile, a membership, a
+safeguarding pause or an exchange changes, the people concerned get their MatchProfile and terms
+rebuilt.
 
 The rebuild waits for the change's transaction to commit and runs once per transaction: each
 receiver only notes the (time bank, person) pairs it touched, and one `transaction.on_commit`
@@ -19,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from coproduce.community.models import Membership, Person
+from coproduce.community.models import Membership, Person, SafeguardingPause
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Offer, Side
 from coproduce.matching.index import profile_refresh, profiles_refresh_for_person
 
@@ -114,6 +115,12 @@ def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> Non
     _touched(timebank_id=instance.timebank_id, person_id=instance.person_id)
 
 
+def pause_changed(sender: type, instance: SafeguardingPause, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    _touched(timebank_id=instance.timebank_id, person_id=instance.person_id)
+
+
 def exchange_changed(sender: type, instance: Exchange, **kwargs: Any) -> None:
     if kwargs.get("raw") or instance.status != ExchangeStatus.CONFIRMED:
         return
@@ -130,4 +137,5 @@ def connect() -> None:
     post_save.connect(
         membership_changed, sender=Membership, dispatch_uid="matching.membership_saved"
     )
+    post_save.connect(pause_changed, sender=SafeguardingPause, dispatch_uid="matching.pause_saved")
     post_save.connect(exchange_changed, sender=Exchange, dispatch_uid="matching.exchange_saved")

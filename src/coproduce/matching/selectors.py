@@ -49,6 +49,7 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.safeguarding import current_checks
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import (
     ExchangeStatus,
@@ -115,6 +116,7 @@ class Candidate:
 def settings_for(timebank: TimeBank) -> MatchingSettings:
     """The time bank's matching settings, created with the defaults on first use."""
     found, _created = MatchingSettings.objects.get_or_create(timebank=timebank)
+    found.timebank = timebank  # its rules (`safeguarding`) are read from the time bank
     return found
 
 
@@ -242,7 +244,7 @@ def copied_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> 
                     timebank_id=need.timebank_id,
                     person_id=OuterRef(f"{prefix}person_id"),
                     kind=required,
-                ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+                ).filter(current_checks(today))
             )
         )
     return q

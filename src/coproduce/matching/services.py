@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.community.models import Membership, OrganisationStaff, Person, TimeBank
 from coproduce.community.permissions import require_coordinator
+from coproduce.community.safeguarding import givers_check_require, pause_refuses
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
@@ -74,6 +75,9 @@ def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> 
     )
     if existing is not None:
         return existing
+    # The same safeguarding refusals, in the same words, as any other way of arranging help.
+    pause_refuses(timebank=timebank, people=[candidate], acting=acting)
+    givers_check_require(timebank=timebank, category=request.category, givers=[candidate])
     need = need_of(request)
     if not eligible_profiles(need, settings).filter(person=candidate).exists():
         raise ApplicationError(
@@ -166,6 +170,7 @@ def settings_update(
     from coproduce.community.models import CheckKind
 
     settings = MatchingSettings.objects.select_for_update().get(pk=settings_for(timebank).pk)
+    settings.timebank = timebank
     old = {
         name: getattr(settings, name) for name in (*SETTINGS_WEIGHTS, "requester_sees_candidates")
     }
@@ -192,10 +197,13 @@ def settings_update(
         if category not in Category.values or kind not in CheckKind.values:
             raise ApplicationError(_("Choose a kind of check from the list."), "bad_check")
         rules[category] = kind
-    settings.safeguarding = rules
     if not any(getattr(settings, name) for name in SETTINGS_WEIGHTS):
         raise ApplicationError(_("At least one weight must be more than 0."), "all_zero")
     settings.save()
+    # The rule is the time bank's (every exchange obeys it, see community.safeguarding).
+    TimeBank.objects.filter(pk=timebank.pk).update(checks_needed=rules)
+    timebank.checks_needed = rules
+    settings.timebank = timebank
     new = {
         name: getattr(settings, name) for name in (*SETTINGS_WEIGHTS, "requester_sees_candidates")
     }

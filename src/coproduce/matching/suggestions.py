@@ -32,6 +32,7 @@ from coproduce.community.models import (
     SafeguardingCheck,
     TimeBank,
 )
+from coproduce.community.safeguarding import current_checks, paused_person_ids
 from coproduce.exchanges.models import (
     ExchangeStatus,
     ListingStatus,
@@ -78,7 +79,7 @@ def _valid_check_kinds(person: Person, timebank_id: int) -> set[str]:
     today = timezone.localdate()
     return set(
         SafeguardingCheck.objects.filter(timebank_id=timebank_id, person=person)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        .filter(current_checks(today))
         .values_list("kind", flat=True)
     )
 
@@ -129,6 +130,7 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
         Request.objects.filter(timebank=tb, status=ListingStatus.ACTIVE)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .exclude(person=person)
+        .exclude(person_id__in=paused_person_ids(tb))
         .exclude(category__in=excluded)
         .exclude(
             Exists(

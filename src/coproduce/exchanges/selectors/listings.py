@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
 from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.safeguarding import is_paused, paused_person_ids
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
@@ -61,9 +62,11 @@ def listing_get_for(person: Person, timebank: TimeBank, kind: Kind, public_id: U
     )
     if listing is None:
         raise NotFound(_("No such listing."))
-    if listing.status != ListingStatus.ACTIVE and not can_change(
-        person=person, membership=membership, listing=listing
-    ):
+    hidden = listing.status != ListingStatus.ACTIVE or (
+        listing.person_id is not None
+        and is_paused(person=listing.person, timebank=timebank)  # a safeguarding pause
+    )
+    if hidden and not can_change(person=person, membership=membership, listing=listing):
         raise NotFound(_("No such listing."))
     return listing
 
@@ -88,6 +91,7 @@ def members_to_post_for(*, timebank: TimeBank) -> Iterable[Person]:
 def offers_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+        .exclude(person_id__in=paused_person_ids(timebank))
         .select_related("person", "organisation")
         .order_by("-created_at")[:limit]
     )
@@ -96,6 +100,7 @@ def offers_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Offer]:
 def requests_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Request]:
     return (
         Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+        .exclude(person_id__in=paused_person_ids(timebank))
         .select_related("person", "organisation")
         .order_by("-created_at")[:limit]
     )

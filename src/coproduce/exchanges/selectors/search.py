@@ -14,12 +14,13 @@ import re
 from typing import Literal
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, Q, QuerySet, TextField
+from django.db.models import Exists, F, FloatField, Func, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from coproduce.community.availability import DAYS
-from coproduce.community.models import TimeBank
+from coproduce.community.models import Membership, Person, TimeBank
+from coproduce.community.safeguarding import paused_person_ids
 from coproduce.core.errors import ApplicationError
 from coproduce.exchanges.models import ListingStatus, Offer, Request
 
@@ -61,9 +62,12 @@ def listings_search(
     category: str | None = None,
     area: str | None = None,
     day: str | None = None,
+    viewer: Person | None = None,
 ) -> QuerySet[Offer] | QuerySet[Request]:
     """Active, unexpired offers (or requests) of one time bank: best match first when searching,
-    newest first otherwise. `day` ("mon"…"sun") keeps listings free on that day or at any time."""
+    newest first otherwise. `day` ("mon"…"sun") keeps listings free on that day or at any time.
+    Listings of people under a safeguarding pause are left out, except for the time bank's
+    coordinators and the person themselves (`viewer`)."""
     model = _model(kind)
     now = timezone.now()
     listings = (
@@ -71,6 +75,16 @@ def listings_search(
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("person", "organisation")
     )
+    hidden = Q(person_id__in=paused_person_ids(timebank))
+    if viewer is not None:
+        # In the same query, so the page costs no extra round trip.
+        viewer_coordinates = (
+            Membership.objects.filter(timebank=timebank, person_id=viewer.pk)
+            .active()
+            .coordinators()
+        )
+        hidden &= ~Q(person_id=viewer.pk) & ~Q(Exists(viewer_coordinates))
+    listings = listings.exclude(hidden)
     if category:
         listings = listings.filter(category=category)
     if area:
@@ -96,6 +110,7 @@ def listing_areas(*, timebank: TimeBank, kind: Kind) -> list[str]:
     return list(
         _model(kind)
         .objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+        .exclude(person_id__in=paused_person_ids(timebank))
         .exclude(area="")
         .order_by("area")
         .values_list("area", flat=True)

@@ -16,6 +16,7 @@ from coproduce.community.models import (
     Person,
     TimeBank,
 )
+from coproduce.community.safeguarding import givers_check_require, pause_refuses
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict
 from coproduce.core.notifications import notify
@@ -79,6 +80,22 @@ def _party_account(timebank: TimeBank, party: Party) -> Account:
             "not_active",
         )
     return member_account_get_or_open(timebank=timebank, person=party)
+
+
+def _safeguarding_require(
+    *,
+    timebank: TimeBank,
+    category: str,
+    providers: Sequence[Party],
+    others: Sequence[Party],
+    acting: Person,
+) -> None:
+    """The safeguarding rules every path that arranges an exchange obeys (web, API, matching's
+    invitation, a coordinator's log): no one under a safeguarding pause takes part or acts, and
+    whoever gives help of a kind that needs a check holds a current one (community.safeguarding).
+    """
+    pause_refuses(timebank=timebank, people=[*providers, *others], acting=acting)
+    givers_check_require(timebank=timebank, category=category, givers=providers)
 
 
 def _people_of(participants: Sequence[Participant], side: str | None = None) -> list[Person]:

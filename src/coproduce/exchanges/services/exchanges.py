@@ -68,6 +68,7 @@ from coproduce.exchanges.services._common import (
     _party_account,
     _party_key,
     _people_of,
+    _safeguarding_require,
     _status_conflict,
     _tell,
 )
@@ -213,6 +214,13 @@ def exchange_propose(
                 _("The person who posted it must take part in the exchange."), "owner_missing"
             )
 
+    _safeguarding_require(
+        timebank=timebank,
+        category=category,
+        providers=providers,
+        others=[*receivers, proposer],
+        acting=acting,
+    )
     accounts = {}
     for party in providers + receivers:
         accounts[_party_key(party)] = _party_account(timebank, party)
@@ -308,10 +316,18 @@ def exchange_agree(*, exchange: Exchange, acting: Person) -> Exchange:
         raise PermissionDenied(
             _("The other side agrees to an exchange; you proposed this one."), "not_other_side"
         )
+    participants = list(exchange.participants.all())
+    # A pause or an expired check since it was proposed stops it here too.
+    _safeguarding_require(
+        timebank=exchange.timebank,
+        category=exchange.category,
+        providers=[p.person or p.organisation for p in participants if p.side == Side.PROVIDER],  # type: ignore[misc]
+        others=[p.person or p.organisation for p in participants if p.side == Side.RECEIVER],  # type: ignore[misc]
+        acting=acting,
+    )
     exchange.status = ExchangeStatus.AGREED
     exchange.agreed_at = timezone.now()
     exchange.save(update_fields=["status", "agreed_at"])
-    participants = list(exchange.participants.all())
     _audit(exchange, "agreed", acting, coordinator_on_behalf=me.acts_for_others)
     _tell(
         exchange,
@@ -503,6 +519,9 @@ def exchange_log_finished(
                 ),
                 "own_exchange",
             )
+    _safeguarding_require(
+        timebank=timebank, category=category, providers=[provider], others=[receiver], acting=acting
+    )
     accounts = {
         _party_key(party): _party_account(timebank, party) for party in (provider, receiver)
     }

@@ -46,9 +46,13 @@ def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     form.is_valid()
     # A filter that did not validate is shown with its error and left out of the search.
     filters = {name: value for name, value in form.cleaned_data.items() if value}
-    page = Paginator(listings_search(timebank=timebank, kind=kind, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    found = listings_search(
+        timebank=timebank,
+        kind=kind,
+        viewer=request.user,  # type: ignore[arg-type]
+        **filters,
     )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"kind": kind, "form": form, "page": page, "searching": bool(filters)}
     partial = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     template = "exchanges/listings/_results.html" if partial else "exchanges/listings/list.html"
