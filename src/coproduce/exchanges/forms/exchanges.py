@@ -16,70 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.community.permissions import is_coordinator, member_get_by_username
 from coproduce.core.categories import Category
-from coproduce.core.errors import ApplicationError
-from coproduce.core.text import TypedTextFormMixin
-from coproduce.core.units import format_hmm, parse_minutes
+from coproduce.core.forms import AccessibleForm, HoursField
+from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import Exchange, Feedback, PaidBy
 from coproduce.exchanges.selectors.exchanges import (
     organisations_for_paying,
 )
 from coproduce.exchanges.services.disputes import OUTCOME_ADJUST
 from coproduce.exchanges.services.feedback import FEEDBACK_MAX_LENGTH
-
-
-class AccessibleForm(TypedTextFormMixin, forms.Form):
-    """Links each field to its help text and error message, and marks invalid fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            bound = self[name]
-            described = [f"{bound.auto_id}_error"]
-            if self.fields[name].help_text:
-                described.append(f"{bound.auto_id}_help")
-            attrs = self.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = " ".join(described)
-
-
-class HoursField(forms.CharField):
-    """A length of time as people write it, cleaned to whole minutes."""
-
-    def __init__(self, *, max_minutes: int | None = None, **kwargs: Any) -> None:
-        self.max_minutes = max_minutes
-        kwargs.setdefault(
-            "help_text", _("For example 1:30 for an hour and a half, or 2 for two hours.")
-        )
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": "20"})
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        if len(text) > 20:
-            raise forms.ValidationError(_("That is too long for a length of time."), code="long")
-        try:
-            minutes = parse_minutes(text)
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message, code="bad_duration") from None
-        if minutes <= 0:
-            raise forms.ValidationError(_("The time must be more than zero."), code="zero")
-        if self.max_minutes is not None and minutes > self.max_minutes:
-            raise forms.ValidationError(
-                _("One exchange can be at most %(max)s hours. Split longer help into several.")
-                % {"max": format_hmm(self.max_minutes)},
-                code="too_long",
-            )
-        return minutes
 
 
 def _member_field(label: Any, help_text: Any = "") -> forms.CharField:

@@ -21,6 +21,7 @@ from coproduce.community.models import Membership, MembershipStatus, Person
 from coproduce.community.permissions import gives_to_chest_only, membership_is_coordinator
 from coproduce.community.selectors import members_visible_to
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.spreadsheets import spreadsheet_safe
 from coproduce.core.units import format_hmm, format_hours
 from coproduce.ledger.models import Account
 from coproduce.ledger.statements import (
@@ -105,19 +106,14 @@ def _csv(statement: Statement, member: Person) -> HttpResponse:
         writer.writerow(
             [
                 timezone.localtime(row.occurred_at).date().isoformat(),
-                _spreadsheet_safe(row.description),
-                _spreadsheet_safe(row.other_party),
+                spreadsheet_safe(row.description),
+                spreadsheet_safe(row.other_party),
                 format_hours(row.minutes_in) if row.minutes_in else "",
                 format_hours(row.minutes_out) if row.minutes_out else "",
                 format_hours(row.balance),
             ]
         )
     return response
-
-
-def _spreadsheet_safe(text: str) -> str:
-    # A memo such as "=HYPERLINK(…)" must not run as a formula when the file is opened.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

@@ -29,6 +29,7 @@ from coproduce.community import services as community_services
 from coproduce.community.forms import CheckForm, DeclineForm, InductionForm, MemberFilterForm
 from coproduce.community.models import Person, TimeBank
 from coproduce.core.errors import ApplicationError
+from coproduce.core.spreadsheets import spreadsheet_safe
 from coproduce.core.units import format_hours
 from coproduce.members.forms import MemberEditForm
 from coproduce.members.selectors import member_account, members_with_balances
@@ -68,11 +69,6 @@ def members_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/members/list.html", context)
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets; a leading ' stops that.
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -100,7 +96,7 @@ def members_export(request: HttpRequest) -> StreamingHttpResponse:
             yield writer.writerow(
                 [
                     *(
-                        _csv_safe(value)
+                        spreadsheet_safe(value)
                         for value in (
                             person.get_full_name() or person.username,
                             person.username,
