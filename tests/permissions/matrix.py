@@ -74,6 +74,7 @@ FILL: dict[str, dict[str, str]] = {
     "members:sign_in_link": {"public_id": "person"},
     "privacy:member_erase": {"public_id": "person"},
     "community:password_link": {"token": "password_link"},
+    "community:invitation_accept": {"token": "invitation"},
     "web:sign_in_unlock": {"token": "unlock_link"},
     **{
         f"partners:{name}": {"public_id": "organisation"}

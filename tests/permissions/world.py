@@ -265,18 +265,25 @@ def _links(world: World, timebank, coordinator, newcomer, member) -> None:
     emailed link that lifts the pause on `member`'s sign-in, as the site makes them."""
     from django.core import signing
 
+    from coproduce.community.invitations import invitation_create
+    from coproduce.community.models import InvitationKind
     from coproduce.community.services import password_link_create
     from coproduce.web.sign_in import UNLOCK_SALT
 
     membership = newcomer.memberships.get(timebank=timebank)
     _link, token = password_link_create(membership=membership, acting=coordinator)
     world.put("password_link", timebank.slug, token)
+    _invitation, token = invitation_create(
+        timebank=timebank, kind=InvitationKind.MEMBER, acting=coordinator, name="Ivy"
+    )
+    world.put("invitation", timebank.slug, token)
     unlock = signing.dumps(
         {"u": member.username, "n": f"matrix-{timebank.slug}"}, salt=UNLOCK_SALT, compress=True
     )
     world.put("unlock_link", timebank.slug, unlock)
     if timebank.slug == "riverside":
         world.put("password_link", "dead", "abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456")
+        world.put("invitation", "dead", "abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456")
         world.put("unlock_link", "forged", "not-a-signed-token")
 
 

@@ -312,6 +312,68 @@ class PasswordLink(models.Model):
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
 
 
+class InvitationKind(models.TextChoices):
+    COORDINATOR = "coordinator", _("a coordinator")
+    MEMBER = "member", _("a member")
+    ORGANISATION_ADMIN = "organisation_admin", _("an organisation's admin")
+    ORGANISATION_STAFF = "organisation_staff", _("an organisation's staff")
+
+
+class Invitation(models.Model):
+    """An invitation to take a role in a time bank: a coordinator invites another coordinator,
+    a member (already approved) or an organisation's first admin; an organisation's admin
+    invites its staff; the command line invites a new bank's first coordinator. It is a
+    one-time link like `PasswordLink`: only a SHA-256 hash of its token is stored, it expires,
+    works once and can be revoked; resending makes a new token and stops the old one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="invitations")
+    kind = models.CharField(_("invited as"), max_length=24, choices=InvitationKind.choices)
+    # For the organisation kinds: the organisation they will work for.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    # Where the link was sent; blank for a link printed or handed over in person.
+    email = models.EmailField(_("email"), blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    # For an organisation's staff: whether they may refer people.
+    may_refer = models.BooleanField(_("may refer people"), default=False)
+    # Who invited (none when made from the command line).
+    invited_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["timebank", "accepted_at", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["organisation_admin", "organisation_staff"],
+                    organisation__isnull=False,
+                )
+                | models.Q(kind__in=["coordinator", "member"], organisation__isnull=True),
+                name="invitation_organisation_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email or self.name or 'someone'} as {self.kind}"
+
+    def is_live(self, now: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
 class CheckReminderThreshold(models.TextChoices):
     SOON = "30_days", _("30 days before it expires")
     EXPIRED = "expired", _("on the day it expires")

@@ -4,7 +4,7 @@ accounts."""
 
 from django.urls import path
 
-from coproduce.community import safeguarding_views, views
+from coproduce.community import invitation_views, safeguarding_views, views
 
 app_name = "community"
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
     path("people/<uuid:public_id>/", views.profile, name="profile"),
     # The one-time link a coordinator hands a member to choose their password.
     path("welcome/<str:token>/", views.password_link, name="password_link"),
+    # An invitation's one-time link (community/invitations.py).
+    path(
+        "invitation/<str:token>/",
+        invitation_views.invitation_accept_page,
+        name="invitation_accept",
+    ),
     # Coordinators only (a 404 for anyone else), beside the other pages about a member.
     path(
         "members/<uuid:public_id>/safeguarding/",

@@ -65,6 +65,8 @@ TABLES: dict[str, Grant] = {
     "community_checkreminder": Grant.APPEND,
     # One-time links are marked used or revoked, never deleted, so their history stays.
     "community_passwordlink": Grant.WRITE,
+    # Invitations likewise: accepted, resent (a new token) or revoked, never deleted.
+    "community_invitation": Grant.WRITE,
     # Two-step sign-in (django-otp): turning it off deletes the person's devices, making new
     # recovery codes replaces the old ones, and django-otp deletes a recovery code when it is used.
     "otp_totp_totpdevice": Grant.PRUNE,

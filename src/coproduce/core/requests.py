@@ -18,6 +18,9 @@ from coproduce.core.errors import NotFound
 if TYPE_CHECKING:
     from coproduce.community.models import Membership, Person, TimeBank
 
+# Where the session keeps the slug of the time bank a person chose to work in.
+TIMEBANK_SESSION_KEY = "timebank_slug"
+
 
 def current_person(request: HttpRequest) -> Person:
     """The signed-in person (for views behind `login_required`)."""

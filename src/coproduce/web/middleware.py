@@ -13,8 +13,9 @@ from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 
 from coproduce.community.models import Membership, MembershipStatus
+from coproduce.core.requests import TIMEBANK_SESSION_KEY
 
-SESSION_KEY = "timebank_slug"
+SESSION_KEY = TIMEBANK_SESSION_KEY
 
 
 class CurrentTimeBankMiddleware:
