@@ -184,7 +184,31 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
         required=True,
         help="the coordinator of the time bank who carries the balances over",
     )
-    for parser in (members, balances):
+    timeoverflow = what.add_parser(
+        "timeoverflow",
+        help="move a whole TimeOverflow bank in, with its history",
+        description='Read TimeOverflow\'s manager reports (the "Download all" ZIP, or its '
+        "Members, Offers, Inquiries and Transfers CSV files) exactly as TimeOverflow writes them: "
+        "members become active members (no password yet), offers and inquiries become offers and "
+        "requests, transfers become the bank's history, and every balance ends equal to the "
+        "Members report. Importing again adds nothing twice.",
+    )
+    timeoverflow.add_argument(
+        "--acting",
+        metavar="USERNAME",
+        type=text_argument,
+        required=True,
+        help="the coordinator of the time bank who brings the bank over",
+    )
+    timeoverflow.add_argument(
+        "--category",
+        metavar="NAME=KEY",
+        action="append",
+        default=[],
+        type=text_argument,
+        help="put TimeOverflow's category NAME into Coproduce's category KEY (repeatable)",
+    )
+    for parser in (members, balances, timeoverflow):
         parser.add_argument(
             "--timebank",
             metavar="SLUG",
@@ -192,7 +216,12 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
             required=True,
             help="the time bank's slug",
         )
-        parser.add_argument("file", metavar="FILE", help="the CSV file")
+        if parser is timeoverflow:
+            parser.add_argument(
+                "file", metavar="FILE", nargs="+", help="the ZIP file, or the report CSV files"
+            )
+        else:
+            parser.add_argument("file", metavar="FILE", help="the CSV file")
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -445,6 +474,8 @@ def _import(args: argparse.Namespace) -> int:
             message = _("no one has the username %(username)r (--acting)")
             print(f"coproduce: {message % {'username': args.acting}}", file=sys.stderr)
             return 2
+        if args.import_command == "timeoverflow":
+            return _import_timeoverflow(args, timebank, acting)
         result = balances_import(
             timebank=timebank, acting=acting, path=args.file, dry_run=args.dry_run
         )
@@ -457,6 +488,60 @@ def _import(args: argparse.Namespace) -> int:
             "problems on %(lines)d lines of %(file)s: nothing was imported",
             lines,
         ) % {"lines": lines, "file": args.file}
+        print(f"coproduce: {message}", file=sys.stderr)
+        return 1
+    for line in result.summary:
+        print(line)
+    for note in result.notes:
+        print(_("note: %(note)s") % {"note": note})
+    if result.dry_run:
+        print(_("dry run: nothing was written"))
+    return 0
+
+
+def _import_timeoverflow(args: argparse.Namespace, timebank: TimeBank, acting: object) -> int:
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from coproduce.core.errors import ApplicationError
+    from coproduce.portability.timeoverflow.importer import timeoverflow_import
+
+    overrides = {}
+    for item in args.category:
+        name, equals, key = item.rpartition("=")
+        if not equals or not name.strip() or not key.strip():
+            message = _("--category wants NAME=KEY, not %(item)r") % {"item": item}
+            print(f"coproduce: {message}", file=sys.stderr)
+            return 2
+        overrides[name.strip()] = key.strip()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\n" if done >= total else ""
+        print(f"\r{stage} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    try:
+        result = timeoverflow_import(
+            timebank=timebank,
+            acting=acting,  # type: ignore[arg-type]
+            paths=args.file,
+            dry_run=args.dry_run,
+            category_overrides=overrides,
+            progress=progress if sys.stderr.isatty() else None,
+        )
+    except ApplicationError as exc:
+        print(f"coproduce: {exc.message}", file=sys.stderr)
+        return 2
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        message = ngettext(
+            "%(count)d problem: nothing was imported",
+            "%(count)d problems: nothing was imported",
+            len(result.problems),
+        ) % {"count": len(result.problems)}
         print(f"coproduce: {message}", file=sys.stderr)
         return 1
     for line in result.summary:

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "coproduce.coordination",
     "coproduce.api",
     "coproduce.privacy",
+    "coproduce.portability",
     "coproduce.web",
 ]
 

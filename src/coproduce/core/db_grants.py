@@ -67,6 +67,8 @@ TABLES: dict[str, Grant] = {
     "community_passwordlink": Grant.WRITE,
     # Invitations likewise: accepted, resent (a new token) or revoked, never deleted.
     "community_invitation": Grant.WRITE,
+    # What an import remembers of the system it came from: only ever added.
+    "portability_externalrecord": Grant.APPEND,
     # Two-step sign-in (django-otp): turning it off deletes the person's devices, making new
     # recovery codes replaces the old ones, and django-otp deletes a recovery code when it is used.
     "otp_totp_totpdevice": Grant.PRUNE,
