@@ -250,6 +250,21 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
         description="One row per entry: transfer, occurred_at, kind, memo, account, "
         "account_kind, amount (minutes, or pence for a money unit) and unit.",
     )
+    valueflows = what.add_parser(
+        "valueflows",
+        help="the bank's agents, offers, requests and confirmed exchanges as ValueFlows JSON-LD",
+        description="ValueFlows (https://w3id.org/valueflows/ont/vf#) in JSON-LD with its "
+        "context inline: members and organisations as agents (people by an opaque id, not by "
+        "name), open offers and requests as proposals, confirmed exchanges as deliverService "
+        "events with their hours, and time-credit transfers as transfer events.",
+    )
+    valueflows.add_argument(
+        "--timebank", metavar="SLUG", type=text_argument, required=True, help="the time bank's slug"
+    )
+    valueflows.add_argument(
+        "--output", metavar="FILE", help="write here instead of standard output"
+    )
+    valueflows.set_defaults(func=_export_valueflows)
     for parser in (members, transfers):
         parser.add_argument(
             "--timebank",
@@ -590,6 +605,28 @@ def _export(args: argparse.Namespace) -> int:
         )
         values = {"count": export.count, "timebank": timebank.slug, "file": args.output}
         print(template % values, file=sys.stderr)
+    return 0
+
+
+def _export_valueflows(args: argparse.Namespace) -> int:
+    import json
+
+    from coproduce.portability.valueflows import valueflows_export
+
+    timebank = _timebank_or_none(args.timebank)
+    if timebank is None:
+        return 2
+    text = json.dumps(valueflows_export(timebank=timebank), ensure_ascii=False, indent=1)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        except OSError as exc:
+            print(f"coproduce: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(f"wrote ValueFlows of {timebank.slug} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text + "\n")
     return 0
 
 
