@@ -206,7 +206,7 @@ def valueflows_export(*, timebank: TimeBank) -> dict[str, Any]:
     ).values_list("pk", "public_id", "occurred_at"):
         flows = _flows(legs.get(transfer_id, []))
         for n, (payer, payee, minutes) in enumerate(flows):
-            event: dict[str, Any] = {
+            credit: dict[str, Any] = {
                 "@id": f"{_urn(public_id)}#credit-{n}",
                 "@type": "vf:EconomicEvent",
                 "action": "transfer",
@@ -218,6 +218,6 @@ def valueflows_export(*, timebank: TimeBank) -> dict[str, Any]:
                 "inScopeOf": bank,
             }
             if transfer_id in service_of:
-                event["triggeredBy"] = service_of[transfer_id]
-            graph.append(event)
+                credit["triggeredBy"] = service_of[transfer_id]
+            graph.append(credit)
     return {"@context": CONTEXT, "@graph": graph}
