@@ -65,6 +65,7 @@ FILL: dict[str, dict[str, str]] = {
     "account:member_statement_csv": {"person_id": "person"},
     "account:member_statement_print": {"person_id": "person"},
     "coordinator:section": {"key": "section"},
+    "portability:download": {"what": "export", "fmt": "export_format"},
     "members:induct": {"public_id": "applicant"},
     "members:check_new": {"public_id": "person"},
     "community:safeguarding": {"public_id": "person"},
@@ -151,6 +152,8 @@ WORDS: dict[str, dict[str, str]] = {
     "section": {"applications": "applications"},
     "audience": {"coordinator": "coordinator", "funder": "funder"},
     "table": {"coordinator": "monthly", "funder": "monthly"},
+    "export": {"members": "members", "valueflows": "valueflows"},
+    "export_format": {"members": "csv", "valueflows": "jsonld"},
 }
 
 

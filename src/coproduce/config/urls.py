@@ -13,6 +13,8 @@ urlpatterns = [
     path("account/", include("coproduce.members.urls.account")),
     path("two-step/", include("coproduce.web.two_factor_urls")),
     path("notifications/", include("coproduce.web.notification_urls")),
+    # The coordinator's downloads, before the sections, whose keys are slugs too.
+    path("coordinator/exports/", include("coproduce.portability.urls")),
     # The Security page (two-step sign-in, in web) before the sections, whose keys are slugs too.
     path(
         "coordinator/",

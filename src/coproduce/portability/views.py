@@ -1,0 +1,98 @@
+"""The coordinator's downloads: the same exports as `coproduce export …`, from the web. Each
+download is audited (who took which file of the bank, when); the page is for the current time
+bank's coordinators only, a 404 for everyone else."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from coproduce.community.selectors import coordinator_membership_for
+from coproduce.core.audit import audit_record
+from coproduce.core.requests import current_person, current_timebank
+from coproduce.core.spreadsheets import spreadsheet_safe
+from coproduce.portability.files import Export
+from coproduce.portability.members import members_export
+from coproduce.portability.transfers import transfers_export
+from coproduce.portability.valueflows import valueflows_export
+
+EXPORTS = {"members": members_export, "transfers": transfers_export}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+@require_safe
+@never_cache
+@login_required
+def exports(request: HttpRequest) -> HttpResponse:
+    timebank = current_timebank(request)
+    coordinator_membership_for(current_person(request), timebank)
+    return render(request, "portability/exports.html", {"timebank": timebank})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(export: Export) -> Iterator[str]:
+    """The export as CSV, row by row (constant memory, however big the bank), with text cells
+    made safe for spreadsheets as the command makes them."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield writer.writerow(export.columns)
+    guarded = [column in export.text_columns for column in export.columns]
+    for row in export.rows:
+        yield writer.writerow(
+            [
+                spreadsheet_safe(value) if is_text and isinstance(value, str) else value
+                for value, is_text in zip(row, guarded, strict=True)
+            ]
+        )
+
+
+def _json(export: Export) -> Iterator[str]:
+    yield "["
+    first = True
+    for row in export.rows:
+        yield ("\n" if first else ",\n") + json.dumps(
+            dict(zip(export.columns, row, strict=True)), ensure_ascii=False
+        )
+        first = False
+    yield "\n]\n"
+
+
+@require_safe
+@never_cache
+@login_required
+def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    timebank = current_timebank(request)
+    person = current_person(request)
+    coordinator_membership_for(person, timebank)
+    if what == "valueflows" and fmt == "jsonld":
+        document = json.dumps(valueflows_export(timebank=timebank), ensure_ascii=False, indent=1)
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(
+            document, content_type="application/ld+json"
+        )
+    elif what in EXPORTS and fmt in CONTENT_TYPES:
+        export = EXPORTS[what](timebank=timebank)
+        pieces = _csv(export) if fmt == "csv" else _json(export)
+        response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[fmt])
+    else:
+        raise Http404
+    audit_record(
+        action="export.downloaded",
+        actor=person,
+        timebank_id=timebank.pk,
+        target=f"timebank:{timebank.public_id}",
+        data={"export": what, "format": fmt},
+    )
+    filename = f"{timebank.slug}-{what}-{timezone.localdate().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
