@@ -27,6 +27,7 @@ QUICK_LINKS = [
     ("account:grant", _("Grant hours from the community chest")),
     ("members:list", _("Members")),
     ("coordinator:security", _("Security: two-step sign-in")),
+    ("coordinator:settings", _("Time bank settings")),
 ]
 
 
