@@ -10,7 +10,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from coproduce.community.models import Membership, MembershipStatus, Person
+from coproduce.community.invitations import Newcomer, invitation_accept, invitation_create
+from coproduce.community.models import InvitationKind, Membership, MembershipStatus, Person
 from coproduce.community.services import membership_induct, membership_update
 from coproduce.core.errors import ApplicationError
 from coproduce.ledger.models import Account, AccountKind, Entry
@@ -18,7 +19,9 @@ from coproduce.partners.services.organisations import organisation_create
 from coproduce.portability.members import members_import
 from tests.conftest import _person
 
-migration = importlib.import_module("coproduce.ledger.migrations.0006_open_accounts_for_active_members")
+migration = importlib.import_module(
+    "coproduce.ledger.migrations.0006_open_accounts_for_active_members"
+)
 
 
 def _applies(timebank, username: str, status: str = MembershipStatus.APPLIED) -> Person:
@@ -115,7 +118,9 @@ def test_an_import_opens_every_imported_members_account(riverside, tmp_path: Pat
 
 
 def test_a_new_organisation_has_its_account_from_the_start(riverside, carol):
-    school = organisation_create(timebank=riverside, acting=carol, name="Hill School", kind="school")
+    school = organisation_create(
+        timebank=riverside, acting=carol, name="Hill School", kind="school"
+    )
     account = Account.objects.get(organisation=school, kind=AccountKind.ORGANISATION)
     assert (account.timebank_id, account.balance) == (riverside.pk, 0)
 
@@ -138,3 +143,23 @@ def test_the_migration_opens_missing_accounts_once_and_posts_nothing(riverside, 
     assert _account(riverside, carol) == carols
     assert Account.objects.filter(person__in=[hana, ivan]).count() == 2
     assert Entry.objects.count() == entries
+
+
+def test_accepting_an_invitation_opens_the_account(riverside, carol):
+    _invitation, token = invitation_create(
+        timebank=riverside, kind=InvitationKind.MEMBER, acting=carol, name="Nadia"
+    )
+    nadia = invitation_accept(
+        token=token,
+        newcomer=Newcomer(first_name="Nadia", username="nadia", password="willow by the lock"),
+    )
+    assert _account(riverside, nadia).balance == 0
+
+
+def test_an_applicant_invited_as_coordinator_has_an_account_once_active(riverside, carol, fran):
+    _invitation, token = invitation_create(
+        timebank=riverside, kind=InvitationKind.COORDINATOR, acting=carol, name="Fran"
+    )
+    invitation_accept(token=token, person=fran)
+    assert fran.memberships.get().status == MembershipStatus.ACTIVE
+    assert _account(riverside, fran) is not None
