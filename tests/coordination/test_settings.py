@@ -36,7 +36,7 @@ def _form(**overrides) -> dict:
         "welcome_text": "Welcome! Come to our Tuesday drop-in.",
         "contact_email": "hello@riverside.example",
         "contact_phone": "0161 496 0000",
-        "contact_details": "The Library, Mill Lane. Tuesdays 10–12.",
+        "contact_details": "The Library, Mill Lane. Tuesdays 10 to 12.",
         "areas": "Northbank\nSouthbank\n\nnorthbank\n",
         "categories_on": ["care", "companionship", "transport", "learning"],
         "category_new": "",
