@@ -74,6 +74,10 @@ def _refuse(message: str, code: str) -> NoReturn:
 
 
 # --- Checking each change ---------------------------------------------------------------------
+def _field_label(name: str) -> str:
+    return str(getattr(TimeBank._meta.get_field(name), "verbose_name", name)).capitalize()
+
+
 def _text(name: str, value: Any) -> str:
     text = str(value or "").strip()
     if name == "name" and not text:
@@ -81,7 +85,7 @@ def _text(name: str, value: Any) -> str:
     if len(text) > TEXT_FIELDS[name]:
         _refuse(
             _("%(field)s can be at most %(max)s characters.")
-            % {"field": TimeBank._meta.get_field(name).verbose_name, "max": TEXT_FIELDS[name]},
+            % {"field": _field_label(name), "max": TEXT_FIELDS[name]},
             "too_long",
         )
     return text
@@ -209,12 +213,10 @@ def logo_prepare(upload: Any) -> bytes:
 # --- Kinds of help ----------------------------------------------------------------------------
 def category_choices(timebank: TimeBank | None) -> list[tuple[str, str]]:
     """The kinds of help members of this time bank choose from, defaults first."""
-    if timebank is None:
-        return list(Category.choices)
-    off = set(timebank.categories_off or [])
-    own = timebank.own_categories.filter(active=True).order_by("name")
+    off = set(timebank.categories_off or []) if timebank is not None else set()
+    own = timebank.own_categories.filter(active=True).order_by("name") if timebank else []
     return [
-        *((value, label) for value, label in Category.choices if value not in off),
+        *((value, str(label)) for value, label in Category.choices if value not in off),
         *((c.value, c.name) for c in own),
     ]
 

@@ -23,6 +23,7 @@ from coproduce.community.settings import timebank_settings_update
 from coproduce.core.categories import Category
 from coproduce.core.errors import NotFound
 from coproduce.core.forms import AccessibleForm, HoursField, service_on_form
+from coproduce.core.requests import current_person
 from coproduce.core.units import format_hmm
 
 
@@ -197,7 +198,7 @@ def timebank_settings(request: HttpRequest) -> HttpResponse:
                 form,
                 timebank_settings_update,
                 timebank=timebank,
-                acting=request.user,
+                acting=current_person(request),
                 **form.changes(),
             )
             if saved is not None:
