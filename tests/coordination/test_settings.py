@@ -244,3 +244,15 @@ def test_two_step_sign_in_can_be_required_from_the_settings(login, carol, rivers
         False,
         True,
     )
+
+
+def test_people_joining_see_how_to_contact_the_time_bank(client, carol, riverside):
+    timebank_settings_update(
+        timebank=riverside,
+        acting=carol,
+        contact_email="hello@riverside.example",
+        contact_details="The Library, Mill Lane",
+    )
+    page = client.get(f"/join/{riverside.slug}/").content.decode()
+    assert 'href="mailto:hello@riverside.example"' in page
+    assert "The Library, Mill Lane" in page
