@@ -256,3 +256,13 @@ def test_people_joining_see_how_to_contact_the_time_bank(client, carol, riversid
     page = client.get(f"/join/{riverside.slug}/").content.decode()
     assert 'href="mailto:hello@riverside.example"' in page
     assert "The Library, Mill Lane" in page
+
+
+def test_a_listing_keeps_its_kind_when_the_kind_is_turned_off(login, carol, alice, riverside):
+    timebank_settings_update(timebank=riverside, acting=carol, category_new="Bike repair")
+    login(alice).post("/offers/new/", {"title": "Fixing punctures", "category": "bike-repair"})
+    offer = Offer.objects.get(timebank=riverside)
+    timebank_settings_update(timebank=riverside, acting=carol, own_categories_on=[])
+    assert "bike-repair" not in dict(category_choices(riverside))
+    edit = login(alice).get(f"/offers/{offer.public_id}/edit/").content.decode()
+    assert '<option value="bike-repair" selected>Bike repair</option>' in edit

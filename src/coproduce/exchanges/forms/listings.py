@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.availability import DAYS, slot_choices
 from coproduce.community.models import TimeBank
-from coproduce.community.settings import category_choices
+from coproduce.community.settings import category_choices, category_label
 from coproduce.core.categories import Category
 from coproduce.core.text import TypedTextFormMixin
 
@@ -21,7 +21,7 @@ def kinds_of_help(form: forms.Form, timebank: TimeBank | None, *, blank: str = "
     choices = category_choices(timebank)
     kept = form.initial.get("category")
     if kept and kept not in dict(choices):
-        choices.append((kept, dict(Category.choices).get(kept, kept)))
+        choices.append((kept, category_label(timebank, kept)))
     field.choices = [("", blank), *choices] if blank else choices
 
 
