@@ -68,6 +68,25 @@ class ContactMixin:
             )
 
 
+def areas_offered(form: forms.Form, areas: list[str]) -> None:
+    """When the time bank lists its areas (its settings), the area is chosen from that list,
+    plus the one already given if it is no longer listed."""
+    field = form.fields.get("area")
+    if not areas or field is None:
+        return
+    current = form.initial.get("area") or ""
+    choices = [("", _("Choose your area")), *((a, a) for a in areas)]
+    if current and current not in areas:
+        choices.append((current, current))
+    form.fields["area"] = forms.ChoiceField(
+        label=field.label, help_text=field.help_text, required=False, choices=choices
+    )
+    if "aria-describedby" in field.widget.attrs:
+        form.fields["area"].widget.attrs["aria-describedby"] = field.widget.attrs[
+            "aria-describedby"
+        ]
+
+
 class JoinForm(ContactMixin, Form):
     first_name = forms.CharField(label=_("Your first name"), max_length=150)
     last_name = forms.CharField(
@@ -122,7 +141,13 @@ class JoinForm(ContactMixin, Form):
         help_text=_("For example, the best time to call, or help you need to take part."),
     )
 
-    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        person: Person | None = None,
+        areas: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.person = person
         if person is not None:
             kwargs.setdefault(
@@ -138,6 +163,7 @@ class JoinForm(ContactMixin, Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        areas_offered(self, areas or [])
         if person is not None:
             # Someone signed in applies to another time bank with the login they have.
             del self.fields["username"]
@@ -217,7 +243,14 @@ class ProfileForm(ContactMixin, Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, person: Person, area: str | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        person: Person,
+        area: str | None,
+        areas: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -238,6 +271,8 @@ class ProfileForm(ContactMixin, Form):
         if area is None:
             # No current time bank: the area lives on a membership, so there is none to edit.
             del self.fields["area"]
+        else:
+            areas_offered(self, areas or [])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

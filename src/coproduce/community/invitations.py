@@ -45,6 +45,7 @@ from coproduce.community.permissions import (
     is_coordinator,
     organisation_role,
 )
+from coproduce.community.signals import membership_activated
 from coproduce.community.tokens import token_hash, token_new
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -395,13 +396,16 @@ def _membership_active(*, person: Person, timebank: TimeBank, role: str) -> Memb
     )
     now = timezone.now()
     if membership is None:
-        return Membership.objects.create(
+        membership = Membership.objects.create(
             person=person,
             timebank=timebank,
             role=role,
             status=MembershipStatus.ACTIVE,
             activated_at=now,
         )
+        # The ledger opens the account in this transaction (community/signals.py).
+        membership_activated.send(sender=Membership, membership=membership)
+        return membership
     changed = []
     if membership.status != MembershipStatus.ACTIVE:
         membership.status = MembershipStatus.ACTIVE
@@ -415,6 +419,8 @@ def _membership_active(*, person: Person, timebank: TimeBank, role: str) -> Memb
         changed.append("role")
     if changed:
         membership.save(update_fields=changed)
+    if "status" in changed:
+        membership_activated.send(sender=Membership, membership=membership)
     return membership
 
 

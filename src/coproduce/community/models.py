@@ -92,9 +92,49 @@ class TimeBank(models.Model):
         _("checks needed for kinds of help"), default=default_checks_needed, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # --- Settings a coordinator keeps (issue 12; community.settings.timebank_settings_update) ---
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_details = models.TextField(_("address and opening hours"), blank=True)
+    # A square PNG written by community.settings.logo_prepare through the default storage.
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
+    welcome_text = models.TextField(_("welcome text"), blank=True)
+    # The areas members pick from when they join and on their profile; empty: they write it.
+    areas = models.JSONField(_("areas"), default=list, blank=True)
+    # The default kinds of help (core.categories) this time bank has turned off.
+    categories_off = models.JSONField(_("kinds of help turned off"), default=list, blank=True)
+    induction_required = models.BooleanField(_("an induction meeting is required"), default=True)
+    references_needed = models.PositiveSmallIntegerField(_("references needed"), default=0)
+    language = models.CharField(_("default language"), max_length=16, default="en-gb")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
+    # When a coordinator first saved the settings: the dashboard's first step is then done.
+    settings_completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("time bank")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeBankCategory(models.Model):
+    """A kind of help a time bank added to the defaults (core.categories). Its safeguarding
+    level, if any, is kept with the defaults' in `TimeBank.checks_needed` under `value`."""
+
+    timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="own_categories")
+    # What listings store in their `category` (16 characters, as the defaults' values).
+    value = models.SlugField(max_length=16)
+    name = models.CharField(_("name"), max_length=60)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kind of help")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timebank", "value"], name="one_category_value_per_bank"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -42,8 +42,8 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.community.permissions import coordinators_of, is_coordinator
+from coproduce.community.settings import category_label
 from coproduce.core.audit import audit_record
-from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.notifications import notify
 
@@ -109,7 +109,7 @@ def givers_check_require(
     first = missing[0]
     values = {
         "name": first.person.display_name,
-        "help": Category(category).label,
+        "help": category_label(timebank, category),
         "check": CheckKind(first.kind).label,
     }
     if first.expired_on is not None:

@@ -1,6 +1,5 @@
-"""Writes about people: applying to a time bank, induction, profiles, safeguarding checks and a
-coordinator's changes to a membership. Pure community work: nothing here touches the ledger
-(a member's account opens on first use, see ledger.accounts.member_account_get_or_open)."""
+"""Writes about people: applying, induction, profiles, checks, changes to a membership. An
+activation sends community.signals.membership_activated: the ledger opens the account."""
 
 from __future__ import annotations
 
@@ -33,6 +32,7 @@ from coproduce.community.permissions import (
     require_coordinator,
 )
 from coproduce.community.selectors import password_handover_allowed, password_link_usable
+from coproduce.community.signals import membership_activated
 from coproduce.community.tokens import token_hash, token_new
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -117,8 +117,7 @@ def membership_apply(
                 "username_taken",
             )
         try:
-            # A savepoint, so a race lost on the unique username leaves the outer transaction
-            # usable for the clear message below.
+            # A savepoint: a race lost on the username leaves the transaction usable below.
             with transaction.atomic():
                 person = Person.objects.create_user(
                     username=username, password=password, first_name=first_name
@@ -224,6 +223,7 @@ def membership_induct(
     membership.inducted_by = inducted_by
     membership.induction_notes = notes.strip()
     membership.save()
+    membership_activated.send(sender=Membership, membership=membership)
     audit_record(
         action="membership.inducted",
         actor=acting,
@@ -319,8 +319,7 @@ def membership_update(
     was_coordinator = membership_is_coordinator(membership)
     membership.role, membership.status = role, status
     if was_coordinator and not membership_is_coordinator(membership):
-        # Locks every coordinator row of the time bank, so two coordinators stepping each other
-        # down at the same moment cannot leave it with none.
+        # Locks the coordinators' rows: two stepping each other down cannot leave none.
         others = (
             Membership.objects.select_for_update()
             .filter(timebank=timebank, status=MembershipStatus.ACTIVE)
@@ -336,6 +335,8 @@ def membership_update(
     if status == MembershipStatus.ACTIVE and membership.activated_at is None:
         membership.activated_at = timezone.now()
     membership.save(update_fields=["role", "status", "activated_at"])
+    if status == MembershipStatus.ACTIVE and old["status"] != MembershipStatus.ACTIVE:
+        membership_activated.send(sender=Membership, membership=membership)
     audit_record(
         action="membership.updated",
         actor=acting,
@@ -527,8 +528,7 @@ def password_link_use(*, token: str, password: str) -> Person:
         _("This link does not work any more. Please ask your coordinator for a new one."),
         "link_gone",
     )
-    # Locked so that two people submitting the same link at once cannot both use it: the
-    # second waits, then reads it as used.
+    # Locked: of two people submitting the same link at once, the second reads it as used.
     hashed = token_hash(token)
     link = (
         PasswordLink.objects.select_for_update().filter(token_hash=hashed).first()

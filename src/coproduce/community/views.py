@@ -50,7 +50,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request, "community/join_already.html", {"timebank": timebank, "membership": existing}
         )
-    form = JoinForm(request.POST or None, person=person)
+    form = JoinForm(request.POST or None, person=person, areas=timebank.areas)
     address = client_address(request)
     if request.method == "POST" and throttle_refuses(JOIN_PER_ADDRESS, address):
         form.is_valid()  # show the answers back as they were given
@@ -133,7 +133,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     membership = request.membership  # type: ignore[attr-defined]
     area = membership.area if membership is not None else None
-    form = ProfileForm(request.POST or None, person=person, area=area)
+    form = ProfileForm(
+        request.POST or None,
+        person=person,
+        area=area,
+        areas=membership.timebank.areas if membership is not None else None,
+    )
     if request.method == "POST" and form.is_valid():
         service_on_form(
             form, services.profile_update, person=person, membership=membership, **form.cleaned_data

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coproduce.web.middleware.CurrentTimeBankMiddleware",
+    "coproduce.web.middleware.TimeBankTimeZoneMiddleware",
     "coproduce.web.errors.ApplicationErrorMiddleware",
     "coproduce.web.errors.NulRefusedMiddleware",
 ]
@@ -229,7 +230,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start about a missing folder
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # under MEDIA_ROOT
     "staticfiles": {
         "BACKEND": env_str(
             "COPRODUCE_STATIC_STORAGE",
@@ -237,6 +238,11 @@ STORAGES = {
         )
     },
 }
+
+# Files people upload (a time bank's logo), through Django's default storage. Served by the app
+# only while debugging; in production the web server serves /media/ (docs/OPERATIONS.md).
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
 
 EMAIL_URL = env_str("EMAIL_URL")
 globals().update(email_config(EMAIL_URL, DEBUG))

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import include, path
 
 from coproduce.api.main import api
@@ -33,3 +35,7 @@ urlpatterns = [
     path("privacy/", include("coproduce.privacy.urls")),
     path("", include("coproduce.web.urls")),
 ]
+
+# Uploaded files (a time bank's logo) while debugging; in production the web server serves
+# MEDIA_ROOT at /media/ (docs/OPERATIONS.md, "Uploaded files").
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.coordination.first_steps import first_steps_for
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.errors import NotFound
 
@@ -27,6 +28,7 @@ QUICK_LINKS = [
     ("account:grant", _("Grant hours from the community chest")),
     ("members:list", _("Members")),
     ("coordinator:security", _("Security: two-step sign-in")),
+    ("coordinator:settings", _("Time bank settings")),
 ]
 
 
@@ -39,12 +41,18 @@ def _timebank(request: HttpRequest):
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    sections = dashboard_for(request.user, _timebank(request))  # type: ignore[arg-type]
+    timebank = _timebank(request)
+    sections = dashboard_for(request.user, timebank)  # type: ignore[arg-type]
     quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
     return render(
         request,
         "coordination/dashboard.html",
-        {"sections": sections, "quick_links": quick_links},
+        {
+            "sections": sections,
+            "quick_links": quick_links,
+            # After dashboard_for, which refuses anyone but the bank's coordinators.
+            "first_steps": first_steps_for(timebank),
+        },
     )
 
 

@@ -69,6 +69,9 @@ TABLES: dict[str, Grant] = {
     "community_invitation": Grant.WRITE,
     # What an import remembers of the system it came from: only ever added.
     "portability_externalrecord": Grant.APPEND,
+    # A time bank's own kinds of help are turned off (an update), never deleted: listings and
+    # exchanges keep their kind.
+    "community_timebankcategory": Grant.WRITE,
     # Two-step sign-in (django-otp): turning it off deletes the person's devices, making new
     # recovery codes replaces the old ones, and django-otp deletes a recovery code when it is used.
     "otp_totp_totpdevice": Grant.PRUNE,

@@ -6,3 +6,8 @@ class LedgerConfig(AppConfig):
     name = "coproduce.ledger"
     label = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from coproduce.ledger import receivers
+
+        receivers.connect()

@@ -190,7 +190,8 @@ def settings_update(
             setattr(settings, name, value)
     if "requester_sees_candidates" in changes:
         settings.requester_sees_candidates = bool(changes["requester_sees_candidates"])
-    rules = {}
+    # The time bank's own kinds of help keep their rules (set on its settings page).
+    rules = {c: k for c, k in (timebank.checks_needed or {}).items() if c not in Category.values}
     for category, kind in (safeguarding or {}).items():
         if not kind:
             continue

@@ -7,10 +7,12 @@ from the URL, so a lookup can never wander into another community.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from coproduce.community.models import Membership, MembershipStatus
 from coproduce.core.requests import TIMEBANK_SESSION_KEY
@@ -51,3 +53,27 @@ class CurrentTimeBankMiddleware:
                 request.membership = membership  # type: ignore[attr-defined]
                 request.timebank = membership.timebank  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class TimeBankTimeZoneMiddleware:
+    """Dates and times on a page are shown in the current time bank's time zone (its settings),
+    or the site's (TIME_ZONE) when there is none."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timebank = getattr(request, "timebank", None)
+        name = getattr(timebank, "time_zone", "") or ""
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from coproduce.community.two_factor import two_factor_enabled, two_factor_required
 
 # Reachable whatever: health checks, static files, the API (token auth, no session).
-ALWAYS_OPEN = ("/healthz", "/static/", "/api/")
+ALWAYS_OPEN = ("/healthz", "/static/", "/api/", "/manifest.webmanifest")
 
 
 class TwoFactorRequiredMiddleware:

@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from coproduce.web import sign_in, views
+from coproduce.web import manifest, sign_in, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", manifest.manifest, name="manifest"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/code/", sign_in.second_step, name="sign_in_code"),
     path("login/unlock/", sign_in.unlock_request, name="sign_in_unlock_request"),

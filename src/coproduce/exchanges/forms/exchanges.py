@@ -18,6 +18,7 @@ from coproduce.community.permissions import is_coordinator, member_get_by_userna
 from coproduce.core.categories import Category
 from coproduce.core.forms import AccessibleForm, HoursField
 from coproduce.core.units import format_hmm
+from coproduce.exchanges.forms.listings import kinds_of_help
 from coproduce.exchanges.models import Exchange, Feedback, PaidBy
 from coproduce.exchanges.selectors.exchanges import (
     organisations_for_paying,
@@ -108,6 +109,7 @@ class ProposeForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         self.timebank = timebank
         self.fields["hours"].max_minutes = timebank.max_exchange_minutes  # type: ignore[attr-defined]
+        kinds_of_help(self, timebank)
         if listing_known:
             # The offer or request says who takes part and on which side.
             del self.fields["my_role"]
@@ -281,6 +283,7 @@ class LogFinishedForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         self.timebank = timebank
         self.fields["hours"].max_minutes = timebank.max_exchange_minutes  # type: ignore[attr-defined]
+        kinds_of_help(self, timebank)
 
     def clean_provider(self) -> Person:
         return _lookup(self.timebank, self.cleaned_data["provider"])

@@ -8,8 +8,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.availability import DAYS, slot_choices
+from coproduce.community.models import TimeBank
+from coproduce.community.settings import category_choices, category_label
 from coproduce.core.categories import Category
 from coproduce.core.text import TypedTextFormMixin
+
+
+def kinds_of_help(form: forms.Form, timebank: TimeBank | None, *, blank: str = "") -> None:
+    """Offer the kinds of help the time bank uses (its settings), keeping a listing's own kind
+    when it has since been turned off."""
+    field = cast(forms.ChoiceField, form.fields["category"])
+    choices = category_choices(timebank)
+    kept = form.initial.get("category")
+    if kept and kept not in dict(choices):
+        choices.append((kept, category_label(timebank, kept)))
+    field.choices = [("", blank), *choices] if blank else choices
 
 
 class ListingFilterForm(TypedTextFormMixin, forms.Form):
@@ -30,8 +43,11 @@ class ListingFilterForm(TypedTextFormMixin, forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
     day = forms.ChoiceField(label=_("Day"), required=False, choices=[("", _("Any day")), *DAYS])
 
-    def __init__(self, *args: Any, areas: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, areas: list[str], timebank: TimeBank | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        kinds_of_help(self, timebank, blank=str(_("Any kind of help")))
         area = cast(forms.ChoiceField, self.fields["area"])
         area.choices = [("", _("Anywhere")), *((a, a) for a in areas)]
 
@@ -72,6 +88,10 @@ class ListingForm(TypedTextFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick the times that suit. Tick none for any time."),
     )
+
+    def __init__(self, *args: Any, timebank: TimeBank | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds_of_help(self, timebank, blank=str(_("Choose one")))
 
 
 class ListingCreateForm(ListingForm):

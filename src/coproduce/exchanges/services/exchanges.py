@@ -41,7 +41,7 @@ from coproduce.community.permissions import (
     require_coordinator,
     staff_organisation_ids,
 )
-from coproduce.core.categories import Category
+from coproduce.community.settings import category_known
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import (
@@ -152,7 +152,7 @@ def exchange_propose(
     title = (title or "").strip()
     if not title:
         raise ApplicationError(_("Say in a few words what the help is."), "title_required")
-    if category not in Category.values:
+    if not category_known(timebank, category):
         raise ApplicationError(_("Choose a kind of help."), "bad_category")
     _check_minutes(expected_minutes, timebank)
     providers, receivers = list(providers), list(receivers)
@@ -501,7 +501,7 @@ def exchange_log_finished(
     title = (title or "").strip()
     if not title:
         raise ApplicationError(_("Say in a few words what the help was."), "title_required")
-    if category not in Category.values:
+    if not category_known(timebank, category):
         raise ApplicationError(_("Choose a kind of help."), "bad_category")
     _check_minutes(minutes, timebank)
     if done_on > timezone.localdate():

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from coproduce.community.availability import SLOTS
 from coproduce.community.models import Person, TimeBank
 from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.settings import category_known
 from coproduce.core.audit import audit_record
-from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from coproduce.core.notifications import notify
 from coproduce.exchanges.models import ListingStatus, Offer, Request
@@ -36,12 +36,18 @@ REMIND_DAYS_BEFORE_EXPIRY = 7
 
 
 def _clean_fields(
-    *, title: str, category: str, description: str, tags: str, availability: Iterable[str]
+    *,
+    timebank: TimeBank,
+    title: str,
+    category: str,
+    description: str,
+    tags: str,
+    availability: Iterable[str],
 ) -> dict[str, Any]:
     title = (title or "").strip()
     if not title:
         raise ApplicationError(_("Please say in a few words what the help is."), "no_title")
-    if category not in Category.values:
+    if not category_known(timebank, category):
         raise ApplicationError(_("Please choose a kind of help from the list."), "bad_category")
     slots = list(dict.fromkeys(availability or []))
     unknown = [slot for slot in slots if slot not in SLOTS]
@@ -117,6 +123,7 @@ def listing_create(
         owner, owner_membership = for_member, member_membership
 
     fields = _clean_fields(
+        timebank=timebank,
         title=title,
         category=category,
         description=description,
@@ -173,6 +180,7 @@ def listing_update(
     if listing.status == ListingStatus.CLOSED:
         raise Conflict(_("This listing is closed. Please post a new one instead."), "closed")
     fields = _clean_fields(
+        timebank=listing.timebank,
         title=title,
         category=category,
         description=description,

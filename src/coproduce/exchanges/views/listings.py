@@ -42,7 +42,9 @@ def _timebank(request: HttpRequest) -> TimeBank:
 @login_required
 def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     timebank = _timebank(request)
-    form = ListingFilterForm(request.GET, areas=listing_areas(timebank=timebank, kind=kind))
+    form = ListingFilterForm(
+        request.GET, areas=listing_areas(timebank=timebank, kind=kind), timebank=timebank
+    )
     form.is_valid()
     # A filter that did not validate is shown with its error and left out of the search.
     filters = {name: value for name, value in form.cleaned_data.items() if value}
@@ -98,6 +100,7 @@ def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     coordinator = membership_is_coordinator(membership)
     form = ListingCreateForm(
         request.POST or None,
+        timebank=timebank,
         members=selectors.members_to_post_for(timebank=timebank) if coordinator else None,
         # A coordinator's form is often for someone else (a member's page links here with
         # ?for=<their public id>): blank means the member's own area.
@@ -128,7 +131,9 @@ def listing_edit(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpRespo
     timebank = _timebank(request)
     listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
     form = ListingForm(
-        request.POST or None, initial={name: getattr(listing, name) for name in FORM_FIELDS}
+        request.POST or None,
+        initial={name: getattr(listing, name) for name in FORM_FIELDS},
+        timebank=timebank,
     )
     if request.method == "POST" and form.is_valid():
         try:

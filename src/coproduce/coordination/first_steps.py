@@ -1,0 +1,126 @@
+"""A new coordinator's first steps, shown on the dashboard until all are done (issue 12).
+
+Each step ticks itself off from what is really in the database, never from a box the
+coordinator ticks: the settings saved once (`TimeBank.settings_completed_at`); a second
+coordinator, or a live invitation for one; a member besides the coordinators, or a live
+invitation for one; a partner organisation. One query, whatever the size of the time bank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.community.models import (
+    Invitation,
+    InvitationKind,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    Role,
+    TimeBank,
+)
+
+COORDINATOR_ROLES = [Role.COORDINATOR, Role.ADMIN]
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    key: str
+    label: str | Promise
+    url: str
+    done: bool
+
+
+def _url(*names: str) -> str:
+    """The first of these pages that exists (the invitations page may come later)."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    raise NoReverseMatch(names[-1])
+
+
+def _pending(kind: str) -> Exists:
+    return Exists(
+        Invitation.objects.filter(
+            timebank=OuterRef("pk"),
+            kind=kind,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+    )
+
+
+def first_steps_for(timebank: TimeBank) -> list[FirstStep] | None:
+    """The four first steps with whether each is done, or None once they all are."""
+    coordinators = (
+        Membership.objects.filter(
+            timebank=OuterRef("pk"),
+            status=MembershipStatus.ACTIVE,
+            role__in=COORDINATOR_ROLES,
+        )
+        .order_by()
+        .values("timebank")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    state = (
+        TimeBank.objects.filter(pk=timebank.pk)
+        .annotate(
+            coordinators=Coalesce(Subquery(coordinators, output_field=IntegerField()), 0),
+            coordinator_invited=_pending(InvitationKind.COORDINATOR),
+            has_member=Exists(
+                Membership.objects.filter(timebank=OuterRef("pk"), role=Role.MEMBER).exclude(
+                    status=MembershipStatus.LEFT
+                )
+            ),
+            member_invited=_pending(InvitationKind.MEMBER),
+            has_organisation=Exists(Organisation.objects.filter(timebank=OuterRef("pk"))),
+        )
+        .values(
+            "settings_completed_at",
+            "coordinators",
+            "coordinator_invited",
+            "has_member",
+            "member_invited",
+            "has_organisation",
+        )
+        .get()
+    )
+    invitations = _url("coordinator:invitations", "members:list")
+    steps = [
+        FirstStep(
+            "settings",
+            _("Finish the time bank's settings"),
+            reverse("coordinator:settings"),
+            state["settings_completed_at"] is not None,
+        ),
+        FirstStep(
+            "coordinator",
+            _("Invite a second coordinator"),
+            invitations,
+            state["coordinators"] >= 2 or state["coordinator_invited"],
+        ),
+        FirstStep(
+            "members",
+            _("Invite the first members"),
+            invitations,
+            state["has_member"] or state["member_invited"],
+        ),
+        FirstStep(
+            "organisation",
+            _("Add a partner organisation"),
+            reverse("partners:organisation_new"),
+            state["has_organisation"],
+        ),
+    ]
+    return None if all(step.done for step in steps) else steps
