@@ -14,9 +14,7 @@ beside the defaults' in `TimeBank.checks_needed`). `category_choices` is what li
 
 from __future__ import annotations
 
-import io
 import secrets
-import warnings
 import zoneinfo
 from typing import Any, NoReturn
 
@@ -29,19 +27,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coproduce.community.models import CheckKind, Person, TimeBank, TimeBankCategory
 from coproduce.community.permissions import require_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
+from coproduce.core.images import Refusals, picture_open, png_square
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_SIZE = 256
-# Larger pictures than this (in pixels) are refused before they are decoded.
-LOGO_MAX_PIXELS = 40_000_000
-LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 MAX_AREAS = 200
 MAX_REFERENCES = 5
 
@@ -174,40 +169,16 @@ def _checked(timebank: TimeBank, changes: dict[str, Any]) -> dict[str, Any]:
 def logo_prepare(upload: Any) -> bytes:
     """The uploaded picture redrawn as a LOGO_SIZE square PNG (transparent around it), or an
     ApplicationError saying what is wrong with it."""
-    size = getattr(upload, "size", None)
-    if size is None or size > LOGO_MAX_BYTES:
-        _refuse(_("The logo must be a picture of at most 2 MB."), "logo_too_big")
-    data = upload.read()
-    if len(data) > LOGO_MAX_BYTES:
-        _refuse(_("The logo must be a picture of at most 2 MB."), "logo_too_big")
-    not_a_picture = _("The logo must be a picture: a PNG, JPEG, GIF or WebP file.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in LOGO_FORMATS:
-                    _refuse(not_a_picture, "logo_not_image")
-                if probe.width * probe.height > LOGO_MAX_PIXELS:
-                    _refuse(_("That picture is too large; use a smaller one."), "logo_pixels")
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.seek(0)
-                picture = ImageOps.exif_transpose(image).convert("RGBA")
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
-        _refuse(not_a_picture, "logo_not_image")
-    picture = ImageOps.contain(picture, (LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
-    square = Image.new("RGBA", (LOGO_SIZE, LOGO_SIZE), (255, 255, 255, 0))
-    square.paste(picture, ((LOGO_SIZE - picture.width) // 2, (LOGO_SIZE - picture.height) // 2))
-    out = io.BytesIO()
-    square.save(out, format="PNG", optimize=True)  # a new file: no EXIF, no text chunks
-    return out.getvalue()
+    picture = picture_open(
+        upload,
+        max_bytes=LOGO_MAX_BYTES,
+        refusals=Refusals(
+            too_big=_("The logo must be a picture of at most 2 MB."),
+            not_a_picture=_("The logo must be a picture: a PNG, JPEG, GIF or WebP file."),
+            too_many_pixels=_("That picture is too large; use a smaller one."),
+        ),
+    )
+    return png_square(picture, LOGO_SIZE)
 
 
 # --- Kinds of help ----------------------------------------------------------------------------
