@@ -50,7 +50,7 @@ FILL: dict[str, dict[str, str]] = {
     **{
         f"exchanges:{kind}{suffix}": {"public_id": kind}
         for kind in ("offer", "request")
-        for suffix in ("", "_edit", "_pause", "_resume", "_close", "_renew")
+        for suffix in ("", "_edit", "_photo", "_pause", "_resume", "_close", "_renew")
     },
     "exchanges:exchange": {"public_id": "exchange:confirmed"},
     "exchanges:exchange_agree": {"public_id": "exchange:proposed"},

@@ -42,6 +42,10 @@ class Person(AbstractUser):
     notify_by_email = models.BooleanField(_("send me emails about my exchanges"), default=True)
     # --- Privacy (issue 10): set when the person was erased (see coproduce.privacy.erasure). ---
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A profile photo, redrawn by core.images (no EXIF, no location), with the words a screen
+    # reader says for it; initials stand in when there is none.
+    photo = models.FileField(_("photo"), max_length=200, blank=True)
+    photo_alt = models.CharField(_("what the photo shows"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("person")

@@ -4,7 +4,7 @@ accounts."""
 
 from django.urls import path
 
-from coproduce.community import invitation_views, safeguarding_views, views
+from coproduce.community import invitation_views, photo_views, safeguarding_views, views
 
 app_name = "community"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("join/<slug:slug>/thanks/", views.join_thanks, name="join_thanks"),
     path("profile/", views.profile_me, name="profile_me"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("profile/photo/", photo_views.profile_photo, name="profile_photo"),
     path("people/<uuid:public_id>/", views.profile, name="profile"),
     # The one-time link a coordinator hands a member to choose their password.
     path("welcome/<str:token>/", views.password_link, name="password_link"),

@@ -125,3 +125,20 @@ def service_on_form(
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return None
+
+
+class PhotoForm(AccessibleForm):
+    """Add or change a photo, with the words a screen reader says for it; or take it away."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A PNG, JPEG, GIF or WebP picture of at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    alt = forms.CharField(
+        label=_("What the photo shows"),
+        max_length=200,
+        required=False,
+        help_text=_("For people who cannot see it, e.g. “Maria smiling in her garden”."),
+    )

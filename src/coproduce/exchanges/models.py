@@ -40,6 +40,8 @@ class Listing(models.Model):
     )
     # Slots such as "mon_am" (community.availability.SLOTS); empty means any time.
     availability = models.JSONField(_("when"), default=list, blank=True)
+    photo = models.FileField(_("photo"), max_length=200, blank=True)
+    photo_alt = models.CharField(_("what the photo shows"), max_length=200, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     expiry_reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)

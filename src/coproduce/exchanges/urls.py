@@ -3,7 +3,7 @@ them which), and the exchanges arranged from them."""
 
 from django.urls import path
 
-from coproduce.exchanges.views import exchanges, listings
+from coproduce.exchanges.views import exchanges, listings, photos
 
 app_name = "exchanges"
 
@@ -15,6 +15,7 @@ for kind, plural in (("offer", "offers"), ("request", "requests")):
         path(f"{plural}/new/", listings.listing_new, k, name=f"{kind}_new"),
         path(f"{plural}/<uuid:public_id>/", listings.listing_detail, k, name=kind),
         path(f"{plural}/<uuid:public_id>/edit/", listings.listing_edit, k, name=f"{kind}_edit"),
+        path(f"{plural}/<uuid:public_id>/photo/", photos.listing_photo, k, name=f"{kind}_photo"),
     ]
     urlpatterns += [
         path(

@@ -50,6 +50,7 @@ from coproduce.community.permissions import (
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.models import Notification
+from coproduce.core.photos import photo_forget_on_commit
 from coproduce.exchanges.models import (
     Exchange,
     ExchangeStatus,
@@ -206,8 +207,13 @@ def _erase(
                 closed += 1
         # Listings in a time bank the person had already left, where no one here may act.
         closed += listings.filter(status__in=_OPEN_LISTINGS).update(status=ListingStatus.CLOSED)
-        # Their own words go; exchanges keep their own copy of the title.
-        listings.update(title=ERASED_LISTING_TITLE, description="", tags="", area="")
+        # Their own words and photos go; exchanges keep their own copy of the title.
+        for name in listings.exclude(photo="").values_list("photo", flat=True):
+            photo_forget_on_commit(name)
+        listings.update(
+            title=ERASED_LISTING_TITLE, description="", tags="", area="", photo="", photo_alt=""
+        )
+
 
     Feedback.objects.filter(in_banks).filter(Q(author=person) | Q(about_person=person)).delete()
     own = Notification.objects.filter(person=person)
@@ -293,6 +299,9 @@ def person_anonymise(person: Person) -> None:
     person.is_superuser = False
     person.set_unusable_password()
     person.erased_at = timezone.now()
+    photo_forget_on_commit(person.photo.name)  # the file goes once the erasure commits
+    person.photo = ""
+    person.photo_alt = ""
     person.save()
     # Their two-step sign-in devices (authenticator app, recovery codes) are credentials, and an
     # unused one-time link to choose a password would be a way back in.
