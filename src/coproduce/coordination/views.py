@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
-from coproduce.core.errors import NotFound
+from coproduce.core.requests import current_person, current_timebank
 
 SECTION_PAGE_SIZE = 50
 
@@ -30,16 +30,9 @@ QUICK_LINKS = [
 ]
 
 
-def _timebank(request: HttpRequest):
-    timebank = request.timebank  # type: ignore[attr-defined]
-    if timebank is None:
-        raise NotFound(str(_("There is no such page.")))
-    return timebank
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    sections = dashboard_for(request.user, _timebank(request))  # type: ignore[arg-type]
+    sections = dashboard_for(current_person(request), current_timebank(request))
     quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
     return render(
         request,
@@ -51,8 +44,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def section(request: HttpRequest, key: str) -> HttpResponse:
     kind, queryset = section_queryset_for(
-        request.user,  # type: ignore[arg-type]
-        _timebank(request),
+        current_person(request),
+        current_timebank(request),
         key,
     )
     page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
