@@ -5,7 +5,8 @@ Everything comes from the seed, so the same seed builds the same community; only
 dates move, because the history ends at the start of the month it is built in. The community is
 planned in memory first (`community`, `history`), then written here: rows in bulk (10,000
 members must take seconds, not minutes; `demo.rows`), credits one transfer at a time in the order
-the help happened, and last what the apps' own services build (`demo.finish`). The build is one transaction: a failure leaves nothing half-built.
+the help happened, and last what the apps' own services build (`demo.finish`). The build is one
+transaction: a failure leaves nothing half-built.
 """
 
 from __future__ import annotations

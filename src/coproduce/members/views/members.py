@@ -119,7 +119,7 @@ def members_export(request: HttpRequest) -> StreamingHttpResponse:
 def applications(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
     community_selectors.coordinator_membership_for(current_person(request), timebank)
-    waiting = community_selectors.applications_waiting(timebank)
+    waiting = list(community_selectors.applications_waiting(timebank))
     if waiting:
         contact_reads.members_contacts_listed(
             viewer=current_person(request),
