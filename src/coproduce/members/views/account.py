@@ -164,7 +164,7 @@ def gift(request: HttpRequest) -> HttpResponse:
     account = member_account_for(person=giver, timebank=timebank)
     if membership.status != MembershipStatus.ACTIVE:
         # An applicant (before induction) or a paused member gives nothing, and sees no one.
-        context = {"form": None, "account": account, "status": membership.status}
+        context = {"form": None, "account": account, "applied": membership.is_applied}
         status = 403 if request.method == "POST" else 200
         return render(request, "members/account/gift.html", context, status=status)
     form = GiftForm(
