@@ -62,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             + len(bank.posts)
             + len(bank.transfers)
         )
-        print(f"database: {connection.vendor}; {args.members} members, {len(bank.posts)} posts, "
-              f"{len(bank.transfers)} transfers ({rows} rows)")
+        print(
+            f"database: {connection.vendor}; {args.members} members, {len(bank.posts)} posts, "
+            f"{len(bank.transfers)} transfers ({rows} rows)"
+        )
         started = time.perf_counter()
         result = timeoverflow_import(timebank=timebank, acting=carol, paths=[path])
         first = time.perf_counter() - started

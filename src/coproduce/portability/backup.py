@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import sqlite3
+
 # pg_dump and pg_restore, run with arguments we build and no shell.
 import subprocess  # nosec B404
 import tarfile
