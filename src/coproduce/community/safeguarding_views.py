@@ -25,7 +25,6 @@ from coproduce.community.forms import (
     ResumeForm,
 )
 from coproduce.community.models import Person, Role
-from coproduce.core.errors import ApplicationError
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person, current_timebank
 
@@ -133,21 +132,28 @@ def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     follow_up_form = FollowUpForm(request.POST if action == "follow_up" else None)
     close_form = CloseIncidentForm(request.POST if action == "close" else None)
-    try:
-        if action == "follow_up" and follow_up_form.is_valid():
-            incidents.incident_follow_up(
-                incident=incident, acting=current_person(request), **follow_up_form.cleaned_data
-            )
+    if action == "follow_up" and follow_up_form.is_valid():
+        service_on_form(
+            follow_up_form,
+            incidents.incident_follow_up,
+            incident=incident,
+            acting=current_person(request),
+            **follow_up_form.cleaned_data,
+        )
+        if not follow_up_form.errors:
             messages.success(request, _("The follow-up is added."))
             return redirect("community:incident", public_id=incident.public_id)
-        if action == "close" and close_form.is_valid():
-            incidents.incident_close(
-                incident=incident, acting=current_person(request), **close_form.cleaned_data
-            )
+    if action == "close" and close_form.is_valid():
+        service_on_form(
+            close_form,
+            incidents.incident_close,
+            incident=incident,
+            acting=current_person(request),
+            **close_form.cleaned_data,
+        )
+        if not close_form.errors:
             messages.success(request, _("The incident is closed."))
             return redirect("community:incident", public_id=incident.public_id)
-    except ApplicationError as exc:
-        (follow_up_form if action == "follow_up" else close_form).add_error(None, exc.message)
     incidents.incident_viewed(viewer=current_person(request), incident=incident)
     context = {
         "incident": incident,
