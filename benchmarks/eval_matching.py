@@ -63,7 +63,8 @@ def main() -> int:
         Side,
     )
     from coproduce.matching.index import timebank_reindex
-    from coproduce.matching.selectors import need_of, rank_need, settings_for
+    from coproduce.matching.ranking import rank_need
+    from coproduce.matching.selectors import need_of, settings_for
 
     timebank = TimeBank.objects.get(slug=args.slug)
     one_to_one = (

@@ -162,9 +162,9 @@ def test_a_neighbour_beyond_the_whole_bank_list_is_still_found(
 ):
     """Each pre-sorted list is short; the same-area list finds bob though dan and erin, across
     town, fill the whole time bank's list (they come first there: lower person ids)."""
-    from coproduce.matching import selectors
+    from coproduce.matching import ranking
 
-    monkeypatch.setattr(selectors, "LIST_SIZE", 2)
+    monkeypatch.setattr(ranking, "LIST_SIZE", 2)
     Membership.objects.filter(person=erin).update(area="Southside")
     timebank_reindex(timebank=riverside)
     for person in (dan, erin, bob):

@@ -129,7 +129,8 @@ def test_safeguarding_check_must_be_current(carol, bob, riverside):
         expires_on=timezone.localdate(),
         recorded_by=carol,
     )
-    from coproduce.matching.selectors import eligible_profiles, settings_for
+    from coproduce.matching.ranking import eligible_profiles
+    from coproduce.matching.selectors import settings_for
 
     need = need_of(ask(carol, riverside, "Sit with my mum", category=Category.CARE))
     assert not eligible_profiles(need, settings_for(riverside)).filter(person=bob).exists()

@@ -47,6 +47,10 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def meetings_paid_from_chest(self) -> bool:
+        return self.meetings_paid_from == PaidFrom.CHEST
+
 
 class Phase(models.Model):
     timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
@@ -200,6 +204,10 @@ class Proposal(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in DECISIONS
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == ProposalStatus.ACCEPTED
 
 
 class StatusChange(models.Model):

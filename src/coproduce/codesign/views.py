@@ -360,7 +360,7 @@ def _proposal_response(
             context["status_form"] = bound.get("status") or forms.StatusForm(
                 prefix="status", proposal=proposal
             )
-        if proposal.status == "accepted":
+        if proposal.is_accepted:
             context["progress_form"] = bound.get("progress") or forms.ProgressForm(
                 prefix="progress"
             )

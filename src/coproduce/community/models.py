@@ -238,6 +238,15 @@ class Membership(models.Model):
     def can_trade(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
 
+    # For templates, which cannot name MembershipStatus.
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == MembershipStatus.APPLIED
+
 
 class OrganisationKind(models.TextChoices):
     GP_PRACTICE = "gp_practice", _("GP practice")
@@ -510,6 +519,10 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"Incident {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == IncidentStatus.OPEN
 
 
 class IncidentFollowUp(models.Model):

@@ -25,15 +25,12 @@ from coproduce.community.forms import (
     ResumeForm,
 )
 from coproduce.community.models import Person, Role
-from coproduce.core.errors import ApplicationError
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_person, current_timebank
 
 # An exchange still to happen or to be settled (exchanges.models.ExchangeStatus values; this
 # app reads them through Person.exchange_parts and may not import exchanges).
 OPEN_EXCHANGE_STATUSES = ("proposed", "agreed", "done", "disputed")
-
-
-def _me(request: HttpRequest) -> Person:
-    return request.user  # type: ignore[return-value]
 
 
 def _open_exchanges(person: Person, timebank_id: int) -> list[Any]:
@@ -50,23 +47,22 @@ def _open_exchanges(person: Person, timebank_id: int) -> list[Any]:
 
 @login_required
 def member_safeguarding(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    membership = selectors.member_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    membership = selectors.member_get_for(current_person(request), timebank, public_id)
     person = membership.person
     action = request.POST.get("action") if request.method == "POST" else None
     pause_form = PauseForm(request.POST if action == "pause" else None)
     resume_form = ResumeForm(request.POST if action == "resume" else None)
     if action == "pause" and pause_form.is_valid():
-        try:
-            safeguarding.safeguarding_pause(
-                timebank=timebank,
-                person=person,
-                acting=_me(request),
-                reason=pause_form.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            pause_form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            pause_form,
+            safeguarding.safeguarding_pause,
+            timebank=timebank,
+            person=person,
+            acting=current_person(request),
+            reason=pause_form.cleaned_data["reason"],
+        )
+        if not pause_form.errors:
             messages.success(
                 request,
                 _("%(name)s is paused: they cannot take part in new exchanges.")
@@ -74,16 +70,15 @@ def member_safeguarding(request: HttpRequest, public_id: str) -> HttpResponse:
             )
             return redirect("community:safeguarding", public_id=person.public_id)
     if action == "resume" and resume_form.is_valid():
-        try:
-            safeguarding.safeguarding_resume(
-                timebank=timebank,
-                person=person,
-                acting=_me(request),
-                note=resume_form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            resume_form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            resume_form,
+            safeguarding.safeguarding_resume,
+            timebank=timebank,
+            person=person,
+            acting=current_person(request),
+            note=resume_form.cleaned_data["note"],
+        )
+        if not resume_form.errors:
             messages.success(
                 request, _("%(name)s's pause has ended.") % {"name": person.display_name}
             )
@@ -99,7 +94,7 @@ def member_safeguarding(request: HttpRequest, public_id: str) -> HttpResponse:
         "resume_form": resume_form,
         "open_exchanges": _open_exchanges(person, timebank.pk) if current else [],
         "incidents": incidents.incidents_about(
-            viewer=_me(request), timebank=timebank, person=person
+            viewer=current_person(request), timebank=timebank, person=person
         ),
         "can_pause": membership.role not in {Role.COORDINATOR, Role.ADMIN},
     }
@@ -108,20 +103,19 @@ def member_safeguarding(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def incident_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    membership = selectors.member_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    membership = selectors.member_get_for(current_person(request), timebank, public_id)
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            incident = incidents.incident_record(
-                timebank=timebank,
-                acting=_me(request),
-                person=membership.person,
-                **form.cleaned_data,
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        incident = service_on_form(
+            form,
+            incidents.incident_record,
+            timebank=timebank,
+            acting=current_person(request),
+            person=membership.person,
+            **form.cleaned_data,
+        )
+        if incident is not None:
             messages.success(request, _("The incident is recorded."))
             return redirect("community:incident", public_id=incident.public_id)
     context = {"membership": membership, "form": form}
@@ -130,30 +124,37 @@ def incident_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
+    timebank = current_timebank(request)
     action = request.POST.get("action") if request.method == "POST" else None
     # Audited below, whenever the page is shown (a form sent and redirected shows nothing).
     incident = incidents.incident_get_for(
-        viewer=_me(request), timebank=timebank, public_id=public_id, audit=False
+        viewer=current_person(request), timebank=timebank, public_id=public_id, audit=False
     )
     follow_up_form = FollowUpForm(request.POST if action == "follow_up" else None)
     close_form = CloseIncidentForm(request.POST if action == "close" else None)
-    try:
-        if action == "follow_up" and follow_up_form.is_valid():
-            incidents.incident_follow_up(
-                incident=incident, acting=_me(request), **follow_up_form.cleaned_data
-            )
+    if action == "follow_up" and follow_up_form.is_valid():
+        service_on_form(
+            follow_up_form,
+            incidents.incident_follow_up,
+            incident=incident,
+            acting=current_person(request),
+            **follow_up_form.cleaned_data,
+        )
+        if not follow_up_form.errors:
             messages.success(request, _("The follow-up is added."))
             return redirect("community:incident", public_id=incident.public_id)
-        if action == "close" and close_form.is_valid():
-            incidents.incident_close(
-                incident=incident, acting=_me(request), **close_form.cleaned_data
-            )
+    if action == "close" and close_form.is_valid():
+        service_on_form(
+            close_form,
+            incidents.incident_close,
+            incident=incident,
+            acting=current_person(request),
+            **close_form.cleaned_data,
+        )
+        if not close_form.errors:
             messages.success(request, _("The incident is closed."))
             return redirect("community:incident", public_id=incident.public_id)
-    except ApplicationError as exc:
-        (follow_up_form if action == "follow_up" else close_form).add_error(None, exc.message)
-    incidents.incident_viewed(viewer=_me(request), incident=incident)
+    incidents.incident_viewed(viewer=current_person(request), incident=incident)
     context = {
         "incident": incident,
         "follow_ups": incidents.follow_ups_of(incident),

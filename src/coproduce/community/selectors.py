@@ -239,9 +239,9 @@ def member_get_for(
     return membership
 
 
-def applications_waiting(timebank: TimeBank) -> list[Membership]:
-    """Applications the coordinator has not yet decided, oldest first (one query)."""
-    return list(
+def applications_waiting(timebank: TimeBank) -> QuerySet[Membership]:
+    """Applications the coordinator has not yet decided, the longest waiting first."""
+    return (
         Membership.objects.filter(timebank=timebank, status=MembershipStatus.APPLIED)
         .select_related("person")
         .order_by("applied_at", "pk")

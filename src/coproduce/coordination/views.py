@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
-from coproduce.core.errors import NotFound
+from coproduce.core.requests import current_person, current_timebank
 
 SECTION_PAGE_SIZE = 50
 
@@ -32,17 +32,10 @@ QUICK_LINKS = [
 ]
 
 
-def _timebank(request: HttpRequest):
-    timebank = request.timebank  # type: ignore[attr-defined]
-    if timebank is None:
-        raise NotFound(str(_("There is no such page.")))
-    return timebank
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    sections = dashboard_for(request.user, timebank)  # type: ignore[arg-type]
+    timebank = current_timebank(request)
+    sections = dashboard_for(current_person(request), timebank)
     quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
     return render(
         request,
@@ -59,8 +52,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def section(request: HttpRequest, key: str) -> HttpResponse:
     kind, queryset = section_queryset_for(
-        request.user,  # type: ignore[arg-type]
-        _timebank(request),
+        current_person(request),
+        current_timebank(request),
         key,
     )
     page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))

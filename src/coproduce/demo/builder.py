@@ -4,38 +4,31 @@ exchanges, with every credit posted through `ledger.services.transfer_post`.
 Everything comes from the seed, so the same seed builds the same community; only the absolute
 dates move, because the history ends at the start of the month it is built in. The community is
 planned in memory first (`community`, `history`), then written here: rows in bulk (10,000
-members must take seconds, not minutes), and credits one transfer at a time in the order the help
-happened. The build is one transaction: a failure leaves nothing half-built.
+members must take seconds, not minutes; `demo.rows`), credits one transfer at a time in the order
+the help happened, and last what the apps' own services build (`demo.finish`). The build is one
+transaction: a failure leaves nothing half-built.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
-from random import Random
-from typing import Any, TextIO
+from typing import Any
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from coproduce.community.models import (
-    CheckKind,
     Membership,
     MembershipStatus,
     Organisation,
-    OrganisationKind,
     OrganisationStaff,
     Person,
-    Role,
-    SafeguardingCheck,
     TimeBank,
 )
 from coproduce.core.audit import audit_record
@@ -43,11 +36,11 @@ from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
 from coproduce.core.models import AuditEvent
 from coproduce.core.notifications import emails_held
-from coproduce.demo.codesign import codesign_demo_build
 from coproduce.demo.community import CommunityPlanner
+from coproduce.demo.finish import partners_and_codesign_build
 from coproduce.demo.history import HistoryPlanner
-from coproduce.demo.partners import partners_demo_build
 from coproduce.demo.plan import DEFAULT_SLUG, Member, Plan, PlannedExchange, Posting
+from coproduce.demo.rows import ProgressBar, insert_rows, refresh_statistics
 from coproduce.exchanges.models import (
     Exchange,
     ExchangeStatus,
@@ -73,7 +66,7 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("sam", "council community services (organisation admin)"),
 ]
 
-# The columns given for every exchange and participant row (see `_insert_rows`).
+# The columns given for every exchange and participant row (see `demo.rows.insert_rows`).
 _EXCHANGE_COLUMNS = (
     "timebank_id", "public_id", "offer_id", "request_id", "title", "category", "status",
     "scheduled_for", "expected_minutes", "actual_minutes", "proposed_by_id", "created_at",
@@ -88,7 +81,7 @@ _PAIRING_COLUMNS = (
     "minutes", "occurred_at", "counts_exchange",
 )  # fmt: skip
 # After this many postings the ledger tables' statistics are refreshed again (PostgreSQL only,
-# see `_refresh_statistics`).
+# see `demo.rows.refresh_statistics`).
 _RESTATISTICS_AT = (1_000, 20_000)
 
 
@@ -166,7 +159,7 @@ def demo_build(options: DemoOptions) -> DemoSummary:
         # invented, so their in-app messages are kept and no email leaves (even after commit).
         with emails_held(), transaction.atomic():
             writer.write()
-            partners = _partners_and_codesign(writer.timebank, options.seed)
+            partners = partners_and_codesign_build(writer.timebank, options.seed)
             timebank_reindex(timebank=writer.timebank)
     except IntegrityError:
         # Another build took the slug between the check above and the write.
@@ -181,77 +174,6 @@ def demo_build(options: DemoOptions) -> DemoSummary:
         timebank=writer.timebank, status=ExchangeStatus.CONFIRMED
     ).count()
     return summary
-
-
-def _partners_and_codesign(timebank: TimeBank, seed: int) -> dict[str, int]:
-    """Referrals at every stage with outcomes, pools, and a council co-design project, built
-    through the partners' and co-design services themselves (so every credit goes through the
-    ledger like any other)."""
-
-    def named(base: str) -> Person:
-        return Person.objects.get(
-            memberships__timebank=timebank, username__in=[base, f"{base}@{timebank.slug}"]
-        )
-
-    carol, dr_patel, sam = named("carol"), named("dr_patel"), named("sam")
-    council = Organisation.objects.get(timebank=timebank, kind=OrganisationKind.COUNCIL)
-    members = list(
-        Person.objects.filter(
-            memberships__timebank=timebank,
-            memberships__status=MembershipStatus.ACTIVE,
-            memberships__role=Role.MEMBER,
-        )
-        .exclude(staff_roles__organisation__timebank=timebank)
-        .order_by("id")[:40]
-    )
-    rng = Random(f"{seed}:partners")
-    made = partners_demo_build(
-        timebank=timebank, rng=rng, carol=carol, dr_patel=dr_patel, sam=sam, members=members
-    )
-    project = codesign_demo_build(
-        timebank=timebank, rng=rng, carol=carol, council_org=council, sam=sam, members=members
-    )
-    # Everyone offering care or help with children, or who has given it, has a current enhanced
-    # check on record: the time bank's check rule (community.safeguarding), which the history,
-    # written in bulk rather than through exchange_propose, must obey too.
-    today = timezone.localdate()
-    guarded = [Category.CARE, Category.CHILDREN]
-    carers = Person.objects.filter(
-        Exists(Offer.objects.filter(timebank=timebank, person=OuterRef("pk"), category__in=guarded))
-        | Exists(
-            Participant.objects.filter(
-                timebank=timebank,
-                person=OuterRef("pk"),
-                side=Side.PROVIDER,
-                exchange__category__in=guarded,
-            )
-        ),
-        memberships__timebank=timebank,
-    ).order_by("id")
-    SafeguardingCheck.objects.bulk_create(
-        SafeguardingCheck(
-            timebank=timebank,
-            person=person,
-            kind=CheckKind.ENHANCED,
-            checked_on=today - timedelta(days=30 + rng.randrange(700)),
-            expires_on=today + timedelta(days=365 + rng.randrange(700)),
-            reference=f"DEMO-{n:06d}",
-            recorded_by=carol,
-        )
-        for n, person in enumerate(carers, start=1)
-    )
-
-    # People referred in are created without a password (a coordinator sets one); in the demo
-    # they share the demo password like everyone else, so their journey can be tried.
-    shared_hash = (
-        Person.objects.filter(memberships__timebank=timebank, username=carol.username)
-        .values_list("password", flat=True)
-        .get()
-    )
-    Person.objects.filter(
-        memberships__timebank=timebank, password__startswith=UNUSABLE_PASSWORD_PREFIX
-    ).update(password=shared_hash)
-    return {**made, "projects": 1, "proposals": project.proposals}
 
 
 def _slug_taken(slug: str) -> str:
@@ -289,33 +211,6 @@ def _refuse_taken_usernames(usernames: list[str]) -> None:
             )
 
 
-class _ProgressBar:
-    """One line on stderr, redrawn in place at most once per percent."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
-        self.total = max(total, 1)
-        self.label = label
-        # Looked up now, not at import, so that a redirected stderr is the one written to.
-        self.stream = stream or sys.stderr
-        self.shown = -1
-
-    def update(self, done: int) -> None:
-        percent = done * 100 // self.total
-        if percent == self.shown:
-            return
-        self.shown = percent
-        filled = self.WIDTH * done // self.total
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {percent:3d}% {done:,}/{self.total:,}")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
-
-
 class _Writer:
     """Writes a planned community, inside the caller's transaction."""
 
@@ -332,7 +227,7 @@ class _Writer:
         self._people()
         self._organisations()
         self._listings()
-        _refresh_statistics([Person, Membership, Account, Offer, Request])
+        refresh_statistics([Person, Membership, Account, Offer, Request])
         # The history is planned only now, as it needs the accounts' real limits.
         HistoryPlanner(self.plan).run()
         self._transfers()
@@ -469,14 +364,14 @@ class _Writer:
     def _transfers(self) -> None:
         """Post every planned transfer, in the order the help happened."""
         timeline = self.plan.timeline
-        bar = _ProgressBar(len(timeline), "Posting transfers") if self.progress else None
+        bar = ProgressBar(len(timeline), "Posting transfers") if self.progress else None
         for done, item in enumerate(timeline, start=1):
             if isinstance(item, Posting):
                 self._post(item)
             else:
                 item.transfer_id = self._post_exchange(item)
             if done in _RESTATISTICS_AT:
-                _refresh_statistics([Transfer, Entry, AuditEvent, Account])
+                refresh_statistics([Transfer, Entry, AuditEvent, Account])
             if bar is not None:
                 bar.update(done)
         if bar is not None:
@@ -521,7 +416,7 @@ class _Writer:
         confirmed = [x for x in plan.timeline if isinstance(x, PlannedExchange)]
         planned = confirmed + plan.pending
         carol = plan.carol.person_id()
-        _insert_rows(
+        insert_rows(
             Exchange,
             _EXCHANGE_COLUMNS,
             [
@@ -551,7 +446,7 @@ class _Writer:
         exchange_ids = dict(
             Exchange.objects.filter(timebank=self.timebank).values_list("public_id", "pk")
         )
-        _insert_rows(
+        insert_rows(
             Participant,
             _PARTICIPANT_COLUMNS,
             [
@@ -573,7 +468,7 @@ class _Writer:
             ],
         )
         # Who helped whom, as exchanges.services.pairings_record writes it on confirmation.
-        _insert_rows(
+        insert_rows(
             Pairing,
             _PAIRING_COLUMNS,
             [
@@ -632,69 +527,6 @@ class _Writer:
             minutes_exchanged=self.minutes_exchanged,
             seconds=seconds,
         )
-
-
-def _refresh_statistics(tables: Sequence[type[models.Model]]) -> None:
-    """On PostgreSQL, ANALYZE tables this build has just filled.
-
-    Autovacuum never sees the rows of a transaction that has not committed, so in a new database
-    the statistics say these tables are empty. The planner then reads whole tables inside
-    `transfer_post` (the balance update scans every account, the idempotency look-up every
-    transfer), and postings slow from ~2,000/s to a few dozen a second as the build goes on.
-    ANALYZE counts the rows this transaction inserted. (Without ownership of a table it only
-    warns and skips it.)
-    """
-    if connection.vendor != "postgresql":
-        return
-    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {names}")
-
-
-def _insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert many rows of `model` with one `executemany`: `bulk_create` without building a
-    model instance per row and passing every value through the field API.
-
-    Measured on a 10,000-member demo, that preparation cost ~9 s of CPU for the ~170,000
-    exchange and participant rows (a third of the build); this takes ~2 s. `columns` are
-    attnames given for every row; every other column takes its model default, the same for
-    all rows, so a field added to the model later needs nothing here unless it is unique.
-    """
-    ops = connection.ops
-    by_name = {f.attname: f for f in model._meta.concrete_fields}
-    given = [by_name[name] for name in columns]
-    template = model()
-    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f not in given]
-    for f in rest:
-        if f.unique:
-            raise ImproperlyConfigured(f"The demo must give {model.__name__}.{f.name} a value.")
-    fixed = [f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in rest]
-    adapters: list[Callable[[Any], Any] | None] = []
-    for f in given:
-        kind = f.get_internal_type()
-        if kind == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
-        elif kind == "UUIDField":
-            adapters.append(partial(f.get_db_prep_value, connection=connection))
-        else:
-            adapters.append(None)  # whole numbers and text go in as they are
-    names = ", ".join(ops.quote_name(f.column or f.attname) for f in [*given, *rest])
-    sql = (
-        f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({names}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})"
-    )
-    params = [
-        [
-            value if adapt is None or value is None else adapt(value)
-            for adapt, value in zip(adapters, row, strict=True)
-        ]
-        + fixed
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _inducted_on(member: Member) -> date:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from coproduce.community.availability import SLOTS
 from coproduce.community.models import ContactPreference, MembershipStatus, Role, StaffRole
 from coproduce.core.categories import Category
-from coproduce.demo import content
+from coproduce.demo import content, listings
 from coproduce.demo.plan import (
     CORE,
     DEFAULT_SLUG,
@@ -278,7 +278,7 @@ class CommunityPlanner:
 
     def _listing(self, model: type[Offer] | type[Request], member: Member, category: str) -> None:
         plan, rng = self.plan, self.rng
-        texts = content.OFFERS if model is Offer else content.REQUESTS
+        texts = listings.OFFERS if model is Offer else listings.REQUESTS
         text = rng.choice(texts[category])
         # Drawn up front, so which branch the dates lead to never shifts the random stream.
         recent, when, state = rng.random(), rng.random(), rng.random()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from coproduce.demo import content
+from coproduce.demo import content, listings
 from coproduce.demo.plan import (
     GIVER,
     RECEIVER,
@@ -138,7 +138,7 @@ class HistoryPlanner:
             title, category, proposed_by = request.text.title, request.category, provider
         else:
             category = provider.gives[int(index * len(provider.gives))]
-            texts = content.OFFERS[category]
+            texts = listings.OFFERS[category]
             title = texts[int(other * len(texts))].title
             proposed_by = receiver if other < 0.5 else provider
         exchange = self._confirmed(
@@ -410,7 +410,7 @@ class HistoryPlanner:
             self.plan.pending.append(
                 PlannedExchange(
                     public_id=self.plan.new_id(),
-                    title=offer.text.title if offer else content.OFFERS[category][0].title,
+                    title=offer.text.title if offer else listings.OFFERS[category][0].title,
                     category=offer.category if offer else category,
                     status=status,
                     minutes=minutes,

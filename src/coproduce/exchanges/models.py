@@ -57,6 +57,19 @@ class Listing(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # For templates, which cannot name ListingStatus.
+    @property
+    def is_active(self) -> bool:
+        return self.status == ListingStatus.ACTIVE
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == ListingStatus.PAUSED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ListingStatus.CLOSED
+
 
 class Offer(Listing):
     class Meta:
@@ -195,6 +208,19 @@ class Exchange(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # For templates, which cannot name ExchangeStatus and PaidBy.
+    @property
+    def is_done(self) -> bool:
+        return self.status == ExchangeStatus.DONE
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == ExchangeStatus.CONFIRMED
+
+    @property
+    def paid_by_receivers(self) -> bool:
+        return self.paid_by == PaidBy.RECEIVERS
+
 
 class Side(models.TextChoices):
     PROVIDER = "provider", _("Gives help")
@@ -245,6 +271,10 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side}: {self.person or self.organisation}"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.side == Side.PROVIDER
 
 
 class Pairing(models.Model):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.core.requests import current_timebank
+from coproduce.core.requests import current_person, current_timebank
 from coproduce.insights.charts import chart_data, network_picture
 from coproduce.insights.forms import ReportForm
 from coproduce.insights.method import method_notes
@@ -46,8 +46,8 @@ def _form(request: HttpRequest) -> ReportForm:
     """The period form, bound to the query string over its defaults, so a bare link works."""
     current = current_timebank(request)
     # Only coordinators of the current time bank get in, whatever they coordinate elsewhere.
-    insights_timebank_for(request.user, current.slug)  # type: ignore[arg-type]
-    timebanks = insights_timebanks_for(request.user)  # type: ignore[arg-type]
+    insights_timebank_for(current_person(request), current.slug)
+    timebanks = insights_timebanks_for(current_person(request))
     asked = request.GET.get("timebank")
     if asked and asked not in {tb.slug for tb in timebanks}:
         # Another community's reports: as if they did not exist.
@@ -154,7 +154,7 @@ def _audit_export(request: HttpRequest, report: Report, audience: str, what: str
     if audience == COORDINATOR:
         audit_record(
             action="insights.export",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=current_person(request),
             timebank_id=report.timebank.pk,
             target=what,
             data={"from": str(report.period.start), "to": str(report.period.end)},

@@ -1,14 +1,16 @@
-"""Reads of the ledger: balances, statements, and the whole-ledger check behind
-`coproduce ledger verify`. Every figure comes from one aggregate query, never a loop over rows."""
+"""Reads of the ledger: balances, statements, accounts near their limits, and the whole-ledger
+check behind `coproduce ledger verify`. Every figure comes from one aggregate query, never a
+loop over rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Least
 
-from coproduce.ledger.models import Account, Entry, Transfer
+from coproduce.community.models import MembershipStatus, TimeBank
+from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer
 
 
 @dataclass
@@ -103,3 +105,31 @@ def ledger_verify(*, timebank_id: int | None = None, show: int = 10) -> LedgerRe
 
 def account_balance(account: Account) -> int:
     return Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+
+
+def accounts_near_limit(*, timebank: TimeBank, within: int) -> QuerySet[Account]:
+    """Active members' time-credit accounts within `within` minutes of their lowest balance, or
+    of their highest when they have one, annotated with their `room`, the least room first."""
+    room_below = F("balance") - F("min_balance")
+    room_above = F("max_balance") - F("balance")
+    return (
+        Account.objects.filter(
+            timebank=timebank,
+            kind=AccountKind.MEMBER,
+            unit=HOUR,
+            closed_at__isnull=True,
+            person__memberships__timebank=timebank,
+            person__memberships__status=MembershipStatus.ACTIVE,
+        )
+        .filter(
+            Q(balance__lte=F("min_balance") + within)
+            | Q(max_balance__isnull=False, balance__gt=F("max_balance") - within)
+        )
+        .annotate(
+            room_below=room_below,
+            room_above=room_above,
+            room=Least(room_below, Coalesce(room_above, room_below)),
+        )
+        .select_related("person")
+        .order_by("room", "id")
+    )

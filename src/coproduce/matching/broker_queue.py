@@ -16,7 +16,8 @@ from coproduce.exchanges.models import (
     Participant,
     Request,
 )
-from coproduce.matching.selectors import OPEN_EXCHANGE, Candidate, need_of, rank_need, settings_for
+from coproduce.matching.ranking import OPEN_EXCHANGE, Candidate, rank_needs
+from coproduce.matching.selectors import needs_of, settings_for
 
 QUEUE_PAGE_SIZE = 10
 
@@ -49,19 +50,19 @@ class QueueRow:
 
 
 def broker_queue_rows(requests: list[Request]) -> list[QueueRow]:
-    """The best candidate for each request of one page only (a few queries per row)."""
-    today = timezone.now()
-    rows: list[QueueRow] = []
+    """The best candidate for each request of one page only, in the same few queries however
+    many requests the page holds (`rank_needs` scores them all in one pass)."""
     if not requests:
-        return rows
+        return []
+    today = timezone.now()
     settings = settings_for(requests[0].timebank)
-    for request in requests:
-        best = rank_need(need_of(request), settings, limit=1, request=request)
-        rows.append(
-            QueueRow(
-                request=request,
-                waiting_days=(today - request.created_at).days,
-                best=best[0] if best else None,
-            )
+    needs = needs_of(requests)
+    bests = rank_needs(list(zip(needs, requests, strict=True)), settings, limit=1)
+    return [
+        QueueRow(
+            request=request,
+            waiting_days=(today - request.created_at).days,
+            best=best[0] if best else None,
         )
-    return rows
+        for request, best in zip(requests, bests, strict=True)
+    ]

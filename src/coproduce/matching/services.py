@@ -18,13 +18,8 @@ from coproduce.exchanges.models import Exchange, ListingStatus, Request, Side
 from coproduce.exchanges.services.exchanges import exchange_propose
 from coproduce.matching.index import profile_refresh
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile
-from coproduce.matching.selectors import (
-    OPEN_EXCHANGE,
-    can_see_candidates,
-    eligible_profiles,
-    need_of,
-    settings_for,
-)
+from coproduce.matching.ranking import OPEN_EXCHANGE, eligible_profiles
+from coproduce.matching.selectors import can_see_candidates, need_of, settings_for
 
 INVITE_MINUTES = 60
 MAX_WEIGHT = 10

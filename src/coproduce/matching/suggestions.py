@@ -42,15 +42,10 @@ from coproduce.exchanges.models import (
 from coproduce.matching import scores
 from coproduce.matching.index import CATEGORY_BIT, slots_of
 from coproduce.matching.models import MatchProfile, MatchTerm
+from coproduce.matching.ranking import OPEN_EXCHANGE, max_score2, weights_of
 from coproduce.matching.receivers import pending_refresh
 from coproduce.matching.scores import Reason
-from coproduce.matching.selectors import (
-    OPEN_EXCHANGE,
-    max_score2,
-    settings_for,
-    weights_of,
-    word_match,
-)
+from coproduce.matching.selectors import settings_for, word_match
 from coproduce.matching.text import forms_of, terms_of
 
 if TYPE_CHECKING:

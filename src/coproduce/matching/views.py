@@ -1,7 +1,7 @@
 """Matching pages: the candidates for a request (with a one-click invite), the coordinators'
 broker queue, a member's "don't match me for" list, and the time bank's matching settings.
 
-Every lookup goes through selectors scoped to the person and request.timebank; someone who may
+Every lookup goes through selectors scoped to the person and the current time bank; someone who may
 not see a page gets the same 404 as for one that does not exist.
 """
 
@@ -22,7 +22,7 @@ from coproduce.community.models import TimeBank
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
-from coproduce.core.requests import current_timebank
+from coproduce.core.requests import current_membership, current_person, current_timebank
 from coproduce.matching import selectors, services
 from coproduce.matching.broker_queue import (
     QUEUE_PAGE_SIZE,
@@ -34,7 +34,7 @@ from coproduce.matching.forms import PreferenceForm, SettingsForm
 
 def _coordinator_timebank(request: HttpRequest) -> TimeBank:
     timebank = current_timebank(request)
-    if not membership_is_coordinator(request.membership):  # type: ignore[attr-defined]
+    if not membership_is_coordinator(current_membership(request)):
         raise NotFound(_("No such page."))
     return timebank
 
@@ -42,8 +42,8 @@ def _coordinator_timebank(request: HttpRequest) -> TimeBank:
 @login_required
 def candidates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     timebank = current_timebank(request)
-    help_request = selectors.request_get_for(request.user, timebank, public_id)  # type: ignore[arg-type]
-    is_coordinator = membership_is_coordinator(request.membership)  # type: ignore[attr-defined]
+    help_request = selectors.request_get_for(current_person(request), timebank, public_id)
+    is_coordinator = membership_is_coordinator(current_membership(request))
     settings = selectors.settings_for(timebank)
     context = {
         "help_request": help_request,
@@ -58,11 +58,13 @@ def candidates(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest, public_id: UUID, person_id: UUID) -> HttpResponse:
     timebank = current_timebank(request)
-    help_request = selectors.request_get_for(request.user, timebank, public_id)  # type: ignore[arg-type]
+    help_request = selectors.request_get_for(current_person(request), timebank, public_id)
     candidate = selectors.candidate_get_for(timebank=timebank, public_id=person_id)
     back = reverse("matching:candidates", args=[help_request.public_id])
     try:
-        services.candidate_invite(request=help_request, candidate=candidate, acting=request.user)  # type: ignore[arg-type]
+        services.candidate_invite(
+            request=help_request, candidate=candidate, acting=current_person(request)
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(back)
@@ -87,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
-    current = selectors.preference_for(request.user, timebank)  # type: ignore[arg-type]
+    current = selectors.preference_for(current_person(request), timebank)
     form = PreferenceForm(
         request.POST or None,
         initial={"excluded_categories": current.excluded_categories if current else []},
@@ -96,7 +98,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         service_on_form(
             form,
             services.preference_set,
-            person=request.user,  # type: ignore[arg-type]
+            person=current_person(request),
             timebank=timebank,
             excluded_categories=form.cleaned_data["excluded_categories"],
         )
@@ -120,7 +122,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             form,
             services.settings_update,
             timebank=timebank,
-            acting=request.user,  # type: ignore[arg-type]
+            acting=current_person(request),
             safeguarding=form.safeguarding(),
             requester_sees_candidates=data["requester_sees_candidates"],
             **{name: data[name] for name in services.SETTINGS_WEIGHTS},

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -19,10 +18,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.community.selectors import members_visible_to
-from coproduce.core.errors import ApplicationError
-from coproduce.core.forms import Form
+from coproduce.core.forms import Form, HoursField
 from coproduce.core.text import TypedTextFormMixin
-from coproduce.core.units import format_hours, parse_minutes
+from coproduce.core.units import format_hours
 from coproduce.ledger.models import Account
 from coproduce.ledger.statements import StatementSpan
 from coproduce.members.services import MAX_NOTE
@@ -33,30 +31,16 @@ EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 # --- A coordinator's edit of a member ----------------------------------------------------------
 
 
-class HoursField(forms.CharField):
-    """A number of hours as a person writes it (-10, 1:30, 2.5); cleaned to minutes."""
-
-    # Plain text: a phone's number pad often has no minus sign, and limits are usually negative.
-    widget = forms.TextInput(attrs={"maxlength": "20"})
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_minutes(text)
-        except ApplicationError as exc:
-            raise ValidationError(exc.message) from exc
-
-
 class MemberEditForm(Form):
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=[], widget=forms.RadioSelect)
     min_balance = HoursField(
+        allow_negative=True,
         label=gettext_lazy("Lowest balance (hours)"),
         help_text=gettext_lazy("How far below zero they may go, e.g. -10."),
     )
     max_balance = HoursField(
+        allow_negative=True,
         label=gettext_lazy("Highest balance (hours, optional)"),
         help_text=gettext_lazy("Leave empty for no maximum."),
         required=False,
@@ -165,22 +149,6 @@ class PeriodForm(TypedTextFormMixin, forms.Form):
         )
 
 
-class MinutesField(forms.CharField):
-    """Hours as people write them: 1:30, 1.5 or 90 min."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            minutes = parse_minutes(text)
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        if minutes <= 0:
-            raise forms.ValidationError(_("Give at least one minute."))
-        return minutes
-
-
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
         return obj.display_name
@@ -233,10 +201,13 @@ class GiftForm(IdempotentForm):
         empty_label=_lazy("Choose a member"),
         error_messages={"invalid_choice": _lazy("Choose a member from the list.")},
     )
-    minutes = MinutesField(
+    minutes = HoursField(
         label=_lazy("How many hours"),
         help_text=_lazy("For example 1:30, 1.5 or 90 min."),
-        error_messages={"required": _lazy("Say how many hours to give.")},
+        error_messages={
+            "required": _lazy("Say how many hours to give."),
+            "zero": _lazy("Give at least one minute."),
+        },
     )
     note = forms.CharField(
         label=_lazy("A note (optional)"),
@@ -277,10 +248,13 @@ class GrantForm(IdempotentForm):
             "invalid_choice": _lazy("Choose a member from the list."),
         },
     )
-    minutes = MinutesField(
+    minutes = HoursField(
         label=_lazy("How many hours"),
         help_text=_lazy("For example 1:30, 1.5 or 90 min."),
-        error_messages={"required": _lazy("Say how many hours to grant.")},
+        error_messages={
+            "required": _lazy("Say how many hours to grant."),
+            "zero": _lazy("Give at least one minute."),
+        },
     )
     reason = forms.CharField(
         label=_lazy("Why"),

@@ -214,7 +214,6 @@ def _erase(
             title=ERASED_LISTING_TITLE, description="", tags="", area="", photo="", photo_alt=""
         )
 
-
     Feedback.objects.filter(in_banks).filter(Q(author=person) | Q(about_person=person)).delete()
     own = Notification.objects.filter(person=person)
     (own if whole_person else own.filter(in_banks)).delete()

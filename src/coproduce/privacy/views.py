@@ -17,14 +17,14 @@ from coproduce.community import selectors
 from coproduce.community.forms import EraseForm, MemberEraseForm, PrivacyForm
 from coproduce.community.services import VISIBILITY_FIELDS, contact_visibility_set
 from coproduce.core.forms import service_on_form
-from coproduce.core.requests import current_person
+from coproduce.core.requests import current_membership, current_person, current_timebank
 from coproduce.privacy.download import person_data_download
 from coproduce.privacy.erasure import has_membership_elsewhere, member_erase, person_erase
 
 
 @login_required
 def privacy_settings(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = current_membership(request)
     form = None
     if membership is not None:
         initial = {name: getattr(membership, name) for name in VISIBILITY_FIELDS}
@@ -77,7 +77,7 @@ def erased(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_erase_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
+    timebank = current_timebank(request)
     membership = selectors.member_get_for(current_person(request), timebank, public_id)
     form = MemberEraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coproduce.community.models import (
@@ -322,3 +323,39 @@ def community_figures(*, timebank: TimeBank, days: int = 30) -> dict[str, int]:
         "offers": Offer.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE).count(),
         "requests": Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE).count(),
     }
+
+
+# --- for the coordinator's dashboard (coordination.selectors) --------------------------------
+
+
+def _with_people() -> Prefetch:
+    # One query for everyone taking part in the listed exchanges, whoever they are.
+    return Prefetch(
+        "participants",
+        queryset=Participant.objects.select_related("person", "organisation").order_by(
+            "side", "id"
+        ),
+    )
+
+
+def exchanges_done_unconfirmed(*, timebank: TimeBank, before: datetime) -> QuerySet[Exchange]:
+    """Exchanges marked done before `before` that nobody has confirmed (the credits have not
+    moved), annotated with `done_since`, the oldest first."""
+    return (
+        Exchange.objects.filter(timebank=timebank, status=ExchangeStatus.DONE)
+        # An exchange marked done without a date counts from when it was arranged.
+        .annotate(done_since=Coalesce("done_at", "created_at"))
+        .filter(done_since__lt=before)
+        .prefetch_related(_with_people())
+        .order_by("done_since", "id")
+    )
+
+
+def exchanges_disputed(*, timebank: TimeBank) -> QuerySet[Exchange]:
+    """Exchanges someone said went wrong, annotated with `since`, the oldest first."""
+    return (
+        Exchange.objects.filter(timebank=timebank, status=ExchangeStatus.DISPUTED)
+        .annotate(since=Coalesce("done_at", "agreed_at", "created_at"))
+        .prefetch_related(_with_people())
+        .order_by("since", "id")
+    )

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from coproduce.community.models import Membership, MembershipStatus, Person, Tim
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.community.safeguarding import is_paused, paused_person_ids
 from coproduce.core.errors import NotFound
-from coproduce.exchanges.models import ListingStatus, Offer, Request
+from coproduce.exchanges.models import Exchange, ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
 
 Listing = Offer | Request
@@ -136,3 +137,15 @@ def request_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) 
     if found is None:
         raise NotFound("No such request.")
     return found
+
+
+def requests_unanswered(*, timebank: TimeBank, before: datetime) -> QuerySet[Request]:
+    """Active requests made before `before` that no exchange has come from, the oldest first."""
+    return (
+        Request.objects.filter(
+            timebank=timebank, status=ListingStatus.ACTIVE, created_at__lt=before
+        )
+        .exclude(Exists(Exchange.objects.filter(request=OuterRef("pk"))))
+        .select_related("person", "organisation")
+        .order_by("created_at", "id")
+    )

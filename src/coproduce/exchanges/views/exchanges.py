@@ -19,9 +19,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.community.models import Organisation, Person, TimeBank
+from coproduce.community.models import Organisation, Person
 from coproduce.community.permissions import is_coordinator, membership_is_coordinator
-from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.errors import NotFound
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_membership, current_person, current_timebank
 from coproduce.exchanges.forms import exchanges as forms
 from coproduce.exchanges.models import Exchange, ExchangeStatus, PaidBy, Side
 from coproduce.exchanges.selectors.exchanges import (
@@ -39,33 +41,21 @@ from coproduce.exchanges.services import exchanges as services
 TEMPLATES = "exchanges/exchange/"
 
 
-def _me(request: HttpRequest) -> Person:
-    """The signed-in person (every view here is behind login_required)."""
-    return request.user  # type: ignore[return-value]
-
-
-def _timebank(request: HttpRequest) -> TimeBank:
-    timebank = getattr(request, "timebank", None)
-    if timebank is None:
-        raise NotFound(_("You are not a member of a time bank yet."))
-    return timebank
-
-
 @login_required
 def exchanges(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    mine = exchanges_grouped_for_person(timebank=timebank, person=_me(request))
+    timebank = current_timebank(request)
+    mine = exchanges_grouped_for_person(timebank=timebank, person=current_person(request))
     return render(
         request,
         TEMPLATES + "list.html",
-        {"mine": mine, "is_coordinator": membership_is_coordinator(request.membership)},  # type: ignore[attr-defined]
+        {"mine": mine, "is_coordinator": membership_is_coordinator(current_membership(request))},
     )
 
 
 @login_required
 def exchange_new(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    person = _me(request)
+    timebank = current_timebank(request)
+    person = current_person(request)
     offer = request_ = None
     if request.GET.get("offer"):
         offer = offer_get_for_exchange(timebank=timebank, public_id=request.GET["offer"])
@@ -93,26 +83,25 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
                 ([person], data["others"]) if giving else (data["others"], [person])
             )
         paid_by = data.get("paid_by") or PaidBy.RECEIVERS
-        try:
-            exchange = services.exchange_propose(
-                timebank=timebank,
-                acting=person,
-                listing=listing,
-                providers=providers,
-                receivers=receivers,
-                title=data["title"],
-                category=data["category"],
-                expected_minutes=data["hours"],
-                scheduled_for=data["scheduled_for"],
-                paid_by=paid_by,
-                paying_organisation=(
-                    data.get("paying_organisation") if paid_by == PaidBy.ORGANISATION else None
-                ),
-                notes=data["notes"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        exchange = service_on_form(
+            form,
+            services.exchange_propose,
+            timebank=timebank,
+            acting=person,
+            listing=listing,
+            providers=providers,
+            receivers=receivers,
+            title=data["title"],
+            category=data["category"],
+            expected_minutes=data["hours"],
+            scheduled_for=data["scheduled_for"],
+            paid_by=paid_by,
+            paying_organisation=(
+                data.get("paying_organisation") if paid_by == PaidBy.ORGANISATION else None
+            ),
+            notes=data["notes"],
+        )
+        if exchange is not None:
             messages.success(
                 request, _("Your proposal has been sent. You will hear when they agree.")
             )
@@ -130,7 +119,7 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, exchange: Exchange, **bound: Any) -> dict[str, Any]:
-    person = _me(request)
+    person = current_person(request)
     me = exchange_standing(exchange=exchange, person=person)
     actions = exchange_actions_for(exchange=exchange, person=person, me=me)
     participants = list(exchange.participants.all())
@@ -174,7 +163,7 @@ def _detail_context(request: HttpRequest, exchange: Exchange, **bound: Any) -> d
 @login_required
 def exchange_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     exchange = exchange_get_for(
-        person=_me(request), timebank=_timebank(request), public_id=public_id
+        person=current_person(request), timebank=current_timebank(request), public_id=public_id
     )
     return render(request, TEMPLATES + "detail.html", _detail_context(request, exchange))
 
@@ -190,15 +179,12 @@ def _act(
     """Validate the action's form, run its service, and go back to the exchange's page; on a
     refusal, show the page again with the message on that form."""
     exchange = exchange_get_for(
-        person=_me(request), timebank=_timebank(request), public_id=public_id
+        person=current_person(request), timebank=current_timebank(request), public_id=public_id
     )
     form = make_form(exchange)
     if form.is_valid():
-        try:
-            run(exchange, form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(form, run, exchange, form.cleaned_data)
+        if not form.errors:
             messages.success(request, success)
             return redirect("exchanges:exchange", public_id=exchange.public_id)
     return render(
@@ -217,7 +203,7 @@ def exchange_agree(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "agree",
         lambda e: forms.AgreeForm(request.POST, prefix="agree"),
-        lambda e, d: services.exchange_agree(exchange=e, acting=_me(request)),
+        lambda e, d: services.exchange_agree(exchange=e, acting=current_person(request)),
         _("You have agreed. Everyone taking part has been told."),
     )
 
@@ -231,7 +217,7 @@ def exchange_done(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "done",
         lambda e: forms.DoneForm(request.POST, prefix="done", exchange=e),
         lambda e, d: services.exchange_mark_done(
-            exchange=e, acting=_me(request), actual_minutes=d["hours"]
+            exchange=e, acting=current_person(request), actual_minutes=d["hours"]
         ),
         _("Marked as done. We have asked for it to be confirmed."),
     )
@@ -245,7 +231,7 @@ def exchange_confirm(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "confirm",
         lambda e: forms.ConfirmForm(request.POST, prefix="confirm"),
-        lambda e, d: services.exchange_confirm(exchange=e, acting=_me(request)),
+        lambda e, d: services.exchange_confirm(exchange=e, acting=current_person(request)),
         _("Thank you for confirming."),
     )
 
@@ -258,7 +244,9 @@ def exchange_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "cancel",
         lambda e: forms.CancelForm(request.POST, prefix="cancel"),
-        lambda e, d: services.exchange_cancel(exchange=e, acting=_me(request), reason=d["reason"]),
+        lambda e, d: services.exchange_cancel(
+            exchange=e, acting=current_person(request), reason=d["reason"]
+        ),
         _("The exchange has been cancelled. Everyone taking part has been told."),
     )
 
@@ -271,7 +259,9 @@ def exchange_dispute(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "dispute",
         lambda e: forms.DisputeForm(request.POST, prefix="dispute"),
-        lambda e, d: disputes.exchange_dispute(exchange=e, acting=_me(request), reason=d["reason"]),
+        lambda e, d: disputes.exchange_dispute(
+            exchange=e, acting=current_person(request), reason=d["reason"]
+        ),
         _("Thank you for telling us. The coordinator will be in touch."),
     )
 
@@ -285,7 +275,7 @@ def exchange_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "resolve",
         lambda e: forms.ResolveForm(request.POST, prefix="resolve", exchange=e),
         lambda e, d: disputes.exchange_resolve(
-            acting=_me(request),
+            acting=current_person(request),
             exchange=e,
             outcome=d["outcome"],
             note=d["note"],
@@ -303,7 +293,9 @@ def exchange_reverse(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id,
         "reverse",
         lambda e: forms.ReverseForm(request.POST, prefix="reverse"),
-        lambda e, d: disputes.exchange_reverse(exchange=e, acting=_me(request), reason=d["reason"]),
+        lambda e, d: disputes.exchange_reverse(
+            exchange=e, acting=current_person(request), reason=d["reason"]
+        ),
         _("The credits have been reversed."),
     )
 
@@ -312,12 +304,12 @@ def exchange_reverse(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def exchange_feedback(request: HttpRequest, public_id: UUID) -> HttpResponse:
     def make(exchange: Exchange) -> forms.AccessibleForm:
-        me = exchange_standing(exchange=exchange, person=_me(request))
+        me = exchange_standing(exchange=exchange, person=current_person(request))
         return forms.FeedbackForm(
             request.POST,
             prefix="feedback",
             exchange=exchange,
-            author=_me(request),
+            author=current_person(request),
             may_keep_private=me.on(Side.RECEIVER),
         )
 
@@ -325,7 +317,7 @@ def exchange_feedback(request: HttpRequest, public_id: UUID) -> HttpResponse:
         about = data["about"]
         return feedback.feedback_give(
             exchange=exchange,
-            author=_me(request),
+            author=current_person(request),
             about_person=about if isinstance(about, Person) else None,
             about_organisation=None if isinstance(about, Person) else about,
             message=data["message"],
@@ -337,29 +329,28 @@ def exchange_feedback(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 def exchange_log(request: HttpRequest) -> HttpResponse:
-    timebank = _timebank(request)
-    if not is_coordinator(person=_me(request), timebank=timebank):
+    timebank = current_timebank(request)
+    if not is_coordinator(person=current_person(request), timebank=timebank):
         raise NotFound(_("Page not found."))
     form = forms.LogFinishedForm(
         request.POST if request.method == "POST" else None, timebank=timebank
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            exchange = services.exchange_log_finished(
-                timebank=timebank,
-                acting=_me(request),
-                provider=data["provider"],
-                receiver=data["receiver"],
-                title=data["title"],
-                category=data["category"],
-                minutes=data["hours"],
-                done_on=data["done_on"],
-                note=data["note"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        exchange = service_on_form(
+            form,
+            services.exchange_log_finished,
+            timebank=timebank,
+            acting=current_person(request),
+            provider=data["provider"],
+            receiver=data["receiver"],
+            title=data["title"],
+            category=data["category"],
+            minutes=data["hours"],
+            done_on=data["done_on"],
+            note=data["note"],
+        )
+        if exchange is not None:
             messages.success(
                 request,
                 _("The exchange is logged and the credits have moved. Both members will be told."),

@@ -1,7 +1,7 @@
 """Pages for offers and requests. One set of views serves both: the URL passes `kind`.
 
 Every lookup goes through `listings.listing_get_for[_change]`, scoped to the person and to
-request.timebank, so someone who may not see a listing gets the same 404 as for one that does
+the current time bank, so someone who may not see a listing gets the same 404 as for one that does
 not exist.
 """
 
@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.community.availability import slot_choices
-from coproduce.community.models import TimeBank
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_membership, current_person, current_timebank
 from coproduce.exchanges.forms.listings import ListingCreateForm, ListingFilterForm, ListingForm
 from coproduce.exchanges.models import ListingStatus
 from coproduce.exchanges.selectors import listings as selectors
@@ -32,16 +33,9 @@ PAGE_SIZE = 20
 FORM_FIELDS = ("title", "category", "description", "tags", "area", "availability")
 
 
-def _timebank(request: HttpRequest) -> TimeBank:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    if timebank is None:
-        raise NotFound(_("You are not a member of a time bank yet."))
-    return timebank
-
-
 @login_required
 def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
-    timebank = _timebank(request)
+    timebank = current_timebank(request)
     form = ListingFilterForm(
         request.GET, areas=listing_areas(timebank=timebank, kind=kind), timebank=timebank
     )
@@ -51,7 +45,7 @@ def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     found = listings_search(
         timebank=timebank,
         kind=kind,
-        viewer=request.user,  # type: ignore[arg-type]
+        viewer=current_person(request),
         **filters,
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,20 +59,21 @@ def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
 
 @login_required
 def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpResponse:
-    timebank = _timebank(request)
-    listing = selectors.listing_get_for(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
-    membership = request.membership  # type: ignore[attr-defined]
+    timebank = current_timebank(request)
+    listing = selectors.listing_get_for(current_person(request), timebank, kind, public_id)
+    membership = current_membership(request)
     labels = dict(slot_choices())
     context = {
         "kind": kind,
         "listing": listing,
         "when": [labels[slot] for slot in listing.availability if slot in labels],
         "can_change": selectors.can_change(
-            person=request.user,  # type: ignore[arg-type]
+            person=current_person(request),
             membership=membership,
             listing=listing,
         ),
         "can_propose": listing.status == ListingStatus.ACTIVE
+        and membership is not None
         and membership.can_trade
         and listing.person_id != request.user.pk,
     }
@@ -87,9 +82,9 @@ def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpRes
 
 @login_required
 def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
-    timebank = _timebank(request)
-    membership = request.membership  # type: ignore[attr-defined]
-    if not membership.can_trade:
+    timebank = current_timebank(request)
+    membership = current_membership(request)
+    if membership is None or not membership.can_trade:
         status = 403 if request.method == "POST" else 200
         return render(
             request,
@@ -110,17 +105,16 @@ def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            listing = services.listing_create(
-                kind=kind,
-                timebank=timebank,
-                acting=request.user,  # type: ignore[arg-type]
-                for_member=data.get("for_member"),
-                **{name: data[name] for name in FORM_FIELDS},
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        listing = service_on_form(
+            form,
+            services.listing_create,
+            kind=kind,
+            timebank=timebank,
+            acting=current_person(request),
+            for_member=data.get("for_member"),
+            **{name: data[name] for name in FORM_FIELDS},
+        )
+        if listing is not None:
             messages.success(request, _created_message(kind, listing))
             return redirect(selectors.listing_url(listing))
     return render(request, "exchanges/listings/form.html", {"kind": kind, "form": form})
@@ -128,23 +122,22 @@ def listing_new(request: HttpRequest, kind: Kind) -> HttpResponse:
 
 @login_required
 def listing_edit(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpResponse:
-    timebank = _timebank(request)
-    listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    timebank = current_timebank(request)
+    listing = selectors.listing_get_for_change(current_person(request), timebank, kind, public_id)
     form = ListingForm(
         request.POST or None,
         initial={name: getattr(listing, name) for name in FORM_FIELDS},
         timebank=timebank,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.listing_update(
-                listing=listing,
-                acting=request.user,  # type: ignore[arg-type]
-                **{name: form.cleaned_data[name] for name in FORM_FIELDS},
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            services.listing_update,
+            listing=listing,
+            acting=current_person(request),
+            **{name: form.cleaned_data[name] for name in FORM_FIELDS},
+        )
+        if not form.errors:
             messages.success(request, _("Your changes are saved."))
             return redirect(selectors.listing_url(listing))
     context = {"kind": kind, "form": form, "listing": listing}
@@ -162,10 +155,10 @@ ACTIONS = {
 @login_required
 @require_POST
 def listing_action(request: HttpRequest, kind: Kind, public_id: UUID, action: str) -> HttpResponse:
-    timebank = _timebank(request)
-    listing = selectors.listing_get_for_change(request.user, timebank, kind, public_id)  # type: ignore[arg-type]
+    timebank = current_timebank(request)
+    listing = selectors.listing_get_for_change(current_person(request), timebank, kind, public_id)
     try:
-        listing = ACTIONS[action](listing=listing, acting=request.user)  # type: ignore[arg-type]
+        listing = ACTIONS[action](listing=listing, acting=current_person(request))
     except ApplicationError as exc:
         if isinstance(exc, NotFound):
             raise

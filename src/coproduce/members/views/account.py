@@ -21,6 +21,8 @@ from coproduce.community.models import Membership, MembershipStatus, Person
 from coproduce.community.permissions import gives_to_chest_only, membership_is_coordinator
 from coproduce.community.selectors import members_visible_to
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_membership, current_person, current_timebank
 from coproduce.core.spreadsheets import spreadsheet_safe
 from coproduce.core.units import format_hmm, format_hours
 from coproduce.ledger.models import Account
@@ -40,12 +42,6 @@ PAGE_SIZE = 25
 
 
 # --- statements ---------------------------------------------------------------------------------
-
-
-def _no_timebank(request: HttpRequest) -> HttpResponse | None:
-    if request.timebank is None:  # type: ignore[attr-defined]
-        return render(request, "web/no_timebank.html")
-    return None
 
 
 def _statement_context(request: HttpRequest, account: Account | None, **extra: Any) -> dict:
@@ -68,19 +64,17 @@ def _statement_context(request: HttpRequest, account: Account | None, **extra: A
 
 @login_required
 def statement(request: HttpRequest) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    account = member_account_for(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
-    context = _statement_context(request, account, member=request.user, own=True)
+    me = current_person(request)
+    account = member_account_for(person=me, timebank=current_timebank(request))
+    context = _statement_context(request, account, member=me, own=True)
     return render(request, "members/account/statement.html", context)
 
 
 @login_required
 def member_statement(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    account = member_account_get_for(request.user, request.timebank, person_id)  # type: ignore[arg-type, attr-defined]
-    own = account.person_id == request.user.pk
+    me = current_person(request)
+    account = member_account_get_for(me, current_timebank(request), person_id)
+    own = account.person_id == me.pk
     context = _statement_context(request, account, member=account.person, own=own)
     return render(request, "members/account/statement.html", context)
 
@@ -118,19 +112,16 @@ def _csv(statement: Statement, member: Person) -> HttpResponse:
 
 @login_required
 def statement_csv(request: HttpRequest) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    account = member_account_for(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
+    me = current_person(request)
+    account = member_account_for(person=me, timebank=current_timebank(request))
     if account is None:
         raise NotFound(_("You do not have a time credit account in this time bank yet."))
-    return _csv(statement_for(account=account, period=_period_or_error(request)), request.user)  # type: ignore[arg-type]
+    return _csv(statement_for(account=account, period=_period_or_error(request)), me)
 
 
 @login_required
 def member_statement_csv(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    account = member_account_get_for(request.user, request.timebank, person_id)  # type: ignore[arg-type, attr-defined]
+    account = member_account_get_for(current_person(request), current_timebank(request), person_id)
     return _csv(statement_for(account=account, period=_period_or_error(request)), account.person)  # type: ignore[arg-type]
 
 
@@ -149,19 +140,16 @@ def _print(request: HttpRequest, account: Account, member: Person, back_url: str
 
 @login_required
 def statement_print(request: HttpRequest) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    account = member_account_for(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
+    me = current_person(request)
+    account = member_account_for(person=me, timebank=current_timebank(request))
     if account is None:
         raise NotFound(_("You do not have a time credit account in this time bank yet."))
-    return _print(request, account, request.user, reverse("account:statement"))  # type: ignore[arg-type]
+    return _print(request, account, me, reverse("account:statement"))
 
 
 @login_required
 def member_statement_print(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    account = member_account_get_for(request.user, request.timebank, person_id)  # type: ignore[arg-type, attr-defined]
+    account = member_account_get_for(current_person(request), current_timebank(request), person_id)
     back_url = reverse("account:member_statement", args=[person_id])
     return _print(request, account, account.person, back_url)  # type: ignore[arg-type]
 
@@ -171,14 +159,12 @@ def member_statement_print(request: HttpRequest, person_id: uuid.UUID) -> HttpRe
 
 @login_required
 def gift(request: HttpRequest) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    timebank, giver = request.timebank, cast(Person, request.user)  # type: ignore[attr-defined]
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    timebank, giver = current_timebank(request), current_person(request)
+    membership = cast(Membership, current_membership(request))
     account = member_account_for(person=giver, timebank=timebank)
     if membership.status != MembershipStatus.ACTIVE:
         # An applicant (before induction) or a paused member gives nothing, and sees no one.
-        context = {"form": None, "account": account, "status": membership.status}
+        context = {"form": None, "account": account, "applied": membership.is_applied}
         status = 403 if request.method == "POST" else 200
         return render(request, "members/account/gift.html", context, status=status)
     form = GiftForm(
@@ -189,19 +175,18 @@ def gift(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         to_chest = data["recipient"] == GiftForm.CHEST
-        try:
-            gift_give(
-                timebank=timebank,
-                giver=giver,
-                to_chest=to_chest,
-                to_person=None if to_chest else data["person"],
-                minutes=data["minutes"],
-                note=data["note"],
-                idempotency_key=str(data["idempotency_key"]),
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            gift_give,
+            timebank=timebank,
+            giver=giver,
+            to_chest=to_chest,
+            to_person=None if to_chest else data["person"],
+            minutes=data["minutes"],
+            note=data["note"],
+            idempotency_key=str(data["idempotency_key"]),
+        )
+        if not form.errors:
             recipient = _("the community chest") if to_chest else data["person"].display_name
             messages.success(
                 request,
@@ -214,28 +199,24 @@ def gift(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def grant(request: HttpRequest) -> HttpResponse:
-    if response := _no_timebank(request):
-        return response
-    membership: Membership = request.membership  # type: ignore[attr-defined]
-    if not membership_is_coordinator(membership):
+    timebank, coordinator = current_timebank(request), current_person(request)
+    if not membership_is_coordinator(current_membership(request)):
         # A member who finds this address sees what a stranger would: nothing here.
         raise NotFound(_("There is no such page."))
-    timebank, coordinator = request.timebank, cast(Person, request.user)  # type: ignore[attr-defined]
     form = GrantForm(request.POST or None, timebank=timebank, coordinator=coordinator)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            grant_from_chest(
-                timebank=timebank,
-                coordinator=coordinator,
-                to_person=data["person"],
-                minutes=data["minutes"],
-                reason=data["reason"],
-                idempotency_key=str(data["idempotency_key"]),
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            grant_from_chest,
+            timebank=timebank,
+            coordinator=coordinator,
+            to_person=data["person"],
+            minutes=data["minutes"],
+            reason=data["reason"],
+            idempotency_key=str(data["idempotency_key"]),
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _("%(hours)s hours granted to %(name)s from the community chest.")

@@ -27,8 +27,10 @@ from coproduce.community import contact_reads
 from coproduce.community import selectors as community_selectors
 from coproduce.community import services as community_services
 from coproduce.community.forms import CheckForm, DeclineForm, InductionForm, MemberFilterForm
-from coproduce.community.models import Person, TimeBank
+from coproduce.community.models import TimeBank
 from coproduce.core.errors import ApplicationError
+from coproduce.core.forms import service_on_form
+from coproduce.core.requests import current_person, current_timebank
 from coproduce.core.spreadsheets import spreadsheet_safe
 from coproduce.core.units import format_hours
 from coproduce.members.forms import MemberEditForm
@@ -52,15 +54,10 @@ def _filters(request: HttpRequest, timebank: TimeBank) -> tuple[MemberFilterForm
 # --- Pages ------------------------------------------------------------------------------------
 
 
-def _me(request: HttpRequest) -> Person:
-    """The signed-in person (every page here is behind login_required)."""
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def members_list(request: HttpRequest) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    community_selectors.coordinator_membership_for(_me(request), timebank)
+    timebank = current_timebank(request)
+    community_selectors.coordinator_membership_for(current_person(request), timebank)
     form, filters = _filters(request, timebank)
     page = Paginator(members_with_balances(timebank, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -76,12 +73,12 @@ class _Echo:
 
 @login_required
 def members_export(request: HttpRequest) -> StreamingHttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    community_selectors.coordinator_membership_for(_me(request), timebank)
+    timebank = current_timebank(request)
+    community_selectors.coordinator_membership_for(current_person(request), timebank)
     _form, filters = _filters(request, timebank)
     memberships = members_with_balances(timebank, **filters)
     contact_reads.members_exported(
-        viewer=_me(request), timebank=timebank, filters=filters, rows=memberships.count()
+        viewer=current_person(request), timebank=timebank, filters=filters, rows=memberships.count()
     )
 
     def rows() -> Iterator[str]:
@@ -120,12 +117,12 @@ def members_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    community_selectors.coordinator_membership_for(_me(request), timebank)
-    waiting = community_selectors.applications_waiting(timebank)
+    timebank = current_timebank(request)
+    community_selectors.coordinator_membership_for(current_person(request), timebank)
+    waiting = list(community_selectors.applications_waiting(timebank))
     if waiting:
         contact_reads.members_contacts_listed(
-            viewer=_me(request),
+            viewer=current_person(request),
             timebank=timebank,
             page="members:applications",
             people=[membership.person for membership in waiting],
@@ -135,44 +132,47 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def induct(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    membership = community_selectors.member_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    membership = community_selectors.member_get_for(current_person(request), timebank, public_id)
     decision = request.POST.get("decision") if request.method == "POST" else None
     induction = InductionForm(
-        request.POST if decision == "welcome" else None, timebank=timebank, acting=_me(request)
+        request.POST if decision == "welcome" else None,
+        timebank=timebank,
+        acting=current_person(request),
     )
     decline = DeclineForm(request.POST if decision == "decline" else None)
     name = membership.person.display_name
     if decision == "welcome" and induction.is_valid():
-        try:
-            community_services.membership_induct(
-                membership=membership,
-                acting=_me(request),
-                inducted_on=induction.cleaned_data["inducted_on"],
-                inducted_by=induction.cleaned_data["inducted_by"],
-                notes=induction.cleaned_data["notes"],
-            )
-        except ApplicationError as exc:
-            induction.add_error(None, exc.message)
-        else:
+        service_on_form(
+            induction,
+            community_services.membership_induct,
+            membership=membership,
+            acting=current_person(request),
+            inducted_on=induction.cleaned_data["inducted_on"],
+            inducted_by=induction.cleaned_data["inducted_by"],
+            notes=induction.cleaned_data["notes"],
+        )
+        if not induction.errors:
             messages.success(request, _("%(name)s is now an active member.") % {"name": name})
             return redirect("members:applications")
     if decision == "decline" and decline.is_valid():
-        try:
-            community_services.membership_decline(
-                membership=membership,
-                acting=_me(request),
-                reason=decline.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            decline.add_error(None, exc.message)
-        else:
+        service_on_form(
+            decline,
+            community_services.membership_decline,
+            membership=membership,
+            acting=current_person(request),
+            reason=decline.cleaned_data["reason"],
+        )
+        if not decline.errors:
             messages.success(
                 request, _("%(name)s's application has been declined.") % {"name": name}
             )
             return redirect("members:applications")
     contact_reads.member_contact_viewed(
-        viewer=_me(request), timebank=timebank, person=membership.person, page="members:induct"
+        viewer=current_person(request),
+        timebank=timebank,
+        person=membership.person,
+        page="members:induct",
     )
     context = {"membership": membership, "induction": induction, "decline": decline}
     return render(request, "members/members/induct.html", context)
@@ -180,20 +180,19 @@ def induct(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def check_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    membership = community_selectors.member_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    membership = community_selectors.member_get_for(current_person(request), timebank, public_id)
     form = CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            community_services.check_record(
-                timebank=timebank,
-                person=membership.person,
-                acting=_me(request),
-                **form.cleaned_data,
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            community_services.check_record,
+            timebank=timebank,
+            person=membership.person,
+            acting=current_person(request),
+            **form.cleaned_data,
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _("The check for %(name)s is recorded.") % {"name": membership.person.display_name},
@@ -209,16 +208,19 @@ def check_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    timebank = request.timebank  # type: ignore[attr-defined]
-    membership = community_selectors.member_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    membership = community_selectors.member_get_for(current_person(request), timebank, public_id)
     account = member_account(timebank, membership.person)
     form = MemberEditForm(request.POST or None, membership=membership, account=account)
     if request.method == "POST" and form.is_valid():
-        try:
-            member_update(membership=membership, acting=_me(request), **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        service_on_form(
+            form,
+            member_update,
+            membership=membership,
+            acting=current_person(request),
+            **form.cleaned_data,
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _("Saved the changes for %(name)s.") % {"name": membership.person.display_name},
@@ -241,14 +243,14 @@ def member_sign_in_link(request: HttpRequest, public_id: str) -> HttpResponse:
     """A one-time link with which a member without a password (referred or imported, or who
     lost it before ever signing in) chooses their own. The coordinator never chooses a
     password; the link is shown once, with a letter to print or hand over."""
-    timebank = request.timebank  # type: ignore[attr-defined]
-    membership = community_selectors.member_get_for(_me(request), timebank, public_id)
+    timebank = current_timebank(request)
+    membership = community_selectors.member_get_for(current_person(request), timebank, public_id)
     person = membership.person
     error = ""
     if request.method == "POST":
         try:
             link, token = community_services.password_link_create(
-                membership=membership, acting=_me(request)
+                membership=membership, acting=current_person(request)
             )
         except ApplicationError as exc:
             error = exc.message
@@ -258,7 +260,7 @@ def member_sign_in_link(request: HttpRequest, public_id: str) -> HttpResponse:
                 "membership": membership,
                 "link": link,
                 "url": settings.SITE_URL + path,
-                "coordinator": _me(request),
+                "coordinator": current_person(request),
             }
             return render(request, "members/members/sign_in_link_made.html", context)
     context = {
