@@ -95,6 +95,10 @@ class TimeBank(models.Model):
     checks_needed = models.JSONField(
         _("checks needed for kinds of help"), default=default_checks_needed, blank=True
     )
+    # The time bank's own language and time zone (issue 12): a code of settings.LANGUAGES and
+    # an IANA zone name, checked by community.locales when a time bank is made or changed.
+    language = models.CharField(_("language"), max_length=16, default="en-gb")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
     created_at = models.DateTimeField(auto_now_add=True)
     # --- Settings a coordinator keeps (issue 12; community.settings.timebank_settings_update) ---
     contact_email = models.EmailField(_("contact email"), blank=True)
@@ -329,9 +333,10 @@ class SafeguardingCheck(models.Model):
 
 
 class PasswordLinkPurpose(models.TextChoices):
-    # A coordinator hands a member a link to choose their own password (issue 10). Invitations
-    # and a site administrator's first sign-in (issue 12) are meant to add their purposes here.
+    # A coordinator hands a member a link to choose their own password (issue 10).
     HANDOVER = "handover", _("Choose a password (from a coordinator)")
+    # A new site administrator's first sign-in, made by `coproduce admin create` (issue 12).
+    ADMIN_SETUP = "admin_setup", _("Set up a site administrator")
 
 
 class PasswordLink(models.Model):

@@ -38,6 +38,21 @@ from coproduce.core.errors import PermissionDenied
 # The roles that coordinate a time bank while their membership is active.
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 
+# --- Site administrators ------------------------------------------------------------------------
+
+
+def is_site_admin(person: Person | Any | None) -> bool:
+    """A site administrator runs the installation: its time banks and their first coordinators
+    (`is_staff` and `is_superuser`, as `coproduce admin create` makes them; either flag alone
+    counts, as it does for two-step sign-in). No query."""
+    return (
+        person is not None
+        and person.is_authenticated
+        and person.is_active
+        and bool(person.is_staff or person.is_superuser)
+    )
+
+
 # --- Coordinators --------------------------------------------------------------------------------
 
 

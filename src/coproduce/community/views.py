@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from coproduce.community import contact_reads, safeguarding, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
-from coproduce.community.models import MembershipStatus
+from coproduce.community.models import MembershipStatus, PasswordLinkPurpose
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
@@ -212,6 +212,17 @@ def password_link(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            if link.purpose == PasswordLinkPurpose.ADMIN_SETUP:
+                # A site administrator must use two-step sign-in: straight on to setting it up.
+                messages.success(
+                    request,
+                    _(
+                        "Your password is set. Your username is %(username)s. Now set up "
+                        "two-step sign-in: site administrators must use it."
+                    )
+                    % {"username": person.username},
+                )
+                return redirect("two_factor:setup")
             messages.success(
                 request,
                 _(
