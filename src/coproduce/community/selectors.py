@@ -66,6 +66,11 @@ def timebanks_to_join() -> list[TimeBank]:
     return list(TimeBank.objects.order_by("name"))
 
 
+def installation_is_empty() -> bool:
+    """No time bank yet: the site shows its first-run page (how to make one) and nothing else."""
+    return not TimeBank.objects.exists()
+
+
 def timebank_by_slug(slug: str) -> TimeBank:
     """A time bank anyone may apply to (its name and description are public)."""
     timebank = TimeBank.objects.filter(slug=slug).first()

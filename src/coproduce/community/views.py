@@ -18,7 +18,7 @@ from coproduce.community import contact_reads, safeguarding, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.models import MembershipStatus, PasswordLinkPurpose
-from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.permissions import is_site_admin, membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person
@@ -31,6 +31,12 @@ from coproduce.core.throttle import (
 )
 
 
+def first_run(request: HttpRequest) -> HttpResponse:
+    """What an installation with no time bank shows at / and /join/: how to make one."""
+    context = {"site_admin": is_site_admin(request.user)}
+    return render(request, "community/first_run.html", context)
+
+
 def join_list(request: HttpRequest) -> HttpResponse:
     memberships = {}
     if request.user.is_authenticated:
@@ -39,6 +45,8 @@ def join_list(request: HttpRequest) -> HttpResponse:
         {"timebank": timebank, "membership": memberships.get(timebank.pk)}
         for timebank in selectors.timebanks_to_join()
     ]
+    if not timebanks:
+        return first_run(request)
     return render(request, "community/join_list.html", {"timebanks": timebanks})
 
 
