@@ -178,7 +178,7 @@ def test_timebank_create_refuses_bad_input_in_one_line_and_changes_nothing(
         **change,
     }
     before = _rows()
-    argv = ["timebank", "create", *[part for pair in options.items() for part in pair]]
+    argv = ["timebank", "create", *[f"{option}={value}" for option, value in options.items()]]
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert message in _one_line(captured.err)

@@ -84,8 +84,8 @@ def test_the_link_stops_when_she_is_no_longer_a_site_administrator(client, rosa_
 
 
 def test_a_newer_link_stops_the_older_one(client, rosa_link):
-    rosa, old_path = rosa_link
-    _rosa, _link, token = site_admin_link_create(email="ROSA@example.org")
+    _rosa, old_path = rosa_link
+    _person, _link, token = site_admin_link_create(email="ROSA@example.org")
     assert client.get(old_path).status_code == 404
     assert client.get(f"/welcome/{token}/").status_code == 200
 

@@ -96,13 +96,13 @@ def timebanks_overview(
     for row in totals:
         if row["total"]:
             unbalanced.add(row["timebank_id"])
-    last: dict[int, datetime] = dict(
-        AuditEvent.objects.filter(timebank_id__in=ids)
+    last: dict[int, datetime] = {
+        row["timebank_id"]: row["last"]
+        for row in AuditEvent.objects.filter(timebank_id__in=ids)
         .values("timebank_id")
         .annotate(last=Max("created_at"))
         .order_by()
-        .values_list("timebank_id", "last")
-    )
+    }
     empty: dict[str, int] = defaultdict(int)
     return [
         TimeBankOverview(

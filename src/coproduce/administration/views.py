@@ -5,6 +5,10 @@ deletes anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,18 +22,31 @@ from coproduce.administration.forms import CoordinatorInviteForm, TimeBankForm
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person
 
+F = TypeVar("F", bound=Callable[..., HttpResponse])
 
-@login_required
+
+def site_admin_only(view: F) -> F:
+    """Signed in (or sent to sign in), then a site administrator (or a 404, whatever the method,
+    before any other check): the pages say nothing to anyone else."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        selectors.require_site_admin(current_person(request))
+        return view(request, *args, **kwargs)
+
+    return cast(F, login_required(wrapped))
+
+
+@site_admin_only
 def home(request: HttpRequest) -> HttpResponse:
     rows = selectors.timebanks_overview(acting=current_person(request))
     return render(request, "administration/home.html", {"rows": rows})
 
 
 @never_cache
-@login_required
+@site_admin_only
 def timebank_new(request: HttpRequest) -> HttpResponse:
     me = current_person(request)
-    selectors.require_site_admin(me)
     form = TimeBankForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -50,7 +67,7 @@ def timebank_new(request: HttpRequest) -> HttpResponse:
     return render(request, "administration/timebank_new.html", {"form": form})
 
 
-@login_required
+@site_admin_only
 def timebank(request: HttpRequest, slug: str) -> HttpResponse:
     me = current_person(request)
     bank = selectors.timebank_for_site_admin(acting=me, slug=slug)
@@ -68,7 +85,7 @@ def timebank(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@site_admin_only
 def coordinator_invite(request: HttpRequest, slug: str) -> HttpResponse:
     me = current_person(request)
     bank = selectors.timebank_for_site_admin(acting=me, slug=slug)
@@ -89,7 +106,7 @@ def coordinator_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@site_admin_only
 @require_POST
 def invitation_resend(request: HttpRequest, public_id: str) -> HttpResponse:
     me = current_person(request)
@@ -99,7 +116,7 @@ def invitation_resend(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "administration/invited.html", context)
 
 
-@login_required
+@site_admin_only
 @require_POST
 def invitation_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     me = current_person(request)
