@@ -198,6 +198,8 @@ def test_rosa_sees_a_banks_coordinators_and_invites_another(as_rosa, rosa, river
     page = as_rosa.get("/site/timebanks/riverside/")
     assert [m.person for m in page.context["coordinators"]] == [carol]
     assert b"Carol Jones" in page.content
+    read = AuditEvent.objects.get(action="member.contact_viewed", actor=rosa)
+    assert read.timebank_id == riverside.pk and read.data["people"] == [str(carol.public_id)]
     assert b"delete" not in page.content.lower().replace(b"cannot be deleted", b"")
 
     invited = as_rosa.post(

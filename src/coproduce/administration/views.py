@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.administration import selectors, services
 from coproduce.administration.forms import CoordinatorInviteForm, TimeBankForm
+from coproduce.community import contact_reads
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person
 
@@ -74,10 +75,18 @@ def timebank(request: HttpRequest, slug: str) -> HttpResponse:
     (overview,) = selectors.timebanks_overview(
         acting=me, timebanks=type(bank).objects.filter(pk=bank.pk)
     )
+    coordinators = selectors.coordinator_memberships(bank)
+    if coordinators:  # the page shows their email addresses: a read that is audited
+        contact_reads.members_contacts_listed(
+            viewer=me,
+            timebank=bank,
+            page="site_admin:timebank",
+            people=[m.person for m in coordinators],
+        )
     context = {
         "timebank": bank,
         "row": overview,
-        "coordinators": selectors.coordinator_memberships(bank),
+        "coordinators": coordinators,
         "invitations": selectors.coordinator_invitations_pending(bank),
         "form": CoordinatorInviteForm(),
     }

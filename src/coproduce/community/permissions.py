@@ -5,6 +5,8 @@ The rules are few and stated here once:
   coordinator or administrator (a paused or departed coordinator coordinates nothing);
 - a **member** of a time bank, for looking people up by name, is anyone whose membership of it is
   not `left` (applicants and paused members included);
+- a **site administrator** (`is_staff` or `is_superuser`) runs the installation: its time banks
+  and their coordinators' invitations (/site/), never a time bank's members or ledger;
 - an organisation's **staff** are its admins and professionals (`OrganisationStaff`); staff refer
   people in, an organisation admin may edit the organisation and start its co-design projects.
 
