@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,14 +56,14 @@ def site_admin_create(*, email: str, name: str = "") -> tuple[Person, PasswordLi
     that is not one, or that someone already has."""
     email = email_checked(email)
     username = email.lower()
+    taken = Conflict(
+        _("someone already has the email address %(email)s") % {"email": email}, "email_taken"
+    )
     if (
         Person.objects.filter(email__iexact=email).exists()
         or Person.objects.filter(username__iexact=username).exists()
     ):
-        raise Conflict(
-            _("someone already has the email address %(email)s") % {"email": email},
-            "email_taken",
-        )
+        raise taken
     first_name, last_name = _name_parts(name)
     person = Person(
         username=username,
@@ -74,7 +74,11 @@ def site_admin_create(*, email: str, name: str = "") -> tuple[Person, PasswordLi
         is_superuser=True,
     )
     person.set_unusable_password()
-    person.save()
+    try:
+        with transaction.atomic():  # a savepoint: the same address made a moment ago
+            person.save()
+    except IntegrityError:
+        raise taken from None
     audit_record(
         action="person.site_admin_created",
         actor=None,
