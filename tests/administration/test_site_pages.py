@@ -158,7 +158,7 @@ def test_rosa_makes_a_time_bank_and_sees_its_coordinators_link_once(as_rosa, ros
     assert page.status_code == 200
     assert page["Cache-Control"].startswith("max-age=0")
     bank = TimeBank.objects.get(slug="north-leeds")
-    assert (bank.language, bank.timezone) == ("en-gb", "Europe/London")
+    assert (bank.language, bank.time_zone) == ("en-gb", "Europe/London")
     assert Account.objects.get(timebank=bank).kind == AccountKind.CHEST
     url = page.context["invited"].url
     assert url.startswith(settings.SITE_URL + "/invitation/") and url.encode() in page.content

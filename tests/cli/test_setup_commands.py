@@ -129,7 +129,7 @@ def test_timebank_create_makes_the_bank_its_chest_and_its_first_coordinators_inv
     out = capsys.readouterr().out
     bank = TimeBank.objects.get(slug="north-leeds")
     assert bank.name == "North Leeds Time Bank"
-    assert (bank.language, bank.timezone) == ("en-gb", "Europe/London")
+    assert (bank.language, bank.time_zone) == ("en-gb", "Europe/London")
     chest = Account.objects.get(timebank=bank)
     assert (chest.kind, chest.balance, chest.min_balance) == (AccountKind.CHEST, 0, 0)
     invitation = Invitation.objects.get(timebank=bank)
@@ -150,7 +150,7 @@ def test_timebank_create_makes_the_bank_its_chest_and_its_first_coordinators_inv
 def test_timebank_create_takes_the_installations_language_and_time_zone_by_default(capsys):
     assert main([*CREATE, "--coordinator", "nadia@example.org"]) == 0
     bank = TimeBank.objects.get(slug="north-leeds")
-    assert (bank.language, bank.timezone) == (settings.LANGUAGE_CODE, settings.TIME_ZONE)
+    assert (bank.language, bank.time_zone) == (settings.LANGUAGE_CODE, settings.TIME_ZONE)
 
 
 @pytest.mark.parametrize(

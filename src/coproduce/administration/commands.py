@@ -150,7 +150,7 @@ def timebank_create(args: argparse.Namespace) -> int:
     bank, invitation = made.timebank, made.invited.invitation
     print(
         _("time bank made: %(name)s (%(slug)s), language %(language)s, time zone %(zone)s")
-        % {"name": bank.name, "slug": bank.slug, "language": bank.language, "zone": bank.timezone}
+        % {"name": bank.name, "slug": bank.slug, "language": bank.language, "zone": bank.time_zone}
     )
     print(
         _("people apply at %(url)s")

@@ -112,7 +112,7 @@ def timebank_create(
     try:
         with transaction.atomic():
             timebank = TimeBank.objects.create(
-                name=name, slug=slug, language=language, timezone=zone
+                name=name, slug=slug, language=language, time_zone=zone
             )
     except IntegrityError:  # the same slug, made a moment ago by someone else
         raise Conflict(
@@ -130,7 +130,7 @@ def timebank_create(
             "name": name,
             "slug": slug,
             "language": language,
-            "timezone": zone,
+            "time_zone": zone,
             "chest": chest.pk,
             "from": "command line" if acting is None else "site administration",
         },

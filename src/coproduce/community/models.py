@@ -95,10 +95,6 @@ class TimeBank(models.Model):
     checks_needed = models.JSONField(
         _("checks needed for kinds of help"), default=default_checks_needed, blank=True
     )
-    # The time bank's own language and time zone (issue 12): a code of settings.LANGUAGES and
-    # an IANA zone name, checked by community.locales when a time bank is made or changed.
-    language = models.CharField(_("language"), max_length=16, default="en-gb")
-    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
     created_at = models.DateTimeField(auto_now_add=True)
     # --- Settings a coordinator keeps (issue 12; community.settings.timebank_settings_update) ---
     contact_email = models.EmailField(_("contact email"), blank=True)
