@@ -193,3 +193,34 @@ def login(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def rosa(db):
+    """The site administrator (issue 12): runs the installation, belongs to no time bank."""
+    from coproduce.community.models import Person
+
+    return Person.objects.create_user(
+        username="rosa@example.org",
+        email="rosa@example.org",
+        first_name="Rosa",
+        last_name="Root",
+        password="pw-rosa",
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def as_rosa(client, rosa):
+    """The test client signed in as rosa with her second step given, as after a real sign-in
+    (site administrators must use two-step sign-in)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.permissions.world import _two_step
+
+    client.force_login(rosa)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = _two_step(rosa).persistent_id
+    session.save()
+    return client

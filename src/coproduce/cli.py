@@ -1,5 +1,5 @@
-"""The `coproduce` command: serve, demo, ledger verify, report, import, export, and Django's own
-commands via manage.
+"""The `coproduce` command: serve, demo, ledger verify, report, import, export, admin create,
+timebank create (administration.commands), and Django's own commands via manage.
 
 Each subcommand is a thin wrapper over a service or selector and prints a short summary. Bad
 options and bad settings end with a one-line message and exit status 2, never a traceback; an
@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from coproduce.administration.commands import add_setup_commands
 from coproduce.core.text import text_argument
 from coproduce.portability.commands import add_backup, add_export, add_import
 
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import(sub)
     add_backup(sub)
     add_export(sub)
+    add_setup_commands(sub)
 
     manage = sub.add_parser(
         "manage",

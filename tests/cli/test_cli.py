@@ -9,7 +9,15 @@ from coproduce.cli import build_parser, main
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["serve", "--help"], ["demo", "--help"], ["ledger", "verify", "--help"]],
+    [
+        ["--help"],
+        ["serve", "--help"],
+        ["demo", "--help"],
+        ["ledger", "verify", "--help"],
+        ["admin", "create", "--help"],
+        ["admin", "link", "--help"],
+        ["timebank", "create", "--help"],
+    ],
 )
 def test_every_subcommand_explains_itself(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -58,6 +66,8 @@ def test_manage_passes_through_to_django(capsys):
         ["export", "members", "--timebank", "\x1b[2Jriverside"],
         ["report", "--timebank", "river\x00side", "--from", "2025-01-01", "--to", "2025-02-01"],
         ["demo", "--slug", "demo\x07"],
+        ["admin", "create", "--email", "rosa@example.org", "--name", "Ro\x1bsa"],
+        ["timebank", "create", "--name", "N", "--slug", "n\x00", "--coordinator", "n@x.org"],
     ],
 )
 def test_a_control_character_in_a_value_that_becomes_data_is_a_usage_error(argv, capsys):

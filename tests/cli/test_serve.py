@@ -47,6 +47,11 @@ def test_serve_on_an_empty_database_creates_nobody(tmp_path: Path):
                 assert server.poll() is None, (tmp_path / "serve.log").read_text()
                 assert time.monotonic() < deadline, "the server did not answer /healthz"
                 time.sleep(0.3)
+        # The home page is the first-run page: the commands that make a time bank, no demo.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as home:
+            page = home.read().decode()
+        assert "coproduce admin create" in page and "coproduce timebank create" in page
+        assert "demo" not in page.lower()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -56,7 +61,8 @@ def test_serve_on_an_empty_database_creates_nobody(tmp_path: Path):
     assert "Building the demo" not in output
     assert "coproduce-demo" not in output
     database = sqlite3.connect(next(tmp_path.glob("*.sqlite3")))
-    for table in ("community_timebank", "community_person", "ledger_transfer"):
+    tables = ("community_timebank", "community_person", "ledger_account", "ledger_transfer")
+    for table in tables:
         assert database.execute(f"select count(*) from {table}").fetchone() == (0,), table
 
 

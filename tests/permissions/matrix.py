@@ -77,6 +77,10 @@ FILL: dict[str, dict[str, str]] = {
     "community:password_link": {"token": "password_link"},
     "community:invitation_accept": {"token": "invitation"},
     "web:sign_in_unlock": {"token": "unlock_link"},
+    "site_admin:timebank": {"slug": "timebank"},
+    "site_admin:coordinator_invite": {"slug": "timebank"},
+    "site_admin:invitation_resend": {"public_id": "coordinator_invitation"},
+    "site_admin:invitation_revoke": {"public_id": "coordinator_invitation"},
     **{
         f"partners:{name}": {"public_id": "organisation"}
         for name in ("organisation", "organisation_edit", "organisation_staff")

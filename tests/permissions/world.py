@@ -277,6 +277,10 @@ def _links(world: World, timebank, coordinator, newcomer, member) -> None:
         timebank=timebank, kind=InvitationKind.MEMBER, acting=coordinator, name="Ivy"
     )
     world.put("invitation", timebank.slug, token)
+    coordinator_invitation, _token = invitation_create(
+        timebank=timebank, kind=InvitationKind.COORDINATOR, acting=coordinator, name="Cora"
+    )
+    world.put("coordinator_invitation", timebank.slug, coordinator_invitation)
     unlock = signing.dumps(
         {"u": member.username, "n": f"matrix-{timebank.slug}"}, salt=UNLOCK_SALT, compress=True
     )

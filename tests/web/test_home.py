@@ -81,8 +81,8 @@ def test_a_member_of_two_time_banks_can_switch_between_them(login, alice, rivers
     assert b"Hillside Time Bank" in client.get("/").content
 
 
-@pytest.mark.django_db
-def test_a_signed_in_person_without_a_time_bank_is_told_so(login):
+def test_a_signed_in_person_without_a_time_bank_is_told_so(login, riverside):
+    # On an installation with a time bank (one with none shows its first-run page instead).
     from coproduce.community.models import Person
 
     newcomer = Person.objects.create_user(username="newcomer", password="pw")

@@ -43,6 +43,7 @@ from coproduce.community.models import (
 )
 from coproduce.community.permissions import (
     is_coordinator,
+    is_site_admin,
     organisation_role,
 )
 from coproduce.community.signals import membership_activated
@@ -96,7 +97,10 @@ def invitation_by_token(token: str) -> Invitation | None:
 def _may_invite(
     *, person: Person, timebank: TimeBank, kind: str, organisation_id: int | None
 ) -> bool:
-    """Coordinators invite anyone into their bank; an organisation's admin invites its staff."""
+    """Coordinators invite anyone into their bank; an organisation's admin invites its staff; a
+    site administrator invites any bank's coordinators (from /site/, issue 12)."""
+    if kind == InvitationKind.COORDINATOR and is_site_admin(person):
+        return True
     if is_coordinator(person=person, timebank=timebank):
         return True
     return (

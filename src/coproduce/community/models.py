@@ -329,9 +329,10 @@ class SafeguardingCheck(models.Model):
 
 
 class PasswordLinkPurpose(models.TextChoices):
-    # A coordinator hands a member a link to choose their own password (issue 10). Invitations
-    # and a site administrator's first sign-in (issue 12) are meant to add their purposes here.
+    # A coordinator hands a member a link to choose their own password (issue 10).
     HANDOVER = "handover", _("Choose a password (from a coordinator)")
+    # A new site administrator's first sign-in, made by `coproduce admin create` (issue 12).
+    ADMIN_SETUP = "admin_setup", _("Set up a site administrator")
 
 
 class PasswordLink(models.Model):

@@ -5,6 +5,8 @@ The rules are few and stated here once:
   coordinator or administrator (a paused or departed coordinator coordinates nothing);
 - a **member** of a time bank, for looking people up by name, is anyone whose membership of it is
   not `left` (applicants and paused members included);
+- a **site administrator** (`is_staff` or `is_superuser`) runs the installation: its time banks
+  and their coordinators' invitations (/site/), never a time bank's members or ledger;
 - an organisation's **staff** are its admins and professionals (`OrganisationStaff`); staff refer
   people in, an organisation admin may edit the organisation and start its co-design projects.
 
@@ -37,6 +39,21 @@ from coproduce.core.errors import PermissionDenied
 
 # The roles that coordinate a time bank while their membership is active.
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
+
+# --- Site administrators ------------------------------------------------------------------------
+
+
+def is_site_admin(person: Person | Any | None) -> bool:
+    """A site administrator runs the installation: its time banks and their first coordinators
+    (`is_staff` and `is_superuser`, as `coproduce admin create` makes them; either flag alone
+    counts, as it does for two-step sign-in). No query."""
+    return (
+        person is not None
+        and person.is_authenticated
+        and person.is_active
+        and bool(person.is_staff or person.is_superuser)
+    )
+
 
 # --- Coordinators --------------------------------------------------------------------------------
 

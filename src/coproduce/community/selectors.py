@@ -26,7 +26,7 @@ from coproduce.community.models import (
     TimeBank,
     Visibility,
 )
-from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.permissions import is_site_admin, membership_is_coordinator
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
 
@@ -64,6 +64,11 @@ def timebank_get_for(person: Person, slug: str) -> TimeBank:
 def timebanks_to_join() -> list[TimeBank]:
     """Every time bank on this installation, for the list a newcomer chooses from."""
     return list(TimeBank.objects.order_by("name"))
+
+
+def installation_is_empty() -> bool:
+    """No time bank yet: the site shows its first-run page (how to make one) and nothing else."""
+    return not TimeBank.objects.exists()
 
 
 def timebank_by_slug(slug: str) -> TimeBank:
@@ -368,13 +373,17 @@ def password_handover_allowed(*, person: Person, timebank: TimeBank) -> Handover
 def password_link_usable(link: PasswordLink, *, now: datetime | None = None) -> bool:
     """Does this link still work? Unused, not revoked, not expired, and, for a link a
     coordinator made, the rule it was made under still holds: a member who has since signed in,
-    joined another time bank or taken on a role chooses their own password."""
+    joined another time bank or taken on a role chooses their own password; for a site
+    administrator's, they still are one."""
     if not link.is_live(now or timezone.now()):
         return False
     if link.purpose == PasswordLinkPurpose.HANDOVER:
         return link.timebank is not None and bool(
             password_handover_allowed(person=link.person, timebank=link.timebank)
         )
+    if link.purpose == PasswordLinkPurpose.ADMIN_SETUP:
+        # Only while they are still a site administrator (not erased, not switched off).
+        return link.person.erased_at is None and is_site_admin(link.person)
     return False
 
 

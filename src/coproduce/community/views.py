@@ -17,8 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from coproduce.community import contact_reads, safeguarding, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
-from coproduce.community.models import MembershipStatus
-from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.models import MembershipStatus, PasswordLinkPurpose
+from coproduce.community.permissions import is_site_admin, membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person
@@ -31,6 +31,12 @@ from coproduce.core.throttle import (
 )
 
 
+def first_run(request: HttpRequest) -> HttpResponse:
+    """What an installation with no time bank shows at / and /join/: how to make one."""
+    context = {"site_admin": is_site_admin(request.user)}
+    return render(request, "community/first_run.html", context)
+
+
 def join_list(request: HttpRequest) -> HttpResponse:
     memberships = {}
     if request.user.is_authenticated:
@@ -39,6 +45,8 @@ def join_list(request: HttpRequest) -> HttpResponse:
         {"timebank": timebank, "membership": memberships.get(timebank.pk)}
         for timebank in selectors.timebanks_to_join()
     ]
+    if not timebanks:
+        return first_run(request)
     return render(request, "community/join_list.html", {"timebanks": timebanks})
 
 
@@ -212,6 +220,17 @@ def password_link(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            if link.purpose == PasswordLinkPurpose.ADMIN_SETUP:
+                # A site administrator must use two-step sign-in: straight on to setting it up.
+                messages.success(
+                    request,
+                    _(
+                        "Your password is set. Your username is %(username)s. Now set up "
+                        "two-step sign-in: site administrators must use it."
+                    )
+                    % {"username": person.username},
+                )
+                return redirect("two_factor:setup")
             messages.success(
                 request,
                 _(

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "coproduce.api",
     "coproduce.privacy",
     "coproduce.portability",
+    "coproduce.administration",
     "coproduce.web",
 ]
 

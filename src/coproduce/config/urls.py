@@ -33,6 +33,7 @@ urlpatterns = [
     path("matching/", include("coproduce.matching.urls")),
     path("insights/", include("coproduce.insights.urls")),
     path("privacy/", include("coproduce.privacy.urls")),
+    path("site/", include("coproduce.administration.urls")),
     path("", include("coproduce.web.urls")),
 ]
 

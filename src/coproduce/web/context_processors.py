@@ -8,7 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.community.permissions import is_active_professional, membership_is_coordinator
+from coproduce.community.permissions import (
+    is_active_professional,
+    is_site_admin,
+    membership_is_coordinator,
+)
 from coproduce.web.notifications import notifications_unread_count
 
 # (url name, label, coordinators only). A name not (yet) routed is left out of the menu.
@@ -67,6 +71,18 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
                     "count": unread,
                 }
             items.append(item)
+    user = getattr(request, "user", None)
+    if is_site_admin(user):  # no query: the flags are on the signed-in person
+        url = reverse("site_admin:home")
+        items.append(
+            {
+                "url": url,
+                "label": gettext("Site administration"),
+                "current": request.path.startswith(url),
+                # In the first row when it is their only item (they belong to no time bank).
+                "primary": membership is None,
+            }
+        )
     return {
         "current_timebank": getattr(request, "timebank", None),
         "current_membership": membership,

@@ -14,8 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Person
-from coproduce.community.selectors import timebank_get_for
+from coproduce.community.selectors import installation_is_empty, timebank_get_for
 from coproduce.community.two_factor import two_factor_enabled
+from coproduce.community.views import first_run
 from coproduce.core.requests import current_person
 from coproduce.core.throttle import (
     SIGN_IN_PER_ADDRESS,
@@ -42,8 +43,16 @@ from coproduce.web.sign_in import (
 )
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # An installation with no time bank shows how to make one, to everyone. Someone working in
+    # a time bank proves there is one, so only the others cost the question.
+    if request.timebank is None and installation_is_empty():  # type: ignore[attr-defined]
+        return first_run(request)
+    return _home(request)
+
+
+@login_required
+def _home(request: HttpRequest) -> HttpResponse:
     me = current_person(request)
     timebank = request.timebank  # type: ignore[attr-defined]
     if timebank is None:
