@@ -241,10 +241,13 @@ def _pools(
         spends += 1
     except ApplicationError:
         pass
-    pool_spend_propose(
-        pool=garden, acting=second, payee=fourth, amount=30, purpose="Mending the shed door"
-    )
-    spends += 1
+    try:
+        pool_spend_propose(
+            pool=garden, acting=second, payee=fourth, amount=30, purpose="Mending the shed door"
+        )
+        spends += 1
+    except ApplicationError:
+        pass  # the garden's hours are already spoken for
 
     organisation = (
         Organisation.objects.filter(timebank=timebank, staff__person=sam).order_by("pk").first()
