@@ -135,8 +135,9 @@ def partners_demo_build(
         made["referrals"] += 1
         # The referral came in some weeks ago; each step follows a few days after the last.
         received = today - timedelta(days=rng.randint(30, 150))
+        # Consent was given at the appointment that made the referral, never after it came in.
         Referral.objects.filter(pk=referral.pk).update(
-            received_at=referral.received_at - (today - received)
+            received_at=referral.received_at - (today - received), consent_given_on=received
         )
         ReferralEvent.objects.filter(referral=referral).update(occurred_on=received)
         referral.refresh_from_db()
