@@ -94,3 +94,35 @@ def test_the_open_more_menu_is_fully_on_a_390px_screen(page, path):
         assert item_box is not None and item_box["x"] >= 0
         assert item_box["x"] + item_box["width"] <= 390
     assert _overflow(page) <= 0
+
+
+def _outline(locator) -> tuple[str, float]:
+    return tuple(
+        locator.evaluate(
+            "el => { const s = getComputedStyle(el); return [s.outlineStyle, parseFloat(s.outlineWidth)] }"
+        )
+    )
+
+
+def test_the_induction_date_shows_where_the_keyboard_is(page):
+    sign_in(page, "carol")
+    page.goto("/members/applications/")
+    page.locator("main a[href$='/induct/']").first.click()
+    date = page.get_by_label("Date of the induction")
+    assert _outline(date)[0] == "none"  # no ring until it has the focus
+    date.focus()
+    style, width = _outline(date)
+    assert style != "none" and width >= 2, "no focus ring on the date"
+
+
+def test_the_statement_table_scrolls_by_keyboard_on_a_phone(page):
+    sign_in(page, "alice")
+    page.goto("/account/")
+    box = page.get_by_role("region", name="Account history")
+    box.focus()
+    assert page.evaluate("document.activeElement.classList.contains('table-scroll')")
+    style, width = _outline(box)
+    assert style != "none" and width >= 2
+    if page.evaluate("document.activeElement.scrollWidth > document.activeElement.clientWidth"):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.activeElement.scrollLeft > 0", timeout=3000)

@@ -1,4 +1,4 @@
-"""No page gives two elements the same id: a label, an error link or aria-describedby pointing
+"""No page gives two elements the same id, nor two landmarks the same name: a label, an error link or aria-describedby pointing
 at an id reaches the right box only when the id is unique (issue 13, defect 3: the pool page's
 "How much" label pointed at the "put in" box)."""
 
@@ -14,6 +14,7 @@ from coproduce.codesign.services import project_create
 from coproduce.community.models import Organisation
 from coproduce.exchanges.services.listings import listing_create
 from coproduce.partners.services.pools import pool_contribute, pool_create
+from tests.web.landmarks import duplicate_names
 
 
 class _Ids(HTMLParser):
@@ -100,7 +101,9 @@ def test_main_pages_have_unique_ids(login, riverside, alice, carol, hour_pool, d
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        twice, dangling = _check(response.content.decode())
-        if twice or dangling:
-            problems[url] = (twice, dangling)
+        html = response.content.decode()
+        twice, dangling = _check(html)
+        same_name = duplicate_names(html)
+        if twice or dangling or same_name:
+            problems[url] = (twice, dangling, same_name)
     assert problems == {}
