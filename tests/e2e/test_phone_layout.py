@@ -99,7 +99,8 @@ def test_the_open_more_menu_is_fully_on_a_390px_screen(page, path):
 def _outline(locator) -> tuple[str, float]:
     return tuple(
         locator.evaluate(
-            "el => { const s = getComputedStyle(el); return [s.outlineStyle, parseFloat(s.outlineWidth)] }"
+            "el => { const s = getComputedStyle(el); "
+            "return [s.outlineStyle, parseFloat(s.outlineWidth)] }"
         )
     )
 

@@ -75,9 +75,7 @@ def test_the_wide_table_is_printed_on_landscape_pages():
 
 
 def test_the_hours_chart_legend_names_every_kind_inside_the_drawing():
-    series = [
-        {"label": label, "color": "#4477AA", "data": [1.0, 2.0, 3.0]} for label in KINDS
-    ]
+    series = [{"label": label, "color": "#4477AA", "data": [1.0, 2.0, 3.0]} for label in KINDS]
     drawing = _bar_chart("Hours of help by month and kind", MONTHS, series, stacked=True)
     legend = drawing.legend
     assert [name for _colour, name in legend.colorNamePairs] == KINDS

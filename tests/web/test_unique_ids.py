@@ -1,6 +1,6 @@
-"""No page gives two elements the same id, nor two landmarks the same name: a label, an error link or aria-describedby pointing
-at an id reaches the right box only when the id is unique (issue 13, defect 3: the pool page's
-"How much" label pointed at the "put in" box)."""
+"""No page gives two elements the same id, nor two landmarks the same name: a label, an error
+link or aria-describedby pointing at an id reaches the right box only when the id is unique
+(issue 13, defect 3: the pool page's "How much" label pointed at the "put in" box)."""
 
 from __future__ import annotations
 
