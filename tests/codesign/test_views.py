@@ -3,7 +3,7 @@ and what a refusal looks like."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -314,3 +314,25 @@ def test_the_projects_list_costs_the_same_queries_however_many_projects(
     with django_assert_max_num_queries(8):
         response = client.get(_url("projects"))
     assert response.content.decode().count("Join “P") == how_many
+
+
+def test_a_new_meeting_is_offered_at_ten_in_the_morning_a_week_ahead(login, carol, project):
+    """Opened late at night, the form no longer suggests 23:00 (issue 13)."""
+    from coproduce.codesign.forms import default_meeting_start
+
+    late = timezone.make_aware(datetime(2026, 3, 9, 23, 10))
+    assert default_meeting_start(late) == "2026-03-16T10:00"
+    page = login(carol).get(_url("meeting_new", project)).content.decode()
+    day = (timezone.localdate() + timedelta(days=7)).isoformat()
+    assert f'value="{day}T10:00"' in page
+
+
+def test_the_projects_page_says_who_can_read_a_project(login, alice, project, client):
+    """DESIGN: any member of the time bank reads every project; visitors sign in first. The page
+    says so instead of "Anyone can read a project" (issue 13)."""
+    page = login(alice).get(_url("projects")).content.decode()
+    assert "Anyone can read" not in page
+    assert "Every member of the time bank can read its projects" in page
+    client.logout()
+    response = client.get(_url("project", project))
+    assert response.status_code == 302 and "/login/" in response.url

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coproduce.community.models import (
     Membership,
+    Organisation,
     Person,
     SafeguardingCheck,
     SafeguardingPause,
@@ -22,6 +23,7 @@ from coproduce.community.models import (
 from coproduce.exchanges.models import Exchange, Participant, Request
 from coproduce.ledger.accounts import member_account_get_or_open
 from coproduce.ledger.models import Account, AccountKind
+from coproduce.partners.models import Referral
 
 
 def days_ago(days: float):
@@ -185,5 +187,17 @@ def populate(timebank: TimeBank, per_section: int, prefix: str) -> None:
             expires_on=today + timedelta(days=10), recorded_by=applicants[0],
         )
         for person in spare
+    )  # fmt: skip
+    # n new referrals, from an organisation of their own, that nobody has contacted yet.
+    organisation = Organisation.objects.create(
+        timebank=timebank, slug=f"{prefix}-practice", name=f"{prefix} practice", kind="gp_practice"
+    )
+    Referral.objects.bulk_create(
+        Referral(
+            timebank=timebank, organisation=organisation, referred_by=applicants[0],
+            first_name=f"Referred{i}", consent_given_by="Themselves", consent_given_on=today,
+            consent_how="verbal", received_at=now - timedelta(days=i),
+        )
+        for i in range(n)
     )  # fmt: skip
     # `quiet` members (and the others with no exchange) have had none since joining long ago.

@@ -3,10 +3,10 @@
 dr_patel (a GP at Riverside Surgery) refers Edna, with her recorded consent → carol (the
 coordinator) contacts and inducts her, hands her a one-time link with which she chooses her own
 password, and records her wellbeing at the start → carol logs Edna's first exchange (alice
-helped her), which is confirmed straight away → Edna signs in and sees it → carol marks the
-referral active and records the review → dr_patel sees the referral's status and both
-outcomes, and nothing else: not Edna's exchange, not the coordinator's view of her, and not
-another organisation's referral or its support notes.
+helped her), which is confirmed straight away and makes the referral active → Edna signs in and
+sees it → carol records the review → dr_patel sees the referral's status, the date of the first
+exchange and both outcomes, and nothing else: not Edna's exchange, not the coordinator's view of
+her, and not another organisation's referral or its support notes.
 """
 
 from __future__ import annotations
@@ -179,11 +179,11 @@ def test_gp_refers_coordinator_inducts_first_exchange_outcome_gp_sees_only_outco
     assert response is not None and response.status == 200
     edna.get_by_role("heading", name=EXCHANGE_TITLE).wait_for()
 
-    # --- carol sees the first exchange, marks Edna active, records the review -----------------
+    # --- the first exchange made the referral active by itself; carol records the review ------
     carol.goto(edna_url)
     first_exchange = described(carol, "First exchange")
     assert re.fullmatch(r"\d{1,2} \w+ \d{4}", first_exchange), first_exchange
-    move(carol, "Active")
+    assert "Active" in carol.locator("p.status").inner_text()
     # Review: raw total 25, metric score 22.35.
     record_outcome(
         carol,
@@ -218,7 +218,9 @@ def test_gp_refers_coordinator_inducts_first_exchange_outcome_gp_sees_only_outco
     # ... and nothing else: no exchange, no member record, no link to her profile.
     body = gp.locator("main").inner_text()
     assert EXCHANGE_TITLE not in body
-    assert "First exchange" not in body
+    # The date of her first exchange is the referral's milestone; only the date.
+    assert described(gp, "First exchange") == first_exchange
+    assert "First exchange confirmed" in history.inner_text()
     assert "edna.marsh" not in body
     assert gp.locator(f'main a[href="{profile_path}"]').count() == 0
     assert gp.locator('main a[href^="/exchanges/"]').count() == 0

@@ -29,6 +29,9 @@ def test_the_demo_has_referrals_at_every_stage_and_two_pools(
     assert made["referrals"] == Referral.objects.count() == 11
     assert made["first_exchanges"] == 4
     assert Pool.objects.count() == 2
+    # Consent is given before the referral arrives (or the same day), never after.
+    for referral in Referral.objects.all():
+        assert referral.consent_given_on <= referral.received_at.date(), referral.display_name
     report = referral_report(person=dr_patel, timebank=riverside, organisation=None)
     summary = report["summary"]
     assert summary["swemwbs"]["change"]["n"] == 2

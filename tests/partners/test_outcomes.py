@@ -158,8 +158,8 @@ def test_the_outcomes_for_insights(three_referrals, riverside):
         "by_stage": {
             "received": 1,
             "contacted": 0,
-            "inducted": 2,
-            "active": 0,
+            "inducted": 0,  # their first exchanges moved them on
+            "active": 2,
             "closed": 0,
             "declined": 0,
             "unreachable": 0,

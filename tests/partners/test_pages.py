@@ -137,17 +137,17 @@ def test_alice_and_bob_run_a_pool_from_its_page(riverside, login, alice, bob, ca
     pool = Pool.objects.get()
     url = reverse("partners:pool", args=[pool.public_id])
     page = client.get(url).content.decode()
-    token = page.split('name="token" value="')[1].split('"')[0]
+    token = page.split('name="contribute-token" value="')[1].split('"')[0]
     contribute = reverse("partners:pool_contribute", args=[pool.public_id])
     for _ in range(2):  # sent twice
-        client.post(contribute, {"amount": "2:00", "token": token})
+        client.post(contribute, {"contribute-amount": "2:00", "contribute-token": token})
     pool.account.refresh_from_db()
     assert pool.account.balance == 120
-    bad = client.post(contribute, {"amount": "lots", "token": token})
+    bad = client.post(contribute, {"contribute-amount": "lots", "contribute-token": token})
     assert bad.status_code == 400
     client.post(
         reverse("partners:pool_spend_new", args=[pool.public_id]),
-        {"payee_username": "carol", "amount": "1", "purpose": "Hedge"},
+        {"spend-payee_username": "carol", "spend-amount": "1", "spend-purpose": "Hedge"},
     )
     spend = PoolSpend.objects.get()
     assert spend.status == "pending"

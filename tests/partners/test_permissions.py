@@ -140,7 +140,8 @@ def test_dr_patel_sees_the_outcome_but_not_ednas_exchanges(
     assert "Inducted" in seen_by_gp
     assert "22.35" in seen_by_gp and "I have friends on my street now." in seen_by_gp
     assert "Help in the garden" not in seen_by_gp
-    assert "First exchange" not in seen_by_gp
+    # The date of the first exchange, a milestone of the referral, and nothing else of it.
+    assert "First exchange" in seen_by_gp and "Active" in seen_by_gp
     assert "Bob" not in seen_by_gp
     seen_by_carol = login(carol).get(url).content.decode()
     assert "First exchange" in seen_by_carol

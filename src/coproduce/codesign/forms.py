@@ -3,7 +3,7 @@ to their messages (AccessibleForm); times are typed as people say them (1:30, 1.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -238,7 +238,12 @@ class DissentForm(AccessibleForm):
     )
 
 
-def default_meeting_start() -> str:
-    """Next week, same time, rounded to the hour: a sensible first guess for the form."""
-    moment = timezone.localtime() + timedelta(days=7)
-    return moment.replace(minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
+MEETING_DEFAULT_HOUR = 10
+
+
+def default_meeting_start(now: datetime | None = None) -> str:
+    """A week from today at 10:00 in the time bank's time zone: a first guess for the form that
+    gives people notice and is a time people meet, whatever the hour the form is opened at
+    ("next week, same time" offered 23:00 to a coordinator working late)."""
+    day = timezone.localtime(now).date() + timedelta(days=7)
+    return f"{day.isoformat()}T{MEETING_DEFAULT_HOUR:02d}:00"

@@ -103,6 +103,13 @@ def _may_see_members(membership: Membership | None, timebank: TimeBank | None) -
     )
 
 
+def may_see_profiles(membership: Membership | None, timebank: TimeBank | None) -> bool:
+    """Whether this membership may open other members' public profiles (so a page links a name
+    to its profile only when the link leads somewhere): coordinators, and active or paused
+    members who are not professionals."""
+    return membership_is_coordinator(membership) or _may_see_members(membership, timebank)
+
+
 def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID | str) -> Membership:
     """Someone's membership of the viewer's current time bank, with the person, for their public
     profile. Members see active members (and themselves); coordinators see everyone in their
@@ -212,6 +219,16 @@ def public_thanks_for(person: Person, timebank: TimeBank, *, limit: int = 10) ->
     """
     return list(
         person.feedback_received.filter(timebank=timebank, private=False)  # type: ignore[attr-defined]
+        .select_related("author")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def thanks_received_by(person: Person, timebank: TimeBank, *, limit: int = 20) -> list[Any]:
+    """Every thanks written about this person, for their own "My profile": the public ones and
+    those the writer kept between the two of them, newest first."""
+    return list(
+        person.feedback_received.filter(timebank=timebank)  # type: ignore[attr-defined]
         .select_related("author")
         .order_by("-created_at")[:limit]
     )

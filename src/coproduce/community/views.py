@@ -129,6 +129,7 @@ def profile_me(request: HttpRequest) -> HttpResponse:
         "membership": request.membership,  # type: ignore[attr-defined]
         "availability": _availability_rows(person.availability),
         "checks": selectors.checks_for(person, timebank) if timebank else [],
+        "thanks": selectors.thanks_received_by(person, timebank) if timebank else [],
         "today": timezone.localdate(),
         # The member is told their membership is on hold, never why.
         "on_hold": safeguarding.is_paused(person=person, timebank=timebank),

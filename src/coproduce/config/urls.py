@@ -40,3 +40,6 @@ urlpatterns = [
 # Uploaded files (a time bank's logo) while debugging; in production the web server serves
 # MEDIA_ROOT at /media/ (docs/OPERATIONS.md, "Uploaded files").
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Django's own refusals (a form too large to read, a bad Host) on the site's own page.
+handler400 = "coproduce.web.errors.bad_request"

@@ -35,6 +35,7 @@ from coproduce.exchanges.selectors import listings as listing_selectors
 from coproduce.exchanges.selectors import participation
 from coproduce.ledger.models import Account
 from coproduce.ledger.selectors import accounts_near_limit
+from coproduce.partners.selectors import referrals_new
 
 # The thresholds the issue fixed; named so the page can say them in words.
 UNCONFIRMED_AFTER_DAYS = 7
@@ -130,6 +131,14 @@ SECTIONS: dict[str, SectionKind] = {
         _("Applications waiting"),
         _("People who asked to join and are waiting to be welcomed, the longest waiting first."),
         lambda timebank, now: applications_waiting(timebank=timebank),
+    ),
+    "referrals": SectionKind(
+        _("New referrals"),
+        _(
+            "People referred by a partner organisation and not contacted yet, the longest waiting "
+            "first."
+        ),
+        lambda timebank, now: referrals_new(timebank=timebank),
     ),
     "unconfirmed": SectionKind(
         _("Exchanges not confirmed"),

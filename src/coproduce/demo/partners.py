@@ -135,8 +135,9 @@ def partners_demo_build(
         made["referrals"] += 1
         # The referral came in some weeks ago; each step follows a few days after the last.
         received = today - timedelta(days=rng.randint(30, 150))
+        # Consent was given at the appointment that made the referral, never after it came in.
         Referral.objects.filter(pk=referral.pk).update(
-            received_at=referral.received_at - (today - received)
+            received_at=referral.received_at - (today - received), consent_given_on=received
         )
         ReferralEvent.objects.filter(referral=referral).update(occurred_on=received)
         referral.refresh_from_db()
@@ -241,10 +242,13 @@ def _pools(
         spends += 1
     except ApplicationError:
         pass
-    pool_spend_propose(
-        pool=garden, acting=second, payee=fourth, amount=30, purpose="Mending the shed door"
-    )
-    spends += 1
+    try:
+        pool_spend_propose(
+            pool=garden, acting=second, payee=fourth, amount=30, purpose="Mending the shed door"
+        )
+        spends += 1
+    except ApplicationError:
+        pass  # the garden's hours are already spoken for
 
     organisation = (
         Organisation.objects.filter(timebank=timebank, staff__person=sam).order_by("pk").first()

@@ -1,10 +1,17 @@
 """The funder report as a PDF (reportlab, pure pip): headline figures, charts drawn with
 reportlab.graphics, the anonymous tables, the outcomes note and the method note. No member is
-named."""
+named.
+
+A table too wide for a portrait page (month by month has a column for each kind of help, 19 in
+all) gets landscape pages of its own, and is split into parts that repeat its first column
+when even a landscape page cannot give every column room for its longest word: a word is never
+broken letter by letter. A chart's legend lists every series, in columns under the chart."""
 
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
@@ -15,13 +22,19 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
     KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -34,14 +47,27 @@ from coproduce.insights.outcomes import SMALL_GROUP
 from coproduce.insights.selectors import Report
 from coproduce.insights.tables import FUNDER, OUTCOME_TABLES, figures, outcomes_shown, tables
 
-WIDTH = A4[0] - 40 * mm
+MARGIN_X, MARGIN_Y = 20 * mm, 18 * mm
+WIDTH = A4[0] - 2 * MARGIN_X
+LANDSCAPE_WIDTH = landscape(A4)[0] - 2 * MARGIN_X
+FONT, BOLD, FONT_SIZE = "Helvetica", "Helvetica-Bold", 8
+PADDING = 3  # points each side of a cell's text
+LEGEND_ROW = 10  # points per legend line
 
 
 def _bar_chart(title: str, months: list[str], series: list[dict], stacked: bool) -> Drawing:
-    drawing = Drawing(WIDTH, 230)
-    drawing.add(String(0, 215, title, fontName="Helvetica-Bold", fontSize=11))
+    """Bars by month, and under them a legend naming every series (in as many columns as fit)."""
+    labels = [s["label"] for s in series]
+    widest = max((stringWidth(str(label), FONT, 7) for label in labels), default=0) + 20
+    columns = max(1, min(len(labels) or 1, int(WIDTH // widest)))
+    rows = math.ceil(len(labels) / columns) if labels else 0
+    legend_height = rows * LEGEND_ROW
+    height = 230 + legend_height
+    drawing = Drawing(WIDTH, height)
+    drawing.add(String(0, height - 15, title, fontName=BOLD, fontSize=11))
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 30, 60, WIDTH - 170, 140
+    chart.x, chart.y = 30, legend_height + 55
+    chart.width, chart.height = WIDTH - 40, 140
     chart.data = [s["data"] or [0] for s in series] or [[0] * max(len(months), 1)]
     chart.categoryAxis.categoryNames = months or [""]
     chart.categoryAxis.labels.angle = 45
@@ -55,12 +81,18 @@ def _bar_chart(title: str, months: list[str], series: list[dict], stacked: bool)
         chart.bars[i].fillColor = colors.HexColor(s["color"])
         chart.bars[i].strokeColor = colors.white
     drawing.add(chart)
-    legend = Legend()
-    legend.x, legend.y = WIDTH - 130, 200
-    legend.fontSize = 7
-    legend.alignment = "right"
-    legend.colorNamePairs = [(colors.HexColor(s["color"]), s["label"]) for s in series]
-    drawing.add(legend)
+    if labels:
+        legend = Legend()
+        legend.boxAnchor = "nw"
+        legend.x, legend.y = 0, legend_height
+        legend.fontName, legend.fontSize = FONT, 7
+        legend.alignment = "right"
+        legend.columnMaximum = rows
+        legend.deltax = WIDTH / columns
+        legend.deltay = LEGEND_ROW
+        legend.dy = legend.dx = 6
+        legend.colorNamePairs = [(colors.HexColor(s["color"]), s["label"]) for s in series]
+        drawing.add(legend, name="legend")
     return drawing
 
 
@@ -87,35 +119,125 @@ def _pie(title: str, labels: list[str], values: list[int], palette: list[str]) -
     return drawing
 
 
-def _table(headers: list[str], rows: list[list]) -> PdfTable:
+def _cell_style(size: float = FONT_SIZE):
     style = getSampleStyleSheet()["BodyText"]
-    style.fontSize = 8
-    style.leading = 10
+    style.fontName, style.fontSize, style.leading = FONT, size, size + 2
+    return style
+
+
+def _table(
+    headers: Sequence[object], rows: Sequence[Sequence[object]], widths: list[float] | None = None
+) -> PdfTable:
+    style = _cell_style()
     data = [[Paragraph(f"<b>{escape(str(h))}</b>", style) for h in headers]]
     data += [[Paragraph(escape(str(cell)), style) for cell in row] for row in rows]
-    table = Table(data, repeatRows=1, hAlign="LEFT")
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2ff")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
             ]
         )
     )
     return table
 
 
+def column_widths(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> list[float]:
+    """The narrowest each column can be without breaking a word: its longest word (in bold in the
+    header) and padding."""
+
+    def longest(text: object, font: str) -> float:
+        return max((stringWidth(w, font, FONT_SIZE) for w in str(text).split()), default=0)
+
+    return [
+        max([longest(h, BOLD), *(longest(row[i], FONT) for row in rows)]) + 2 * PADDING + 1
+        for i, h in enumerate(headers)
+    ]
+
+
+def table_parts(
+    headers: Sequence[object], rows: Sequence[Sequence[object]], width: float
+) -> list[tuple[list[int], list[float]]]:
+    """The columns of each part of a table `width` points wide, and their widths: one part when
+    every column fits, otherwise as many as needed, each repeating the first column. Leftover
+    width is shared out, so the parts fill the page."""
+    need = column_widths(headers, rows)
+    parts: list[list[int]] = [[0]]
+    for i in range(1, len(headers)):
+        if sum(need[j] for j in parts[-1]) + need[i] > width and len(parts[-1]) > 1:
+            parts.append([0])
+        parts[-1].append(i)
+    out = []
+    for columns in parts:
+        spare = max(0.0, width - sum(need[j] for j in columns)) / len(columns)
+        out.append((columns, [need[j] + spare for j in columns]))
+    return out
+
+
+def _wide_table(title: str, headers: list, rows: list, styles) -> list[Flowable]:
+    """A table on portrait pages when it fits, else on landscape pages of its own, in parts."""
+    if sum(column_widths(headers, rows)) <= WIDTH:
+        widths = table_parts(headers, rows, WIDTH)[0][1]
+        heading = Paragraph(escape(title), styles["h3"])
+        table = _table(headers, rows, widths)
+        return [KeepTogether([heading, table])] if len(rows) < 25 else [heading, table]
+    parts = table_parts(headers, rows, LANDSCAPE_WIDTH)
+    story: list[Flowable] = [NextPageTemplate("landscape"), PageBreak()]
+    for n, (columns, widths) in enumerate(parts, start=1):
+        part_title = (
+            _("%(title)s (part %(n)d of %(total)d)") % {"title": title, "n": n, "total": len(parts)}
+            if len(parts) > 1
+            else title
+        )
+        story += [
+            Paragraph(escape(part_title), styles["h3"]),
+            _table([headers[i] for i in columns], [[r[i] for i in columns] for r in rows], widths),
+            Spacer(1, 6 * mm),
+        ]
+    return [*story, NextPageTemplate("portrait"), PageBreak()]
+
+
+def _document(out: io.BytesIO, *, title: str, author: str) -> BaseDocTemplate:
+    """Portrait pages, and landscape ones for the widest tables."""
+    doc = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_Y,
+        bottomMargin=MARGIN_Y,
+        title=title,
+        author=author,
+    )
+    wide = landscape(A4)
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                id="portrait",
+                pagesize=A4,
+                frames=[Frame(MARGIN_X, MARGIN_Y, WIDTH, A4[1] - 2 * MARGIN_Y, id="portrait")],
+            ),
+            PageTemplate(
+                id="landscape",
+                pagesize=wide,
+                frames=[
+                    Frame(MARGIN_X, MARGIN_Y, LANDSCAPE_WIDTH, wide[1] - 2 * MARGIN_Y, id="wide")
+                ],
+            ),
+        ]
+    )
+    return doc
+
+
 def report_pdf(report: Report) -> bytes:
     styles = getSampleStyleSheet()
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = _document(
         out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
         title=_("%(name)s: report") % {"name": report.timebank.name},
         author=report.timebank.name,
     )
@@ -157,15 +279,7 @@ def report_pdf(report: Report) -> bytes:
     for table in funder_tables:
         if not table.rows or table.key in OUTCOME_TABLES:
             continue
-        story.append(
-            KeepTogether(
-                [Paragraph(escape(table.title), styles["h3"]), _table(table.headers, table.rows)]
-            )
-            if len(table.rows) < 25
-            else Paragraph(escape(table.title), styles["h3"])
-        )
-        if len(table.rows) >= 25:
-            story.append(_table(table.headers, table.rows))
+        story += _wide_table(table.title, table.headers, table.rows, styles)
     story.append(Paragraph(_("Outcomes"), styles["h3"]))
     story.append(Paragraph(escape(_outcomes_text(report)), styles["BodyText"]))
     for table in funder_tables:

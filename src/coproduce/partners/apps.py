@@ -6,3 +6,8 @@ class PartnersConfig(AppConfig):
     name = "coproduce.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from coproduce.partners import receivers
+
+        receivers.connect()

@@ -374,6 +374,8 @@ class PoolForm(Form):
 
 
 class ContributeForm(AmountMixin, Form):
+    # The pool page shows this form beside SpendForm: prefixes keep their ids apart.
+    prefix = "contribute"
     memo = forms.CharField(label=_("A note (optional)"), max_length=200, required=False)
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -386,6 +388,7 @@ class ContributeForm(AmountMixin, Form):
 
 
 class SpendForm(AmountMixin, Form):
+    prefix = "spend"
     payee_username = forms.CharField(
         label=_("Pay a member: their username"),
         max_length=150,

@@ -217,6 +217,16 @@ def referrals_for(
     return referrals.order_by("-received_at", "-pk")
 
 
+def referrals_new(*, timebank: TimeBank) -> QuerySet[Referral]:
+    """Referrals received and nobody has contacted the person yet, the longest waiting first:
+    the coordinator's dashboard lists them (the caller checks the reader is a coordinator)."""
+    return (
+        Referral.objects.filter(timebank=timebank, status=ReferralStatus.RECEIVED)
+        .select_related("organisation")
+        .order_by("received_at", "id")
+    )
+
+
 def referral_get_for(
     person: Person, timebank: TimeBank | None, public_id: UUID | str
 ) -> tuple[Referral, Standing]:
@@ -251,7 +261,8 @@ def referral_outcomes_of(referral: Referral) -> dict[str, Outcome]:
 
 
 def first_exchange_on(referral: Referral) -> datetime | None:
-    """For coordinators only: the date of the referred person's first confirmed exchange."""
+    """When the referred person's first exchange was confirmed (only the moment: who it was
+    with and what it was are not the referrer's to see)."""
     if referral.person_id is None:
         return None
     return (

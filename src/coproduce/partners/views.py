@@ -248,8 +248,9 @@ def _referral_context(
             context["suggestions"] = suggestions
             if suggestions:
                 context["suggest_form"] = forms.SuggestForm(offers=suggestions)
-        # Only coordinators see the person's exchanges (here, just the date of the first).
-        context["first_exchange_at"] = selectors.first_exchange_on(referral)
+    # The date of the first exchange is the referral's milestone, for the referrer too; who it
+    # was with and what it was stay with the coordinators.
+    context["first_exchange_at"] = selectors.first_exchange_on(referral)
     return context
 
 

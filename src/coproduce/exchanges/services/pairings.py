@@ -20,6 +20,7 @@ from coproduce.exchanges.models import (
     Side,
 )
 from coproduce.exchanges.services._common import _only_person
+from coproduce.exchanges.signals import exchange_confirmed
 from coproduce.ledger.models import Transfer, TransferKind
 from coproduce.ledger.services import (
     transfer_post,
@@ -62,6 +63,12 @@ def _post_confirmation(
     exchange.status = ExchangeStatus.CONFIRMED
     exchange.confirmed_at = now
     exchange.transfer = transfer
+    exchange_confirmed.send(
+        sender=Exchange,
+        exchange=exchange,
+        people=[p.person_id for p in participants if p.person_id is not None],
+        acting=acting,
+    )
     return transfer
 
 

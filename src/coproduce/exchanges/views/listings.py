@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.community.availability import slot_choices
 from coproduce.community.permissions import membership_is_coordinator
+from coproduce.community.selectors import may_see_profiles
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_membership, current_person, current_timebank
@@ -76,6 +77,7 @@ def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpRes
         and membership is not None
         and membership.can_trade
         and listing.person_id != request.user.pk,
+        "may_see_profiles": may_see_profiles(membership, timebank),
     }
     return render(request, "exchanges/listings/detail.html", context)
 

@@ -29,6 +29,7 @@ from coproduce.partners.models import (
     PoolSpend,
     SpendStatus,
 )
+from coproduce.partners.templatetags.partners import amount as format_amount
 
 # --- pools --------------------------------------------------------------------------------------
 
@@ -39,6 +40,11 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 # (a floor of 0, as for time credits, would refuse every contribution: nothing ever pays into
 # it first).
 MONEY_FLOOR = -(10**12)
+# The most one contribution may put into a pool: a typing slip (£10,000,000 for £100) is refused
+# with the limit named, instead of being written into the ledger. Money in minor units (pence),
+# hours in minutes. A larger budget goes in as several contributions, each one deliberate.
+MAX_MONEY_CONTRIBUTION = 50_000_00  # £50,000.00
+MAX_HOURS_CONTRIBUTION = 500 * 60  # 500 hours
 
 
 def _money_account(*, timebank: TimeBank, unit: str, person: Person | None = None,
@@ -166,6 +172,16 @@ def pool_contribute(
         payer = member_account_get_or_open(timebank=timebank, person=acting)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ApplicationError(_("Put in more than nothing."), "bad_amount")
+    most = MAX_MONEY_CONTRIBUTION if pool.is_money else MAX_HOURS_CONTRIBUTION
+    if amount > most:
+        raise ApplicationError(
+            _(
+                "One contribution can be at most %(most)s. Check the amount; a larger budget "
+                "goes in as several contributions."
+            )
+            % {"most": format_amount(most, pool.unit)},
+            "amount_too_large",
+        )
     transfer = transfer_post(
         timebank=timebank,
         acting=acting,
@@ -191,6 +207,15 @@ def _payee_account(pool: Pool, payee: Person | Organisation) -> Account:
     if pool.is_money:
         return _money_account(timebank=timebank, unit=pool.unit, person=payee)
     return member_account_get_or_open(timebank=timebank, person=payee)
+
+
+def _pending_total(pool: Pool) -> int:
+    """What proposals still waiting for a second holder would take from the pool."""
+    return sum(
+        PoolSpend.objects.filter(pool=pool, status=SpendStatus.PENDING).values_list(
+            "amount", flat=True
+        )
+    )
 
 
 def _post_spend(spend: PoolSpend, acting: Person) -> None:
@@ -238,6 +263,22 @@ def pool_spend_propose(
     account = _payee_account(pool, payee)
     if account.pk == pool.account_id:
         raise ApplicationError(_("A pool cannot pay itself."), "same_account")
+    if pool.approvals_required == 1 and isinstance(payee, Person) and payee.pk == acting.pk:
+        # One approval is the proposer's own: nobody else would see the spend before it posts.
+        raise PermissionDenied(
+            _(
+                "You cannot pay yourself from a pool on your approval alone: another holder "
+                "has to propose it."
+            ),
+            "pays_self",
+        )
+    available = pool.account.balance - _pending_total(pool)
+    if amount > available:
+        raise ApplicationError(
+            _("The pool has %(available)s to spend: ask for no more than that.")
+            % {"available": format_amount(max(available, 0), pool.unit)},
+            "over_balance",
+        )
     spend = PoolSpend.objects.create(
         timebank=pool.timebank,
         pool=pool,

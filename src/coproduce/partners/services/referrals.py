@@ -229,7 +229,12 @@ def _check_step(referral: Referral, to_status: str, on: date) -> None:
 
 
 def _record_step(
-    referral: Referral, to_status: str, on: date, acting: Person, reason: str = ""
+    referral: Referral,
+    to_status: str,
+    on: date,
+    acting: Person,
+    reason: str = "",
+    recorded_by: Person | None = None,
 ) -> None:
     from_status = referral.status
     referral.status = to_status
@@ -253,7 +258,7 @@ def _record_step(
         to_status=to_status,
         occurred_on=on,
         reason=reason,
-        recorded_by=acting,
+        recorded_by=recorded_by or acting,
     )
     _referral_audit(
         referral,
@@ -296,6 +301,34 @@ def referral_move(
         )
     _record_step(referral, to_status, on, acting, reason)
     return referral
+
+
+def referrals_first_exchange(
+    *, timebank_id: int, person_ids: Sequence[int], acting: Person, on: date
+) -> list[Referral]:
+    """A confirmed exchange was the first for someone referred in: their referral moves from
+    inducted to active, dated the day of the exchange's confirmation. Called inside the
+    confirmation's transaction (partners/receivers.py). The step is recorded as the referred
+    person's own, so the referrer's history never names who they exchanged with; the audit row
+    names who confirmed. A referral a coordinator already moved on is left as it is."""
+    if not person_ids:
+        return []
+    moved = []
+    referrals = Referral.objects.select_for_update().filter(
+        timebank_id=timebank_id, person_id__in=list(person_ids), status=ReferralStatus.INDUCTED
+    )
+    for referral in referrals.select_related("person", "referred_by", "timebank"):
+        assert referral.person is not None
+        _record_step(
+            referral,
+            ReferralStatus.ACTIVE,
+            max(on, referral.inducted_on or on),
+            acting,
+            _("First exchange confirmed"),
+            recorded_by=referral.person,
+        )
+        moved.append(referral)
+    return moved
 
 
 def _unique_username(first: str, last: str) -> str:
