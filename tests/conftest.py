@@ -10,6 +10,9 @@ import os
 import pytest
 from django.db import connection
 
+# A real SMTP server on loopback, for the tests that read what arrives (`smtp_server`).
+pytest_plugins = ["tests.smtp_server"]
+
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 # The role the PostgreSQL suite runs as; created (NOLOGIN) once per run, granted afresh each run.
 APP_ROLE = "coproduce_test_app"

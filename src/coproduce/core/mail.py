@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -69,8 +69,11 @@ def emails_are_held() -> bool:
 def mail_language(person: Person | None, timebank: TimeBank | None = None) -> str:
     """The language to write to a person in: their own choice, else their time bank's, else the
     site's."""
-    chosen = getattr(person, "language", "") if person is not None else ""
-    return chosen or getattr(timebank, "language", "") or settings.LANGUAGE_CODE
+    known = {code for code, _name in settings.LANGUAGES}
+    for chosen in (getattr(person, "language", ""), getattr(timebank, "language", "")):
+        if chosen and chosen in known:
+            return str(chosen)
+    return str(settings.LANGUAGE_CODE)
 
 
 def absolute(url: str) -> str:
@@ -290,9 +293,9 @@ def mail_retry(*, now: datetime | None = None, limit: int = 500) -> dict[str, in
     return {
         "sent": sent,
         "failed": failed,
-        "given_up": OutgoingEmail.objects.filter(
-            status=EmailStatus.FAILED, attempts__gte=MAX_ATTEMPTS
-        ).count(),
+        "given_up": OutgoingEmail.objects.filter(status=EmailStatus.FAILED)
+        .filter(Q(attempts__gte=MAX_ATTEMPTS) | Q(created_at__lt=now - RETRY_WITHIN))
+        .count(),
         "stuck": OutgoingEmail.objects.filter(
             status=EmailStatus.SENDING, last_attempt_at__lt=now - timedelta(hours=1)
         ).count(),

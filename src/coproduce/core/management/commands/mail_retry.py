@@ -20,7 +20,7 @@ class Command(BaseCommand):
         counts = mail_retry()
         summary = (
             f"sent {counts['sent']} email(s), {counts['failed']} failed again; "
-            f"{counts['given_up']} given up after {MAX_ATTEMPTS} attempts"
+            f"{counts['given_up']} given up (after {MAX_ATTEMPTS} attempts, or too old to send)"
         )
         if counts["stuck"]:
             summary += (
