@@ -80,10 +80,13 @@ def test_a_rolled_back_action_records_and_sends_nothing(
 ):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(person=alice_by_email, kind="x", message="Never", timebank=riverside)
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify(person=alice_by_email, kind="x", message="Never", timebank=riverside)
+        raise RuntimeError
     assert OutgoingEmail.objects.count() == 0
     assert smtp_server.messages == []
 

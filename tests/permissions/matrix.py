@@ -77,6 +77,10 @@ FILL: dict[str, dict[str, str]] = {
     "community:password_link": {"token": "password_link"},
     "community:invitation_accept": {"token": "invitation"},
     "web:sign_in_unlock": {"token": "unlock_link"},
+    "community:email_verify": {"token": "verify_link"},
+    "community:email_change": {"token": "change_link"},
+    "community:unsubscribe": {"token": "unsubscribe_link"},
+    "community:password_reset": {"uidb64": "reset_uid", "token": "reset_token"},
     **{
         f"partners:{name}": {"public_id": "organisation"}
         for name in ("organisation", "organisation_edit", "organisation_staff")

@@ -134,7 +134,7 @@ def email_verify(*, token: str) -> Person:
     """The person followed the link: their address is confirmed, if it is still that one."""
     data = email_verification_read(token)
     person = _person(data.get("p"))
-    if person.email.casefold() != str(data.get("e", "")).casefold():
+    if not person.email or person.email.casefold() != str(data.get("e", "")).casefold():
         raise _gone()
     if person.email_verified_at is None:
         person.email_verified_at = timezone.now()

@@ -114,7 +114,7 @@ def mail_compose(
         person=person,
         kind=(kind or template.rsplit("/", 1)[-1])[:40],
         to_address=to,
-        from_address=settings.DEFAULT_FROM_EMAIL,
+        from_address=str(settings.DEFAULT_FROM_EMAIL),
         subject=" ".join(str(subject).split())[:255],
         body_text=body_text,
         body_html=body_html,
