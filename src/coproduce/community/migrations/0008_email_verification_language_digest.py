@@ -12,7 +12,7 @@ def digest_as_before(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0006_safeguarding_pauses_incidents_reminders"),
+        ("community", "0007_invitations"),
     ]
 
     operations = [
