@@ -84,6 +84,9 @@ def _fast_and_plain(settings) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Emails that production delivers in a thread after the commit (core.mail, background=True)
+    # are delivered in the commit's callback, where the test's own transaction can see them.
+    settings.COPRODUCE_MAIL_IN_BACKGROUND = False
 
 
 @pytest.fixture(scope="session", autouse=True)

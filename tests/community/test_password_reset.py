@@ -121,3 +121,28 @@ def test_a_bad_address_is_a_form_error_not_a_500(client, db):
     response = client.post("/password/forgot/", {"email": "not an address"})
     assert response.status_code == 200
     assert b"Enter a valid email address" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_production_the_reset_email_is_delivered_by_a_thread_after_the_answer(
+    client, settings, smtp_server
+):
+    import time
+
+    from tests.conftest import _person
+
+    settings.COPRODUCE_MAIL_IN_BACKGROUND = True
+    zoe = _person("zoe", "Zoe", "Zhang")
+    zoe.email = "zoe@example.org"
+    zoe.save()
+    assert client.post("/password/forgot/", {"email": "zoe@example.org"}).status_code == 200
+    for _ in range(100):
+        if smtp_server.messages:
+            break
+        time.sleep(0.05)
+    assert smtp_server.only()["To"] == "zoe@example.org"
+    for _ in range(100):  # the thread records the result just after the server has it
+        if OutgoingEmail.objects.get().status == "sent":
+            break
+        time.sleep(0.05)
+    assert OutgoingEmail.objects.get().status == "sent"

@@ -314,7 +314,9 @@ def _email_links(world: World, timebank, member) -> None:
             {"p": who, "o": member.email, "n": f"new-{slug}@example.org"}, salt=emails.CHANGE_SALT
         ),
     )
-    world.put("unsubscribe_link", slug, emails.unsubscribe_url(member).rstrip("/").rsplit("/", 1)[1])
+    world.put(
+        "unsubscribe_link", slug, emails.unsubscribe_url(member).rstrip("/").rsplit("/", 1)[1]
+    )
     world.put("reset_uid", slug, urlsafe_base64_encode(force_bytes(member.pk)))
     world.put("reset_token", slug, default_token_generator.make_token(member))
     if slug == "riverside":
