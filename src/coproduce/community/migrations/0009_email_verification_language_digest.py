@@ -12,7 +12,7 @@ def digest_as_before(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0007_invitations"),
+        ("community", "0008_timebank_settings"),
     ]
 
     operations = [
