@@ -10,6 +10,9 @@ import os
 import pytest
 from django.db import connection
 
+# A real SMTP server on loopback, for the tests that read what arrives (`smtp_server`).
+pytest_plugins = ["tests.smtp_server"]
+
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 # The role the PostgreSQL suite runs as; created (NOLOGIN) once per run, granted afresh each run.
 APP_ROLE = "coproduce_test_app"
@@ -81,6 +84,9 @@ def _fast_and_plain(settings) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Emails that production delivers in a thread after the commit (core.mail, background=True)
+    # are delivered in the commit's callback, where the test's own transaction can see them.
+    settings.COPRODUCE_MAIL_IN_BACKGROUND = False
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -81,6 +81,10 @@ FILL: dict[str, dict[str, str]] = {
     "site_admin:coordinator_invite": {"slug": "timebank"},
     "site_admin:invitation_resend": {"public_id": "coordinator_invitation"},
     "site_admin:invitation_revoke": {"public_id": "coordinator_invitation"},
+    "community:email_verify": {"token": "verify_link"},
+    "community:email_change": {"token": "change_link"},
+    "community:unsubscribe": {"token": "unsubscribe_link"},
+    "community:password_reset": {"uidb64": "reset_uid", "token": "reset_token"},
     **{
         f"partners:{name}": {"public_id": "organisation"}
         for name in ("organisation", "organisation_edit", "organisation_staff")

@@ -289,6 +289,44 @@ def _links(world: World, timebank, coordinator, newcomer, member) -> None:
         world.put("password_link", "dead", "abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456")
         world.put("invitation", "dead", "abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456")
         world.put("unlock_link", "forged", "not-a-signed-token")
+    _email_links(world, timebank, member)
+
+
+def _email_links(world: World, timebank, member) -> None:
+    """The links emails carry (community.emails) for `member`: confirming their address,
+    confirming a new one, the digest's one-click unsubscribe and a password reset; and forged
+    ones."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core import signing
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from coproduce.community import emails
+
+    member.email = f"{member.username}@example.org"
+    member.save(update_fields=["email"])
+    slug, who = timebank.slug, str(member.public_id)
+    world.put(
+        "verify_link",
+        slug,
+        signing.dumps({"p": who, "e": member.email}, salt=emails.VERIFY_SALT),
+    )
+    world.put(
+        "change_link",
+        slug,
+        signing.dumps(
+            {"p": who, "o": member.email, "n": f"new-{slug}@example.org"}, salt=emails.CHANGE_SALT
+        ),
+    )
+    world.put(
+        "unsubscribe_link", slug, emails.unsubscribe_url(member).rstrip("/").rsplit("/", 1)[1]
+    )
+    world.put("reset_uid", slug, urlsafe_base64_encode(force_bytes(member.pk)))
+    world.put("reset_token", slug, default_token_generator.make_token(member))
+    if slug == "riverside":
+        for kind in ("verify_link", "change_link", "unsubscribe_link", "reset_token"):
+            world.put(kind, "forged", "not-a-signed-token")
+        world.put("reset_uid", "forged", "MQ")
 
 
 def _two_step(person):

@@ -67,7 +67,7 @@ def test_a_dry_run_says_what_it_would_prune_and_changes_nothing(community):
     pruned = personal_data_prune(dry_run=True)
     assert pruned.summary() == (
         "would prune 3 application(s) never activated (2 person(s) with nothing else, to "
-        "erase) and 1 read notification(s); nothing was changed"
+        "erase) and 1 read notification(s), and 0 copies of emails; nothing was changed"
     )
     assert (list(Membership.objects.values()), list(Notification.objects.values())) == before
 
@@ -76,7 +76,7 @@ def test_it_prunes_old_applications_and_old_read_notifications(riverside, alice,
     summary = call_command("prune_personal_data")
     assert summary == (
         "pruned 3 application(s) never activated (2 person(s) with nothing else erased) and "
-        "1 read notification(s)"
+        "1 read notification(s), and 0 copies of emails"
     )
     # Olga and dora belonged nowhere else: they are anonymised (the append-only audit log still
     # says someone applied) and cannot sign in.

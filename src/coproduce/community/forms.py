@@ -233,13 +233,24 @@ class ProfileForm(ContactMixin, Form):
     email = forms.EmailField(
         label=_("Email address"),
         required=False,
-        help_text=_("Who else sees it is your choice on the Privacy page."),
+        help_text=_(
+            "A new address is used once you follow the link we email to it. Who else sees it "
+            "is your choice on the Privacy page."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     notify_by_email = forms.TypedChoiceField(
         label=_("Emails about my exchanges"),
         choices=[("yes", _("Email me")), ("no", _("No email"))],
         coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    digest_by_email = forms.TypedChoiceField(
+        label=_("Weekly email of new offers and requests"),
+        choices=[("yes", _("Email me")), ("no", _("No email"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,  # not given: left as it is
+        required=False,
         widget=forms.RadioSelect,
     )
 
@@ -265,9 +276,11 @@ class ProfileForm(ContactMixin, Form):
                 "phone": person.phone,
                 "email": person.email,
                 "notify_by_email": "yes" if person.notify_by_email else "no",
+                "digest_by_email": "yes" if person.digest_by_email else "no",
             },
         )
         super().__init__(*args, **kwargs)
+        self.person = person
         if area is None:
             # No current time bank: the area lives on a membership, so there is none to edit.
             del self.fields["area"]
@@ -277,6 +290,8 @@ class ProfileForm(ContactMixin, Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        if cleaned.get("digest_by_email") is None:
+            cleaned["digest_by_email"] = self.person.digest_by_email
         self._check_contact(cleaned)
         if (
             cleaned.get("notify_by_email")

@@ -13,7 +13,6 @@ signed in, adds the role to their own login. Either way the membership is active
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -21,12 +20,11 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import (
@@ -50,10 +48,9 @@ from coproduce.community.signals import membership_activated
 from coproduce.community.tokens import token_hash, token_new
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from coproduce.core.mail import mail_language, mail_send
 from coproduce.core.notifications import notify
 from coproduce.core.text import text_problem
-
-logger = logging.getLogger(__name__)
 
 # Long enough for a letter to arrive and be opened; short enough that a lost one goes stale.
 INVITATION_LIFETIME = timedelta(days=7)
@@ -181,42 +178,36 @@ def _role_words(invitation: Invitation) -> str:
 
 
 def _email_on_commit(invitation: Invitation, token: str) -> None:
-    """Send the link to the invitation's address once the transaction commits."""
+    """Email the link to the invitation's address, in the time bank's language, through the
+    recorded mail path (core.mail): it goes when the transaction commits, and a mail server that
+    is down never undoes the invitation (the coordinator can resend it, or print it)."""
     if not invitation.email:
         return
-    inviter = (
-        invitation.invited_by.display_name
-        if invitation.invited_by is not None
-        else _("The people who run %(timebank)s") % {"timebank": invitation.timebank.name}
-    )
-    subject = _("You are invited to %(timebank)s") % {"timebank": invitation.timebank.name}
-    body = _(
-        "%(inviter)s invited you to join as %(role)s.\n\n"
-        "Open this link to accept: you choose a username and a password, or sign in first if you "
-        "already have one here. The link works once, until %(expires)s.\n\n%(url)s\n\n"
-        "If you were not expecting this, you can ignore it."
-    ) % {
-        "inviter": inviter,
-        "role": _role_words(invitation),
-        "expires": timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
-        "url": invitation_url(token),
-    }
-    recipient = invitation.email
-    sender = invitation.timebank.name
-
-    def send() -> None:
-        try:
-            send_mail(
-                subject=f"[{sender}] {subject}",
-                message=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[recipient],
-                fail_silently=False,
-            )
-        except Exception:  # the invitation stands; the coordinator can resend or print it
-            logger.exception("The invitation email to %s could not be sent", recipient)
-
-    transaction.on_commit(send)
+    timebank = invitation.timebank
+    language = mail_language(None, timebank)
+    with translation.override(language):
+        inviter = (
+            invitation.invited_by.display_name
+            if invitation.invited_by is not None
+            else _("The people who run %(timebank)s") % {"timebank": timebank.name}
+        )
+        mail_send(
+            to=invitation.email,
+            subject=_("You are invited to %(timebank)s") % {"timebank": timebank.name},
+            template="community/email/invitation",
+            context={
+                "name": invitation.name,
+                "inviter": inviter,
+                "role": _role_words(invitation),
+                "expires": formats.date_format(
+                    timezone.localtime(invitation.expires_at), "DATE_FORMAT"
+                ),
+                "link": invitation_url(token),
+            },
+            language=language,
+            kind="invitation",
+            timebank=timebank,
+        )
 
 
 @transaction.atomic

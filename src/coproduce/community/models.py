@@ -40,6 +40,17 @@ class Person(AbstractUser):
     # Private: seen only by the person and their coordinators.
     accessibility_needs = models.TextField(_("access needs"), blank=True)
     notify_by_email = models.BooleanField(_("send me emails about my exchanges"), default=True)
+    # The weekly digest of new offers and requests; its one-click unsubscribe turns this off.
+    digest_by_email = models.BooleanField(
+        _("send me the weekly email of new offers and requests"), default=True
+    )
+    # When the person followed the link emailed to `email` (community.emails); cleared when the
+    # address changes. Coordinators see it beside the address.
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language emails (and, with issue 16, pages) are written in: a code from
+    # settings.LANGUAGES, blank for the time bank's (no choices here, so adding a language
+    # needs no migration).
+    language = models.CharField(_("language"), max_length=16, blank=True)
     # --- Privacy (issue 10): set when the person was erased (see coproduce.privacy.erasure). ---
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A profile photo, redrawn by core.images (no EXIF, no location), with the words a screen

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coproduce.community import emails
 from coproduce.community.availability import SLOTS
 from coproduce.community.models import (
     CheckKind,
@@ -39,17 +40,9 @@ from coproduce.core.errors import ApplicationError, Conflict, NotFound, Permissi
 from coproduce.core.notifications import notify
 
 # The fields of Person a member may change on their own profile.
-PROFILE_FIELDS = (
-    "gives",
-    "needs",
-    "about",
-    "availability",
-    "languages",
-    "accessibility_needs",
-    "contact_preference",
-    "phone",
-    "email",
-    "notify_by_email",
+PROFILE_FIELDS: tuple[str, ...] = (
+    *("gives", "needs", "about", "availability", "languages", "accessibility_needs"),
+    *("contact_preference", "phone", "email", "notify_by_email", "digest_by_email"),
 )
 # Fields whose values are private: the audit log names them but does not copy them.
 _PRIVATE_FIELDS = {"accessibility_needs", "phone", "email"}
@@ -133,7 +126,9 @@ def membership_apply(
 
     person.first_name = first_name
     person.last_name = last_name.strip()
-    person.email = email
+    if email != person.email or (email and person.email_verified_at is None):  # confirm it
+        person.email, person.email_verified_at = email, None
+        emails.email_verification_send(person=person, timebank=timebank)
     person.phone = phone
     person.contact_preference = contact_preference
     # A second application adds to what a person already said only when they say something new.
@@ -374,6 +369,8 @@ def profile_update(
         email=str(values["email"]),
         phone=str(values["phone"]),
     )
+    if new_email := emails.email_change_pending(person, values):  # used once confirmed
+        emails.email_change_request(person=person, new_email=new_email)
     changed = [name for name in PROFILE_FIELDS if values[name] != getattr(person, name)]
     for name in changed:
         setattr(person, name, values[name])
@@ -470,8 +467,7 @@ def password_link_create(*, membership: Membership, acting: Person) -> tuple[Pas
     stops any older unused one for the same person."""
     timebank = membership.timebank
     require_coordinator(person=acting, timebank=timebank)
-    # Locked so that an application to another time bank (membership_apply locks the person
-    # too) cannot slip in between the check and the link.
+    # Locked, so an application to another bank (locking too) cannot slip in before the link.
     person = Person.objects.select_for_update().get(pk=membership.person_id)
     handover = password_handover_allowed(person=person, timebank=timebank)
     if not handover:
@@ -561,7 +557,6 @@ def password_link_use(*, token: str, password: str) -> Person:
 
 
 # --- Privacy (issue 10) -------------------------------------------------------------------------
-
 VISIBILITY_FIELDS = ("phone_visible_to", "email_visible_to", "area_visible_to")
 
 

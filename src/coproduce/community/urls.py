@@ -4,7 +4,13 @@ accounts."""
 
 from django.urls import path
 
-from coproduce.community import invitation_views, photo_views, safeguarding_views, views
+from coproduce.community import (
+    email_views,
+    invitation_views,
+    photo_views,
+    safeguarding_views,
+    views,
+)
 
 app_name = "community"
 urlpatterns = [
@@ -22,6 +28,17 @@ urlpatterns = [
         "invitation/<str:token>/",
         invitation_views.invitation_accept_page,
         name="invitation_accept",
+    ),
+    # Links in emails (community.emails): no sign-in needed, a POST does the change.
+    path("email/verify/<str:token>/", email_views.email_verify, name="email_verify"),
+    path("email/change/<str:token>/", email_views.email_change, name="email_change"),
+    path("email/unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
+    path("profile/email/verify/", email_views.email_verify_resend, name="email_verify_resend"),
+    path("password/forgot/", email_views.password_forgot, name="password_forgot"),
+    path(
+        "password/reset/<str:uidb64>/<str:token>/",
+        email_views.password_reset,
+        name="password_reset",
     ),
     # Coordinators only (a 404 for anyone else), beside the other pages about a member.
     path(

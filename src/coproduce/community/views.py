@@ -149,11 +149,21 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         areas=membership.timebank.areas if membership is not None else None,
     )
     if request.method == "POST" and form.is_valid():
-        service_on_form(
+        saved = service_on_form(
             form, services.profile_update, person=person, membership=membership, **form.cleaned_data
         )
-        if not form.errors:
+        if saved is not None:
             messages.success(request, _("Your profile is saved."))
+            new_email = form.cleaned_data.get("email") or ""
+            if new_email and new_email.casefold() != saved.email.casefold():
+                messages.info(
+                    request,
+                    _(
+                        "We have emailed a link to %(email)s: your address changes when you "
+                        "open it. Until then we keep using %(old)s."
+                    )
+                    % {"email": new_email, "old": saved.email or "—"},
+                )
             return redirect("community:profile_me")
     return render(request, "community/profile_edit.html", {"form": form})
 

@@ -50,6 +50,9 @@ TABLES: dict[str, Grant] = {
     # Privacy (issue 10): erasing a person deletes their notifications, and
     # `prune_personal_data` deletes notifications read long ago.
     "core_notification": Grant.PRUNE,
+    # Outgoing email (core.mail): each row moves queued -> sending -> sent or failed; erasure
+    # deletes a person's, and `prune_personal_data` those older than 30 days.
+    "core_outgoingemail": Grant.PRUNE,
     "community_timebank": Grant.WRITE,
     "community_person": Grant.WRITE,
     # `prune_personal_data` deletes applications that never became memberships (issue 10).

@@ -74,3 +74,47 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "queued"  # recorded, waiting for its transaction to commit
+    SENDING = "sending", "sending"  # claimed by one sender; never claimed again
+    SENT = "sent", "sent"
+    FAILED = "failed", "failed"  # the mail server refused or was down; `mail_retry` tries again
+
+
+class OutgoingEmail(models.Model):
+    """One email, recorded in the transaction of the action that sends it and delivered when it
+    commits (`core.mail`). A failure is kept here with its error instead of breaking the action,
+    and `coproduce manage mail_retry` tries again. Rows are pruned by `prune_personal_data`."""
+
+    timebank_id = models.BigIntegerField(null=True, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outgoing_emails",
+    )
+    kind = models.CharField(max_length=40)
+    to_address = models.EmailField(max_length=254)
+    from_address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A random value the sender that moved the row to `sending` writes, to find what it claimed.
+    claim = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email {self.pk} ({self.status})"

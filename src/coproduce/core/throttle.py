@@ -65,6 +65,11 @@ JOIN_PER_ADDRESS = Limit("join-address", 10, timedelta(hours=1))
 # about 139 bits, so this only keeps a script from hammering the page; a person who opens an old
 # letter's link a few times is never stopped.
 PASSWORD_LINK_PER_ADDRESS = Limit("password-link-address", 20, timedelta(hours=1))
+# Asking for a password reset email: three an hour for one email address (so nobody can fill
+# a member's inbox) and ten from one client address. Beyond them the page answers as usual and
+# sends nothing, so it never tells whether an address is registered.
+PASSWORD_RESET_PER_EMAIL = Limit("password-reset-email", 3, timedelta(hours=1))
+PASSWORD_RESET_PER_ADDRESS = Limit("password-reset-address", 10, timedelta(hours=1))
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -13,16 +13,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core import mail
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coproduce.community.emails import unsubscribe_url
 from coproduce.community.models import Membership, MembershipStatus, TimeBank
 from coproduce.community.safeguarding import is_paused_q
 from coproduce.core.audit import audit_record
+from coproduce.core.mail import (
+    absolute,
+    mail_compose,
+    mail_deliver,
+    mail_language,
+    mail_record_many,
+)
+from coproduce.core.models import OutgoingEmail
 from coproduce.exchanges.models import Listing, ListingStatus, Offer, Request
 
 DAYS = 7
@@ -68,7 +77,7 @@ class Digest:
             "",
             _(
                 "Sign in to reply, or call your coordinator. You get this email because you "
-                "chose to hear from us by email; you can turn it off on your profile."
+                "chose the weekly email on your profile; a link below turns it off."
             ),
         ]
         return "\n".join(lines)
@@ -128,7 +137,7 @@ def _recipients() -> QuerySet[Membership]:
         Membership.objects.filter(
             status=MembershipStatus.ACTIVE,
             person__is_active=True,
-            person__notify_by_email=True,
+            person__digest_by_email=True,
         )
         .exclude(person__email="")
         # Someone under a safeguarding pause cannot answer a listing: no digest for now.
@@ -166,31 +175,55 @@ def weekly_digests(*, now: datetime | None = None) -> DigestRun:
     return run
 
 
+def _email(digest: Digest) -> OutgoingEmail | None:
+    """One digest as an email in its reader's language, with a one-click unsubscribe (RFC 8058)
+    that turns the digest off for them, no sign-in needed (community.emails)."""
+    person = digest.membership.person
+    language = mail_language(person, digest.timebank)
+    unsubscribe = unsubscribe_url(person, "digest")
+    with translation.override(language):
+        return mail_compose(
+            to=person.email,
+            subject=digest.subject(),
+            template="exchanges/email/digest",
+            context={
+                "person": person,
+                "body": digest.body(),
+                "offers": [(item, _line(item)) for item in digest.offers],
+                "requests": [(item, _line(item)) for item in digest.requests],
+                "unsubscribe_url": unsubscribe,
+                "settings_link": absolute(reverse("community:profile_edit")),
+                "home_link": absolute(reverse("web:home")),
+            },
+            language=language,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            kind="digest",
+            person=person,
+            timebank=digest.timebank,
+        )
+
+
 def weekly_digest_send(*, dry_run: bool = False, now: datetime | None = None) -> str:
-    """Send this week's digests over one mail connection; returns a summary for the command."""
+    """Record this week's digests (core.mail, one statement) with their audit rows, then send
+    them over one mail connection; returns a summary for the command, which runs outside any
+    transaction. A mail server that is down leaves them failed, for `mail_retry`."""
     run = weekly_digests(now=now)
     if dry_run or not run.digests:
         return run.summary(dry_run=dry_run)
-    with translation.override(settings.LANGUAGE_CODE):
-        messages = [
-            mail.EmailMessage(
-                subject=digest.subject(),
-                body=digest.body(),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[digest.membership.person.email],
+    with transaction.atomic():
+        rows = mail_record_many(_email(digest) for digest in run.digests)
+        per_timebank: dict[int, int] = defaultdict(int)
+        for digest in run.digests:
+            per_timebank[digest.membership.timebank_id] += 1
+        for timebank_id, count in per_timebank.items():
+            audit_record(
+                action="exchanges.weekly_digest_sent",
+                actor=None,
+                timebank_id=timebank_id,
+                data={"emails": count},
             )
-            for digest in run.digests
-        ]
-    with mail.get_connection() as connection:
-        connection.send_messages(messages)
-    per_timebank: dict[int, int] = defaultdict(int)
-    for digest in run.digests:
-        per_timebank[digest.membership.timebank_id] += 1
-    for timebank_id, count in per_timebank.items():
-        audit_record(
-            action="exchanges.weekly_digest_sent",
-            actor=None,
-            timebank_id=timebank_id,
-            data={"emails": count},
-        )
+    mail_deliver([row.pk for row in rows])
     return run.summary(dry_run=False)

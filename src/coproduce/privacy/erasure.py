@@ -49,7 +49,7 @@ from coproduce.community.permissions import (
 )
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
-from coproduce.core.models import Notification
+from coproduce.core.models import Notification, OutgoingEmail
 from coproduce.core.photos import photo_forget_on_commit
 from coproduce.exchanges.models import (
     Exchange,
@@ -217,6 +217,9 @@ def _erase(
     Feedback.objects.filter(in_banks).filter(Q(author=person) | Q(about_person=person)).delete()
     own = Notification.objects.filter(person=person)
     (own if whole_person else own.filter(in_banks)).delete()
+    # Copies of emails sent to them (core.mail) hold their address and words about them.
+    emails = OutgoingEmail.objects.filter(person=person)
+    (emails if whole_person else emails.filter(in_banks)).delete()
     if whole_person:  # otherwise the person keeps their name, as on the bank's exchanges
         Notification.objects.filter(in_banks, message__contains=old_name).update(
             message=Replace("message", Value(old_name), Value(str(_("Former member"))))

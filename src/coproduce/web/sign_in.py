@@ -22,11 +22,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import login
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
@@ -35,6 +35,7 @@ from django_otp import login as otp_login
 from coproduce.community.models import Person
 from coproduce.community.two_factor import second_step_verify
 from coproduce.core.audit import audit_record
+from coproduce.core.mail import mail_language, mail_send
 from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.throttle import (
     SECOND_STEP_PER_PERSON,
@@ -124,25 +125,32 @@ def unlock_link_send(*, username: str, address: str | None) -> None:
     )
     link = settings.SITE_URL + reverse("web:sign_in_unlock", args=[token])
     audit_record(action="person.unlock_link_sent", actor=None, target=f"person:{person.public_id}")
-    subject = _("A link to sign in")
-    body = _(
-        "Someone, we hope you, asked for a link to sign in as %(username)s. Signing in has been "
-        "paused because of many wrong passwords, perhaps someone else's guesses.\n\n"
-        "Open this link in the browser you sign in with, within an hour, then sign in with your "
-        "password as usual:\n\n%(link)s\n\n"
-        "If it was not you, you can ignore this email: your password has not been changed. If "
-        "these emails keep coming, please tell your coordinator."
-    ) % {"username": person.username, "link": link}
-    email = person.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=subject,
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
-            fail_silently=True,
+    language = mail_language(person)
+    with translation.override(language):
+        mail_send(
+            to=person.email,
+            subject=_("A link to sign in"),
+            template="core/email/message",
+            context={
+                "text": _(
+                    "Someone, we hope you, asked for a link to sign in as %(username)s. Signing "
+                    "in has been paused because of many wrong passwords, perhaps someone else's "
+                    "guesses.\n\nOpen this link in the browser you sign in with, within an hour, "
+                    "then sign in with your password as usual:"
+                )
+                % {"username": person.username},
+                "link": link,
+                "after": _(
+                    "If it was not you, you can ignore this email: your password has not been "
+                    "changed. If these emails keep coming, please tell your coordinator."
+                ),
+            },
+            language=language,
+            kind="sign_in_unlock",
+            person=person,
+            # The form answers as fast whoever is asked about: the mail server is not waited for.
+            background=True,
         )
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """`coproduce manage prune_personal_data [--applications-days N] [--notifications-days N]
-[--dry-run]`: deletes applications never activated and read notifications past their time
-(see coproduce.privacy.retention). Run nightly by cron (docs/OPERATIONS.md)."""
+[--emails-days N] [--dry-run]`: deletes applications never activated, read notifications and
+copies of emails past their time (see coproduce.privacy.retention). Run nightly by cron
+(docs/OPERATIONS.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from coproduce.privacy.retention import (
     APPLICATIONS_DAYS,
+    EMAILS_DAYS,
     NOTIFICATIONS_DAYS,
     personal_data_prune,
 )
@@ -39,6 +41,12 @@ class Command(BaseCommand):
             help=f"read notifications older than this (default {NOTIFICATIONS_DAYS})",
         )
         parser.add_argument(
+            "--emails-days",
+            type=_days,
+            default=EMAILS_DAYS,
+            help=f"copies of outgoing emails older than this (default {EMAILS_DAYS})",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="say what would be deleted; change nothing"
         )
 
@@ -46,6 +54,7 @@ class Command(BaseCommand):
         pruned = personal_data_prune(
             applications_days=options["applications_days"],
             notifications_days=options["notifications_days"],
+            emails_days=options["emails_days"],
             dry_run=options["dry_run"],
         )
         return pruned.summary()
