@@ -487,3 +487,44 @@ def contact_visible_to(
         email=person.email if shown["email"] else None,
         area=membership.area if shown["area"] else None,
     )
+
+
+def areas_visible_to(
+    viewer: Person, viewer_membership: Membership | None, memberships: list[Membership]
+) -> dict[int, str | None]:
+    """{person id: the area `viewer` may see of them, or None}: the area rule of
+    `contact_visible_to` for a list of memberships of one time bank (who could help with a
+    request), in one query whatever their number (the people among them the viewer has an
+    agreed exchange with), or none when no one limits their area to those."""
+    if not memberships:
+        return {}
+    timebank = memberships[0].timebank
+    if viewer_membership is not None and membership_is_coordinator(viewer_membership):
+        return {m.person_id: m.area for m in memberships}
+    shown: dict[int, str | None] = {m.person_id: None for m in memberships}
+    if not _may_see_members(viewer_membership, timebank):
+        return {m.person_id: m.area if m.person_id == viewer.pk else None for m in memberships}
+    visible = [
+        m
+        for m in memberships
+        if m.status in {MembershipStatus.ACTIVE, MembershipStatus.PAUSED}
+        and m.person.erased_at is None
+    ]
+    asked = [m.person_id for m in visible if m.area_visible_to == Visibility.EXCHANGES]
+    agreed: set[int] = set()
+    if asked:
+        agreed = set(
+            viewer.exchange_parts.filter(  # type: ignore[attr-defined]
+                timebank=timebank,
+                exchange__status__in=AGREED_EXCHANGE_STATUSES,
+                exchange__participants__person_id__in=asked,
+            ).values_list("exchange__participants__person_id", flat=True)
+        )
+    for m in visible:
+        if (
+            m.person_id == viewer.pk
+            or m.area_visible_to == Visibility.MEMBERS
+            or (m.area_visible_to == Visibility.EXCHANGES and m.person_id in agreed)
+        ):
+            shown[m.person_id] = m.area
+    return shown
