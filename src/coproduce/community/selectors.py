@@ -528,3 +528,22 @@ def areas_visible_to(
         ):
             shown[m.person_id] = m.area
     return shown
+
+
+def members_found(
+    *, viewer: Person, timebank: TimeBank, query: str, limit: int = 10
+) -> list[Person]:
+    """The member picker's search: up to `limit` of the members `viewer` may see
+    (`members_visible_to`) whose username or name contains each word typed, in name order.
+    Nothing for fewer than two characters. One query."""
+    words = query.split()
+    if len("".join(words)) < 2:
+        return []
+    people = members_visible_to(viewer=viewer, timebank=timebank)
+    for word in words[:3]:
+        people = people.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return list(people[:limit])

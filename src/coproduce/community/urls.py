@@ -4,7 +4,13 @@ accounts."""
 
 from django.urls import path
 
-from coproduce.community import invitation_views, photo_views, safeguarding_views, views
+from coproduce.community import (
+    invitation_views,
+    member_search_views,
+    photo_views,
+    safeguarding_views,
+    views,
+)
 
 app_name = "community"
 urlpatterns = [
@@ -35,4 +41,6 @@ urlpatterns = [
         name="incident_new",
     ),
     path("incidents/<uuid:public_id>/", safeguarding_views.incident_detail, name="incident"),
+    # The member picker's search (community/member_picker.py), coordinators only.
+    path("members/find/", member_search_views.member_search, name="member_search"),
 ]
