@@ -1,4 +1,4 @@
-""""Who could help?" in a real browser: bob offers lifts to the hospital; alice asks for a lift
+"""Who could help, in a real browser: bob offers lifts to the hospital; alice asks for a lift
 to her hospital appointment and sees, on her request's own page, that bob could help; she asks
 him; bob finds the invitation on the request (not a second "Propose an exchange") and agrees."""
 

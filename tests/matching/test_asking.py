@@ -1,4 +1,4 @@
-""" "Who could help?" for the person who asked: alice posts a request for a lift and sees, on her
+"""Who could help, for the person who asked: alice posts a request for a lift and sees, on her
 own request's page, who could help with only the reasons safe to show a member; she asks one;
 the one she asks is told and agrees through the normal exchange flow. And the broker's "Ask",
 as the volunteer it reaches reads it."""

@@ -1,4 +1,4 @@
-""" "Who could help?" for the person who asked: the section of their own request's page that
+"""The "Who could help?" section the person who asked sees on their own request's page, which
 suggests people and lets them ask one (issue 13). Coordinators keep their own page
 (`matching:candidates`, with scores and every reason); this is the member's view of the same
 ranking (`matching.selectors.rank_need`), with the same hard filters ("don't match me for",
