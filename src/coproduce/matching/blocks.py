@@ -6,11 +6,12 @@ people for a request (the candidates page, the "Who could help?" section of a re
 page, the invitation's eligibility check) passes its `Need` through it, and the people blocked
 with the requester join `Need.excluded_people`, a hard filter that no score can beat.
 
-Blocks themselves are the conversations work's (`community.Block`, read through
-`community.selectors.is_blocked_between`), which is not in this branch yet: until it lands,
-`blocked_people` knows of no block and returns an empty set. Wiring it is one query in that
-function (the other people of the blocks where the person is either side, in this time bank);
-nothing else in matching changes.
+Blocks themselves are the conversations work's (`community.Block`, with `community.blocks`:
+`is_blocked_between(a, b)`, `blocked_ids_of(person)`), which is not in this branch yet: until it
+lands, `blocked_people` knows of no block and returns an empty set. Wiring it is its body
+becoming `return frozenset(blocked_ids_of(person_id))` (one query; a block holds in every time
+bank); nothing else in matching changes, and tests/matching/test_asking.py already proves the
+filter with a stand-in for it.
 """
 
 from __future__ import annotations
