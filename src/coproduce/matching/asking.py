@@ -23,7 +23,8 @@ from coproduce.community.selectors import areas_visible_to
 from coproduce.exchanges.models import ListingStatus, Request
 from coproduce.matching import scores
 from coproduce.matching.blocks import need_without_blocked
-from coproduce.matching.selectors import can_see_candidates, need_of, rank_need, settings_for
+from coproduce.matching.ranking import rank_need
+from coproduce.matching.selectors import can_see_candidates, need_of, settings_for
 
 # How many people the asker is shown, and how many of them they may ask to help with one
 # request in a day (counted over the last 24 hours, so a few clicks never flood volunteers).
