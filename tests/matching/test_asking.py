@@ -229,7 +229,7 @@ def test_a_time_bank_that_turns_it_off_shows_no_one(login, alice, bob, bob_drive
 
 # The request page with its "Who could help?" section: the same bound with one person suggested
 # as with a full list (one person leaves room for the ranking's fill-in step, one query more).
-REQUEST_PAGE_QUERIES = 17
+REQUEST_PAGE_QUERIES = 18
 
 
 @pytest.mark.django_db
