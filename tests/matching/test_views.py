@@ -33,18 +33,23 @@ def test_carol_sees_explained_candidates(login, carol, bob, garden_request, rive
 
 
 @pytest.mark.django_db
-def test_alice_cannot_see_her_candidates_unless_the_time_bank_allows(
+def test_alice_is_sent_to_her_own_request_page_unless_the_time_bank_turned_it_off(
     login, alice, bob, garden_request, riverside
 ):
     offer(bob, riverside, "Gardening")
     client = login(alice)
-    assert client.get(candidates_url(garden_request)).status_code == 404
-    MatchingSettings.objects.update_or_create(
-        timebank=riverside, defaults={"requester_sees_candidates": True}
-    )
-    page = client.get(candidates_url(garden_request)).content.decode()
+    response = client.get(candidates_url(garden_request))
+    request_page = reverse("exchanges:request", args=[garden_request.public_id])
+    assert response.status_code == 302
+    assert response["Location"] == request_page + "#who-could-help"
+    page = client.get(request_page).content.decode()
     assert "Bob Brown" in page
+    assert "out of 100" not in page  # no scores for members
     assert "has not yet had a chance to give" not in page  # fairness reasons stay private
+    MatchingSettings.objects.update_or_create(
+        timebank=riverside, defaults={"requester_sees_candidates": False}
+    )
+    assert client.get(candidates_url(garden_request)).status_code == 404
 
 
 @pytest.mark.django_db

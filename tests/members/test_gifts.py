@@ -348,8 +348,8 @@ def test_only_riversides_coordinators_can_grant_there(
     }
     response = client.post("/account/grant/", data)
     if who == "harry":
-        # Harry coordinates Hillside: bob is not among the people he can choose.
-        assert b"Choose a member from the list." in response.content
+        # Harry coordinates Hillside: bob is not a member there, named by id or username.
+        assert b"No one in this time bank has the username" in response.content
     else:
         assert response.status_code == 404
     assert not Transfer.objects.filter(kind=TransferKind.GRANT).exists()

@@ -18,8 +18,8 @@ from coproduce.codesign.models import (
     ProposalStatus,
 )
 from coproduce.codesign.services import LONG_TEXT_MAX, SHORT_TEXT_MAX, TITLE_MAX
+from coproduce.community.member_picker import MemberField, member_search_for
 from coproduce.community.models import Organisation, Person, TimeBank
-from coproduce.community.permissions import member_get_by_username
 from coproduce.core.forms import AccessibleForm, HoursField
 
 
@@ -73,31 +73,21 @@ class PhaseForm(AccessibleForm):
 
 
 class ParticipantAddForm(AccessibleForm):
-    username = forms.CharField(
+    username = MemberField(
         label=_("Their username"),
-        max_length=150,
         help_text=_("As shown on their profile. They must be an active member."),
-        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
     )
     role = forms.ChoiceField(
         label=_("Role in the project"), choices=ParticipantRole.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, timebank: TimeBank, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, timebank: TimeBank, viewer: Person | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.timebank = timebank
         self.fields["role"].initial = ParticipantRole.MEMBER
-
-    def clean_username(self) -> Person:
-        username = self.cleaned_data["username"]
-        person = member_get_by_username(timebank=self.timebank, username=username)
-        if person is None:
-            raise forms.ValidationError(
-                _("No one in this time bank has the username “%(name)s”."),
-                params={"name": username.strip()},
-                code="unknown_member",
-            )
-        return person
+        member_search_for(self, timebank=timebank, viewer=viewer)
 
 
 class MeetingForm(AccessibleForm):

@@ -128,7 +128,7 @@ def _project_response(
     if standing.can_manage:
         context["phase_form"] = bound.get("phase") or forms.PhaseForm(prefix="phase")
         context["participant_form"] = bound.get("participant") or forms.ParticipantAddForm(
-            prefix="participant", timebank=project.timebank
+            prefix="participant", timebank=project.timebank, viewer=current_person(request)
         )
     status = 400 if bound else 200
     return render(request, T + "project.html", context, status=status)
@@ -163,7 +163,12 @@ def project_join(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def participant_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     project, standing = _project(request, public_id)
     _require_manager(standing, project)
-    form = forms.ParticipantAddForm(request.POST, prefix="participant", timebank=project.timebank)
+    form = forms.ParticipantAddForm(
+        request.POST,
+        prefix="participant",
+        timebank=project.timebank,
+        viewer=current_person(request),
+    )
     if _submit(
         form,
         lambda d: services.project_participant_add(

@@ -513,3 +513,63 @@ def contact_visible_to(
         email=person.email if shown["email"] else None,
         area=membership.area if shown["area"] else None,
     )
+
+
+def areas_visible_to(
+    viewer: Person, viewer_membership: Membership | None, memberships: list[Membership]
+) -> dict[int, str | None]:
+    """{person id: the area `viewer` may see of them, or None}: the area rule of
+    `contact_visible_to` for a list of memberships of one time bank (who could help with a
+    request), in one query whatever their number (the people among them the viewer has an
+    agreed exchange with), or none when no one limits their area to those."""
+    if not memberships:
+        return {}
+    timebank = memberships[0].timebank
+    if viewer_membership is not None and membership_is_coordinator(viewer_membership):
+        return {m.person_id: m.area for m in memberships}
+    shown: dict[int, str | None] = {m.person_id: None for m in memberships}
+    if not _may_see_members(viewer_membership, timebank):
+        return {m.person_id: m.area if m.person_id == viewer.pk else None for m in memberships}
+    visible = [
+        m
+        for m in memberships
+        if m.status in {MembershipStatus.ACTIVE, MembershipStatus.PAUSED}
+        and m.person.erased_at is None
+    ]
+    asked = [m.person_id for m in visible if m.area_visible_to == Visibility.EXCHANGES]
+    agreed: set[int] = set()
+    if asked:
+        agreed = set(
+            viewer.exchange_parts.filter(  # type: ignore[attr-defined]
+                timebank=timebank,
+                exchange__status__in=AGREED_EXCHANGE_STATUSES,
+                exchange__participants__person_id__in=asked,
+            ).values_list("exchange__participants__person_id", flat=True)
+        )
+    for m in visible:
+        if (
+            m.person_id == viewer.pk
+            or m.area_visible_to == Visibility.MEMBERS
+            or (m.area_visible_to == Visibility.EXCHANGES and m.person_id in agreed)
+        ):
+            shown[m.person_id] = m.area
+    return shown
+
+
+def members_found(
+    *, viewer: Person, timebank: TimeBank, query: str, limit: int = 10
+) -> list[Person]:
+    """The member picker's search: up to `limit` of the members `viewer` may see
+    (`members_visible_to`) whose username or name contains each word typed, in name order.
+    Nothing for fewer than two characters. One query."""
+    words = query.split()
+    if len("".join(words)) < 2:
+        return []
+    people = members_visible_to(viewer=viewer, timebank=timebank)
+    for word in words[:3]:
+        people = people.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return list(people[:limit])

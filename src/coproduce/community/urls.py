@@ -7,6 +7,7 @@ from django.urls import path
 from coproduce.community import (
     email_views,
     invitation_views,
+    member_search_views,
     photo_views,
     safeguarding_views,
     views,
@@ -52,4 +53,6 @@ urlpatterns = [
         name="incident_new",
     ),
     path("incidents/<uuid:public_id>/", safeguarding_views.incident_detail, name="incident"),
+    # The member picker's search (community/member_picker.py), coordinators only.
+    path("members/find/", member_search_views.member_search, name="member_search"),
 ]

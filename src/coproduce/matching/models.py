@@ -37,7 +37,7 @@ class MatchingSettings(models.Model):
     )
     weight_new_ties = models.PositiveSmallIntegerField(_("new connections"), default=2)
     requester_sees_candidates = models.BooleanField(
-        _("people asking for help may see who could help them"), default=False
+        _("people asking for help may see who could help them"), default=True
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,6 +33,7 @@ from coproduce.exchanges.models import (
     Request,
 )
 from coproduce.matching import scores
+from coproduce.matching.blocks import need_without_blocked
 from coproduce.matching.index import area_key, person_terms, slot_mask
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile
 from coproduce.matching.ranking import Candidate, max_score2, rank_need, weights_of
@@ -234,7 +235,7 @@ def candidates_for_request(request: Request, *, limit: int = 10) -> list[Candida
     People are ranked as by rank_need; organisations separately (organisation_candidates). The
     two lists are merged by score; on equal scores people come first, each list keeping its own
     order, so the ranking is deterministic."""
-    need = need_of(request)
+    need = need_without_blocked(need_of(request))
     settings = settings_for(request.timebank)
     people = rank_need(need, settings, limit=limit, request=request)
     organisations = organisation_candidates(request, need, settings, limit=limit)

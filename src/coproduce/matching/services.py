@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coproduce.community.models import Membership, OrganisationStaff, Person, TimeBank
-from coproduce.community.permissions import require_coordinator
+from coproduce.community.permissions import membership_is_coordinator, require_coordinator
 from coproduce.community.safeguarding import givers_check_require, pause_refuses
 from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.exchanges.models import Exchange, ListingStatus, Request, Side
 from coproduce.exchanges.services.exchanges import exchange_propose
+from coproduce.matching.asking import ASKS_PER_REQUEST_PER_DAY
+from coproduce.matching.blocks import need_without_blocked
 from coproduce.matching.index import profile_refresh
 from coproduce.matching.models import MatchingPreference, MatchingSettings, MatchProfile
 from coproduce.matching.ranking import OPEN_EXCHANGE, eligible_profiles
@@ -58,6 +63,7 @@ def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> 
         )
     if request.status != ListingStatus.ACTIVE:
         raise Conflict(_("This request is no longer open."), "request_closed")
+    coordinator = membership_is_coordinator(membership)
     existing = (
         Exchange.objects.filter(
             request=request,
@@ -70,10 +76,12 @@ def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> 
     )
     if existing is not None:
         return existing
+    if not coordinator:
+        _asks_today_require(request=request, acting=acting)
     # The same safeguarding refusals, in the same words, as any other way of arranging help.
     pause_refuses(timebank=timebank, people=[candidate], acting=acting)
     givers_check_require(timebank=timebank, category=request.category, givers=[candidate])
-    need = need_of(request)
+    need = need_without_blocked(need_of(request))
     if not eligible_profiles(need, settings).filter(person=candidate).exists():
         raise ApplicationError(
             _(
@@ -121,6 +129,28 @@ def candidate_invite(*, request: Request, candidate: Person, acting: Person) -> 
         data={"candidate": str(candidate.public_id), "exchange": str(exchange.public_id)},
     )
     return exchange
+
+
+def _asks_today_require(*, request: Request, acting: Person) -> None:
+    """A member asks at most ASKS_PER_REQUEST_PER_DAY people a day to help with one request
+    (cancelled asks count too, so asking and cancelling cannot go round it). The request's row
+    is locked by the caller, so two asks at once are counted one after the other."""
+    since = timezone.now() - timedelta(days=1)
+    asked = Exchange.objects.filter(
+        request=request, proposed_by=acting, logged_by__isnull=True, created_at__gte=since
+    ).count()
+    if asked >= ASKS_PER_REQUEST_PER_DAY:
+        raise Conflict(
+            ngettext(
+                "You have asked %(n)d person to help with this request today. Please wait for "
+                "an answer, or ask again tomorrow.",
+                "You have asked %(n)d people to help with this request today. Please wait for "
+                "their answers, or ask again tomorrow.",
+                asked,
+            )
+            % {"n": asked},
+            "too_many_asks",
+        )
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
-"""Matching pages: the candidates for a request (with a one-click invite), the coordinators'
-broker queue, a member's "don't match me for" list, and the time bank's matching settings.
+"""Matching pages: the candidates for a request (with a one-click invite; the person who asked
+sees them on their request's own page instead, and their "Ask" comes back there), the
+coordinators' broker queue, a member's "don't match me for" list, and the time bank's matching
+settings.
 
-Every lookup goes through selectors scoped to the person and the current time bank; someone who may
-not see a page gets the same 404 as for one that does not exist.
+Every lookup goes through selectors scoped to the person and the current time bank; someone who
+may not see a page gets the same 404 as for one that does not exist.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from coproduce.community.permissions import membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_membership, current_person, current_timebank
+from coproduce.exchanges.models import Request
 from coproduce.matching import selectors, services
 from coproduce.matching.broker_queue import (
     QUEUE_PAGE_SIZE,
@@ -39,11 +42,19 @@ def _coordinator_timebank(request: HttpRequest) -> TimeBank:
     return timebank
 
 
+def _own_request_section(help_request: Request) -> str:
+    return reverse("exchanges:request", args=[help_request.public_id]) + "#who-could-help"
+
+
 @login_required
 def candidates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     timebank = current_timebank(request)
     help_request = selectors.request_get_for(current_person(request), timebank, public_id)
     is_coordinator = membership_is_coordinator(current_membership(request))
+    if not is_coordinator:
+        # The person who asked sees who could help on their request's own page, with only the
+        # reasons safe to show a member (matching.asking), never scores.
+        return redirect(_own_request_section(help_request))
     settings = selectors.settings_for(timebank)
     context = {
         "help_request": help_request,
@@ -60,7 +71,10 @@ def invite(request: HttpRequest, public_id: UUID, person_id: UUID) -> HttpRespon
     timebank = current_timebank(request)
     help_request = selectors.request_get_for(current_person(request), timebank, public_id)
     candidate = selectors.candidate_get_for(timebank=timebank, public_id=person_id)
-    back = reverse("matching:candidates", args=[help_request.public_id])
+    if membership_is_coordinator(current_membership(request)):
+        back = reverse("matching:candidates", args=[help_request.public_id])
+    else:
+        back = _own_request_section(help_request)
     try:
         services.candidate_invite(
             request=help_request, candidate=candidate, acting=current_person(request)

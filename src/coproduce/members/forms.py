@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
+from coproduce.community.member_picker import MemberField, member_search_for
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
-from coproduce.community.selectors import members_visible_to
 from coproduce.core.forms import Form, HoursField
 from coproduce.core.text import TypedTextFormMixin
 from coproduce.core.units import format_hours
@@ -238,15 +238,11 @@ class GiftForm(IdempotentForm):
 
 
 class GrantForm(IdempotentForm):
-    person = MemberChoiceField(
+    # Typed with the member picker: a list of every member does not fit a time bank of
+    # thousands (community.member_picker).
+    person = MemberField(
         label=_lazy("Member"),
-        queryset=Person.objects.none(),
-        to_field_name="public_id",
-        empty_label=_lazy("Choose a member"),
-        error_messages={
-            "required": _lazy("Choose the member to grant hours to."),
-            "invalid_choice": _lazy("Choose a member from the list."),
-        },
+        error_messages={"required": _lazy("Choose the member to grant hours to.")},
     )
     minutes = HoursField(
         label=_lazy("How many hours"),
@@ -266,6 +262,5 @@ class GrantForm(IdempotentForm):
 
     def __init__(self, *args: Any, timebank: TimeBank, coordinator: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["person"]).queryset = members_visible_to(
-            viewer=coordinator, timebank=timebank
-        )
+        # A coordinator's page only (members.views.account.grant).
+        member_search_for(self, timebank=timebank)

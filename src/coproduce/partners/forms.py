@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.community.member_picker import MemberPickerInput
 from coproduce.community.models import (
     ContactPreference,
     Organisation,
@@ -121,7 +122,7 @@ class StaffForm(Form):
         label=_("Their username"),
         max_length=150,
         help_text=_("They must already be a member of this time bank."),
-        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+        widget=MemberPickerInput(),
     )
     role = forms.ChoiceField(
         label=_("Their role"), choices=StaffRole.choices, widget=forms.RadioSelect
@@ -362,7 +363,7 @@ class PoolForm(Form):
         max_length=150,
         required=False,
         help_text=_("You hold it; a second holder can approve spending with you."),
-        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+        widget=MemberPickerInput(),
     )
     approvals_required = forms.TypedChoiceField(
         label=_("Who must agree to spend from it"),
@@ -393,7 +394,7 @@ class SpendForm(AmountMixin, Form):
         label=_("Pay a member: their username"),
         max_length=150,
         required=False,
-        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+        widget=MemberPickerInput(),
     )
     payee_organisation = forms.ModelChoiceField(
         label=_("Or pay an organisation"),

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coproduce.community.member_picker import member_search_for
 from coproduce.community.models import Organisation
 from coproduce.community.permissions import Standing, member_get_by_username, standing_in
 from coproduce.core.errors import ApplicationError, NotFound
@@ -43,6 +44,7 @@ def pool_new(request: HttpRequest) -> HttpResponse:
     if not standing_in(person=me, timebank=timebank).can_trade:
         raise NotFound(_("No such page."))
     form = forms.PoolForm(request.POST or None)
+    member_search_for(form, timebank=timebank, viewer=me)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         holders = [me]

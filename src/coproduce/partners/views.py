@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coproduce.community.member_picker import member_search_for
 from coproduce.community.models import Organisation
 from coproduce.community.permissions import Standing, member_get_by_username, standing_in
 from coproduce.core.errors import ApplicationError, NotFound
@@ -111,6 +112,7 @@ def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse
     timebank = current_timebank(request)
     org = selectors.organisation_manage_get_for(current_person(request), timebank, public_id)
     form = forms.StaffForm(request.POST or None)
+    member_search_for(form, timebank=timebank, viewer=current_person(request))
     if request.method == "POST" and form.is_valid():
         person = member_get_by_username(timebank=timebank, username=form.cleaned_data["username"])
         if person is None:

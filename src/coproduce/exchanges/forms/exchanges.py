@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.community.member_picker import MemberField, member_search_for
 from coproduce.community.models import Organisation, Person, TimeBank
 from coproduce.community.permissions import is_coordinator, member_get_by_username
 from coproduce.core.categories import Category
@@ -25,15 +26,6 @@ from coproduce.exchanges.selectors.exchanges import (
 )
 from coproduce.exchanges.services.disputes import OUTCOME_ADJUST
 from coproduce.exchanges.services.feedback import FEEDBACK_MAX_LENGTH
-
-
-def _member_field(label: Any, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=150,
-        help_text=help_text or _("Their username, as shown on their profile."),
-        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
-    )
 
 
 def _lookup(timebank: TimeBank, username: str) -> Person:
@@ -261,8 +253,8 @@ class FeedbackForm(AccessibleForm):
 class LogFinishedForm(AccessibleForm):
     """A coordinator records help that already happened between two offline members."""
 
-    provider = _member_field(_("Who gave the help"))
-    receiver = _member_field(_("Who received the help"))
+    provider = MemberField(label=_("Who gave the help"))
+    receiver = MemberField(label=_("Who received the help"))
     title = forms.CharField(label=_("What help"), max_length=140)
     category = forms.ChoiceField(label=_("Kind of help"), choices=Category.choices)
     hours = HoursField(label=_("How long it took"))
@@ -284,9 +276,5 @@ class LogFinishedForm(AccessibleForm):
         self.timebank = timebank
         self.fields["hours"].max_minutes = timebank.max_exchange_minutes  # type: ignore[attr-defined]
         kinds_of_help(self, timebank)
-
-    def clean_provider(self) -> Person:
-        return _lookup(self.timebank, self.cleaned_data["provider"])
-
-    def clean_receiver(self) -> Person:
-        return _lookup(self.timebank, self.cleaned_data["receiver"])
+        # A coordinator's page only (exchanges.views.exchanges.exchange_log).
+        member_search_for(self, timebank=timebank)

@@ -18,7 +18,7 @@ from coproduce.community.models import Membership, MembershipStatus, Person, Tim
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.community.safeguarding import is_paused, paused_person_ids
 from coproduce.core.errors import NotFound
-from coproduce.exchanges.models import Exchange, ListingStatus, Offer, Request
+from coproduce.exchanges.models import Exchange, ExchangeStatus, ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
 
 Listing = Offer | Request
@@ -148,4 +148,26 @@ def requests_unanswered(*, timebank: TimeBank, before: datetime) -> QuerySet[Req
         .exclude(Exists(Exchange.objects.filter(request=OuterRef("pk"))))
         .select_related("person", "organisation")
         .order_by("created_at", "id")
+    )
+
+
+UNDER_WAY = (ExchangeStatus.PROPOSED, ExchangeStatus.AGREED, ExchangeStatus.DONE)
+
+
+def open_exchange_for(*, person: Person, listing: Listing) -> Exchange | None:
+    """The person's exchange arranged from this listing that is still under way (proposed,
+    agreed or done), the oldest first, or None. The listing's page shows it instead of offering
+    a second "Propose an exchange": a volunteer someone asked to help (a coordinator's broker
+    queue, or the person who asked) agrees to that invitation rather than making another one.
+    One query."""
+    field = "offer" if isinstance(listing, Offer) else "request"
+    return (
+        Exchange.objects.filter(
+            **{field: listing},
+            status__in=UNDER_WAY,
+            participants__person=person,
+        )
+        .select_related("proposed_by")
+        .order_by("created_at", "pk")
+        .first()
     )

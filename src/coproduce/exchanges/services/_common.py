@@ -112,6 +112,43 @@ def _people_of(participants: Sequence[Participant], side: str | None = None) -> 
     return list(people.values())
 
 
+def _proposal_message(
+    exchange: Exchange, *, proposer: Person, acting: Person, asks_for_help: bool
+) -> str:
+    """What the other side of a new proposal reads. It names who really acted: a coordinator
+    proposing on a member's behalf (the broker queue's "Ask") says so, rather than telling the
+    volunteer that the member proposed; and the person who posted a request asking someone to
+    help with it (matching's "Ask them") is asking, not proposing."""
+    values = {
+        "name": proposer.display_name,
+        "coordinator": acting.display_name,
+        "title": exchange.title,
+        "hours": format_hmm(exchange.expected_minutes),
+    }
+    if proposer.pk != acting.pk:
+        if asks_for_help:
+            text = _(
+                "%(coordinator)s, a coordinator, asked you on %(name)s's behalf to help with "
+                "“%(title)s” (%(hours)s h). Please agree to it or cancel it."
+            )
+        else:
+            text = _(
+                "%(coordinator)s, a coordinator, proposed an exchange on %(name)s's behalf: "
+                "%(title)s (%(hours)s h). Please agree to it or cancel it."
+            )
+    elif asks_for_help:
+        text = _(
+            "%(name)s asked you to help with “%(title)s” (%(hours)s h). Please agree to it or "
+            "cancel it."
+        )
+    else:
+        text = _(
+            "%(name)s has proposed an exchange: %(title)s (%(hours)s h). Please agree to it or "
+            "cancel it."
+        )
+    return text % values
+
+
 def _url(exchange: Exchange) -> str:
     return reverse("exchanges:exchange", args=[exchange.public_id])
 

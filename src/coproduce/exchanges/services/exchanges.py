@@ -68,6 +68,7 @@ from coproduce.exchanges.services._common import (
     _party_account,
     _party_key,
     _people_of,
+    _proposal_message,
     _safeguarding_require,
     _status_conflict,
     _tell,
@@ -285,15 +286,13 @@ def exchange_propose(
         exchange,
         _people_of(participants, other_side),
         kind="exchange_proposed",
-        message=_(
-            "%(name)s has proposed an exchange: %(title)s (%(hours)s h). Please agree to it or "
-            "cancel it."
-        )
-        % {
-            "name": proposer.display_name,
-            "title": exchange.title,
-            "hours": format_hmm(expected_minutes),
-        },
+        message=_proposal_message(
+            exchange,
+            proposer=proposer,
+            acting=acting,
+            # The one who posted a request, asking someone to help with it.
+            asks_for_help=isinstance(listing, Request) and not proposer_is_provider,
+        ),
         skip=proposer,
     )
     return exchange

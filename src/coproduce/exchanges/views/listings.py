@@ -64,6 +64,11 @@ def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpRes
     listing = selectors.listing_get_for(current_person(request), timebank, kind, public_id)
     membership = current_membership(request)
     labels = dict(slot_choices())
+    # Someone already asked to help (or helping) agrees to that exchange, not to a second one;
+    # the one who posted it sees whom they asked under "Who could help?" (matching).
+    under_way = None
+    if listing.person_id != request.user.pk:
+        under_way = selectors.open_exchange_for(person=request.user, listing=listing)  # type: ignore[arg-type]
     context = {
         "kind": kind,
         "listing": listing,
@@ -73,10 +78,12 @@ def listing_detail(request: HttpRequest, kind: Kind, public_id: UUID) -> HttpRes
             membership=membership,
             listing=listing,
         ),
+        "under_way": under_way,
         "can_propose": listing.status == ListingStatus.ACTIVE
         and membership is not None
         and membership.can_trade
-        and listing.person_id != request.user.pk,
+        and listing.person_id != request.user.pk
+        and under_way is None,
         "may_see_profiles": may_see_profiles(membership, timebank),
     }
     return render(request, "exchanges/listings/detail.html", context)
