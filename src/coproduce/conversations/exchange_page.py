@@ -28,7 +28,7 @@ from coproduce.exchanges.models import Exchange
 
 
 def exchange_page_context(
-    *, exchange: Exchange, person: Person, membership: Membership | None
+    *, exchange: Exchange, person: Person, membership: Membership | None, mark_read: bool = True
 ) -> dict[str, Any]:
     people = [p.person for p in exchange.participants.all() if p.person is not None]
     takes_part = person.pk in {p.pk for p in people}
@@ -56,7 +56,7 @@ def exchange_page_context(
             if access.for_dispute:
                 conversation_read_for_dispute(access=access, acting=person)
                 context["thread_for_dispute"] = True
-            else:
+            elif mark_read:
                 conversation_mark_read(access=access)
             context["thread"] = thread
     context["thread_messages"] = messages

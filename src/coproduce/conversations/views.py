@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from coproduce.community.blocks import block_create, block_remove, blocks_by, is_blocked_between
 from coproduce.community.models import Person
@@ -35,6 +35,7 @@ T = "conversations/"
 
 
 @login_required
+@require_GET
 def conversation_list(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     timebank = current_timebank(request)
@@ -61,7 +62,7 @@ def _conversation_page(
     unread = selectors.conversation_unread_since(thread, access.member)
     if access.for_dispute:
         services.conversation_read_for_dispute(access=access, acting=person)
-    else:
+    elif request.method == "GET":
         services.conversation_mark_read(access=access)
     others = [m.person for m in conversation.members.all() if m.person_id != person.pk]
     listing = conversation.listing
@@ -119,6 +120,9 @@ def conversation_start(request: HttpRequest, kind: str, public_id: UUID) -> Http
     conversation already begun about it."""
     person, timebank = current_person(request), current_timebank(request)
     listing = listing_get_for(person, timebank, kind, public_id)  # type: ignore[arg-type]
+    membership = current_membership(request)
+    if membership is None or not membership.can_trade:  # as for proposing: active people only
+        raise NotFound(_("No such listing."))
     if listing.person_id is None or listing.person_id == person.pk:
         raise NotFound(_("No such listing."))
     existing = selectors.conversation_for_listing(listing=listing, person=person)
@@ -151,6 +155,8 @@ def exchange_write(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The form on an exchange's page: a message in its thread."""
     person, timebank = current_person(request), current_timebank(request)
     exchange = exchange_get_for(person=person, timebank=timebank, public_id=public_id)
+    if not any(p.person_id == person.pk for p in exchange.participants.all()):
+        raise NotFound(_("No such exchange."))  # a coordinator taking no part does not write
     form = MessageForm(request.POST, prefix="message")
     exchange_url = reverse("exchanges:exchange", args=[exchange.public_id])
     if form.is_valid():
@@ -202,6 +208,7 @@ def message_report(request: HttpRequest, public_id: UUID, message_id: UUID) -> H
 
 
 @login_required
+@require_GET
 def reports(request: HttpRequest) -> HttpResponse:
     person, timebank = current_person(request), current_timebank(request)
     require_coordinator(person=person, timebank=timebank)

@@ -158,7 +158,10 @@ def _detail_context(request: HttpRequest, exchange: Exchange, **bound: Any) -> d
     # Conversations (issue 13): the participants' thread and, once agreed, contact details.
     context.update(
         exchange_page_context(
-            exchange=exchange, person=person, membership=getattr(request, "membership", None)
+            exchange=exchange,
+            person=person,
+            membership=getattr(request, "membership", None),
+            mark_read=request.method == "GET",  # a refused action's page again writes nothing
         )
     )
     feedback_form = context.get("feedback_form")
