@@ -56,7 +56,9 @@ def test_a_member_who_shares_nothing_is_reached_by_messages(
 def test_erasure_blanks_the_words_of_the_persons_messages(login, riverside, chat, alice, erin):
     message_send(conversation=chat, acting=erin, body="Yes, at nine.")
     MessageReport.objects.create(
-        timebank=riverside, message=Message.objects.get(author=erin), reported_by=alice,
+        timebank=riverside,
+        message=Message.objects.get(author=erin),
+        reported_by=alice,
         reason="Just testing",
     )
     person_erase(person=alice, password="pw-alice")

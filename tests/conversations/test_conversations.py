@@ -74,7 +74,9 @@ def test_one_notice_per_conversation_while_it_is_unread(
     email = mail.outbox[0]
     assert email.to == ["bob@example.org"]
     assert "Alice Ahmed sent you a message about “Mowing lawns”" in email.body
-    assert f"http://testserver{page(conversation)}" in email.body or page(conversation) in email.body
+    assert (
+        f"http://testserver{page(conversation)}" in email.body or page(conversation) in email.body
+    )
     assert "Saturday?" not in email.body  # the words stay in the app
     # Reading it marks the notice read; the next message tells bob again.
     login(bob).get(page(conversation))
@@ -123,7 +125,7 @@ def test_a_bad_message_is_refused_and_nothing_is_written(login, alice, lawns, bo
 
 def test_messages_are_escaped_and_only_web_links_are_clickable(login, riverside, alice, bob, lawns):
     body = (
-        '<script>alert(1)</script> <b>bold</b> see https://example.org/a?b=1&c=2. '
+        "<script>alert(1)</script> <b>bold</b> see https://example.org/a?b=1&c=2. "
         'or javascript:alert(1) or <a href="http://evil">x</a>\nline two'
     )
     conversation = conversation_start(timebank=riverside, acting=alice, listing=lawns, body=body)
@@ -139,9 +141,7 @@ def test_messages_are_escaped_and_only_web_links_are_clickable(login, riverside,
     assert "<br>line two" in html
 
 
-def test_a_flood_is_refused_after_thirty_messages_in_ten_minutes(
-    riverside, alice, bob, lawns
-):
+def test_a_flood_is_refused_after_thirty_messages_in_ten_minutes(riverside, alice, bob, lawns):
     conversation = conversation_start(timebank=riverside, acting=alice, listing=lawns, body="1")
     for _ in range(MESSAGES_PER_PERSON.attempts - 1):
         throttle_record(MESSAGES_PER_PERSON, str(alice.pk))
@@ -187,4 +187,3 @@ def test_the_conversation_pages_read_the_same_number_of_queries_for_one_or_ten(
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(page(first))
     assert response.content.decode().count("Message ") == 9
-

@@ -125,7 +125,9 @@ def conversations_for(*, person: Person, timebank: TimeBank) -> list[Conversatio
 
 def conversation_for_listing(*, listing: Offer | Request, person: Person) -> Conversation | None:
     """The private conversation `person` started about `listing`, if any."""
-    about = {"offer": listing} if isinstance(listing, Offer) else {"request": listing}
+    about: dict[str, Offer | Request] = (
+        {"offer": listing} if isinstance(listing, Offer) else {"request": listing}
+    )
     return Conversation.objects.filter(started_by=person, **about).first()
 
 

@@ -99,7 +99,9 @@ def conversation_start(
         raise ApplicationError(_("This listing is no longer open."), "listing_closed")
     _refuse_blocked(acting, [author])
     body = _clean(body)
-    about = {"offer": listing} if isinstance(listing, Offer) else {"request": listing}
+    about: dict[str, Offer | Request] = (
+        {"offer": listing} if isinstance(listing, Offer) else {"request": listing}
+    )
     try:
         with transaction.atomic():  # a double click: the second finds the first's conversation
             conversation = Conversation.objects.create(

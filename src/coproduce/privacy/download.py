@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.community.models import Membership, Person, SafeguardingCheck
+from coproduce.conversations.selectors import messages_written_by
 from coproduce.core.audit import audit_record
 from coproduce.core.models import AuditEvent, Notification
-from coproduce.conversations.selectors import messages_written_by
 from coproduce.exchanges.models import Exchange, Feedback, Offer, Request
 from coproduce.ledger.models import Account, Entry
 from coproduce.partners.models import Referral

@@ -98,9 +98,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(
             request,
-            ngettext(
-                "%(count)d notice marked as read.", "%(count)d notices marked as read.", count
-            )
+            ngettext("%(count)d notice marked as read.", "%(count)d notices marked as read.", count)
             % {"count": count},
         )
     else:
