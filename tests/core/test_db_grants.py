@@ -73,6 +73,8 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "core_notification",
         "community_membership",
         "exchanges_feedback",
+        # Conversations (issue 13): unblocking deletes the block.
+        "community_block",
     }
 
 
