@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("community", "0008_person_blocks"),
-        ("exchanges", "0007_participant_covering_index"),
+        ("community", "0010_person_blocks"),
+        ("exchanges", "0008_photos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0007_invitations"),
+        ("community", "0009_photos"),
     ]
 
     operations = [
