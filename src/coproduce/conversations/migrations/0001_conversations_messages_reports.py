@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("community", "0010_person_blocks"),
+        ("community", "0011_person_blocks"),
         ("exchanges", "0008_photos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

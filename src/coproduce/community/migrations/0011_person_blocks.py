@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0009_photos"),
+        ("community", "0010_password_link_admin_setup"),
     ]
 
     operations = [
