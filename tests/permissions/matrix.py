@@ -133,6 +133,13 @@ FILL: dict[str, dict[str, str]] = {
         )
     },
     "codesign:milestone_done": {"public_id": "milestone"},
+    "conversations:offer": {"public_id": "offer"},
+    "conversations:request": {"public_id": "request"},
+    "conversations:exchange": {"public_id": "exchange:agreed"},
+    "conversations:conversation": {"public_id": "conversation"},
+    "conversations:report": {"public_id": "conversation", "message_id": "message"},
+    "conversations:block": {"public_id": "person"},
+    "conversations:unblock": {"public_id": "person"},
     "matching:candidates": {"public_id": "request"},
     "matching:invite": {"public_id": "request", "person_id": "member_of_bank"},
     "insights:csv": {"audience": "audience"},

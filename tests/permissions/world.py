@@ -371,6 +371,18 @@ def _incident(world: World, variant: str, timebank, coordinator, owner) -> None:
     world.put("incident", variant, incident)
 
 
+def _conversations(world: World, variant: str, other) -> None:
+    """The thread of `owner`'s disputed exchange, where `other` wrote (issue 13): its members
+    read it, the coordinator only because it is disputed."""
+    from coproduce.conversations.models import Conversation
+    from coproduce.conversations.services import exchange_message_send
+
+    exchange = world.objects["exchange:disputed"][variant]
+    message = exchange_message_send(exchange=exchange, acting=other, body="It did not happen.")
+    world.put("conversation", variant, Conversation.objects.get(exchange=exchange))
+    world.put("message", variant, message)
+
+
 def build() -> World:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -444,6 +456,7 @@ def build() -> World:
         _pools(world, variant, bank, coordinator, owner, other, organisation)
         _codesign(world, variant, bank, coordinator, owner, organisation)
         _incident(world, variant, bank, coordinator, owner)
+        _conversations(world, variant, other)
 
     _links(world, riverside, p["carol"], p["eve"], p["alice"])
     _links(world, hillside, p["harry"], p["hilda"], p["henry"])

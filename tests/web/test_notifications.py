@@ -43,26 +43,26 @@ def test_alice_sees_her_messages_newest_first_with_the_new_ones_marked(
     )
     assert html.count('<strong class="tag">New</strong>') == 3
     assert '<a href="/account/">Carol gave you 1:00 hours as a gift.</a>' in html
-    assert "You have 3 new messages." in html
+    assert "You have 3 new notices." in html
 
 
 def test_the_menu_and_home_page_count_unread_messages(login, alices_messages, alice):
     html = login(alice).get("/").content.decode()
-    assert 'aria-label="Messages: 3 unread">Messages (3)</a>' in html
-    assert "You have 3 new messages" in html
+    assert 'aria-label="Notices: 3 unread">Notices (3)</a>' in html
+    assert "You have 3 new notices" in html
 
 
 def test_without_unread_messages_the_menu_shows_no_count(login, alice):
     html = login(alice).get("/").content.decode()
-    assert ">Messages</a>" in html
-    assert "new message" not in html
+    assert ">Notices</a>" in html
+    assert "new notice" not in html
 
 
 def test_alice_marks_all_her_messages_read(login, alices_messages, alice, bob, riverside):
     notify(person=bob, kind="welcome", message="Welcome, Bob.", timebank=riverside)
     client = login(alice)
     response = client.post("/notifications/read/", follow=True)
-    assert b"3 messages marked as read." in response.content
+    assert b"3 notices marked as read." in response.content
     assert not Notification.objects.filter(person=alice, read_at__isnull=True).exists()
     assert Notification.objects.get(person=bob).read_at is None
     assert b'class="tag">New<' not in client.get("/notifications/").content

@@ -548,3 +548,26 @@ class IncidentFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up of incident {self.incident_id}"
+
+
+class Block(models.Model):
+    """One person blocking another (issue 13): neither may then message, propose an exchange to
+    or be suggested to the other, whichever of them blocked. Kept in community, below the product
+    apps, so exchanges, matching and conversations all ask `community.blocks`. Unblocking deletes
+    the row; the audit log keeps that it happened."""
+
+    blocker = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    blocked = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="one_block_per_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="no_blocking_oneself"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"])]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

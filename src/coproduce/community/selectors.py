@@ -464,7 +464,11 @@ def have_agreed_exchange(*, person: Person, other: Person, timebank: TimeBank) -
 
 
 def contact_visible_to(
-    viewer: Person, membership: Membership, *, viewer_membership: Membership | None = None
+    viewer: Person,
+    membership: Membership,
+    *,
+    viewer_membership: Membership | None = None,
+    agreed: bool | None = None,
 ) -> VisibleContact:
     """The one place that decides what `viewer` sees of the phone, email and area of the person
     of `membership` (the profile page now, exchange pages later). The person themselves and the
@@ -472,7 +476,8 @@ def contact_visible_to(
     choice). Other active or paused members see what the person chose to show: nobody, people
     they have an agreed exchange with in this time bank, or all members. Professionals do not
     browse members, applicants see no one, and no one sees a member who has left or applied.
-    At most two queries: the viewer's membership (unless given) and one exchange look-up."""
+    At most two queries: the viewer's membership (unless given) and one exchange look-up (unless
+    the caller knows they have an agreed exchange: `agreed=True`, the exchange page)."""
     person = membership.person
     everything = VisibleContact(
         phone=person.phone, email=person.email, area=membership.area, everything=True
@@ -495,7 +500,6 @@ def contact_visible_to(
         "email": membership.email_visible_to,
         "area": membership.area_visible_to,
     }
-    agreed: bool | None = None
     shown: dict[str, bool] = {}
     for detail, choice in choices.items():
         if choice == Visibility.MEMBERS:

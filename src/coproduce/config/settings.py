@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "coproduce.privacy",
     "coproduce.portability",
     "coproduce.administration",
+    "coproduce.conversations",
     "coproduce.web",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("coproduce.web.notification_urls")),
     # The coordinator's downloads, before the sections, whose keys are slugs too.
     path("coordinator/exports/", include("coproduce.portability.urls")),
+    path("messages/", include("coproduce.conversations.urls")),
     # The Security page (two-step sign-in, in web) before the sections, whose keys are slugs too.
     path(
         "coordinator/",

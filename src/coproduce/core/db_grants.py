@@ -115,6 +115,13 @@ TABLES: dict[str, Grant] = {
     "matching_matchterm": Grant.PRUNE,
     "matching_matchingpreference": Grant.WRITE,
     "matching_matchingsettings": Grant.WRITE,
+    # Conversations (issue 13): erasing a person blanks their messages' words (an update);
+    # read markers move; reports keep their history. Unblocking deletes the block.
+    "conversations_conversation": Grant.WRITE,
+    "conversations_conversationmember": Grant.WRITE,
+    "conversations_message": Grant.WRITE,
+    "conversations_messagereport": Grant.WRITE,
+    "community_block": Grant.PRUNE,
     "api_personalaccesstoken": Grant.WRITE,
     "api_idempotencyrecord": Grant.WRITE,
 }

@@ -6,26 +6,24 @@ people for a request (the candidates page, the "Who could help?" section of a re
 page, the invitation's eligibility check) passes its `Need` through it, and the people blocked
 with the requester join `Need.excluded_people`, a hard filter that no score can beat.
 
-Blocks themselves are the conversations work's (`community.Block`, with `community.blocks`:
-`is_blocked_between(a, b)`, `blocked_ids_of(person)`), which is not in this branch yet: until it
-lands, `blocked_people` knows of no block and returns an empty set. Wiring it is its body
-becoming `return frozenset(blocked_ids_of(person_id))` (one query; a block holds in every time
-bank); nothing else in matching changes, and tests/matching/test_asking.py already proves the
-filter with a stand-in for it.
+Blocks themselves are community's (`community.Block`, `community.blocks.blocked_ids_of`); a
+block holds in every time bank. The broker queue and a person's suggested requests filter them
+with `community.blocks.not_blocked_with` inside their own queries.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from coproduce.community.blocks import blocked_ids_of
 from coproduce.matching.scores import Need
 
 
 def blocked_people(*, timebank_id: int, person_id: int) -> frozenset[int]:
-    """The ids of the people `person_id` blocked, or who blocked them, in this time bank. No
-    block exists yet (see the module's docstring), so nobody, without a query."""
-    del timebank_id, person_id  # read by the one query this becomes when community.Block lands
-    return frozenset()
+    """The ids of the people `person_id` blocked, or who blocked them (one query; a block holds
+    in every time bank, so `timebank_id` does not narrow it)."""
+    del timebank_id
+    return frozenset(blocked_ids_of(person_id))
 
 
 def need_without_blocked(need: Need) -> Need:

@@ -38,6 +38,7 @@ from django.db.models import (
 from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 
+from coproduce.community.blocks import not_blocked_with
 from coproduce.community.models import (
     Organisation,
     Person,
@@ -126,6 +127,8 @@ def copied_filters(need: Need, settings: MatchingSettings, prefix: str = "") -> 
     q = Q(**{f"{prefix}timebank_id": need.timebank_id})
     if need.requester_id is not None:
         q &= ~Q(**{f"{prefix}person_id": need.requester_id})
+        # Conversations (issue 13): nobody is suggested to someone they blocked or who blocked them.
+        q &= not_blocked_with(need.requester_id, f"{prefix}person_id")
     if need.excluded_people:
         q &= ~Q(**{f"{prefix}person_id__in": need.excluded_people})
     bit = CATEGORY_BIT.get(need.category, 0)

@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, Coalesce, Least, Lower, NullIf, Tri
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coproduce.community.blocks import not_blocked_with
 from coproduce.community.models import (
     Membership,
     Person,
@@ -126,6 +127,7 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .exclude(person=person)
         .exclude(person_id__in=paused_person_ids(tb))
+        .filter(not_blocked_with(person.pk))  # conversations (issue 13): blocks
         .exclude(category__in=excluded)
         .exclude(
             Exists(

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.community.models import Membership, Person, SafeguardingCheck
+from coproduce.conversations.selectors import messages_written_by
 from coproduce.core.audit import audit_record
 from coproduce.core.models import AuditEvent, Notification
 from coproduce.exchanges.models import Exchange, Feedback, Offer, Request
@@ -211,6 +212,16 @@ def person_data(*, person: Person) -> dict[str, Any]:
             for r in Referral.objects.filter(person=person)
             .select_related("timebank", "organisation")
             .order_by("received_at", "pk")
+        ],
+        # Conversations (issue 13): what the person wrote, never what others wrote to them.
+        "messages": [
+            {
+                "time_bank": m.conversation.timebank.name,
+                "conversation": str(m.conversation.public_id),
+                "message": m.body,
+                "created_at": _when(m.created_at),
+            }
+            for m in messages_written_by(person)
         ],
         "notifications": [
             {

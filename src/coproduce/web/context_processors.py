@@ -1,5 +1,6 @@
 """What every page needs to know: the time bank the person is working in, the navigation, and
-how many unread messages the person has (shown in the menu and on the home page)."""
+how many unread notices and conversations with unread messages the person has (shown in the menu
+and on the home page)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from coproduce.community.permissions import (
     is_site_admin,
     membership_is_coordinator,
 )
-from coproduce.web.notifications import notifications_unread_count
+from coproduce.web.notifications import unread_counts
 
 # (url name, label, coordinators only). A name not (yet) routed is left out of the menu.
 # (url name, label, who sees it, in the primary row). A name not (yet) routed is left out.
@@ -22,7 +23,10 @@ NAV = [
     ("exchanges:offers", _("Offers"), "all", True),
     ("exchanges:requests", _("Requests"), "all", True),
     ("exchanges:exchanges", _("My exchanges"), "all", True),
-    ("notifications:list", _("Messages"), "all", True),
+    # Issue 13: "Messages" are conversations between members; the time bank's own news to a
+    # person are "Notices" (before, "Messages" held only notices and members could not write).
+    ("conversations:list", _("Messages"), "all", True),
+    ("notifications:list", _("Notices"), "all", True),
     ("account:statement", _("My account"), "all", False),
     ("community:profile_me", _("My profile"), "all", False),
     ("privacy:settings", _("Privacy and my data"), "all", False),
@@ -49,10 +53,10 @@ def _sees(membership, audience: str) -> bool:
 def current_timebank(request: HttpRequest) -> dict[str, object]:
     membership = getattr(request, "membership", None)
     items = []
-    unread = 0
+    unread = unread_messages = 0
     if membership is not None:
-        # One count query per page, for the "Messages (3)" menu item.
-        unread = notifications_unread_count(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
+        # One query per page, for the "Notices (3)" and "Messages (2)" menu items.
+        unread, unread_messages = unread_counts(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
         path = request.path
         for name, label, audience, primary in NAV:
             if not _sees(membership, audience):
@@ -64,11 +68,12 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
                 "current": path.startswith(url),
                 "primary": primary,
             }
-            if name == "notifications:list" and unread:
-                item["count"] = unread
+            count = {"notifications:list": unread, "conversations:list": unread_messages}.get(name)
+            if count:
+                item["count"] = count
                 item["aria_label"] = gettext("%(label)s: %(count)d unread") % {
                     "label": label,
-                    "count": unread,
+                    "count": count,
                 }
             items.append(item)
     user = getattr(request, "user", None)
@@ -88,4 +93,5 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
         "current_membership": membership,
         "nav_items": items,
         "unread_notifications": unread,
+        "unread_conversations": unread_messages,
     }

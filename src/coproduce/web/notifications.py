@@ -1,4 +1,7 @@
-"""My notifications: what the time bank has told me, newest first, and marking them read.
+"""My notices: what the time bank has told me, newest first, and marking them read.
+
+Notices of new messages (issue 13) are not listed here: they belong to "Messages"
+(conversations), are read by opening the conversation, and are counted apart in the menu.
 
 A person sees their own notifications from the time bank they are working in (and those that
 belong to no time bank, such as account messages); nobody else's, ever.
@@ -10,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,21 +23,45 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Person, TimeBank
+from coproduce.conversations.selectors import MESSAGE_NOTICE
 from coproduce.core.models import Notification
 
 PAGE_SIZE = 20
 
 
-def notifications_for(*, person: Person, timebank: TimeBank | None) -> QuerySet[Notification]:
-    """A person's notifications in the time bank they are working in, newest first."""
+def _mine(*, person: Person, timebank: TimeBank | None) -> QuerySet[Notification]:
     scope = Q(timebank_id__isnull=True)
     if timebank is not None:
         scope |= Q(timebank_id=timebank.pk)
-    return Notification.objects.filter(scope, person=person).order_by("-created_at", "-id")
+    return Notification.objects.filter(scope, person=person)
+
+
+def notifications_for(*, person: Person, timebank: TimeBank | None) -> QuerySet[Notification]:
+    """A person's notices in the time bank they are working in, newest first (not those of new
+    messages, which "Messages" shows)."""
+    return (
+        _mine(person=person, timebank=timebank)
+        .exclude(kind=MESSAGE_NOTICE)
+        .order_by("-created_at", "-id")
+    )
 
 
 def notifications_unread_count(*, person: Person, timebank: TimeBank | None) -> int:
     return notifications_for(person=person, timebank=timebank).filter(read_at__isnull=True).count()
+
+
+def unread_counts(*, person: Person, timebank: TimeBank | None) -> tuple[int, int]:
+    """Unread notices, and conversations with unread messages (each has one unread notice while
+    it does): one query for both menu counts."""
+    counts = (
+        _mine(person=person, timebank=timebank)
+        .filter(read_at__isnull=True)
+        .aggregate(
+            notices=Count("pk", filter=~Q(kind=MESSAGE_NOTICE)),
+            messages=Count("pk", filter=Q(kind=MESSAGE_NOTICE)),
+        )
+    )
+    return counts["notices"] or 0, counts["messages"] or 0
 
 
 @transaction.atomic
@@ -71,11 +98,9 @@ def read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(
             request,
-            ngettext(
-                "%(count)d message marked as read.", "%(count)d messages marked as read.", count
-            )
+            ngettext("%(count)d notice marked as read.", "%(count)d notices marked as read.", count)
             % {"count": count},
         )
     else:
-        messages.info(request, _("You had no new messages."))
+        messages.info(request, _("You had no new notices."))
     return redirect("notifications:list")

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coproduce.community.blocks import is_blocked_between  # conversations (issue 13)
 from coproduce.community.models import (
     Organisation,
     Person,
@@ -118,6 +119,14 @@ def _exchange_create(
     return exchange, participants
 
 
+def _refuse_blocked(providers: Sequence[Party], receivers: Sequence[Party]) -> None:
+    """Conversations (issue 13): no exchange between two people where one blocked the other."""
+    givers = [p for p in providers if isinstance(p, Person)]
+    takers = [p for p in receivers if isinstance(p, Person)]
+    if any(is_blocked_between(g, t) for g in givers for t in takers):
+        raise PermissionDenied(_("You cannot arrange an exchange with this person."), "blocked")
+
+
 @transaction.atomic
 def exchange_propose(
     *,
@@ -178,6 +187,8 @@ def exchange_propose(
         raise ApplicationError(_("Someone is listed twice on the same side."), "listed_twice")
     if set(provider_keys) & set(receiver_keys):
         raise ApplicationError(_("You can't exchange with yourself."), "self_exchange")
+    # Conversations (issue 13): people who blocked each other cannot arrange an exchange.
+    _refuse_blocked(providers, receivers)
 
     coordinator = is_coordinator(person=acting, timebank=timebank)
     proposer = acting

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.community.models import Organisation, Person
 from coproduce.community.permissions import is_coordinator, membership_is_coordinator
+from coproduce.conversations.exchange_page import exchange_page_context  # issue 13
 from coproduce.core.errors import NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_membership, current_person, current_timebank
@@ -154,6 +155,15 @@ def _detail_context(request: HttpRequest, exchange: Exchange, **bound: Any) -> d
             context[f"{action}_form"] = bound[action]
         elif action in actions:
             context[f"{action}_form"] = make()
+    # Conversations (issue 13): the participants' thread and, once agreed, contact details.
+    context.update(
+        exchange_page_context(
+            exchange=exchange,
+            person=person,
+            membership=getattr(request, "membership", None),
+            mark_read=request.method == "GET",  # a refused action's page again writes nothing
+        )
+    )
     feedback_form = context.get("feedback_form")
     if "feedback" not in bound and feedback_form and not feedback_form.targets:
         del context["feedback_form"]  # everyone has been thanked already
