@@ -60,7 +60,7 @@ class InvitationForm(Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         organisation = self._organisations.get(data.get("organisation") or "")
         if data.get("kind") == InvitationKind.ORGANISATION_ADMIN:
             if organisation is None:

@@ -173,7 +173,7 @@ class StaffInviteForm(Form):
             del self.fields["role"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         data.setdefault("role", "organisation_staff")
         return data
 
