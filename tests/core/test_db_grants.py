@@ -75,6 +75,8 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "exchanges_feedback",
         # Outgoing email (core.mail): erasure, and copies older than 30 days.
         "core_outgoingemail",
+        # Issue 12: removing someone from an organisation's staff.
+        "community_organisationstaff",
     }
 
 
