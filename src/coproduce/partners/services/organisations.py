@@ -20,7 +20,7 @@ from coproduce.community.models import (
     StaffRole,
     TimeBank,
 )
-from coproduce.community.permissions import is_coordinator, require_coordinator, standing_in
+from coproduce.community.permissions import Standing, require_coordinator, standing_in
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.ledger.accounts import organisation_account_get_or_open
@@ -95,7 +95,7 @@ def organisation_update(
     return organisation
 
 
-def _require_staff_manager(*, organisation: Organisation, acting: Person) -> None:
+def _require_staff_manager(*, organisation: Organisation, acting: Person) -> Standing:
     """The organisation's admins and the time bank's coordinators manage its staff."""
     standing = standing_in(person=acting, timebank=organisation.timebank)
     if not (standing.is_coordinator or standing.is_admin_of(organisation.pk)):
@@ -103,6 +103,7 @@ def _require_staff_manager(*, organisation: Organisation, acting: Person) -> Non
             _("Only the organisation's admins or a coordinator can change its staff."),
             "not_organisation_admin",
         )
+    return standing
 
 
 def _locked_staff(*, organisation: Organisation, person: Person) -> OrganisationStaff:
@@ -174,14 +175,12 @@ def organisation_staff_remove(
     stays; a professional who works for no organisation any more becomes a member. Nobody but a
     coordinator removes the organisation's last admin (it would be left with nobody to manage
     it)."""
-    _require_staff_manager(organisation=organisation, acting=acting)
-    # Lock the organisation first: two admins removing each other at once must not both pass
-    # the last-admin check below.
+    # Lock the organisation first, then ask who the actor is: two admins removing each other at
+    # once must not both pass (the second finds they are no longer an admin).
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    standing = _require_staff_manager(organisation=organisation, acting=acting)
     staff = _locked_staff(organisation=organisation, person=person)
-    if staff.role == StaffRole.ADMIN and not is_coordinator(
-        person=acting, timebank=organisation.timebank_id
-    ):
+    if staff.role == StaffRole.ADMIN and not standing.is_coordinator:
         admins = OrganisationStaff.objects.filter(
             organisation=organisation, role=StaffRole.ADMIN
         ).count()
