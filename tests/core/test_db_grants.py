@@ -77,6 +77,8 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "core_outgoingemail",
         # Conversations (issue 13): unblocking deletes the block.
         "community_block",
+        # Issue 12: removing someone from an organisation's staff.
+        "community_organisationstaff",
     }
 
 

@@ -76,6 +76,8 @@ FILL: dict[str, dict[str, str]] = {
     "privacy:member_erase": {"public_id": "person"},
     "community:password_link": {"token": "password_link"},
     "community:invitation_accept": {"token": "invitation"},
+    "coordinator:invitation_resend": {"public_id": "invitation_record"},
+    "coordinator:invitation_revoke": {"public_id": "invitation_record"},
     "web:sign_in_unlock": {"token": "unlock_link"},
     "site_admin:timebank": {"slug": "timebank"},
     "site_admin:coordinator_invite": {"slug": "timebank"},
@@ -90,6 +92,18 @@ FILL: dict[str, dict[str, str]] = {
         for name in ("organisation", "organisation_edit", "organisation_staff")
     },
     "partners:organisation_limits": {"public_id": "organisation"},
+    "partners:organisation_invite": {"public_id": "organisation"},
+    **{
+        f"partners:organisation_invitation_{action}": {
+            "public_id": "organisation",
+            "invitation_id": "org_invitation",
+        }
+        for action in ("resend", "revoke")
+    },
+    **{
+        f"partners:organisation_staff_{action}": {"public_id": "organisation", "person_id": "staff"}
+        for action in ("refer", "remove")
+    },
     **{
         f"partners:{name}": {"public_id": "referral"}
         for name in (

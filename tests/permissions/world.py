@@ -273,10 +273,11 @@ def _links(world: World, timebank, coordinator, newcomer, member) -> None:
     membership = newcomer.memberships.get(timebank=timebank)
     _link, token = password_link_create(membership=membership, acting=coordinator)
     world.put("password_link", timebank.slug, token)
-    _invitation, token = invitation_create(
+    invitation, token = invitation_create(
         timebank=timebank, kind=InvitationKind.MEMBER, acting=coordinator, name="Ivy"
     )
     world.put("invitation", timebank.slug, token)
+    world.put("invitation_record", timebank.slug, invitation)
     coordinator_invitation, _token = invitation_create(
         timebank=timebank, kind=InvitationKind.COORDINATOR, acting=coordinator, name="Cora"
     )
@@ -354,6 +355,21 @@ def _token(world: World, role: str, person, timebank) -> None:
         last_used_at=timezone.now() + timedelta(days=1)
     )
     world.tokens[role] = plaintext
+
+
+def _staff_invitation(organisation, coordinator):
+    """A waiting invitation to an organisation's staff, for its admin to resend or withdraw."""
+    from coproduce.community.invitations import invitation_create
+
+    invitation, _token = invitation_create(
+        timebank=organisation.timebank,
+        kind="organisation_staff",
+        acting=coordinator,
+        name="Nora",
+        organisation=organisation,
+        may_refer=True,
+    )
+    return invitation
 
 
 def _incident(world: World, variant: str, timebank, coordinator, owner) -> None:
@@ -436,6 +452,13 @@ def build() -> World:
     world.put("organisation", "A", org_a)
     world.put("organisation", "B", org_b)
     world.put("organisation", "hillside", org_h)
+    for variant, org, staff, coordinator in (
+        ("A", org_a, p["dr_patel"], p["carol"]),
+        ("B", org_b, p["sam"], p["carol"]),
+        ("hillside", org_h, p["hugo"], p["harry"]),
+    ):
+        world.put("staff", variant, staff)
+        world.put("org_invitation", variant, _staff_invitation(org, coordinator))
     world.put("referral", "A", _referral(riverside, org_a, p["dr_patel"], "Edna"))
     world.put("referral", "B", _referral(riverside, org_b, p["sam"], "Enid"))
     world.put("referral", "hillside", _referral(hillside, org_h, p["hugo"], "Hettie"))

@@ -258,7 +258,8 @@ def invitation_create(
         organisation=organisation,
         email=email,
         name=name,
-        may_refer=bool(may_refer) and kind == InvitationKind.ORGANISATION_STAFF,
+        # An organisation's admin may refer too, when whoever invites them says so.
+        may_refer=bool(may_refer) and kind in ORGANISATION_KINDS,
         invited_by=acting,
     )
     token = _issue(invitation)
@@ -468,7 +469,11 @@ def invitation_accept(
         staff, created = OrganisationStaff.objects.select_for_update().get_or_create(
             organisation_id=invitation.organisation_id,
             person=person,
-            defaults={"timebank": timebank, "role": staff_role},
+            defaults={
+                "timebank": timebank,
+                "role": staff_role,
+                "may_refer": invitation.may_refer,
+            },
         )
         if not created and staff_role == StaffRole.ADMIN and staff.role != StaffRole.ADMIN:
             staff.role = StaffRole.ADMIN

@@ -295,10 +295,16 @@ class StaffRole(models.TextChoices):
 
 
 class OrganisationStaff(models.Model):
+    """Someone who works for a partner organisation: its admin (manages its staff) or a
+    professional. Whether they refer people in, and so see the organisation's referrals, is
+    `may_refer`, said for each of them by the organisation's admin or a coordinator; removing
+    someone deletes the row (the audit log keeps who and when), their membership stays."""
+
     timebank = models.ForeignKey(TimeBank, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="staff_roles")
     role = models.CharField(max_length=16, choices=StaffRole.choices)
+    may_refer = models.BooleanField(_("may refer people"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,8 +7,12 @@ The rules are few and stated here once:
   not `left` (applicants and paused members included);
 - a **site administrator** (`is_staff` or `is_superuser`) runs the installation: its time banks
   and their coordinators' invitations (/site/), never a time bank's members or ledger;
-- an organisation's **staff** are its admins and professionals (`OrganisationStaff`); staff refer
-  people in, an organisation admin may edit the organisation and start its co-design projects.
+- an organisation's **staff** are its admins and professionals (`OrganisationStaff`); an
+  organisation admin may edit the organisation, manage its staff and start its co-design
+  projects;
+- a staff member **refers** for their organisation only when their row says `may_refer`: they
+  make referrals for it and see its referrals (status, outcomes, report); staff who may not refer
+  (and anyone removed from its staff) see none.
 
 A new permission goes here as a typed function whose docstring says the rule in words; an app's
 selector may then combine it with what is its own (the sides of an exchange, the participants of
@@ -207,6 +211,17 @@ def organisations_administered(*, person: Person, timebank: TimeBank) -> QuerySe
     ).order_by("name")
 
 
+def organisations_referring_for(*, person: Person, timebank: TimeBank) -> QuerySet[Organisation]:
+    """The organisations of `timebank` the person may refer for (on their staff with
+    `may_refer`), in name order: the choices on the referral form and report."""
+    return Organisation.objects.filter(
+        timebank=timebank,
+        staff__person=person,
+        staff__may_refer=True,
+        staff__timebank=timebank,
+    ).order_by("name")
+
+
 def staff_person_ids(*, organisation_id: int) -> set[int]:
     """Everyone on an organisation's staff, by person id (one query)."""
     return set(
@@ -228,6 +243,8 @@ class Standing:
 
     membership: Membership | None
     staff: dict[int, str] = field(default_factory=dict)  # organisation id → staff role
+    # The organisations whose staff they are with `may_refer`.
+    referring: frozenset[int] = frozenset()
 
     @property
     def is_member(self) -> bool:
@@ -260,10 +277,15 @@ class Standing:
         """An admin of this organisation: edits it and its staff."""
         return self.staff.get(organisation_id) == StaffRole.ADMIN
 
+    def may_refer_for(self, organisation_id: int) -> bool:
+        """On this organisation's staff with `may_refer`: refers people in for it and sees its
+        referrals."""
+        return organisation_id in self.referring
+
     @property
     def refers(self) -> bool:
-        """Staff of an organisation refer people in; coordinators take referrals through."""
-        return bool(self.staff)
+        """Refers people in for at least one organisation; coordinators take referrals through."""
+        return bool(self.referring)
 
 
 def standing_in(*, person: Person | Any, timebank: TimeBank | None) -> Standing:
@@ -274,9 +296,13 @@ def standing_in(*, person: Person | Any, timebank: TimeBank | None) -> Standing:
     membership = Membership.objects.filter(person=person, timebank=timebank).first()
     if membership is None or membership.status == MembershipStatus.LEFT:
         return Standing(membership=None)
-    staff = dict(
-        OrganisationStaff.objects.filter(person=person, timebank=timebank).values_list(
-            "organisation_id", "role"
-        )
+    rows = OrganisationStaff.objects.filter(person=person, timebank=timebank).values_list(
+        "organisation_id", "role", "may_refer"
     )
-    return Standing(membership=membership, staff=staff)
+    staff: dict[int, str] = {}
+    referring: set[int] = set()
+    for organisation_id, role, may_refer in rows:
+        staff[organisation_id] = role
+        if may_refer:
+            referring.add(organisation_id)
+    return Standing(membership=membership, staff=staff, referring=frozenset(referring))

@@ -27,6 +27,7 @@ QUICK_LINKS = [
     ("exchanges:request_new", _("Post a request for a member")),
     ("account:grant", _("Grant hours from the community chest")),
     ("members:list", _("Members")),
+    ("coordinator:invitations", _("Invitations: coordinators, members, organisations")),
     ("coordinator:security", _("Security: two-step sign-in")),
     ("coordinator:settings", _("Time bank settings")),
 ]

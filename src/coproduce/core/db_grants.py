@@ -58,7 +58,9 @@ TABLES: dict[str, Grant] = {
     # `prune_personal_data` deletes applications that never became memberships (issue 10).
     "community_membership": Grant.PRUNE,
     "community_organisation": Grant.WRITE,
-    "community_organisationstaff": Grant.WRITE,
+    # An organisation's admin removes someone from its staff by deleting their row (the audit
+    # log keeps who and when): every check that reads the table then simply finds them gone.
+    "community_organisationstaff": Grant.PRUNE,
     "community_safeguardingcheck": Grant.WRITE,
     # Safeguarding: a pause is ended and an incident closed by an update, never deleted, so
     # their history stays; follow-ups and the reminders sent about checks are only added.

@@ -127,6 +127,62 @@ class StaffForm(Form):
     role = forms.ChoiceField(
         label=_("Their role"), choices=StaffRole.choices, widget=forms.RadioSelect
     )
+    may_refer = forms.BooleanField(
+        label=_("They may refer people to the time bank"),
+        required=False,
+        initial=True,
+        help_text=_("Only staff who may refer see the organisation's referrals."),
+    )
+
+
+class StaffInviteForm(Form):
+    """An organisation's admin (or a coordinator) invites someone to its staff, by email or with
+    a letter to print. A coordinator may invite its admin instead."""
+
+    role = forms.ChoiceField(
+        label=_("Invite them as"),
+        choices=[
+            ("organisation_staff", _("A member of its staff")),
+            ("organisation_admin", _("Its admin, who manages its staff")),
+        ],
+        initial="organisation_staff",
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(
+        label=_("Their name"),
+        max_length=150,
+        help_text=_("Used to greet them in the email or letter."),
+    )
+    email = forms.EmailField(
+        label=_("Their email address (optional)"),
+        required=False,
+        help_text=_("Leave it empty to print a letter with the link instead."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    may_refer = forms.BooleanField(
+        label=_("They may refer people to the time bank"),
+        required=False,
+        initial=True,
+        help_text=_("Only staff who may refer see the organisation's referrals."),
+    )
+
+    def __init__(self, *args: Any, may_invite_admin: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_invite_admin:
+            # Only a coordinator invites an organisation's admin.
+            del self.fields["role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data.setdefault("role", "organisation_staff")
+        return data
+
+
+class MayReferForm(Form):
+    may_refer = forms.TypedChoiceField(
+        choices=[("yes", _("May refer")), ("no", _("May not refer"))],
+        coerce=lambda value: value == "yes",
+    )
 
 
 class LimitsForm(Form):

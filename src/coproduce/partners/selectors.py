@@ -3,7 +3,8 @@
 Who sees what:
 - any member of the time bank sees its organisations, what they offer and need, and their hours;
 - a referral is seen by the time bank's coordinators and by the staff of the organisation that
-  made it (its status and outcomes; never the person's exchanges or anyone else's referrals);
+  made it who may refer for it (`OrganisationStaff.may_refer`): its status and outcomes, never
+  the person's exchanges or anyone else's referrals;
   its support and risk notes only by coordinators and the referrer (services.referral_notes_view);
 - an hour pool is seen by every member; a money pool (personal budgets) only by its holders, the
   time bank's coordinators and the staff of its organisation.
@@ -129,6 +130,32 @@ def organisation_edit_get_for(
     return organisation
 
 
+def organisation_staff_manage_get_for(
+    person: Person, timebank: TimeBank | None, public_id: UUID | str
+) -> tuple[Organisation, bool]:
+    """For managing its staff (inviting, removing, who may refer): the organisation's admins and
+    the time bank's coordinators; a 404 for anyone else. Also says whether the asker coordinates
+    (only a coordinator invites an organisation's admin)."""
+    organisation, standing = organisation_get_for(person, timebank, public_id)
+    if not (standing.is_coordinator or standing.is_admin_of(organisation.pk)):
+        raise NotFound(_("No such page."))
+    return organisation, standing.is_coordinator
+
+
+def organisation_staff_member(
+    organisation: Organisation, person_id: UUID | str
+) -> OrganisationStaff:
+    """One of the organisation's staff, by their person's public id; a 404 for anyone else."""
+    staff = (
+        OrganisationStaff.objects.filter(organisation=organisation, person__public_id=person_id)
+        .select_related("person")
+        .first()
+    )
+    if staff is None:
+        raise NotFound(_("They are not on this organisation's staff."))
+    return staff
+
+
 def organisation_listings(organisation: Organisation) -> tuple[list[Offer], list[Request]]:
     """What it offers and what it needs, active ones only (two queries)."""
     offers = Offer.objects.filter(organisation=organisation, status=ListingStatus.ACTIVE)
@@ -162,6 +189,7 @@ def organisation_hours(organisation: Organisation) -> dict[str, int]:
 
 
 def organisation_staff(organisation: Organisation) -> list[OrganisationStaff]:
+    """Its staff, admins first, with each person (one query)."""
     return list(
         OrganisationStaff.objects.filter(organisation=organisation)
         .select_related("person")
@@ -173,10 +201,6 @@ def organisation_account(organisation: Organisation) -> Account | None:
     return Account.objects.filter(
         organisation=organisation, kind=AccountKind.ORGANISATION, unit="hour"
     ).first()
-
-
-def organisations_staffed_by(*, person: Person, timebank: TimeBank) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(timebank=timebank, staff__person=person).order_by("name")
 
 
 # --- referrals ----------------------------------------------------------------------------------
@@ -199,8 +223,8 @@ def _visible_referrals(standing: Standing, timebank: TimeBank) -> QuerySet[Refer
     referrals = Referral.objects.filter(timebank=timebank)
     if standing.is_coordinator:
         return referrals
-    if standing.staff:
-        return referrals.filter(organisation_id__in=list(standing.staff))
+    if standing.referring:
+        return referrals.filter(organisation_id__in=list(standing.referring))
     raise NotFound(_("No such page."))
 
 
@@ -244,12 +268,15 @@ def referral_get_for(
 
 
 def may_see_notes(referral: Referral, standing: Standing, person: Person) -> bool:
-    """Support and risk notes: the time bank's coordinators and the professional who referred."""
-    return standing.is_coordinator or referral.referred_by_id == person.pk
+    """Support and risk notes: the time bank's coordinators and the professional who referred
+    (while they may still refer for the organisation)."""
+    return standing.is_coordinator or (
+        referral.referred_by_id == person.pk and standing.may_refer_for(referral.organisation_id)
+    )
 
 
 def may_record_outcome(referral: Referral, standing: Standing) -> bool:
-    return standing.is_coordinator or standing.is_staff_of(referral.organisation_id)
+    return standing.is_coordinator or standing.may_refer_for(referral.organisation_id)
 
 
 def referral_events(referral: Referral) -> list[ReferralEvent]:
@@ -417,7 +444,7 @@ def referral_report(
     assert timebank is not None
     referrals = _visible_referrals(standing, timebank)
     if organisation is not None:
-        if not (standing.is_coordinator or standing.is_staff_of(organisation.pk)):
+        if not (standing.is_coordinator or standing.may_refer_for(organisation.pk)):
             raise NotFound(_("No such organisation."))
         referrals = referrals.filter(organisation=organisation)
 

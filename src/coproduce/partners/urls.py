@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coproduce.partners import pool_views, views
+from coproduce.partners import pool_views, staff_views, views
 
 app_name = "partners"
 urlpatterns = [
@@ -14,6 +14,31 @@ urlpatterns = [
         "organisations/<uuid:public_id>/staff/",
         views.organisation_staff_add,
         name="organisation_staff",
+    ),
+    path(
+        "organisations/<uuid:public_id>/invite/",
+        staff_views.organisation_invite,
+        name="organisation_invite",
+    ),
+    path(
+        "organisations/<uuid:public_id>/invitations/<uuid:invitation_id>/resend/",
+        staff_views.organisation_invitation_resend,
+        name="organisation_invitation_resend",
+    ),
+    path(
+        "organisations/<uuid:public_id>/invitations/<uuid:invitation_id>/revoke/",
+        staff_views.organisation_invitation_revoke,
+        name="organisation_invitation_revoke",
+    ),
+    path(
+        "organisations/<uuid:public_id>/staff/<uuid:person_id>/refer/",
+        staff_views.organisation_staff_refer,
+        name="organisation_staff_refer",
+    ),
+    path(
+        "organisations/<uuid:public_id>/staff/<uuid:person_id>/remove/",
+        staff_views.organisation_staff_remove,
+        name="organisation_staff_remove",
     ),
     path(
         "organisations/<uuid:public_id>/limits/",

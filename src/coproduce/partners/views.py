@@ -17,9 +17,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coproduce.community.invitations import invitations_pending
 from coproduce.community.member_picker import member_search_for
 from coproduce.community.models import Organisation
-from coproduce.community.permissions import Standing, member_get_by_username, standing_in
+from coproduce.community.permissions import (
+    Standing,
+    member_get_by_username,
+    organisations_referring_for,
+    standing_in,
+)
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person, current_timebank
@@ -45,20 +51,26 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
-    org, standing = selectors.organisation_get_for(
-        current_person(request), current_timebank(request), public_id
-    )
+    me = current_person(request)
+    org, standing = selectors.organisation_get_for(me, current_timebank(request), public_id)
     offers, needs = selectors.organisation_listings(org)
+    may_manage = standing.is_coordinator or standing.is_admin_of(org.pk)
     context = {
         "organisation": org,
         "offers": offers,
         "requests": needs,
         "hours": selectors.organisation_hours(org),
         "is_coordinator": standing.is_coordinator,
-        "may_edit": standing.is_coordinator or standing.is_admin_of(org.pk),
+        "may_edit": may_manage,
+        "may_manage": may_manage,
     }
-    if standing.is_coordinator:
+    if may_manage:
+        # Its admins and the coordinators manage its staff (partners.staff_views).
         context["staff"] = selectors.organisation_staff(org)
+        context["invitations"] = list(
+            invitations_pending(timebank=current_timebank(request), acting=me, organisation=org)
+        )
+    if standing.is_coordinator:
         context["account"] = selectors.organisation_account(org)
     return render(request, "partners/organisation.html", context)
 
@@ -125,6 +137,7 @@ def organisation_staff_add(request: HttpRequest, public_id: str) -> HttpResponse
                 acting=current_person(request),
                 person=person,
                 role=form.cleaned_data["role"],
+                may_refer=form.cleaned_data["may_refer"],
             )
             if not form.errors:
                 messages.success(
@@ -206,7 +219,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         raise NotFound(_("No such page."))
     form = forms.ReferralForm(
         request.POST or None,
-        organisations=selectors.organisations_staffed_by(person=me, timebank=timebank),
+        organisations=organisations_referring_for(person=me, timebank=timebank),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -403,7 +416,7 @@ def referral_report(request: HttpRequest) -> HttpResponse:
     choices = list(
         Organisation.objects.filter(timebank=timebank).order_by("name")
         if standing.is_coordinator
-        else selectors.organisations_staffed_by(person=me, timebank=timebank)
+        else organisations_referring_for(person=me, timebank=timebank)
     )
     chosen = None
     wanted = request.GET.get("organisation", "")

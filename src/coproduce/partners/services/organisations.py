@@ -1,5 +1,7 @@
-"""Writes about partner organisations: creating and updating one, adding its staff, and its
-account's limits. An organisation's account opens when it is created."""
+"""Writes about partner organisations: creating and updating one, its staff (added, removed,
+whether each may refer) and its account's limits. An organisation's account opens when it is
+created. Its admins manage its staff; a coordinator of the time bank may do all of it too.
+Inviting staff who are not yet members is `community.invitations`."""
 
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ from coproduce.community.models import (
     OrganisationKind,
     OrganisationStaff,
     Person,
+    Role,
     StaffRole,
     TimeBank,
 )
-from coproduce.community.permissions import require_coordinator, standing_in
+from coproduce.community.permissions import Standing, require_coordinator, standing_in
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.ledger.accounts import organisation_account_get_or_open
@@ -92,11 +95,42 @@ def organisation_update(
     return organisation
 
 
+def _require_staff_manager(*, organisation: Organisation, acting: Person) -> Standing:
+    """The organisation's admins and the time bank's coordinators manage its staff."""
+    standing = standing_in(person=acting, timebank=organisation.timebank)
+    if not (standing.is_coordinator or standing.is_admin_of(organisation.pk)):
+        raise PermissionDenied(
+            _("Only the organisation's admins or a coordinator can change its staff."),
+            "not_organisation_admin",
+        )
+    return standing
+
+
+def _locked_staff(*, organisation: Organisation, person: Person) -> OrganisationStaff:
+    staff = (
+        OrganisationStaff.objects.select_for_update()
+        .filter(organisation=organisation, person=person)
+        .first()
+    )
+    if staff is None:
+        raise ApplicationError(
+            _("%(name)s is not on the staff of %(org)s.")
+            % {"name": person.display_name, "org": organisation.name},
+            "not_staff",
+        )
+    return staff
+
+
 @transaction.atomic
 def organisation_staff_add(
-    *, organisation: Organisation, acting: Person, person: Person, role: str
+    *,
+    organisation: Organisation,
+    acting: Person,
+    person: Person,
+    role: str,
+    may_refer: bool = True,
 ) -> OrganisationStaff:
-    """A coordinator adds someone to an organisation's staff, or changes their role there."""
+    """A coordinator adds a member to an organisation's staff, or changes their role there."""
     require_coordinator(person=acting, timebank=organisation.timebank)
     if role not in StaffRole.values:
         raise ApplicationError(_("Choose their role: organisation admin or professional."))
@@ -115,7 +149,7 @@ def organisation_staff_add(
     staff, created = OrganisationStaff.objects.select_for_update().get_or_create(
         organisation=organisation,
         person=person,
-        defaults={"timebank_id": organisation.timebank_id, "role": role},
+        defaults={"timebank_id": organisation.timebank_id, "role": role, "may_refer": may_refer},
     )
     old_role = None if created else staff.role
     if not created and staff.role != role:
@@ -129,6 +163,80 @@ def organisation_staff_add(
             target=f"organisation:{organisation.public_id}",
             data={"person": str(person.public_id), "old": old_role, "new": role},
         )
+    return staff
+
+
+@transaction.atomic
+def organisation_staff_remove(
+    *, organisation: Organisation, acting: Person, person: Person
+) -> None:
+    """The organisation's admin (or a coordinator) takes someone off its staff: from then on they
+    neither act for it nor refer for it, nor see its referrals. Their membership of the time bank
+    stays; a professional who works for no organisation any more becomes a member. Nobody but a
+    coordinator removes the organisation's last admin (it would be left with nobody to manage
+    it)."""
+    # Lock the organisation first, then ask who the actor is: two admins removing each other at
+    # once must not both pass (the second finds they are no longer an admin).
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    standing = _require_staff_manager(organisation=organisation, acting=acting)
+    staff = _locked_staff(organisation=organisation, person=person)
+    if staff.role == StaffRole.ADMIN and not standing.is_coordinator:
+        admins = OrganisationStaff.objects.filter(
+            organisation=organisation, role=StaffRole.ADMIN
+        ).count()
+        if admins <= 1:
+            raise Conflict(
+                _("%(name)s is the organisation's only admin: ask a coordinator to remove them.")
+                % {"name": person.display_name},
+                "last_admin",
+            )
+    old = {"role": staff.role, "may_refer": staff.may_refer}
+    staff.delete()
+    membership_changed = False
+    if not OrganisationStaff.objects.filter(
+        person=person, timebank_id=organisation.timebank_id
+    ).exists():
+        membership_changed = bool(
+            Membership.objects.filter(
+                person=person, timebank_id=organisation.timebank_id, role=Role.PROFESSIONAL
+            ).update(role=Role.MEMBER)
+        )
+    audit_record(
+        action="organisation.staff_removed",
+        actor=acting,
+        timebank_id=organisation.timebank_id,
+        target=f"organisation:{organisation.public_id}",
+        data={
+            "person": str(person.public_id),
+            "old": old,
+            "membership_role": Role.MEMBER if membership_changed else None,
+        },
+    )
+
+
+@transaction.atomic
+def organisation_staff_may_refer_set(
+    *, organisation: Organisation, acting: Person, person: Person, may_refer: bool
+) -> OrganisationStaff:
+    """The organisation's admin (or a coordinator) says whether one of its staff may refer people
+    in (and so see the organisation's referrals)."""
+    _require_staff_manager(organisation=organisation, acting=acting)
+    staff = _locked_staff(organisation=organisation, person=person)
+    if staff.may_refer == may_refer:
+        return staff
+    staff.may_refer = may_refer
+    staff.save(update_fields=["may_refer"])
+    audit_record(
+        action="organisation.staff_may_refer_set",
+        actor=acting,
+        timebank_id=organisation.timebank_id,
+        target=f"organisation:{organisation.public_id}",
+        data={
+            "person": str(person.public_id),
+            "old": {"may_refer": not may_refer},
+            "new": {"may_refer": may_refer},
+        },
+    )
     return staff
 
 

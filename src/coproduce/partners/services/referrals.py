@@ -90,9 +90,10 @@ def referral_create(
     """A professional refers someone into the time bank. No consent, no referral: the consent
     must be recorded (who gave it, when and how) or nothing is written."""
     standing = standing_in(person=acting, timebank=timebank)
-    if organisation.timebank_id != timebank.pk or not standing.is_staff_of(organisation.pk):
+    if organisation.timebank_id != timebank.pk or not standing.may_refer_for(organisation.pk):
         raise PermissionDenied(
-            _("Only staff of a partner organisation can refer someone for it."), "not_staff"
+            _("Only staff of a partner organisation who may refer can refer someone for it."),
+            "not_staff",
         )
     consent_given_by = (consent_given_by or "").strip()
     if not consent or not consent_given_by or consent_given_on is None:
@@ -406,10 +407,13 @@ def referral_contact_viewed(*, referral: Referral, viewer: Person) -> None:
 
 
 def referral_notes_view(*, referral: Referral, viewer: Person) -> str:
-    """The support and risk notes, for a coordinator or the referrer only; each view is
-    audit-logged (who read them, and when)."""
+    """The support and risk notes, for a coordinator or the referrer only (while they may still
+    refer for the organisation); each view is audit-logged (who read them, and when)."""
     standing = standing_in(person=viewer, timebank=referral.timebank)
-    if not (standing.is_coordinator or referral.referred_by_id == viewer.pk):
+    referrer = referral.referred_by_id == viewer.pk and standing.may_refer_for(
+        referral.organisation_id
+    )
+    if not (standing.is_coordinator or referrer):
         raise NotFound(_("No such page."))
     _referral_audit(referral, "notes_viewed", viewer)
     return referral.support_notes
@@ -426,10 +430,10 @@ def outcome_record(
     goal_progress: dict[str, str] | None = None,
     own_words: str = "",
 ) -> Outcome:
-    """Record the wellbeing measure at the start or at review (coordinators, or staff of the
-    referring organisation). The review also says how each goal went."""
+    """Record the wellbeing measure at the start or at review (coordinators, or the referring
+    organisation's staff who may refer). The review also says how each goal went."""
     standing = standing_in(person=acting, timebank=referral.timebank)
-    if not (standing.is_coordinator or standing.is_staff_of(referral.organisation_id)):
+    if not (standing.is_coordinator or standing.may_refer_for(referral.organisation_id)):
         raise PermissionDenied(_("Only the coordinator or the referrer can record outcomes."))
     if stage not in OutcomeStage.values:
         raise ApplicationError(_("Say whether this is the start or the review."), "bad_stage")
