@@ -66,6 +66,7 @@ FILL: dict[str, dict[str, str]] = {
     "account:member_statement_print": {"person_id": "person"},
     "coordinator:section": {"key": "section"},
     "portability:download": {"what": "export", "fmt": "export_format"},
+    "media": {"path": "media_file"},
     "members:induct": {"public_id": "applicant"},
     "members:check_new": {"public_id": "person"},
     "community:safeguarding": {"public_id": "person"},
@@ -182,6 +183,7 @@ WORDS: dict[str, dict[str, str]] = {
     "audience": {"coordinator": "coordinator", "funder": "funder"},
     "table": {"coordinator": "monthly", "funder": "monthly"},
     "export": {"members": "members", "valueflows": "valueflows"},
+    "media_file": {"missing": "photos/people/none.jpg"},
     "export_format": {"members": "csv", "valueflows": "jsonld"},
 }
 

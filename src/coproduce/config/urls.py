@@ -1,10 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from coproduce.api.main import api
 from coproduce.coordination.urls import urlpatterns as coordination_urlpatterns
 from coproduce.web.health import healthz
+from coproduce.web.media import media
 from coproduce.web.two_factor import security
 
 urlpatterns = [
@@ -38,9 +37,9 @@ urlpatterns = [
     path("", include("coproduce.web.urls")),
 ]
 
-# Uploaded files (a time bank's logo) while debugging; in production the web server serves
-# MEDIA_ROOT at /media/ (docs/OPERATIONS.md, "Uploaded files").
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded pictures, from the app itself unless a web server in front serves /media/ first
+# (docs/OPERATIONS.md, "Uploaded files").
+urlpatterns += [re_path(r"^media/(?P<path>.+)$", media, name="media")]
 
 # Django's own refusals (a form too large to read, a bad Host) on the site's own page.
 handler400 = "coproduce.web.errors.bad_request"
