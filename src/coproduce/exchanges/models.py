@@ -210,6 +210,10 @@ class Exchange(models.Model):
 
     # For templates, which cannot name ExchangeStatus and PaidBy.
     @property
+    def is_proposed(self) -> bool:
+        return self.status == ExchangeStatus.PROPOSED
+
+    @property
     def is_done(self) -> bool:
         return self.status == ExchangeStatus.DONE
 
