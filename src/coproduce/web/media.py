@@ -10,7 +10,7 @@ listed (Django's `static.serve` with `show_indexes=False` keeps every path insid
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -18,8 +18,8 @@ YEAR = 365 * 24 * 3600
 
 
 @require_safe
-def media(request: HttpRequest, path: str) -> HttpResponse:
-    response = serve(request, path, document_root=settings.MEDIA_ROOT, show_indexes=False)
+def media(request: HttpRequest, path: str) -> FileResponse:
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT), show_indexes=False)
     response["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
