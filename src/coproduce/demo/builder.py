@@ -82,7 +82,7 @@ _PAIRING_COLUMNS = (
 )  # fmt: skip
 # After this many postings the ledger tables' statistics are refreshed again (PostgreSQL only,
 # see `demo.rows.refresh_statistics`).
-_RESTATISTICS_AT = (1_000, 20_000)
+RESTATISTICS_AT = (1_000, 20_000)
 
 
 @dataclass
@@ -370,7 +370,7 @@ class _Writer:
                 self._post(item)
             else:
                 item.transfer_id = self._post_exchange(item)
-            if done in _RESTATISTICS_AT:
+            if done in RESTATISTICS_AT:
                 refresh_statistics([Transfer, Entry, AuditEvent, Account])
             if bar is not None:
                 bar.update(done)

@@ -52,8 +52,8 @@ _BALANCE = re.compile(
 )
 _KEY_LIMIT = 200  # Transfer.idempotency_key's length
 # After this many postings in the one transaction, PostgreSQL's statistics are refreshed (see
-# `_refresh_ledger_statistics`).
-_RESTATISTICS_AT = 1_000
+# `ledger_statistics_refresh`).
+RESTATISTICS_AT = 1_000
 
 
 def opening_balance_key(timebank: TimeBank, person: Person) -> str:
@@ -295,8 +295,8 @@ def _post(
                     )
                 except ApplicationError as exc:
                     problems.append(Problem(balance.line, exc.message))
-                if done == _RESTATISTICS_AT:
-                    _refresh_ledger_statistics()
+                if done == RESTATISTICS_AT:
+                    ledger_statistics_refresh()
             if problems:
                 raise _Refused
             audit_record(
@@ -315,7 +315,7 @@ def _post(
     return problems
 
 
-def _refresh_ledger_statistics() -> None:
+def ledger_statistics_refresh() -> None:
     """PostgreSQL's planner knows nothing of the rows this uncommitted transaction wrote, and
     without statistics it reads whole tables inside `transfer_post` (docs/DESIGN.md, "The
     demo"): ANALYZE counts them. Without ownership of a table it only warns."""

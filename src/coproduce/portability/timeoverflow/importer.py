@@ -55,7 +55,11 @@ from coproduce.ledger.accounts import (
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 from coproduce.ledger.services import transfer_post
 from coproduce.matching.index import timebank_reindex
-from coproduce.portability.balances import CLEARING_NAME
+from coproduce.portability.balances import (
+    CLEARING_NAME,
+    RESTATISTICS_AT,
+    ledger_statistics_refresh,
+)
 from coproduce.portability.files import ImportResult, Problem, rows_in_chunks
 from coproduce.portability.models import ExternalRecord
 from coproduce.portability.timeoverflow.categories import category_for
@@ -482,6 +486,7 @@ def _write_transfers(
     past: list[PastExchange] = []
     chest = None
     done = 0
+    restatisticked = False
     for transfer, key in todo:
         minutes = transfer.seconds // 60
         if transfer.payer.kind == "member" and transfer.payee.kind == "member":
@@ -526,8 +531,13 @@ def _write_transfers(
             progress("transfers", done, total)
 
     def advanced(count: int) -> None:
-        nonlocal done
+        nonlocal done, restatisticked
         done += count
+        # PostgreSQL plans this transaction's postings without statistics of the rows it wrote:
+        # count them once, early (portability.balances does the same).
+        if not restatisticked and done >= RESTATISTICS_AT:
+            ledger_statistics_refresh()
+            restatisticked = True
         if progress is not None:
             progress("transfers", done, total)
 
