@@ -275,17 +275,22 @@ class Export:
     count: int = 0  # rows written so far
 
 
+def csv_cells(export: Export) -> Iterator[list[Any]]:
+    """The export's rows as CSV cells, the text people typed made safe for spreadsheets (the
+    command and the coordinator's downloads page write the same cells)."""
+    guarded = [column in export.text_columns for column in export.columns]
+    for row in export.rows:
+        yield [
+            spreadsheet_safe(value) if is_text and isinstance(value, str) else value
+            for value, is_text in zip(row, guarded, strict=True)
+        ]
+
+
 def write_csv(export: Export, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(export.columns)
-    guarded = [column in export.text_columns for column in export.columns]
-    for row in export.rows:
-        writer.writerow(
-            [
-                spreadsheet_safe(value) if is_text and isinstance(value, str) else value
-                for value, is_text in zip(row, guarded, strict=True)
-            ]
-        )
+    for cells in csv_cells(export):
+        writer.writerow(cells)
         export.count += 1
 
 

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_safe
 from coproduce.community.selectors import coordinator_membership_for
 from coproduce.core.audit import audit_record
 from coproduce.core.requests import current_person, current_timebank
-from coproduce.core.spreadsheets import spreadsheet_safe
-from coproduce.portability.files import Export
+from coproduce.portability.files import Export, csv_cells
 from coproduce.portability.members import members_export
 from coproduce.portability.transfers import transfers_export
 from coproduce.portability.valueflows import valueflows_export
@@ -47,14 +46,8 @@ def _csv(export: Export) -> Iterator[str]:
     made safe for spreadsheets as the command makes them."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield writer.writerow(export.columns)
-    guarded = [column in export.text_columns for column in export.columns]
-    for row in export.rows:
-        yield writer.writerow(
-            [
-                spreadsheet_safe(value) if is_text and isinstance(value, str) else value
-                for value, is_text in zip(row, guarded, strict=True)
-            ]
-        )
+    for cells in csv_cells(export):
+        yield writer.writerow(cells)
 
 
 def _json(export: Export) -> Iterator[str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -30,7 +30,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -52,7 +51,7 @@ from coproduce.ledger.accounts import (
     clearing_get_or_open,
     member_accounts_open,
 )
-from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
+from coproduce.ledger.models import HOUR, Account, AccountKind, Transfer, TransferKind
 from coproduce.ledger.services import transfer_post
 from coproduce.matching.index import timebank_reindex
 from coproduce.portability.balances import (
@@ -485,6 +484,7 @@ def _write_transfers(
         titles[(post.uid, post.title)] = category
     past: list[PastExchange] = []
     chest = None
+    accounts: dict[int, Account] | None = None
     done = 0
     restatisticked = False
     for transfer, key in todo:
@@ -510,9 +510,9 @@ def _write_transfers(
         if chest is None:
             chest = chest_get_or_open(timebank=timebank)
         member_party = transfer.payee if transfer.payee.kind == "member" else transfer.payer
-        account = Account.objects.get(
-            timebank=timebank, kind=AccountKind.MEMBER, unit=HOUR, person=people[member_party.uid]
-        )
+        if accounts is None:
+            accounts = _member_accounts(timebank, people.values())
+        account = accounts[people[member_party.uid].pk]
         to_member = transfer.payee.kind == "member"
         transfer_post(
             timebank=timebank,
@@ -546,6 +546,19 @@ def _write_transfers(
     )
 
 
+def _member_accounts(timebank: TimeBank, people: Iterable[Person]) -> dict[int, Account]:
+    """The people's hour accounts in the time bank, by person id, with their balances (one query
+    per 500 people)."""
+    ids = [person.pk for person in people]
+    return {
+        account.person_id: account  # type: ignore[misc]
+        for chunk in rows_in_chunks(ids)
+        for account in Account.objects.filter(
+            timebank=timebank, kind=AccountKind.MEMBER, unit=HOUR, person_id__in=chunk
+        )
+    }
+
+
 def _write_adjustments(
     timebank: TimeBank,
     acting: Person,
@@ -556,31 +569,17 @@ def _write_adjustments(
 ) -> None:
     """One adjustment per member for what the history here leaves unexplained, so their balance
     is the Members report's."""
-    ids = [people[member.uid].pk for member in members]
-    balances = {
-        person_id: balance
-        for chunk in rows_in_chunks(ids)
-        for person_id, balance in Entry.objects.filter(
-            timebank=timebank,
-            account__kind=AccountKind.MEMBER,
-            account__unit=HOUR,
-            account__person_id__in=chunk,
-        )
-        .values_list("account__person_id")
-        .annotate(total=Sum("amount"))
-    }
+    accounts = _member_accounts(timebank, [people[member.uid] for member in members])
     clearing = None
     for member in members:
         person = people[member.uid]
         expected = member.balance_seconds // 60
-        have = balances.get(person.pk, 0)
+        account = accounts[person.pk]
+        have = account.balance
         if expected == have:
             continue
         if clearing is None:
             clearing = clearing_get_or_open(timebank=timebank, name=CLEARING_NAME)
-        account = Account.objects.get(
-            timebank=timebank, kind=AccountKind.MEMBER, unit=HOUR, person=person
-        )
         difference = expected - have
         first = member.created or timezone.now()
         transfer_post(
