@@ -21,7 +21,6 @@ import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from coproduce.config.env import (
     database_config,
@@ -219,10 +218,15 @@ CONTENT_SECURITY_POLICY = {
 # --- end of HTTPS and Content-Security-Policy ---
 
 LANGUAGE_CODE = "en-gb"
-# Every string is marked for translation; a language is added here once its catalogue exists
-# (`make messages LANG_CODE=cy`, translate src/coproduce/locale/cy/LC_MESSAGES/django.po, then
-# `make compilemessages`).
-LANGUAGES = [("en-gb", _("English"))]
+# Each language's name is written in that language (a Welsh speaker looks for "Cymraeg" whatever
+# the page's language). A language is listed once its catalogue is complete:
+# src/coproduce/locale/<code>/LC_MESSAGES/django.po, checked by tests/i18n.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("es", "Español"),
+    ("ca", "Català"),
+]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("COPRODUCE_TIME_ZONE", "Europe/London") or "Europe/London"
 USE_I18N = True
