@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Least
 
 from coproduce.community.models import MembershipStatus, TimeBank
+from coproduce.ledger.checks import registered_checks
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer
 
 
@@ -100,6 +101,9 @@ def ledger_verify(*, timebank_id: int | None = None, show: int = 10) -> LedgerRe
         report.problems.append(
             f"entry {entry_id} does not carry its transfer's occurred_at and kind"
         )
+
+    for check in registered_checks():
+        report.problems.extend(check(timebank_id, show))
     return report
 
 
