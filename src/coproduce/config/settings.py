@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "coproduce.portability",
     "coproduce.administration",
     "coproduce.conversations",
+    "coproduce.federation",
+    "coproduce.creditcommons",
     "coproduce.web",
 ]
 
