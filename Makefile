@@ -60,13 +60,17 @@ format: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
-# Translation catalogues need GNU gettext (Debian: apt-get install gettext).
-messages: $(BIN)/coproduce
-	mkdir -p src/coproduce/locale
-	cd src/coproduce && COPRODUCE_DATA_DIR=$(CURDIR)/var ../../$(BIN)/coproduce manage makemessages --locale $(or $(LANG_CODE),cy) --ignore 'static/vendor/*'
+# The languages beside English (settings.LANGUAGES). `make messages` brings every catalogue in
+# step with the source (needs GNU gettext: apt-get install gettext) and compiles them; the
+# compiled .mo files are committed, so building and running need no gettext (docs/DESIGN.md
+# "Languages"). `make compilemessages` only compiles.
+LANGS := cy es ca
+messages: $(VENV)/.dev-installed
+	cd src/coproduce && COPRODUCE_DATA_DIR=$(CURDIR)/var ../../$(BIN)/coproduce manage makemessages $(foreach code,$(LANGS),--locale $(code)) --no-obsolete --ignore 'static/*'
+	$(BIN)/python scripts/compile-messages
 
-compilemessages: $(BIN)/coproduce
-	cd src/coproduce && COPRODUCE_DATA_DIR=$(CURDIR)/var ../../$(BIN)/coproduce manage compilemessages
+compilemessages: $(VENV)/.dev-installed
+	$(BIN)/python scripts/compile-messages
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -23,7 +23,7 @@ def test_a_10_mb_post_gets_the_sites_own_400_page(login, alice):
     assert Offer.objects.count() == before
 
 
-def test_a_visitors_oversized_post_gets_it_too(client):
+def test_a_visitors_oversized_post_gets_it_too(client, db):
     response = client.post(reverse("web:login"), {"username": "a" * (3 * 1024 * 1024)})
     assert response.status_code == 400
     assert "too large for this site to read" in response.content.decode()

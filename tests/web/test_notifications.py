@@ -127,7 +127,7 @@ def test_the_messages_page_uses_a_bounded_number_of_queries(
 
 
 @pytest.mark.parametrize("path", ["/notifications/"])
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, path):
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, db, path):
     assert client.get(path)["Location"].startswith("/login/")
     assert client.post("/notifications/read/")["Location"].startswith("/login/")
 

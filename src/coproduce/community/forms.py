@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -245,6 +246,11 @@ class ProfileForm(ContactMixin, Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
+    language = forms.ChoiceField(
+        label=_("Language for pages and emails"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
     digest_by_email = forms.TypedChoiceField(
         label=_("Weekly email of new offers and requests"),
         choices=[("yes", _("Email me")), ("no", _("No email"))],
@@ -277,10 +283,16 @@ class ProfileForm(ContactMixin, Form):
                 "email": person.email,
                 "notify_by_email": "yes" if person.notify_by_email else "no",
                 "digest_by_email": "yes" if person.digest_by_email else "no",
+                "language": person.language,
             },
         )
         super().__init__(*args, **kwargs)
         self.person = person
+        # Each language named in itself; blank follows the time bank's default.
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("My time bank's language")),
+            *settings.LANGUAGES,
+        ]
         if area is None:
             # No current time bank: the area lives on a membership, so there is none to edit.
             del self.fields["area"]

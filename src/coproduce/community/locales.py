@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coproduce.core.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from coproduce.community.models import Person
 
 
 def language_codes() -> list[str]:
@@ -54,3 +59,15 @@ def timezone_checked(text: str) -> str:
             "bad_timezone",
         )
     return name
+
+
+@transaction.atomic
+def person_language_set(*, person: Person, language: str) -> Person:
+    """A person's own language for pages and emails: a code from `settings.LANGUAGES`, or blank
+    for their time bank's. Saved only when it changes."""
+    if language and language not in language_codes():
+        language = language_checked(language)
+    if person.language != language:
+        person.language = language
+        person.save(update_fields=["language"])
+    return person

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from coproduce.community import contact_reads, safeguarding, selectors, services
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
+from coproduce.community.locales import person_language_set
 from coproduce.community.models import MembershipStatus, PasswordLinkPurpose
 from coproduce.community.permissions import is_site_admin, membership_is_coordinator
 from coproduce.core.errors import ApplicationError, NotFound
@@ -149,9 +150,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         areas=membership.timebank.areas if membership is not None else None,
     )
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        language = fields.pop("language", "")
         saved = service_on_form(
-            form, services.profile_update, person=person, membership=membership, **form.cleaned_data
+            form, services.profile_update, person=person, membership=membership, **fields
         )
+        if saved is not None:
+            person_language_set(person=saved, language=language)
         if saved is not None:
             messages.success(request, _("Your profile is saved."))
             new_email = form.cleaned_data.get("email") or ""

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from coproduce.web import manifest, sign_in, views
+from coproduce.web import language, manifest, sign_in, views
 
 app_name = "web"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/unlock/<str:token>/", sign_in.unlock_open, name="sign_in_unlock"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch/", views.timebank_switch, name="timebank_switch"),
+    path("language/", language.language_choose, name="language"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
