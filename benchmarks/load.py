@@ -1,0 +1,281 @@
+#!/usr/bin/env python
+"""A closed-loop load generator: simulated members and a coordinator using a running Coproduce.
+
+    COPRODUCE_DATA_DIR=/tmp/pages-demo .venv/bin/coproduce demo --members 10000 --months 12
+    COPRODUCE_DATA_DIR=/tmp/pages-demo .venv/bin/coproduce serve --port 8100 &
+    .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8100 [--steps 1,10,50]
+        [--seconds 20] [--think 1.0] [--password PASSWORD]
+
+Each simulated person is one asyncio task with its own connection and session: it signs in
+through the real sign-in form (CSRF and all) as one of the demo's people (alice, bob and other
+members; carol the coordinator takes one client in ten), then loops: pick a page from the mix,
+request it, read the whole answer, wait a think time (exponential, mean `--think` seconds; 0 for
+a stress step), and again. "Closed loop": a client sends its next request only after the last
+one answered, so a slow server sees fewer requests, as with real people.
+
+The mix (weights): browse offers 25, search 15, browse requests 10, a public profile 15, home 20,
+the coordinator dashboard 5 (carol only), /healthz 10 (the framework's floor, timed beside the
+pages). Each step runs `--seconds` with N clients after a short warm-up; it prints requests/s,
+p50/p95/p99 over all requests, errors (any status other than 200, or a broken connection), and
+each page's median. Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+DEMO_PASSWORD = "coproduce-demo"  # noqa: S105 - the demo's published password
+MEMBERS = ("alice", "bob")
+MIX: list[tuple[str, str, int]] = [
+    ("offers", "/offers/", 25),
+    ("search", "/offers/?q=garden", 15),
+    ("requests", "/requests/?category=transport", 10),
+    ("profile", "{profile}", 15),
+    ("home", "/", 20),
+    ("dashboard", "/coordinator/", 5),
+    ("healthz", "/healthz", 10),
+]
+
+
+@dataclass
+class Results:
+    times: dict[str, list[float]] = field(default_factory=dict)
+    errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def add(self, page: str, ms: float) -> None:
+        self.times.setdefault(page, []).append(ms)
+
+    def error(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+
+
+class Http:
+    """One HTTP/1.1 connection with cookies; reconnects when the server closes (gunicorn's sync
+    workers answer `Connection: close`)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.cookies: dict[str, str] = {}
+
+    async def _connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            await self._connect()
+        assert self.reader is not None and self.writer is not None
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Accept-Encoding: identity",
+            "Connection: keep-alive",
+        ]
+        if self.cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        for name, value in (headers or {}).items():
+            lines.append(f"{name}: {value}")
+        if body:
+            lines.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("closed before answering")
+        status = int(status_line.split()[1])
+        answer: dict[str, str] = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "set-cookie":
+                cookie = value.split(";", 1)[0]
+                key, _, val = cookie.partition("=")
+                self.cookies[key] = val
+            answer[name] = value
+        if answer.get("transfer-encoding") == "chunked":
+            chunks = []
+            while size := int((await self.reader.readline()).strip() or b"0", 16):
+                chunks.append(await self.reader.readexactly(size))
+                await self.reader.readline()
+            await self.reader.readline()
+            data = b"".join(chunks)
+        else:
+            data = await self.reader.readexactly(int(answer.get("content-length", "0")))
+        if answer.get("connection", "").lower() == "close":
+            await self.close()
+        return status, answer, data
+
+
+async def sign_in(http: Http, username: str, password: str) -> None:
+    status, _headers, page = await http.request("GET", "/login/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or token is None:
+        raise RuntimeError(f"the sign-in page answered {status}")
+    form = urlencode(
+        {"csrfmiddlewaretoken": token.group(1).decode(), "username": username, "password": password}
+    ).encode()
+    status, _headers, _ = await http.request(
+        "POST",
+        "/login/",
+        form,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://{http.host}:{http.port}/login/",
+        },
+    )
+    if status != 302:
+        raise RuntimeError(f"{username} could not sign in ({status}); is --password right?")
+
+
+async def find_profile(http: Http) -> str:
+    """A member's public profile, found as a person would: an offer, then who offers it."""
+    _status, _headers, page = await http.request("GET", "/offers/")
+    offers = re.findall(rb'href="(/offers/[0-9a-f-]{36}/)"', page)
+    for offer in offers:
+        _status, _headers, page = await http.request("GET", offer.decode())
+        if found := re.findall(rb'href="(/people/[0-9a-f-]{36}/)"', page):
+            return found[0].decode()
+    raise RuntimeError("no offer on /offers/ names its member: is this the demo community?")
+
+
+@dataclass
+class Person:
+    http: Http
+    rng: random.Random
+    names: list[str]
+    paths: dict[str, str]
+    weights: list[int]
+
+
+async def prepare(number: int, url: tuple[str, int], args: argparse.Namespace) -> Person:
+    """Signs one simulated person in and finds a profile to visit: before the clock starts."""
+    is_coordinator = number % 10 == 0
+    http = Http(*url)
+    await sign_in(
+        http, "carol" if is_coordinator else MEMBERS[number % len(MEMBERS)], args.password
+    )
+    profile = await find_profile(http)
+    mix = [m for m in MIX if is_coordinator or m[0] != "dashboard"]
+    return Person(
+        http=http,
+        rng=random.Random(args.seed * 1000 + number),
+        names=[name for name, _path, _weight in mix],
+        paths={name: path.replace("{profile}", profile) for name, path, _weight in mix},
+        weights=[weight for _name, _path, weight in mix],
+    )
+
+
+async def client(
+    person: Person, think: float, until: float, measure_from: float, results: Results
+) -> None:
+    http = person.http
+    while time.perf_counter() < until:
+        page = person.rng.choices(person.names, person.weights)[0]
+        start = time.perf_counter()
+        try:
+            status, _headers, _body = await http.request("GET", person.paths[page])
+        except (ConnectionError, asyncio.IncompleteReadError, OSError) as problem:
+            await http.close()
+            if start >= measure_from:
+                results.error(type(problem).__name__)
+            continue
+        took = (time.perf_counter() - start) * 1000
+        if start >= measure_from:
+            if status == 200:
+                results.add(page, took)
+            else:
+                results.error(f"HTTP {status} on {page}")
+        if think:
+            await asyncio.sleep(person.rng.expovariate(1 / think))
+    await http.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(share * len(ordered)) - 1)]
+
+
+async def step(args: argparse.Namespace, clients: int, think: float) -> Results:
+    parts = urlsplit(args.url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 80)
+    people = []
+    for batch in range(0, clients, 10):  # sign in ten at a time, not all at once
+        people += await asyncio.gather(
+            *(prepare(n, address, args) for n in range(batch, min(clients, batch + 10)))
+        )
+    results = Results()
+    measure_from = time.perf_counter() + args.warmup
+    until = measure_from + args.seconds
+    await asyncio.gather(*(client(p, think, until, measure_from, results) for p in people))
+    return results
+
+
+def report(clients: int, think: float, seconds: float, results: Results) -> None:
+    every = [ms for times in results.times.values() for ms in times]
+    label = f"{clients} clients, think {think:g}s"
+    if not every:
+        print(f"{label}: no answers ({results.errors} errors {results.error_kinds})")
+        return
+    print(
+        f"{label}: {len(every) / seconds:.1f} requests/s, p50 {percentile(every, 0.5):.0f} ms, "
+        f"p95 {percentile(every, 0.95):.0f} ms, p99 {percentile(every, 0.99):.0f} ms, "
+        f"{results.errors} errors{' ' + str(results.error_kinds) if results.errors else ''}"
+    )
+    print(
+        "   "
+        + ", ".join(
+            f"{page} {statistics.median(times):.0f} ms"
+            for page, times in sorted(results.times.items())
+        )
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--steps", default="1,10,50", help="clients per step, e.g. 1,10,50")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per step")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds per step")
+    parser.add_argument("--think", type=float, default=1.0, help="mean think time (s) of the mix")
+    parser.add_argument(
+        "--stress", type=int, default=50, help="clients of the no-think step (0: none)"
+    )
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    try:
+        steps = [int(n) for n in args.steps.split(",") if n.strip()]
+    except ValueError:
+        print("--steps: give numbers of clients separated by commas, e.g. 1,10,50", file=sys.stderr)
+        return 2
+    plan = [(n, args.think) for n in steps] + ([(args.stress, 0.0)] if args.stress else [])
+    for clients, think in plan:
+        try:
+            results = asyncio.run(step(args, clients, think))
+        except (RuntimeError, OSError) as problem:
+            print(f"load: {problem}", file=sys.stderr)
+            return 1
+        report(clients, think, args.seconds, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
