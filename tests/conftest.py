@@ -87,6 +87,10 @@ def _fast_and_plain(settings) -> None:
     # Emails that production delivers in a thread after the commit (core.mail, background=True)
     # are delivered in the commit's callback, where the test's own transaction can see them.
     settings.COPRODUCE_MAIL_IN_BACKGROUND = False
+    # Each test starts with an empty cache: ids of an earlier test's rows may be reused.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from coproduce.core.models import AuditEvent, Notification
 from coproduce.exchanges.models import Exchange
+from coproduce.exchanges.services.listings import listing_close
 from coproduce.matching.models import MatchingPreference, MatchingSettings
 
 from .conftest import ask, offer
@@ -200,7 +201,22 @@ def test_the_home_page_include_shows_requests_bob_could_help_with(
     http.user, http.timebank = bob, riverside
     http.membership = bob.memberships.get()
     template = Template('{% include "matching/_requests_for_you.html" %}')
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         html = template.render(Context({"request": http}))
     assert "Weeding my front garden" in html
     assert "you offer gardening" in html
+    # The ranking is kept a few minutes (matching.for_you): the next view only checks it again.
+    with django_assert_max_num_queries(2):
+        assert "Weeding my front garden" in template.render(Context({"request": http}))
+
+
+def test_a_request_closed_since_the_ranking_leaves_the_home_page_box_at_once(alice, bob, riverside):
+    offer(bob, riverside, "Gardening")
+    weeding = ask(alice, riverside, "Weeding my front garden")
+    http = RequestFactory().get("/")
+    http.user, http.timebank = bob, riverside
+    http.membership = bob.memberships.get()
+    template = Template('{% include "matching/_requests_for_you.html" %}')
+    assert "Weeding my front garden" in template.render(Context({"request": http}))
+    listing_close(listing=weeding, acting=alice)
+    assert "Weeding my front garden" not in template.render(Context({"request": http}))

@@ -234,6 +234,16 @@ TIME_ZONE = env_str("COPRODUCE_TIME_ZONE", "Europe/London") or "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# Each web process keeps a small memory cache: only what may be a few minutes old and is checked
+# again on use (the home page's ranked "requests you could help with", matching.for_you). Nothing
+# that must be shared between processes or survive a restart lives here.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start about a missing folder

@@ -6,7 +6,7 @@ on their home page and the requests list. The same hard filters as for candidate
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
@@ -17,6 +17,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     Value,
@@ -100,6 +101,27 @@ def requests_for_person(
     return suggestions[:limit]
 
 
+def answerable_requests(person: Person, tb: TimeBank, now: datetime) -> QuerySet[Request]:
+    """The hard rules: the time bank's open, unexpired requests that are not the person's own,
+    not from someone paused or blocked either way, and that they are not already helping with."""
+    return (
+        Request.objects.filter(timebank=tb, status=ListingStatus.ACTIVE)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(person=person)
+        .exclude(person_id__in=paused_person_ids(tb))
+        .filter(not_blocked_with(person.pk))  # conversations (issue 13): blocks
+        .exclude(
+            Exists(
+                Participant.objects.filter(
+                    exchange__request=OuterRef("pk"),
+                    exchange__status__in=OPEN_EXCHANGE,
+                    person=person,
+                )
+            )
+        )
+    )
+
+
 def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> list[Suggestion]:
     tb = profile.timebank
     settings = settings_for(tb)
@@ -122,24 +144,7 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
         pool |= q
     if not categories and not words:
         return []
-    requests = (
-        Request.objects.filter(timebank=tb, status=ListingStatus.ACTIVE)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .exclude(person=person)
-        .exclude(person_id__in=paused_person_ids(tb))
-        .filter(not_blocked_with(person.pk))  # conversations (issue 13): blocks
-        .exclude(category__in=excluded)
-        .exclude(
-            Exists(
-                Participant.objects.filter(
-                    exchange__request=OuterRef("pk"),
-                    exchange__status__in=OPEN_EXCHANGE,
-                    person=person,
-                )
-            )
-        )
-        .filter(pool)
-    )
+    requests = answerable_requests(person, tb, now).exclude(category__in=excluded).filter(pool)
     skill_points: Expression = Case(
         When(category__in=categories, then=Value(3)), default=Value(0), output_field=IntegerField()
     )

@@ -12,7 +12,8 @@ from django import template
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.exchanges.models import Request
 from coproduce.matching.asking import Helper, helpers_for_requester, may_see_helpers
-from coproduce.matching.suggestions import Suggestion, requests_for_person
+from coproduce.matching.for_you import requests_for_home
+from coproduce.matching.suggestions import Suggestion
 
 register = template.Library()
 HOME_LIMIT = 5
@@ -28,7 +29,7 @@ def requests_for_you(context: Any, limit: int = HOME_LIMIT) -> list[Suggestion]:
         return []
     if not membership.can_trade:
         return []
-    return requests_for_person(user, limit=limit, timebank=timebank)
+    return requests_for_home(user, limit=limit, timebank=timebank)
 
 
 @register.simple_tag(takes_context=True)
