@@ -48,8 +48,9 @@ def busy_riverside(riverside, alice, bob, carol, dr_patel):
         ("/offers", {"limit": 50}, AUTH + 1),
         ("/requests", {"limit": 50, "q": "garden"}, AUTH + 1),
         ("/requests", {"limit": 50, "day": "mon", "category": "gardening"}, AUTH + 1),
-        ("/exchanges", {"limit": 50}, AUTH + 2),
-        ("/exchanges", {"limit": 50, "bucket": "active"}, AUTH + 2),
+        # + the organisations the person works for, read before their exchanges.
+        ("/exchanges", {"limit": 50}, AUTH + 3),
+        ("/exchanges", {"limit": 50, "bucket": "active"}, AUTH + 3),
         ("/account/statement", {"limit": 50}, AUTH + 4),
         ("/me", {}, AUTH + 1),
     ],

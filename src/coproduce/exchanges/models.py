@@ -73,12 +73,19 @@ class Listing(models.Model):
 
 class Offer(Listing):
     class Meta:
-        indexes = [models.Index(fields=["timebank", "status", "category"])]
+        indexes = [
+            models.Index(fields=["timebank", "status", "category"]),
+            # The newest active ones first (home, browse), without sorting them all.
+            models.Index(fields=["timebank", "status", "created_at"]),
+        ]
 
 
 class Request(Listing):
     class Meta:
-        indexes = [models.Index(fields=["timebank", "status", "category"])]
+        indexes = [
+            models.Index(fields=["timebank", "status", "category"]),
+            models.Index(fields=["timebank", "status", "created_at"]),
+        ]
 
 
 class SearchDocumentField(models.TextField):

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,7 +62,11 @@ def _home(request: HttpRequest) -> HttpResponse:
     context = {
         "membership": request.membership,  # type: ignore[attr-defined]
         "account": account,
-        "figures": community_figures(timebank=timebank),
+        # The bank's headline figures for the last 30 days move slowly: counted at most every
+        # two minutes per web process (docs/DESIGN.md, "home page").
+        "figures": cache.get_or_set(
+            f"home:figures:{timebank.pk}", lambda: community_figures(timebank=timebank), 120
+        ),
         "offers": offers_recent(timebank=timebank),
         "requests": requests_recent(timebank=timebank),
         "my_exchanges": exchanges_for_person(timebank=timebank, person=me, limit=5),

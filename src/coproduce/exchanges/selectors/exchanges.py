@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from coproduce.community.models import (
     Organisation,
+    OrganisationStaff,
     Person,
     TimeBank,
 )
@@ -53,7 +54,10 @@ def _participants_prefetch() -> Prefetch:
 
 def _mine(person: Person) -> Q:
     """Participants that are the person, or an organisation the person works for."""
-    return Q(person=person) | Q(organisation__staff__person=person)
+    # The organisations as a subquery, not a join: each side of the OR can then use its own
+    # index (participant.person, participant.organisation) instead of a scan of participants.
+    staff_of = OrganisationStaff.objects.filter(person=person).values("organisation_id")
+    return Q(person=person) | Q(organisation_id__in=staff_of)
 
 
 def _with_my_part(queryset: QuerySet[Exchange], person: Person) -> QuerySet[Exchange]:
@@ -93,9 +97,18 @@ def exchanges_for_person(
     `bucket` narrows it to those `waiting` for the person (proposed to them, or done and waiting
     for their confirmation), those still `active`, or those `finished` (confirmed or cancelled).
     """
-    queryset = _with_my_part(Exchange.objects.filter(timebank=timebank), person).filter(
-        i_take_part=True  # type: ignore[misc]
+    # Driven from the person's own participations (indexed by person), not by testing every
+    # exchange of the bank newest first. The organisations they work for are read first (few,
+    # usually none): a join or subquery there made SQLite scan every participation, since most
+    # have no organisation and its statistics then call that index useless.
+    organisations = list(
+        OrganisationStaff.objects.filter(person=person).values_list("organisation_id", flat=True)
     )
+    mine = Q(person=person)
+    if organisations:
+        mine |= Q(organisation_id__in=organisations)
+    taking_part = Participant.objects.filter(mine).values("exchange_id")
+    queryset = _with_my_part(Exchange.objects.filter(timebank=timebank, pk__in=taking_part), person)
     if bucket == FINISHED:
         queryset = queryset.filter(status__in=FINISHED_STATUSES)
     elif bucket in (WAITING, ACTIVE):
