@@ -86,7 +86,9 @@ def _move(source: dict[str, str], target: dict[str, str], folder: Path) -> None:
     assert built.returncode == 0, built.stderr
     before = fingerprint(source)
     zip_path = folder / "riverside.zip"
-    made = coproduce(source, "export", "timebank", "--timebank", "riverside", "--output", str(zip_path))
+    made = coproduce(
+        source, "export", "timebank", "--timebank", "riverside", "--output", str(zip_path)
+    )
     assert made.returncode == 0, made.stderr
     assert "files of riverside" in made.stdout
 
