@@ -39,7 +39,8 @@ else:
     statement = statement_for(account=alice)
     print(json.dumps({
         "balances": sorted(
-            (str(p), b) for p, b in Account.objects.filter(timebank=tb).values_list("public_id", "balance")
+            (str(p), b)
+            for p, b in Account.objects.filter(timebank=tb).values_list("public_id", "balance")
         ),
         "exchanges": sorted(Counter(
             Exchange.objects.filter(timebank=tb).values_list("status", flat=True)).items()),
@@ -80,10 +81,27 @@ def rewrite(source: Path, target: Path, name: str, change, *, fix_checksum: bool
             archive.writestr(n, data)
 
 
+# What years of a real bank bring: carol reverses a mistake, then hands over and stays a member;
+# alice's lowest balance is raised after she went below it.
+LATER = """
+from coproduce.community.models import Membership, TimeBank
+from coproduce.ledger.models import Account, Transfer
+from coproduce.ledger.services import transfer_reverse
+tb = TimeBank.objects.get(slug="riverside")
+carol = Membership.objects.get(timebank=tb, person__username="carol")
+transfer_reverse(transfer=Transfer.objects.filter(timebank=tb, kind="exchange").first(),
+                 acting=carol.person, reason="Logged twice by mistake")
+Membership.objects.filter(pk=carol.pk).update(role="member")
+Account.objects.filter(timebank=tb, person__username="alice").update(min_balance=60)
+"""
+
+
 def _move(source: dict[str, str], target: dict[str, str], folder: Path) -> None:
     assert coproduce(source, "manage", "migrate", "-v0").returncode == 0
     built = coproduce(source, "demo", "--members", "12", "--months", "2", "--seed", "4", "--quiet")
     assert built.returncode == 0, built.stderr
+    later = coproduce(source, "manage", "shell", "-c", LATER)
+    assert later.returncode == 0, later.stderr
     before = fingerprint(source)
     zip_path = folder / "riverside.zip"
     made = coproduce(

@@ -21,8 +21,9 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from coproduce.community.models import Person, TimeBank
+from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError
 from coproduce.ledger.models import Account, Transfer
@@ -30,9 +31,10 @@ from coproduce.ledger.services import transfer_post, transfer_reverse
 from coproduce.matching.index import timebank_reindex
 from coproduce.portability.balances import RESTATISTICS_AT, ledger_statistics_refresh
 from coproduce.portability.timebank.read import Archive, Problem, Record
-from coproduce.portability.timebank.tables import TABLES, Table
+from coproduce.portability.timebank.tables import BY_NAME, TABLES, Table
 
 AUDIT_ACTION = "import.timebank"
+_REPLAYED = gettext_noop("Carried over from another Coproduce installation")
 _BATCH = 500
 
 Progress = Callable[[str, int, int], None]
@@ -128,6 +130,23 @@ class _Writer:
         records = sorted(self.archive.records["transfers"], key=lambda r: r.id)
         posted: dict[int, Transfer] = {}
         ledger_statistics_refresh()
+        # Whoever posted a transfer could do then what they did (an override, a reversal): the
+        # ledger let them. They stand again as the coordinators they were while their postings
+        # are replayed, before the bank's real memberships, as they are today, are written.
+        posters = {
+            self.ids["people"][old]
+            for old in (r.values["created_by"] for r in records)
+            if old is not None
+        }
+        standing = Membership.objects.bulk_create(
+            Membership(
+                timebank=self.timebank,
+                person_id=pk,
+                role=Role.COORDINATOR,
+                status=MembershipStatus.ACTIVE,
+            )
+            for pk in sorted(posters)
+        )
         for done, record in enumerate(records, start=1):
             values = record.values
             try:
@@ -146,7 +165,8 @@ class _Writer:
                         memo=values["memo"],
                         kind=values["kind"],
                         idempotency_key=values["idempotency_key"],
-                        override_reason=values["override_reason"],
+                        # A limit changed since is no reason to refuse what happened then.
+                        override_reason=values["override_reason"] or _(_REPLAYED),
                         on_behalf_of=self.person(values["on_behalf_of"]),
                         occurred_at=values["occurred_at"],
                     )
@@ -164,6 +184,7 @@ class _Writer:
                 ledger_statistics_refresh()
             if self.progress is not None and (done % 100 == 0 or done == len(records)):
                 self.progress("transfers", done, len(records))
+        Membership.objects.filter(pk__in=[m.pk for m in standing]).delete()
 
     def check_balances(self) -> None:
         new_ids = self.ids["accounts"]
@@ -192,7 +213,8 @@ def timebank_import(*, archive: Archive, progress: Progress | None = None) -> Wr
     for table in TABLES:
         if table.name == "transfers":
             writer.post_transfers()
-        elif table.name != "entries":
+            writer.write_rows(BY_NAME["memberships"])  # nothing points at a membership
+        elif table.name not in ("entries", "memberships"):
             writer.write_rows(table)
     writer.check_balances()
     timebank = writer.timebank

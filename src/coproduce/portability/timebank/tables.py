@@ -70,7 +70,7 @@ class Table:
         pointing: dict[str, str] = {}
         for f in self.fields():
             if f.is_relation and f.name != "timebank":
-                pointing[f.name] = table_of(f.related_model).name
+                pointing[f.name] = table_of(f.related_model).name  # type: ignore[arg-type]
         return pointing
 
 
