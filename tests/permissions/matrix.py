@@ -182,9 +182,9 @@ WORDS: dict[str, dict[str, str]] = {
     "section": {"applications": "applications"},
     "audience": {"coordinator": "coordinator", "funder": "funder"},
     "table": {"coordinator": "monthly", "funder": "monthly"},
-    "export": {"members": "members", "valueflows": "valueflows"},
+    "export": {"members": "members", "valueflows": "valueflows", "timebank": "timebank"},
     "media_file": {"missing": "photos/people/none.jpg"},
-    "export_format": {"members": "csv", "valueflows": "jsonld"},
+    "export_format": {"members": "csv", "valueflows": "jsonld", "timebank": "zip"},
 }
 
 

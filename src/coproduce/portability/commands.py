@@ -15,6 +15,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from coproduce.core.text import text_argument
+from coproduce.portability.timebank.commands import add_export_timebank, add_import_timebank
 
 if TYPE_CHECKING:
     from coproduce.community.models import TimeBank
@@ -135,6 +136,7 @@ def add_import(sub: argparse._SubParsersAction) -> None:
         type=text_argument,
         help="put TimeOverflow's category NAME into Coproduce's category KEY (repeatable)",
     )
+    add_import_timebank(what)
     for parser in (members, balances, timeoverflow):
         parser.add_argument(
             "--timebank",
@@ -192,6 +194,7 @@ def add_export(sub: argparse._SubParsersAction) -> None:
         "--output", metavar="FILE", help="write here instead of standard output"
     )
     valueflows.set_defaults(func=_export_valueflows)
+    add_export_timebank(what)
     for parser in (members, transfers):
         parser.add_argument(
             "--timebank",

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,6 +27,7 @@ from coproduce.core.audit import audit_record
 from coproduce.core.requests import current_person, current_timebank
 from coproduce.portability.files import Export, csv_cells
 from coproduce.portability.members import members_export
+from coproduce.portability.timebank.export import timebank_export_write
 from coproduce.portability.transfers import transfers_export
 from coproduce.portability.valueflows import valueflows_export
 
@@ -68,11 +76,21 @@ def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse | Stream
     timebank = current_timebank(request)
     person = current_person(request)
     coordinator_membership_for(person, timebank)
-    if what == "valueflows" and fmt == "jsonld":
-        document = json.dumps(valueflows_export(timebank=timebank), ensure_ascii=False, indent=1)
-        response: HttpResponse | StreamingHttpResponse = HttpResponse(
-            document, content_type="application/ld+json"
+    details: dict[str, object] = {"export": what, "format": fmt}
+    if what == "timebank" and fmt == "zip":
+        # The whole bank, as `coproduce export timebank` writes it; support notes only when
+        # asked (every coordinator may read them). Built in a temporary file, never in memory.
+        sensitive = request.GET.get("sensitive") == "1"
+        details["include_sensitive"] = sensitive
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        timebank_export_write(timebank=timebank, handle=handle, include_sensitive=sensitive)
+        handle.seek(0)
+        response: HttpResponse | StreamingHttpResponse = FileResponse(
+            handle, content_type="application/zip"
         )
+    elif what == "valueflows" and fmt == "jsonld":
+        document = json.dumps(valueflows_export(timebank=timebank), ensure_ascii=False, indent=1)
+        response = HttpResponse(document, content_type="application/ld+json")
     elif what in EXPORTS and fmt in CONTENT_TYPES:
         export = EXPORTS[what](timebank=timebank)
         pieces = _csv(export) if fmt == "csv" else _json(export)
@@ -84,7 +102,7 @@ def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse | Stream
         actor=person,
         timebank_id=timebank.pk,
         target=f"timebank:{timebank.public_id}",
-        data={"export": what, "format": fmt},
+        data=details,
     )
     filename = f"{timebank.slug}-{what}-{timezone.localdate().isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
