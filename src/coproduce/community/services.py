@@ -181,8 +181,10 @@ def membership_apply(
             kind="application_received",
             timebank=timebank,
             url=url,
-            message=_("%(name)s has applied to join %(timebank)s.")
-            % {"name": person.display_name, "timebank": timebank.name},
+            message=lambda: (
+                _("%(name)s has applied to join %(timebank)s.")
+                % {"name": person.display_name, "timebank": timebank.name}
+            ),
         )
     return membership
 
@@ -236,10 +238,13 @@ def membership_induct(
         kind="application_decided",
         timebank=timebank,
         url=reverse("web:home"),
-        message=_(
-            "Welcome to %(timebank)s! Your membership is active: you can now give and receive help."
-        )
-        % {"timebank": timebank.name},
+        message=lambda: (
+            _(
+                "Welcome to %(timebank)s! Your membership is active: you can now give and receive "
+                "help."
+            )
+            % {"timebank": timebank.name}
+        ),
     )
     return membership
 
@@ -278,8 +283,10 @@ def membership_decline(*, membership: Membership, acting: Person, reason: str) -
         person=membership.person,
         kind="application_decided",
         timebank=timebank,
-        message=_("Your application to join %(timebank)s was not accepted: %(reason)s")
-        % {"timebank": timebank.name, "reason": reason},
+        message=lambda: (
+            _("Your application to join %(timebank)s was not accepted: %(reason)s")
+            % {"timebank": timebank.name, "reason": reason}
+        ),
     )
     return membership
 
@@ -505,11 +512,13 @@ def password_link_create(*, membership: Membership, acting: Person) -> tuple[Pas
     notify(
         person=person,
         kind="password_link",
-        message=_(
-            "%(coordinator)s made you a link to choose your password, to give you in person or "
-            "by post. If you did not ask for one, please tell your time bank."
-        )
-        % {"coordinator": acting.display_name},
+        message=lambda: (
+            _(
+                "%(coordinator)s made you a link to choose your password, to give you in person or "
+                "by post. If you did not ask for one, please tell your time bank."
+            )
+            % {"coordinator": acting.display_name}
+        ),
         timebank=timebank,
     )
     return link, token

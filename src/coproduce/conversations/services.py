@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coproduce.community.blocks import is_blocked_between
 from coproduce.community.models import Person, TimeBank
@@ -187,11 +188,13 @@ def message_send(*, conversation: Conversation, acting: Person, body: str) -> Me
         notify(
             person=person,
             kind=MESSAGE_NOTICE,
-            message=_("%(name)s sent you a message about “%(subject)s”.")
-            % {"name": acting.display_name, "subject": subject},
+            message=lambda: (
+                _("%(name)s sent you a message about “%(subject)s”.")
+                % {"name": acting.display_name, "subject": subject}
+            ),
             url=url,
             timebank=conversation.timebank,
-            subject=_("A message from %(name)s") % {"name": acting.display_name},
+            subject=lambda: _("A message from %(name)s") % {"name": acting.display_name},
         )
     return message
 
@@ -268,7 +271,7 @@ def message_report(
         notify(
             person=coordinator,
             kind=REPORT_NOTICE,
-            message=_("A member reported a message. Please look at it."),
+            message=gettext_lazy("A member reported a message. Please look at it."),
             url=reverse("conversations:reports"),
             timebank=conversation.timebank,
         )
