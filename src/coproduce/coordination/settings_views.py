@@ -103,6 +103,7 @@ class TimeBankSettingsForm(AccessibleForm):
     currency = forms.ChoiceField(
         label=_("Currency"),
         choices=currency_choices,
+        required=False,  # a page from before the field was added keeps the currency
         help_text=_("The money pools and reports count in."),
     )
     language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
@@ -177,7 +178,6 @@ class TimeBankSettingsForm(AccessibleForm):
                 "max_exchange_minutes",
                 "induction_required",
                 "references_needed",
-                "currency",
                 "language",
                 "time_zone",
                 "require_two_factor",
@@ -190,6 +190,8 @@ class TimeBankSettingsForm(AccessibleForm):
         changes["categories_off"] = [c for c in Category.values if c not in on]
         changes["own_categories_on"] = sorted(on & self.own_values)
         changes["hourly_value_pence"] = int(data["hourly_value"] * 100)
+        if data["currency"]:
+            changes["currency"] = data["currency"]
         if data["logo"]:
             changes["logo"] = data["logo"]
         return changes

@@ -15,7 +15,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import translation
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,21 +62,39 @@ def format_money(minor: int, currency: str = DEFAULT_CURRENCY, *, whole: bool = 
     return f"{sign}{symbol}{number}"
 
 
-_SEPARATED = re.compile(r"^\d{1,3}([.,\s\u00a0'])\d{3}(\1\d{3})*([.,]\d{1,2})?$")
+def _plain(raw: str) -> str:
+    """`1.234,50` → `1234.50`: the grouping dropped, the decimal separator a point."""
+    raw = re.sub(r"[\s\u00a0']", "", raw)
+    points, commas = raw.count("."), raw.count(",")
+    if points and commas:
+        decimal = "." if raw.rindex(".") > raw.rindex(",") else ","
+    elif points + commas == 0:
+        return raw
+    else:
+        mark = "." if points else ","
+        after = len(raw) - raw.rindex(mark) - 1
+        # One mark before exactly three digits groups thousands where the reader's language
+        # writes decimals with the other mark (`1.234` in Catalan, `1,234` in English).
+        grouping = (points + commas > 1) or (after == 3 and get_format("DECIMAL_SEPARATOR") != mark)
+        if grouping:
+            if not re.fullmatch(rf"\d{{1,3}}(\{mark}\d{{3}})+", raw):
+                return "?"
+            return raw.replace(mark, "")
+        decimal = mark
+    whole, _sep, fraction = raw.rpartition(decimal)
+    other = "," if decimal == "." else "."
+    if not re.fullmatch(rf"\d{{1,3}}(\{other}\d{{3}})*|\d+", whole):
+        return "?"
+    return whole.replace(other, "") + "." + fraction
 
 
 def parse_money(text: str) -> int:
     """What a person types for an amount of money, in minor units: `12.50`, `12,50`, `£12.50`,
-    `1,234.50`, `1.234,50 €`, `1 234,50`. A separator followed by one or two digits at the end
-    is the decimal one; one followed by groups of three digits separates thousands."""
+    `1,234.50`, `1.234,50 €`, `1 234,50`. A lone separator before exactly three digits groups
+    thousands when the reader's language writes decimals with the other one (`1.234` is 1234 in
+    Catalan; `12.505` is refused in English, not read as twelve thousand)."""
     raw = re.sub(r"[£€$]|[A-Z]{3}", "", (text or "").strip().upper()).strip()
-    if _SEPARATED.match(raw):
-        decimal = raw[-3] if raw[-3] in ".," else raw[-2] if raw[-2] in ".," else ""
-        whole_part = raw[: raw.rindex(decimal)] if decimal else raw
-        fraction = raw[raw.rindex(decimal) + 1 :] if decimal else ""
-        raw = re.sub(r"\D", "", whole_part) + ("." + fraction if fraction else "")
-    else:
-        raw = raw.replace(",", ".")
+    raw = _plain(raw)
     if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", raw):
         raise ApplicationError(_("Write an amount of money such as 12.50."), "bad_amount")
     try:
