@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from coproduce.community.blocks import is_blocked_between
 from coproduce.community.models import Person, TimeBank
@@ -271,7 +270,7 @@ def message_report(
         notify(
             person=coordinator,
             kind=REPORT_NOTICE,
-            message=gettext_lazy("A member reported a message. Please look at it."),
+            message=lambda: _("A member reported a message. Please look at it."),
             url=reverse("conversations:reports"),
             timebank=conversation.timebank,
         )
