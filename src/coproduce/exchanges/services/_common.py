@@ -149,6 +149,16 @@ def _proposal_message(
     return text % values
 
 
+def _cancelled_words(acting: Person, exchange: Exchange, reason: str) -> str:
+    text = _("%(name)s cancelled the exchange: %(title)s.") % {
+        "name": acting.display_name,
+        "title": exchange.title,
+    }
+    if reason:
+        text += " " + _("Reason: %(reason)s") % {"reason": reason}
+    return text
+
+
 def _url(exchange: Exchange) -> str:
     return reverse("exchanges:exchange", args=[exchange.public_id])
 

@@ -65,6 +65,7 @@ from coproduce.exchanges.selectors.exchanges import (
 from coproduce.exchanges.services._common import (
     Party,
     _audit,
+    _cancelled_words,
     _check_minutes,
     _locked,
     _note,
@@ -480,21 +481,11 @@ def exchange_cancel(*, exchange: Exchange, acting: Person, reason: str = "") -> 
         _note(exchange, _("Why it was cancelled: %(reason)s") % {"reason": reason})
     exchange.save(update_fields=["status", "cancelled_at", "notes"])
     _audit(exchange, "cancelled", acting, reason=reason, coordinator_on_behalf=me.acts_for_others)
-
-    def message() -> str:
-        text = _("%(name)s cancelled the exchange: %(title)s.") % {
-            "name": acting.display_name,
-            "title": exchange.title,
-        }
-        if reason:
-            text += " " + _("Reason: %(reason)s") % {"reason": reason}
-        return text
-
     _tell(
         exchange,
         _people_of(list(exchange.participants.all())),
         kind="exchange_cancelled",
-        message=message,
+        message=partial(_cancelled_words, acting, exchange, reason),
         skip=acting,
     )
     return exchange
