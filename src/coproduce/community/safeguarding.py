@@ -118,7 +118,7 @@ def givers_check_require(
         message = _(
             "%(name)s cannot give help with “%(help)s”: it needs a current %(check)s, and "
             "theirs expired on %(date)s. A coordinator can record the renewed check."
-        ) % {**values, "date": date_format(first.expired_on, "j F Y")}
+        ) % {**values, "date": date_format(first.expired_on, "SHORT_DATE_FORMAT")}
     else:
         message = (
             _(
