@@ -383,7 +383,7 @@ def _reminder_words(check: SafeguardingCheck, threshold: str, *, to_member: bool
     values = {
         "name": check.person.display_name,
         "check": CheckKind(check.kind).label,
-        "date": date_format(check.expires_on, "j F Y"),
+        "date": date_format(check.expires_on, "SHORT_DATE_FORMAT"),
     }
     if threshold == CheckReminderThreshold.SOON:
         if to_member:
