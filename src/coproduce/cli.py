@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from coproduce.administration.commands import add_setup_commands
@@ -157,6 +157,32 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=_manage)
     return parser
+
+
+# Where a coordinator's shell says which language they read, in gettext's order of precedence.
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language the command speaks: the first language of ours named by LANGUAGE (a list
+    such as `cy:en`), LC_ALL, LC_MESSAGES or LANG (`es_ES.UTF-8` is Spanish, `ca` Catalan),
+    else the installation's (English). A value naming none of ours (`C.UTF-8`, `de_DE`) is
+    passed over."""
+    from django.conf import settings
+
+    environ = os.environ if environ is None else environ
+    codes = [code for code, _name in settings.LANGUAGES]
+    for variable in LANGUAGE_VARIABLES:
+        for entry in environ.get(variable, "").split(":"):
+            wanted = entry.split(".")[0].split("@")[0].strip().lower().replace("_", "-")
+            if not wanted or wanted in {"c", "posix"}:
+                continue
+            if wanted in codes:
+                return wanted
+            for code in codes:
+                if code.split("-")[0] == wanted.split("-")[0]:
+                    return code
+    return str(settings.LANGUAGE_CODE)
 
 
 def _setup() -> None:
@@ -340,14 +366,30 @@ def _manage(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
+
+    args = build_parser().parse_args(argv)
+    try:
+        _setup()
+        from django.utils import translation
+
+        # What a coordinator reads (reports, refusals) is in their shell's language.
+        with translation.override(environment_language()):
+            return _run(args)
+    except ImproperlyConfigured as exc:
+        print(f"coproduce: bad setting: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management.base import CommandError
     from django.db.utils import OperationalError
 
     from coproduce.core.errors import ApplicationError
 
-    args = build_parser().parse_args(argv)
     try:
-        _setup()
         return args.func(args)
     except ImproperlyConfigured as exc:
         print(f"coproduce: bad setting: {exc}", file=sys.stderr)
@@ -362,8 +404,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"coproduce: cannot use the database: {reason}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

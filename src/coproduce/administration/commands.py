@@ -74,6 +74,13 @@ def add_setup_commands(sub: argparse._SubParsersAction) -> None:
         type=text_argument,
         help="its time zone, such as Europe/London (the installation's)",
     )
+    tb_create.add_argument(
+        "--currency",
+        metavar="CODE",
+        default="",
+        type=text_argument,
+        help="the money its pools and reports count in: GBP, EUR or USD (GBP)",
+    )
     tb_create.set_defaults(func=timebank_create)
 
 
@@ -145,12 +152,22 @@ def timebank_create(args: argparse.Namespace) -> int:
         coordinator_email=args.coordinator,
         language=args.language,
         timezone=args.timezone,
+        currency=args.currency,
         acting=None,
     )
     bank, invitation = made.timebank, made.invited.invitation
     print(
-        _("time bank made: %(name)s (%(slug)s), language %(language)s, time zone %(zone)s")
-        % {"name": bank.name, "slug": bank.slug, "language": bank.language, "zone": bank.time_zone}
+        _(
+            "time bank made: %(name)s (%(slug)s), language %(language)s, time zone %(zone)s, "
+            "currency %(currency)s"
+        )
+        % {
+            "name": bank.name,
+            "slug": bank.slug,
+            "language": bank.language,
+            "zone": bank.time_zone,
+            "currency": bank.currency,
+        }
     )
     print(
         _("people apply at %(url)s")

@@ -26,6 +26,7 @@ from coproduce.community.permissions import is_site_admin
 from coproduce.community.site_admins import email_checked
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
+from coproduce.core.money import DEFAULT_CURRENCY, currency_checked
 from coproduce.core.text import text_problem
 from coproduce.ledger.accounts import chest_get_or_open
 
@@ -97,22 +98,24 @@ def timebank_create(
     coordinator_email: str,
     language: str = "",
     timezone: str = "",
+    currency: str = "",
     acting: Person | None,
 ) -> TimeBankCreated:
     """Make a time bank, open its community chest, and invite its first coordinator; returns
     the time bank and the invitation with its link (shown once). Every input is checked before
     anything is written, and it is one transaction: a refusal leaves the installation as it
-    was. The language and time zone default to the installation's."""
+    was. The language and time zone default to the installation's, the currency to pounds."""
     _require_site_admin(acting)
     name = name_checked(name)
     slug = slug_checked(slug)
     language = language_checked(language or settings.LANGUAGE_CODE)
     zone = timezone_checked(timezone or settings.TIME_ZONE)
+    money = currency_checked(currency or DEFAULT_CURRENCY)
     email = email_checked(coordinator_email)
     try:
         with transaction.atomic():
             timebank = TimeBank.objects.create(
-                name=name, slug=slug, language=language, time_zone=zone
+                name=name, slug=slug, language=language, time_zone=zone, currency=money
             )
     except IntegrityError:  # the same slug, made a moment ago by someone else
         raise Conflict(
@@ -131,6 +134,7 @@ def timebank_create(
             "slug": slug,
             "language": language,
             "time_zone": zone,
+            "currency": money,
             "chest": chest.pk,
             "from": "command line" if acting is None else "site administration",
         },

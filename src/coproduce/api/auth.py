@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -20,6 +20,7 @@ from coproduce.api.selectors import token_by_hash
 from coproduce.api.services import token_hash
 from coproduce.community.models import MembershipStatus, Person, TimeBank
 from coproduce.core.errors import ApplicationError, PermissionDenied
+from coproduce.core.mail import mail_language
 
 # Writing last_used_at on every request would turn every read into a write; a minute is precise
 # enough to tell a person which tokens are still in use.
@@ -56,6 +57,27 @@ def caller(request: HttpRequest) -> Caller:
 
 def _when(moment) -> str:  # type: ignore[no-untyped-def]
     return date_format(timezone.localtime(moment), "j F Y")
+
+
+def _asked_for(request: HttpRequest) -> bool:
+    """Whether the request's Accept-Language names a language we have."""
+    for part in request.headers.get("Accept-Language", "").split(","):
+        code = part.split(";")[0].strip()
+        if code and code != "*":
+            try:
+                translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+            return True
+    return False
+
+
+def _speak_to(request: HttpRequest, person: Person, timebank: TimeBank) -> None:
+    """The API answers in the language the request asks for (Accept-Language, when it names
+    one of ours); else in the token's person's (their own choice, else their time bank's)."""
+    if not _asked_for(request):
+        translation.activate(mail_language(person, timebank))
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
 
 
 class BearerToken(HttpBearer):
@@ -95,6 +117,7 @@ class BearerToken(HttpBearer):
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
             PersonalAccessToken.objects.filter(pk=found.pk).update(last_used_at=now)
             found.last_used_at = now
+        _speak_to(request, found.person, found.timebank)
         return Caller(
             token=found,
             person=found.person,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -37,6 +38,13 @@ from coproduce.ledger.services import transfer_post
 if TYPE_CHECKING:
     from coproduce.community.models import Person
     from coproduce.ledger.models import Account
+
+
+def _earned_words(*, minutes: int, project: str) -> str:
+    return _("You earned %(hours)s hours for coming to the “%(project)s” meeting.") % {
+        "hours": format_hmm(minutes),
+        "project": project,
+    }
 
 
 @dataclass
@@ -147,8 +155,7 @@ def meeting_attendance_record(
         notify(
             person=person,
             kind="codesign.meeting_credits",
-            message=_("You earned %(hours)s hours for coming to the “%(project)s” meeting.")
-            % {"hours": format_hmm(minutes), "project": project.title},
+            message=partial(_earned_words, minutes=minutes, project=project.title),
             url=reverse("codesign:meeting", kwargs={"public_id": meeting.public_id}),
             timebank=project.timebank,
         )

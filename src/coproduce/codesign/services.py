@@ -367,8 +367,10 @@ def proposal_status_change(
         notify(
             person=proposal.author,
             kind="codesign.proposal_status",
-            message=_("Your proposal “%(title)s” is now: %(status)s.")
-            % {"title": proposal.title, "status": ProposalStatus(to_status).label},
+            message=lambda: (
+                _("Your proposal “%(title)s” is now: %(status)s.")
+                % {"title": proposal.title, "status": ProposalStatus(to_status).label}
+            ),
             url=reverse("codesign:proposal", kwargs={"public_id": proposal.public_id}),
             timebank=project.timebank,
         )

@@ -499,7 +499,9 @@ def invitation_accept(
             kind="invitation_accepted",
             timebank=timebank,
             url=reverse("community:profile", kwargs={"public_id": person.public_id}),
-            message=_("%(name)s accepted your invitation to join as %(role)s.")
-            % {"name": person.display_name, "role": _role_words(invitation)},
+            message=lambda: (
+                _("%(name)s accepted your invitation to join as %(role)s.")
+                % {"name": person.display_name, "role": _role_words(invitation)}
+            ),
         )
     return person

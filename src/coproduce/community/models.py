@@ -98,6 +98,8 @@ class TimeBank(models.Model):
         default=1260,
         help_text=_("Used only for the estimate of value in reports, e.g. the living wage."),
     )
+    # ISO 4217: the money the time bank's pools and reports count in (core.money).
+    currency = models.CharField(_("currency"), max_length=3, default="GBP")
     # Coordinators, administrators and organisation admins of this time bank must use two-step
     # sign-in (docs/DESIGN.md, "Two-step sign-in").
     require_two_factor = models.BooleanField(_("require two-step sign-in"), default=False)

@@ -21,12 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import (
@@ -116,7 +118,7 @@ def givers_check_require(
         message = _(
             "%(name)s cannot give help with “%(help)s”: it needs a current %(check)s, and "
             "theirs expired on %(date)s. A coordinator can record the renewed check."
-        ) % {**values, "date": first.expired_on.strftime("%d/%m/%Y")}
+        ) % {**values, "date": date_format(first.expired_on, "SHORT_DATE_FORMAT")}
     else:
         message = (
             _(
@@ -375,6 +377,41 @@ def _due(today: date) -> list[tuple[SafeguardingCheck, CheckReminderThreshold]]:
     ]
 
 
+def _reminder_words(check: SafeguardingCheck, threshold: str, *, to_member: bool) -> str:
+    """A check reminder's words, in the active language (the recipient's: see `notify`)."""
+    assert check.expires_on is not None
+    values = {
+        "name": check.person.display_name,
+        "check": CheckKind(check.kind).label,
+        "date": date_format(check.expires_on, "SHORT_DATE_FORMAT"),
+    }
+    if threshold == CheckReminderThreshold.SOON:
+        if to_member:
+            return (
+                _(
+                    "Your %(check)s expires on %(date)s. Please talk to your coordinator about "
+                    "renewing it."
+                )
+                % values
+            )
+        return _("%(name)s's %(check)s expires on %(date)s.") % values
+    if to_member:
+        return (
+            _(
+                "Your %(check)s expired on %(date)s. Until it is renewed you cannot give "
+                "help that needs it; please talk to your coordinator."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(name)s's %(check)s expired on %(date)s: kinds of help that need it are "
+            "refused until a renewed check is recorded."
+        )
+        % values
+    )
+
+
 @transaction.atomic
 def check_reminders_send(*, today: date | None = None) -> str:
     """Tell each time bank's coordinators and the member about checks that expire within 30
@@ -391,36 +428,8 @@ def check_reminders_send(*, today: date | None = None) -> str:
         except IntegrityError:
             continue
         timebank, person = check.timebank, check.person
-        assert check.expires_on is not None
-        values = {
-            "name": person.display_name,
-            "check": CheckKind(check.kind).label,
-            "date": check.expires_on.strftime("%d/%m/%Y"),
-        }
-        if threshold == CheckReminderThreshold.SOON:
-            to_coordinators = _("%(name)s's %(check)s expires on %(date)s.") % values
-            to_member = (
-                _(
-                    "Your %(check)s expires on %(date)s. Please talk to your coordinator about "
-                    "renewing it."
-                )
-                % values
-            )
-        else:
-            to_coordinators = (
-                _(
-                    "%(name)s's %(check)s expired on %(date)s: kinds of help that need it are "
-                    "refused until a renewed check is recorded."
-                )
-                % values
-            )
-            to_member = (
-                _(
-                    "Your %(check)s expired on %(date)s. Until it is renewed you cannot give "
-                    "help that needs it; please talk to your coordinator."
-                )
-                % values
-            )
+        to_coordinators = partial(_reminder_words, check, threshold, to_member=False)
+        to_member = partial(_reminder_words, check, threshold, to_member=True)
         if timebank.pk not in coordinators:
             coordinators[timebank.pk] = list(coordinators_of(timebank))
         url = reverse("community:profile", kwargs={"public_id": person.public_id})

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from coproduce.community import emails
 from coproduce.community.availability import SLOTS
@@ -46,6 +47,14 @@ PROFILE_FIELDS: tuple[str, ...] = (
 )
 # Fields whose values are private: the audit log names them but does not copy them.
 _PRIVATE_FIELDS = {"accessibility_needs", "phone", "email"}
+# Notices translated when `notify` writes them, in the recipient's language.
+WELCOME = gettext_noop(
+    "Welcome to %(timebank)s! Your membership is active: you can now give and receive help."
+)
+LINK_MADE = gettext_noop(
+    "%(coordinator)s made you a link to choose your password, to give you in person or by post. "
+    "If you did not ask for one, please tell your time bank."
+)
 
 
 def _check_contact(*, contact_preference: str, email: str, phone: str) -> None:
@@ -181,8 +190,10 @@ def membership_apply(
             kind="application_received",
             timebank=timebank,
             url=url,
-            message=_("%(name)s has applied to join %(timebank)s.")
-            % {"name": person.display_name, "timebank": timebank.name},
+            message=lambda: (
+                _("%(name)s has applied to join %(timebank)s.")
+                % {"name": person.display_name, "timebank": timebank.name}
+            ),
         )
     return membership
 
@@ -236,10 +247,7 @@ def membership_induct(
         kind="application_decided",
         timebank=timebank,
         url=reverse("web:home"),
-        message=_(
-            "Welcome to %(timebank)s! Your membership is active: you can now give and receive help."
-        )
-        % {"timebank": timebank.name},
+        message=lambda: _(WELCOME) % {"timebank": timebank.name},
     )
     return membership
 
@@ -278,8 +286,10 @@ def membership_decline(*, membership: Membership, acting: Person, reason: str) -
         person=membership.person,
         kind="application_decided",
         timebank=timebank,
-        message=_("Your application to join %(timebank)s was not accepted: %(reason)s")
-        % {"timebank": timebank.name, "reason": reason},
+        message=lambda: (
+            _("Your application to join %(timebank)s was not accepted: %(reason)s")
+            % {"timebank": timebank.name, "reason": reason}
+        ),
     )
     return membership
 
@@ -505,11 +515,7 @@ def password_link_create(*, membership: Membership, acting: Person) -> tuple[Pas
     notify(
         person=person,
         kind="password_link",
-        message=_(
-            "%(coordinator)s made you a link to choose your password, to give you in person or "
-            "by post. If you did not ask for one, please tell your time bank."
-        )
-        % {"coordinator": acting.display_name},
+        message=lambda: _(LINK_MADE) % {"coordinator": acting.display_name},
         timebank=timebank,
     )
     return link, token

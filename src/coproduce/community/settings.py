@@ -34,6 +34,7 @@ from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
 from coproduce.core.images import Refusals, picture_open, png_square
+from coproduce.core.money import CURRENCIES
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_SIZE = 256
@@ -58,6 +59,7 @@ FIELDS = (
     "induction_required",
     "references_needed",
     "hourly_value_pence",
+    "currency",
     "language",
     "time_zone",
     "require_two_factor",
@@ -140,6 +142,10 @@ def _checked(timebank: TimeBank, changes: dict[str, Any]) -> dict[str, Any]:
             top = MAX_REFERENCES if name == "references_needed" else 100_000
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
                 _refuse(_("Give a whole number from 0 to %(max)s.") % {"max": top}, "bad_number")
+            clean[name] = value
+        elif name == "currency":
+            if value not in CURRENCIES:
+                _refuse(_("Choose a currency from the list."), "bad_currency")
             clean[name] = value
         elif name == "language":
             if value not in dict(settings.LANGUAGES):

@@ -187,11 +187,13 @@ def message_send(*, conversation: Conversation, acting: Person, body: str) -> Me
         notify(
             person=person,
             kind=MESSAGE_NOTICE,
-            message=_("%(name)s sent you a message about “%(subject)s”.")
-            % {"name": acting.display_name, "subject": subject},
+            message=lambda: (
+                _("%(name)s sent you a message about “%(subject)s”.")
+                % {"name": acting.display_name, "subject": subject}
+            ),
             url=url,
             timebank=conversation.timebank,
-            subject=_("A message from %(name)s") % {"name": acting.display_name},
+            subject=lambda: _("A message from %(name)s") % {"name": acting.display_name},
         )
     return message
 
@@ -268,7 +270,7 @@ def message_report(
         notify(
             person=coordinator,
             kind=REPORT_NOTICE,
-            message=_("A member reported a message. Please look at it."),
+            message=lambda: _("A member reported a message. Please look at it."),
             url=reverse("conversations:reports"),
             timebank=conversation.timebank,
         )

@@ -23,6 +23,7 @@ from coproduce.community.settings import timebank_settings_update
 from coproduce.core.categories import Category
 from coproduce.core.errors import NotFound
 from coproduce.core.forms import AccessibleForm, HoursField, service_on_form
+from coproduce.core.money import currency_choices
 from coproduce.core.requests import current_person
 from coproduce.core.units import format_hmm
 
@@ -92,11 +93,18 @@ class TimeBankSettingsForm(AccessibleForm):
         label=_("References needed to join"), min_value=0, max_value=5
     )
     hourly_value = forms.DecimalField(
-        label=_("Value of an hour for reports (£)"),
+        label=_("Value of an hour for reports, in the time bank's currency"),
         min_value=Decimal(0),
         max_value=Decimal(1000),
         decimal_places=2,
+        localize=True,
         help_text=_("Used only for the estimate of value in reports, e.g. the living wage."),
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=currency_choices,
+        required=False,  # a page from before the field was added keeps the currency
+        help_text=_("The money pools and reports count in."),
     )
     language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(label=_("Time zone"))
@@ -120,6 +128,7 @@ class TimeBankSettingsForm(AccessibleForm):
                         "contact_details",
                         "induction_required",
                         "references_needed",
+                        "currency",
                         "language",
                         "time_zone",
                         "require_two_factor",
@@ -181,6 +190,8 @@ class TimeBankSettingsForm(AccessibleForm):
         changes["categories_off"] = [c for c in Category.values if c not in on]
         changes["own_categories_on"] = sorted(on & self.own_values)
         changes["hourly_value_pence"] = int(data["hourly_value"] * 100)
+        if data["currency"]:
+            changes["currency"] = data["currency"]
         if data["logo"]:
             changes["logo"] = data["logo"]
         return changes

@@ -34,10 +34,11 @@ class ReportForm(TypedTextFormMixin, forms.Form):
         initial=DEFAULT_ISOLATION_DAYS,
     )
     hourly_value = forms.DecimalField(
-        label=_("Value of an hour, in pounds (for the estimate)"),
+        label=_("Value of an hour, in the time bank's currency (for the estimate)"),
         min_value=Decimal("0"),
         max_value=Decimal("1000"),
         decimal_places=2,
+        localize=True,
         required=False,
         help_text=_("Leave empty to use the time bank's own value."),
     )

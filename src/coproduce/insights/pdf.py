@@ -5,13 +5,19 @@ named.
 A table too wide for a portrait page (month by month has a column for each kind of help, 19 in
 all) gets landscape pages of its own, and is split into parts that repeat its first column
 when even a landscape page cannot give every column room for its longest word: a word is never
-broken letter by letter. A chart's legend lists every series, in columns under the chart."""
+broken letter by letter. A chart's legend lists every series, in columns under the chart.
+
+The report is written in the requesting person's language, in DejaVu Sans (vendored from npm under
+insights/fonts/ by scripts/vendor-assets, embedded in the PDF): reportlab's built-in Helvetica
+has no ŵ or ŷ for Welsh. Italic is drawn upright (only regular and bold are vendored)."""
 
 from __future__ import annotations
 
 import io
 import math
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
@@ -22,10 +28,12 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -50,7 +58,31 @@ from coproduce.insights.tables import FUNDER, OUTCOME_TABLES, figures, outcomes_
 MARGIN_X, MARGIN_Y = 20 * mm, 18 * mm
 WIDTH = A4[0] - 2 * MARGIN_X
 LANDSCAPE_WIDTH = landscape(A4)[0] - 2 * MARGIN_X
-FONT, BOLD, FONT_SIZE = "Helvetica", "Helvetica-Bold", 8
+FONT, BOLD, FONT_SIZE = "CoproduceSans", "CoproduceSans-Bold", 8
+FONTS = Path(__file__).resolve().parent / "fonts"
+
+
+@cache
+def fonts_registered() -> None:
+    """DejaVu Sans, regular and bold, as reportlab fonts (once per process)."""
+    registerFont(TTFont(FONT, str(FONTS / "DejaVuSans.ttf")))
+    registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
+    registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    for bold, italic, name in ((0, 0, FONT), (1, 0, BOLD), (0, 1, FONT), (1, 1, BOLD)):
+        addMapping(FONT, bold, italic, name)
+
+
+def _styles() -> StyleSheet1:
+    """reportlab's sample styles, in our font."""
+    fonts_registered()
+    styles = getSampleStyleSheet()
+    for style in styles.byName.values():
+        name = getattr(style, "fontName", "")
+        if name:
+            style.fontName = BOLD if "Bold" in name else FONT
+    return styles
+
+
 PADDING = 3  # points each side of a cell's text
 LEGEND_ROW = 10  # points per legend line
 
@@ -72,9 +104,9 @@ def _bar_chart(title: str, months: list[str], series: list[dict], stacked: bool)
     chart.categoryAxis.categoryNames = months or [""]
     chart.categoryAxis.labels.angle = 45
     chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontName, chart.categoryAxis.labels.fontSize = FONT, 7
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = FONT, 7
     if stacked:
         chart.categoryAxis.style = "stacked"
     for i, s in enumerate(series):
@@ -98,19 +130,23 @@ def _bar_chart(title: str, months: list[str], series: list[dict], stacked: bool)
 
 def _pie(title: str, labels: list[str], values: list[int], palette: list[str]) -> Drawing:
     drawing = Drawing(WIDTH, 170)
-    drawing.add(String(0, 155, title, fontName="Helvetica-Bold", fontSize=11))
+    drawing.add(String(0, 155, title, fontName=BOLD, fontSize=11))
     if not any(values):
-        drawing.add(String(0, 120, _("No member gave or received help in this period.")))
+        drawing.add(
+            String(0, 120, _("No member gave or received help in this period."), fontName=FONT)
+        )
         return drawing
     pie = Pie()
     pie.x, pie.y, pie.width, pie.height = 20, 10, 130, 130
     pie.data = values
     pie.labels = [str(v) for v in values]
+    pie.slices.fontName = FONT
     for i, color in enumerate(palette):
         pie.slices[i].fillColor = colors.HexColor(color)
     drawing.add(pie)
     legend = Legend()
     legend.x, legend.y = 190, 120
+    legend.fontName = FONT
     legend.colorNamePairs = [
         (colors.HexColor(c), f"{label}: {v}")
         for c, label, v in zip(palette, labels, values, strict=True)
@@ -120,7 +156,7 @@ def _pie(title: str, labels: list[str], values: list[int], palette: list[str]) -
 
 
 def _cell_style(size: float = FONT_SIZE):
-    style = getSampleStyleSheet()["BodyText"]
+    style = _styles()["BodyText"]
     style.fontName, style.fontSize, style.leading = FONT, size, size + 2
     return style
 
@@ -234,7 +270,7 @@ def _document(out: io.BytesIO, *, title: str, author: str) -> BaseDocTemplate:
 
 
 def report_pdf(report: Report) -> bytes:
-    styles = getSampleStyleSheet()
+    styles = _styles()
     out = io.BytesIO()
     doc = _document(
         out,

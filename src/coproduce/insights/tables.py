@@ -16,10 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from coproduce.core.errors import NotFound
+from coproduce.core.money import format_money
 from coproduce.core.units import format_hours
 from coproduce.insights.method import method_notes
 from coproduce.insights.outcomes import SMALL_GROUP, Measure, Outcomes
@@ -52,8 +53,14 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "-"
 
 
-def _pounds(pence: int) -> str:
-    return f"£{pence / 100:,.0f}"
+def _money(report: Report, minor: int, *, whole: bool = True) -> str:
+    """An estimate in the time bank's currency, written the active language's way."""
+    return format_money(minor, report.timebank.currency, whole=whole)
+
+
+def _number(value: float, places: int) -> str:
+    """A ratio with the active language's decimal separator (`0.85`, `0,85`)."""
+    return number_format(round(value, places), places, use_l10n=True)
 
 
 def figures(report: Report) -> list[Figure]:
@@ -84,7 +91,7 @@ def figures(report: Report) -> list[Figure]:
             "spend_earn_ratio",
             _("Hours received for each hour given (members)"),
             None if ratio is None else round(ratio, 3),
-            "-" if ratio is None else f"{ratio:.2f}",
+            "-" if ratio is None else _number(ratio, 2),
         ),
         Figure(
             "members_reached",
@@ -97,11 +104,14 @@ def figures(report: Report) -> list[Figure]:
             "ties_per_node",
             _("Ties per person or organisation"),
             round(n.summary.ties_per_node, 2),
-            f"{n.summary.ties_per_node:.1f}",
+            _number(n.summary.ties_per_node, 1),
         ),
         Figure("at_risk", _("Members at risk of isolation"), len(n.at_risk), str(len(n.at_risk))),
         Figure(
-            "value_pence", _("Estimated value of the help (estimate)"), v.pence, _pounds(v.pence)
+            "value_pence",
+            _("Estimated value of the help (estimate)"),
+            v.pence,
+            _money(report, v.pence),
         ),
     ]
 
@@ -215,8 +225,8 @@ def tables(report: Report, audience: str) -> list[Table]:
             [_("Members reached"), n.members_reached],
             [_("Ties (pairs who exchanged)"), s.ties],
             [_("New ties in the period"), n.new_ties],
-            [_("Ties per person or organisation"), f"{s.ties_per_node:.2f}"],
-            [_("Density (share of possible ties)"), f"{s.density:.4f}"],
+            [_("Ties per person or organisation"), _number(s.ties_per_node, 2)],
+            [_("Density (share of possible ties)"), _number(s.density, 4)],
             [_("Separate groups"), s.components],
             [_("People in the largest group"), s.largest_component],
             [_("People who connect otherwise separate groups"), len(s.brokers)],
@@ -230,10 +240,12 @@ def tables(report: Report, audience: str) -> list[Table]:
         [
             [
                 format_hours(report.value.hours_minutes),
-                _pounds(report.value.hourly_value_pence)
-                if report.value.hourly_value_pence % 100 == 0
-                else f"£{report.value.hourly_value_pence / 100:.2f}",
-                _pounds(report.value.pence),
+                _money(
+                    report,
+                    report.value.hourly_value_pence,
+                    whole=report.value.hourly_value_pence % 100 == 0,
+                ),
+                _money(report, report.value.pence),
             ]
         ],
     )
@@ -280,16 +292,17 @@ def _outcome_tables(outcomes: Outcomes) -> list[Table]:
             [
                 _("Median days from referral to first exchange"),
                 *_measure_cells(
-                    outcomes.median_days_to_first_exchange, lambda d: f"{d:.1f}".removesuffix(".0")
+                    outcomes.median_days_to_first_exchange,
+                    lambda d: _number(d, 0 if float(round(d, 1)).is_integer() else 1),
                 ),
             ],
             [
                 _("Wellbeing at the start (mean SWEMWBS metric score)"),
-                *_measure_cells(outcomes.wellbeing_start, lambda s: f"{s:.2f}"),
+                *_measure_cells(outcomes.wellbeing_start, lambda s: _number(s, 2)),
             ],
             [
                 _("Wellbeing at review (mean SWEMWBS metric score)"),
-                *_measure_cells(outcomes.wellbeing_review, lambda s: f"{s:.2f}"),
+                *_measure_cells(outcomes.wellbeing_review, lambda s: _number(s, 2)),
             ],
             [
                 _("Change in wellbeing from start to review, on the same people"),

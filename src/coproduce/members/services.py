@@ -210,12 +210,16 @@ def gift_give(
         },
     )
     if to_person is not None:
-        message = _("%(giver)s gave you %(hours)s hours as a gift.") % {
-            "giver": giver.display_name,
-            "hours": format_hmm(minutes),
-        }
-        if note:
-            message += " " + _("Their note: “%(note)s”") % {"note": note}
+
+        def message() -> str:
+            text = _("%(giver)s gave you %(hours)s hours as a gift.") % {
+                "giver": giver.display_name,
+                "hours": format_hmm(minutes),
+            }
+            if note:
+                text += " " + _("Their note: “%(note)s”") % {"note": note}
+            return text
+
         notify(
             person=to_person,
             kind="gift_received",
@@ -296,8 +300,10 @@ def grant_from_chest(
     notify(
         person=to_person,
         kind="grant_received",
-        message=_("%(timebank)s has given you %(hours)s hours from the community chest: %(reason)s")
-        % {"timebank": timebank.name, "hours": format_hmm(minutes), "reason": reason},
+        message=lambda: (
+            _("%(timebank)s has given you %(hours)s hours from the community chest: %(reason)s")
+            % {"timebank": timebank.name, "hours": format_hmm(minutes), "reason": reason}
+        ),
         url=reverse("account:statement"),
         timebank=timebank,
     )

@@ -6,9 +6,7 @@ Labels are short and plain, and each says when a field is optional. Django rende
 
 from __future__ import annotations
 
-import re
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -25,6 +23,7 @@ from coproduce.community.models import (
 )
 from coproduce.core.errors import ApplicationError
 from coproduce.core.forms import Form, HoursField
+from coproduce.core.money import DEFAULT_CURRENCY, currency_symbol, parse_money
 from coproduce.core.units import parse_minutes
 from coproduce.exchanges.models import Offer
 from coproduce.partners.models import (
@@ -61,18 +60,11 @@ def _text(label: Any, *, help_text: Any = "", rows: int = 3, required: bool = Fa
 
 
 def parse_amount(text: str, unit: str) -> int:
-    """Hours as `1:30`, `1.5` or `90 min`; money as `12.50` or `£12.50`, in pence."""
+    """Hours as `1:30`, `1.5` or `90 min`; money as `12.50`, `£12.50` or `1.234,50 €`, in
+    pence or cents (core.money)."""
     if unit == "hour":
         return parse_minutes(text)
-    raw = re.sub(r"[£€$\s]", "", text or "").replace(",", ".")
-    if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", raw):
-        raise ApplicationError(str(_("Write an amount of money such as 12.50.")), "bad_amount")
-    try:
-        return int(Decimal(raw) * 100)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-        raise ApplicationError(
-            str(_("Write an amount of money such as 12.50.")), "bad_amount"
-        ) from exc
+    return parse_money(text)
 
 
 def _amount_field(label: Any, unit: str) -> forms.CharField:
@@ -406,11 +398,13 @@ class OutcomeForm(Form):
 
 
 class PoolForm(Form):
+    """A new pool: it holds hours, or money in the time bank's currency."""
+
     name = forms.CharField(label=_("Name of the pool"), max_length=120)
     description = _text(_("What it is for (optional)"), rows=3)
     unit = forms.ChoiceField(
         label=_("What it holds"),
-        choices=[("hour", _("Time credits (hours)")), ("GBP", _("Money (pounds), as a record"))],
+        choices=[("hour", _("Time credits (hours)"))],
         widget=forms.RadioSelect,
         initial="hour",
     )
@@ -428,6 +422,16 @@ class PoolForm(Form):
         initial=1,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, currency: str = DEFAULT_CURRENCY, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [  # type: ignore[attr-defined]
+            ("hour", _("Time credits (hours)")),
+            (
+                currency,
+                _("Money (%(currency)s), as a record") % {"currency": currency_symbol(currency)},
+            ),
+        ]
 
 
 class ContributeForm(AmountMixin, Form):

@@ -43,7 +43,7 @@ def pool_new(request: HttpRequest) -> HttpResponse:
     me = current_person(request)
     if not standing_in(person=me, timebank=timebank).can_trade:
         raise NotFound(_("No such page."))
-    form = forms.PoolForm(request.POST or None)
+    form = forms.PoolForm(request.POST or None, currency=timebank.currency)
     member_search_for(form, timebank=timebank, viewer=me)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

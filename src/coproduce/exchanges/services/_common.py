@@ -19,7 +19,7 @@ from coproduce.community.models import (
 from coproduce.community.safeguarding import givers_check_require, pause_refuses
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict
-from coproduce.core.notifications import notify
+from coproduce.core.notifications import Words, notify
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import (
     Exchange,
@@ -149,13 +149,25 @@ def _proposal_message(
     return text % values
 
 
+def _cancelled_words(acting: Person, exchange: Exchange, reason: str) -> str:
+    text = _("%(name)s cancelled the exchange: %(title)s.") % {
+        "name": acting.display_name,
+        "title": exchange.title,
+    }
+    if reason:
+        text += " " + _("Reason: %(reason)s") % {"reason": reason}
+    return text
+
+
 def _url(exchange: Exchange) -> str:
     return reverse("exchanges:exchange", args=[exchange.public_id])
 
 
 def _tell(
-    exchange: Exchange, people: Sequence[Person], *, kind: str, message: str, skip: Person | None
+    exchange: Exchange, people: Sequence[Person], *, kind: str, message: Words, skip: Person | None
 ) -> None:
+    """Tell the people of an exchange: `message` is a function writing the words (see
+    `core.notifications.notify`), called in each recipient's language."""
     for person in people:
         if skip is not None and person.pk == skip.pk:
             continue

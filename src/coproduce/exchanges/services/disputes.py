@@ -67,11 +67,13 @@ def exchange_dispute(*, exchange: Exchange, acting: Person, reason: str) -> Exch
         exchange,
         people,
         kind="exchange_disputed",
-        message=_(
-            "%(name)s raised a problem with the exchange %(title)s: %(reason)s. A coordinator "
-            "will be in touch."
-        )
-        % {"name": acting.display_name, "title": exchange.title, "reason": reason},
+        message=lambda: (
+            _(
+                "%(name)s raised a problem with the exchange %(title)s: %(reason)s. A coordinator "
+                "will be in touch."
+            )
+            % {"name": acting.display_name, "title": exchange.title, "reason": reason}
+        ),
         skip=acting,
     )
     return exchange
@@ -150,8 +152,10 @@ def exchange_resolve(
         exchange,
         _people_of(participants),
         kind=kind,
-        message=_("A coordinator has sorted out the problem with %(title)s: %(note)s")
-        % {"title": exchange.title, "note": note},
+        message=lambda: (
+            _("A coordinator has sorted out the problem with %(title)s: %(note)s")
+            % {"title": exchange.title, "note": note}
+        ),
         skip=acting,
     )
     return exchange
@@ -187,8 +191,10 @@ def exchange_reverse(*, exchange: Exchange, acting: Person, reason: str) -> Exch
         exchange,
         _people_of(list(exchange.participants.all())),
         kind="exchange_reversed",
-        message=_("A coordinator reversed the credits of %(title)s: %(reason)s")
-        % {"title": exchange.title, "reason": reason},
+        message=lambda: (
+            _("A coordinator reversed the credits of %(title)s: %(reason)s")
+            % {"title": exchange.title, "reason": reason}
+        ),
         skip=acting,
     )
     return exchange

@@ -25,10 +25,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.community.blocks import is_blocked_between  # conversations (issue 13)
@@ -63,6 +65,7 @@ from coproduce.exchanges.selectors.exchanges import (
 from coproduce.exchanges.services._common import (
     Party,
     _audit,
+    _cancelled_words,
     _check_minutes,
     _locked,
     _note,
@@ -297,7 +300,8 @@ def exchange_propose(
         exchange,
         _people_of(participants, other_side),
         kind="exchange_proposed",
-        message=_proposal_message(
+        message=partial(
+            _proposal_message,
             exchange,
             proposer=proposer,
             acting=acting,
@@ -343,8 +347,10 @@ def exchange_agree(*, exchange: Exchange, acting: Person) -> Exchange:
         exchange,
         _people_of(participants),
         kind="exchange_agreed",
-        message=_("%(name)s agreed to the exchange: %(title)s.")
-        % {"name": acting.display_name, "title": exchange.title},
+        message=lambda: (
+            _("%(name)s agreed to the exchange: %(title)s.")
+            % {"name": acting.display_name, "title": exchange.title}
+        ),
         skip=acting,
     )
     return exchange
@@ -377,15 +383,17 @@ def exchange_mark_done(*, exchange: Exchange, acting: Person, actual_minutes: in
         exchange,
         _people_of(participants, Side.RECEIVER),
         kind="exchange_done",
-        message=_(
-            "%(name)s says the help is done: %(title)s, %(hours)s h. Please confirm it, or say "
-            "if something is wrong."
-        )
-        % {
-            "name": acting.display_name,
-            "title": exchange.title,
-            "hours": format_hmm(actual_minutes),
-        },
+        message=lambda: (
+            _(
+                "%(name)s says the help is done: %(title)s, %(hours)s h. Please confirm it, or say "
+                "if something is wrong."
+            )
+            % {
+                "name": acting.display_name,
+                "title": exchange.title,
+                "hours": format_hmm(actual_minutes),
+            }
+        ),
         skip=acting,
     )
     return exchange
@@ -436,8 +444,10 @@ def exchange_confirm(*, exchange: Exchange, acting: Person) -> Exchange:
         exchange,
         _people_of(participants),
         kind="exchange_confirmed",
-        message=_("The exchange is confirmed and the time credits have moved: %(title)s.")
-        % {"title": exchange.title},
+        message=lambda: (
+            _("The exchange is confirmed and the time credits have moved: %(title)s.")
+            % {"title": exchange.title}
+        ),
         skip=acting,
     )
     return exchange
@@ -471,17 +481,11 @@ def exchange_cancel(*, exchange: Exchange, acting: Person, reason: str = "") -> 
         _note(exchange, _("Why it was cancelled: %(reason)s") % {"reason": reason})
     exchange.save(update_fields=["status", "cancelled_at", "notes"])
     _audit(exchange, "cancelled", acting, reason=reason, coordinator_on_behalf=me.acts_for_others)
-    message = _("%(name)s cancelled the exchange: %(title)s.") % {
-        "name": acting.display_name,
-        "title": exchange.title,
-    }
-    if reason:
-        message += " " + _("Reason: %(reason)s") % {"reason": reason}
     _tell(
         exchange,
         _people_of(list(exchange.participants.all())),
         kind="exchange_cancelled",
-        message=message,
+        message=partial(_cancelled_words, acting, exchange, reason),
         skip=acting,
     )
     return exchange
@@ -574,16 +578,18 @@ def exchange_log_finished(
         exchange,
         _people_of(participants),
         kind="exchange_confirmed",
-        message=_(
-            "%(coordinator)s recorded an exchange for you: %(title)s on %(day)s, %(hours)s h. "
-            "The time credits have moved."
-        )
-        % {
-            "coordinator": acting.display_name,
-            "title": exchange.title,
-            "day": done_on.strftime("%d/%m/%Y"),
-            "hours": format_hmm(minutes),
-        },
+        message=lambda: (
+            _(
+                "%(coordinator)s recorded an exchange for you: %(title)s on %(day)s, %(hours)s h. "
+                "The time credits have moved."
+            )
+            % {
+                "coordinator": acting.display_name,
+                "title": exchange.title,
+                "day": date_format(done_on, "SHORT_DATE_FORMAT"),
+                "hours": format_hmm(minutes),
+            }
+        ),
         skip=acting,
     )
     return exchange

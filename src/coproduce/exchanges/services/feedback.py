@@ -109,8 +109,10 @@ def feedback_give(
         exchange,
         thanked,
         kind="exchange_thanks",
-        message=_("%(name)s thanked you for %(title)s: “%(message)s”")
-        % {"name": author.display_name, "title": exchange.title, "message": message},
+        message=lambda: (
+            _("%(name)s thanked you for %(title)s: “%(message)s”")
+            % {"name": author.display_name, "title": exchange.title, "message": message}
+        ),
         skip=author,
     )
     return feedback

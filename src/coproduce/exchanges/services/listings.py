@@ -154,12 +154,14 @@ def listing_create(
             kind=f"{kind}_posted_for_you",
             timebank=timebank,
             url=listing_url(listing),
-            message=(
-                _("%(coordinator)s posted an offer for you: “%(title)s”.")
-                if kind == "offer"
-                else _("%(coordinator)s posted a request for you: “%(title)s”.")
-            )
-            % {"coordinator": acting.display_name, "title": listing.title},
+            message=lambda: (
+                (
+                    _("%(coordinator)s posted an offer for you: “%(title)s”.")
+                    if kind == "offer"
+                    else _("%(coordinator)s posted a request for you: “%(title)s”.")
+                )
+                % {"coordinator": acting.display_name, "title": listing.title}
+            ),
         )
     return listing
 
@@ -301,15 +303,18 @@ def _remind(kind: str, model: type[Offer] | type[Request], listing: Listing, now
     owner = listing.person or listing.created_by
     if owner is not None:
         assert listing.expires_at is not None
-        when = date_format(timezone.localtime(listing.expires_at).date(), "j F Y")
-        message = (
-            _("Your offer “%(title)s” will expire on %(date)s. Renew it if you can still help.")
-            if kind == "offer"
-            else _(
-                "Your request “%(title)s” will expire on %(date)s. "
-                "Renew it if you would still like help."
-            )
-        ) % {"title": listing.title, "date": when}
+        expires_on = timezone.localtime(listing.expires_at).date()
+
+        def message() -> str:
+            return (
+                _("Your offer “%(title)s” will expire on %(date)s. Renew it if you can still help.")
+                if kind == "offer"
+                else _(
+                    "Your request “%(title)s” will expire on %(date)s. "
+                    "Renew it if you would still like help."
+                )
+            ) % {"title": listing.title, "date": date_format(expires_on, "j F Y")}
+
         notify(
             person=owner,
             kind=f"{kind}_expiring",

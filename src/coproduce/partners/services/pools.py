@@ -303,10 +303,13 @@ def pool_spend_propose(
             kind="pool_spend_proposed",
             timebank=pool.timebank,
             url=_spend_url(spend),
-            message=_(
-                "%(name)s proposes spending from %(pool)s: %(purpose)s. Please approve it or not."
-            )
-            % {"name": acting.display_name, "pool": pool.name, "purpose": spend.purpose},
+            message=lambda: (
+                _(
+                    "%(name)s proposes spending from %(pool)s: %(purpose)s. Please approve it or "
+                    "not."
+                )
+                % {"name": acting.display_name, "pool": pool.name, "purpose": spend.purpose}
+            ),
         )
     return spend
 
@@ -354,8 +357,10 @@ def pool_spend_approve(*, spend: PoolSpend, acting: Person) -> PoolSpend:
         kind="pool_spend_decided",
         timebank=spend.pool.timebank,
         url=_spend_url(spend),
-        message=_("%(name)s approved spending from %(pool)s: %(purpose)s.")
-        % {"name": acting.display_name, "pool": spend.pool.name, "purpose": spend.purpose},
+        message=lambda: (
+            _("%(name)s approved spending from %(pool)s: %(purpose)s.")
+            % {"name": acting.display_name, "pool": spend.pool.name, "purpose": spend.purpose}
+        ),
     )
     return spend
 
@@ -389,7 +394,9 @@ def pool_spend_refuse(*, spend: PoolSpend, acting: Person, reason: str = "") -> 
             kind="pool_spend_decided",
             timebank=spend.pool.timebank,
             url=_spend_url(spend),
-            message=_("%(name)s did not approve spending from %(pool)s: %(reason)s")
-            % {"name": acting.display_name, "pool": spend.pool.name, "reason": reason},
+            message=lambda: (
+                _("%(name)s did not approve spending from %(pool)s: %(reason)s")
+                % {"name": acting.display_name, "pool": spend.pool.name, "reason": reason}
+            ),
         )
     return spend

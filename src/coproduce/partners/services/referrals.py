@@ -175,8 +175,10 @@ def referral_create(
             kind="referral_received",
             timebank=timebank,
             url=_referral_url(referral),
-            message=_("%(organisation)s has referred someone to the time bank.")
-            % {"organisation": organisation.name},
+            message=lambda: (
+                _("%(organisation)s has referred someone to the time bank.")
+                % {"organisation": organisation.name}
+            ),
         )
     return referral
 
@@ -275,8 +277,10 @@ def _record_step(
         kind="referral_moved",
         timebank=referral.timebank,
         url=_referral_url(referral),
-        message=_("Your referral of %(name)s is now: %(status)s.")
-        % {"name": referral.display_name, "status": ReferralStatus(to_status).label},
+        message=lambda: (
+            _("Your referral of %(name)s is now: %(status)s.")
+            % {"name": referral.display_name, "status": ReferralStatus(to_status).label}
+        ),
     )
 
 
