@@ -75,6 +75,15 @@ def _as_the_app_role(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_shell(monkeypatch) -> None:
+    """The command line speaks the shell's language (cli.environment_language); the tests read
+    its English, whatever the developer's shell says."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_plain(settings) -> None:
     # Argon2 is deliberately slow; tests hash many passwords. Static files are not collected in
     # tests, so the manifest storage would fail to find them.
