@@ -16,7 +16,7 @@ WIDTHS = [390, 1280]
 
 # persona (None: a visitor) -> [(name, path, or (list path, pattern of the first link))]; a list
 # path "@name" is the page of that name found before.
-MAIN_PAGES: dict[str | None, list[tuple[str, str | tuple[str, str]]]] = {
+MAIN_PAGES: dict[str | None, list[tuple[str, str | tuple[str, ...]]]] = {
     None: [
         ("sign-in", "/login/"),
         ("join", "/join/"),
@@ -27,7 +27,8 @@ MAIN_PAGES: dict[str | None, list[tuple[str, str | tuple[str, str]]]] = {
         ("browse offers", "/offers/"),
         ("search offers", "/offers/?q=garden"),
         ("browse requests", "/requests/"),
-        ("an offer", ("/offers/", rf"^/offers/{UUID}/$")),
+        # Someone else's offer: one alice can write about.
+        ("an offer", ("/offers/", rf"^/offers/{UUID}/$", rf"^/messages/offers/{UUID}/$")),
         ("a request", ("/requests/", rf"^/requests/{UUID}/$")),
         ("a profile", ("@an offer", rf"^/people/{UUID}/$")),
         ("my profile", "/profile/"),
@@ -60,14 +61,25 @@ MAIN_PAGES: dict[str | None, list[tuple[str, str | tuple[str, str]]]] = {
 PROPOSAL = ("a co-design proposal", rf"^/codesign/proposals/{UUID}/$")
 
 
-def first_link(page, path: str, pattern: str) -> str:
-    page.goto(path)
+def _links(page, pattern: str) -> list[str]:
     hrefs = page.eval_on_selector_all(
         "main a[href]", "links => links.map(a => a.pathname + a.search)"
     )
-    found = [href for href in hrefs if re.match(pattern, href.split("?")[0])]
+    return [href for href in hrefs if re.match(pattern, href.split("?")[0])]
+
+
+def first_link(page, path: str, pattern: str, having: str | None = None) -> str:
+    """The first link on `path` like `pattern` (whose page links to something like `having`)."""
+    page.goto(path)
+    found = _links(page, pattern)
     assert found, f"{path} links to nothing like {pattern}"
-    return found[0]
+    if having is None:
+        return found[0]
+    for href in found[:10]:
+        page.goto(href)
+        if _links(page, having):
+            return href
+    raise AssertionError(f"no page linked from {path} like {pattern} links to {having}")
 
 
 def resolve(page, persona: str | None) -> list[tuple[str, str]]:
@@ -77,10 +89,10 @@ def resolve(page, persona: str | None) -> list[tuple[str, str]]:
     pages: list[tuple[str, str]] = []
     for name, where in MAIN_PAGES[persona]:
         if isinstance(where, tuple):
-            source, pattern = where
+            source, *pattern = where
             if source.startswith("@"):  # a link on a page found before
                 source = dict(pages)[source[1:]]
-            where = first_link(page, source, pattern)
+            where = first_link(page, source, *pattern)
         pages.append((name, where))
         if name == "a co-design project":
             pages.append((PROPOSAL[0], first_link(page, where, PROPOSAL[1])))
