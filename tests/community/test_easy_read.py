@@ -46,9 +46,10 @@ def test_alice_turns_easy_read_on_and_it_is_remembered(login, alice, client):
     # Signed out and in again (another device): still on.
     client.logout()
     client.force_login(Person.objects.get(pk=alice.pk))
-    assert '<html lang="en-gb" data-theme="light" class="easy-read">' in client.get(
-        "/"
-    ).content.decode()
+    assert (
+        '<html lang="en-gb" data-theme="light" class="easy-read">'
+        in client.get("/").content.decode()
+    )
 
     client.post(TOGGLE, {"easy_read": "off"})
     assert Person.objects.get(pk=alice.pk).easy_read is False

@@ -1,7 +1,8 @@
 """Easy read in a real browser (issue 16): alice turns it on from her profile page; the text
 grows, the pictures of the kinds of help show beside their names, the core pages still fit a
 320 px phone, and axe finds no critical or serious problem on them at 390 and 1280 px (in
-English: the languages change words, not markup, and test_accessibility covers them all). She turns it off again at the end (the demo is shared by the browser tests)."""
+English: the languages change words, not markup, and test_accessibility covers them all). She
+turns it off again at the end (the demo is shared by the browser tests)."""
 
 from __future__ import annotations
 
@@ -78,9 +79,12 @@ def test_easy_read_makes_the_text_bigger_and_shows_pictures(easy_alice):
     assert box is not None and box["width"] >= 16 and box["height"] >= 16
     assert icon.get_attribute("aria-hidden") == "true"
     # The picture is drawn (the sprite loaded): its <use> has a size of its own.
-    assert page.evaluate(
-        "document.querySelector('.listing-results .tag svg.icon use').getBBox().width"
-    ) > 0
+    assert (
+        page.evaluate(
+            "document.querySelector('.listing-results .tag svg.icon use').getBBox().width"
+        )
+        > 0
+    )
 
 
 def test_easy_read_pages_fit_a_320px_phone_and_pass_axe(easy_alice, base_url):

@@ -128,7 +128,9 @@ def test_on_every_main_page_the_skip_link_comes_first_and_tab_walks_out(browser,
                     if focus is None or focus["skip"]:
                         break  # out of the page, or round to the start: no trap
                     if not focus["ring"]:
-                        problems.append(f"{name}: no focus ring on {focus['tag']} {focus['name']!r}")
+                        problems.append(
+                            f"{name}: no focus ring on {focus['tag']} {focus['name']!r}"
+                        )
                 else:
                     problems.append(f"{name}: 400 presses of Tab never left the page")
         finally:

@@ -77,7 +77,9 @@ def test_every_htmx_enhancement_has_a_plain_html_path():
     missing = []
     for template in SRC.rglob("templates/**/*.html"):
         text = template.read_text()
-        for tag in re.findall(r"<(?:a|form|button|div|section|span)\b[^>]*\bhx-(?:get|post)=[^>]*>", text):
+        for tag in re.findall(
+            r"<(?:a|form|button|div|section|span)\b[^>]*\bhx-(?:get|post)=[^>]*>", text
+        ):
             if tag.startswith("<a") and "href=" in tag:
                 continue
             if tag.startswith("<form") and ("action=" in tag or "method=" in tag):

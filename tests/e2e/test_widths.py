@@ -29,7 +29,8 @@ SMALL_TARGETS = """(min) => {
     const visible = el => {
         const r = el.getBoundingClientRect(), s = getComputedStyle(el);
         return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'
-            && !el.closest('.visually-hidden, .skip-link, [hidden], details:not([open]) > :not(summary)');
+            && !el.closest('.visually-hidden, .skip-link, [hidden]')
+            && !el.closest('details:not([open]) > :not(summary)');
     };
     const standsAlone = a => {
         if (a.getAttribute('role') === 'button' || a.classList.contains('brand')) return true;

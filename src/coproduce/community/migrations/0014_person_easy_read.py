@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0013_organisation_staff_may_refer'),
+        ("community", "0013_organisation_staff_may_refer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='easy_read',
-            field=models.BooleanField(default=False, verbose_name='easy read'),
+            model_name="person",
+            name="easy_read",
+            field=models.BooleanField(default=False, verbose_name="easy read"),
         ),
     ]
