@@ -79,6 +79,7 @@ def test_the_core_journey_by_keyboard_alone(page, new_page):
     bob.keyboard.type(title)
     bob.keyboard.press("Enter")  # htmx swaps the results in; the focus stays in the box
     expect(bob.locator("#results").get_by_role("link", name=title)).to_be_visible()
+    bob.wait_for_load_state("networkidle")
     tab_to(bob, title)
     press_enter_and_wait(bob)
     expect(bob.get_by_role("heading", name=title)).to_be_visible()
@@ -146,3 +147,12 @@ def test_the_skip_link_moves_the_keyboard_to_the_content(page):
     assert page.evaluate("document.activeElement.id") == "main"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_choosing_a_kind_of_help_by_keyboard_updates_the_results(page):
+    keyboard_sign_in(page, "bob")
+    page.goto("/offers/")
+    tab_to(page, "Kind of help")
+    page.keyboard.press("ArrowDown")  # a closed list: the arrow picks the next kind at once
+    page.wait_for_url(lambda url: "category=" in url and "category=&" not in url)
+    expect(page.locator("#results")).to_be_visible()
