@@ -51,6 +51,9 @@ class Person(AbstractUser):
     # settings.LANGUAGES, blank for the time bank's (no choices here, so adding a language
     # needs no migration).
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # Easy read (issue 16): larger text with more space, shorter sentences on the core pages and
+    # a picture beside each kind of help. Off unless the person turns it on.
+    easy_read = models.BooleanField(_("easy read"), default=False)
     # --- Privacy (issue 10): set when the person was erased (see coproduce.privacy.erasure). ---
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A profile photo, redrawn by core.images (no EXIF, no location), with the words a screen

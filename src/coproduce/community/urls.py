@@ -5,6 +5,7 @@ accounts."""
 from django.urls import path
 
 from coproduce.community import (
+    easy_read,
     email_views,
     invitation_views,
     member_search_views,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("profile/", views.profile_me, name="profile_me"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("profile/photo/", photo_views.profile_photo, name="profile_photo"),
+    path("profile/easy-read/", easy_read.easy_read, name="easy_read"),
     path("people/<uuid:public_id>/", views.profile, name="profile"),
     # The one-time link a coordinator hands a member to choose their password.
     path("welcome/<str:token>/", views.password_link, name="password_link"),

@@ -17,3 +17,23 @@ class Category(models.TextChoices):
     CHILDREN = "children", _("Children and families")
     NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
     CIVIC = "civic", _("Civic and co-design")
+
+
+# The picture beside each kind of help in easy read (issue 16): a symbol of the Lucide sprite
+# vendored as web/static/vendor/lucide-static-icons.svg (scripts/vendor-assets builds it from
+# these names); a kind of help without its own picture gets GENERIC_ICON.
+CATEGORY_ICONS: dict[str, str] = {
+    Category.CARE: "hand-heart",
+    Category.COMPANIONSHIP: "users",
+    Category.TRANSPORT: "car",
+    Category.HOUSEHOLD: "house",
+    Category.GARDENING: "sprout",
+    Category.LEARNING: "book-open",
+    Category.ADMIN: "file-text",
+    Category.CREATIVE: "palette",
+    Category.HEALTH: "heart-pulse",
+    Category.CHILDREN: "baby",
+    Category.NEIGHBOURHOOD: "map-pin",
+    Category.CIVIC: "landmark",
+}
+GENERIC_ICON = "tag"

@@ -89,6 +89,8 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
             }
         )
     return {
+        # Easy read (issue 16): the signed-in person's choice, read without a query.
+        "easy_read": bool(getattr(user, "easy_read", False)),
         "current_timebank": getattr(request, "timebank", None),
         "current_membership": membership,
         "nav_items": items,
