@@ -156,6 +156,12 @@ def _url(exchange: Exchange) -> str:
 def _tell(
     exchange: Exchange, people: Sequence[Person], *, kind: str, message: str, skip: Person | None
 ) -> None:
+    # A member of a partner bank hears in their own bank (federation).
+    visiting = {
+        p.person_id: p.timebank
+        for p in exchange.participants.all()
+        if p.person_id is not None and p.timebank_id != exchange.timebank_id
+    }
     for person in people:
         if skip is not None and person.pk == skip.pk:
             continue
@@ -164,7 +170,7 @@ def _tell(
             kind=kind,
             message=message,
             url=_url(exchange),
-            timebank=exchange.timebank,
+            timebank=visiting.get(person.pk, exchange.timebank),
         )
 
 
