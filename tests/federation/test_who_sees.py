@@ -137,3 +137,11 @@ def test_the_exchange_is_done_across_banks_by_the_usual_buttons(
     assert response.status_code == 302
     exchange.refresh_from_db()
     assert exchange.is_confirmed
+
+
+def test_both_write_in_the_exchanges_thread(login, agreed, alice, hank):
+    write = reverse("conversations:exchange", args=[agreed.public_id])
+    page = reverse("exchanges:exchange", args=[agreed.public_id])
+    assert login(alice).post(write, {"message-body": "Saturday at ten?"}).status_code == 302
+    assert login(hank).post(write, {"message-body": "Ten is fine."}).status_code == 302
+    assert "Ten is fine." in login(alice).get(page).content.decode()

@@ -153,9 +153,8 @@ def exchange_propose(
     name who gives and who receives. Every account it needs (the people's, the paying
     organisation's, the chest) is opened here, in this transaction.
 
-    `visiting_from`: the person proposing is a member of that partner bank, not of `timebank`,
-    and takes part with their account there (only `federation.services.crossing_propose`
-    passes it, having checked the partnership)."""
+    `visiting_from`: the proposer takes part from that partner bank, with their account there
+    (only `federation.services.crossing_propose` passes it, one to one from a listing)."""
     if listing is not None:
         title = title or listing.title
         category = category or listing.category
@@ -245,13 +244,6 @@ def exchange_propose(
         visiting = visiting_from is not None and isinstance(party, Person) and is_me(party)
         bank = visiting_from if visiting and visiting_from is not None else timebank
         accounts[_party_key(party)] = _party_account(bank, party)
-    if visiting_from is not None and (
-        len(providers) != 1 or len(receivers) != 1 or paid_by != PaidBy.RECEIVERS
-    ):
-        raise ApplicationError(
-            _("An exchange with a partner bank is between two people, one helping the other."),
-            "partner_one_to_one",
-        )
 
     paying_account: Account | None = None  # the receivers pay, each from their own account
     if paid_by == PaidBy.CHEST:
