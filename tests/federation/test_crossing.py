@@ -176,3 +176,34 @@ def test_verify_catches_clearing_accounts_that_drift_apart(
         "The clearing accounts of Riverside Time Bank and Hillside Time Bank do not mirror each"
         " other in hour: 120 and -90"
     ]
+
+
+def test_erasing_alice_from_riverside_calls_off_her_exchange_with_hillside(
+    story, riverside, carol, alice, hank
+):
+    from coproduce.community.models import Membership
+    from coproduce.privacy.erasure import member_erase
+
+    exchange = crossing_propose(
+        timebank=riverside, acting=alice, listing=story["offer"], expected_minutes=60
+    )
+    member_erase(
+        membership=Membership.objects.get(person=alice, timebank=riverside),
+        acting=carol,
+        reason="She asked us to.",
+    )
+    exchange.refresh_from_db()
+    assert exchange.status == ExchangeStatus.CANCELLED
+
+
+def test_erasure_waits_for_a_done_exchange_with_hillside(story, riverside, carol, alice):
+    from coproduce.community.models import Membership
+    from coproduce.privacy.erasure import member_erase
+
+    done_across(**story)
+    with pytest.raises(Conflict, match="Garden help"):
+        member_erase(
+            membership=Membership.objects.get(person=alice, timebank=riverside),
+            acting=carol,
+            reason="She asked us to.",
+        )
