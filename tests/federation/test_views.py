@@ -98,3 +98,21 @@ def test_a_bad_time_on_the_partner_offer_writes_nothing(login, alice, hanks_offe
     response = login(alice).post(url, {"hours": "0"})
     assert response.status_code == 400
     assert not hanks_offer.exchanges.exists()
+
+
+def test_the_partner_banks_page_reads_the_same_few_queries_however_many_partners(
+    login, riverside, carol, partners, django_assert_max_num_queries
+):
+    from coproduce.community.models import TimeBank
+    from coproduce.federation.services import partnership_propose
+
+    client = login(carol)
+    client.get(PARTNERS)  # sessions and the like settle on the first request
+    with django_assert_max_num_queries(12) as one:
+        client.get(PARTNERS)
+    for slug in ("valley", "meadow", "brook"):
+        bank = TimeBank.objects.create(slug=slug, name=slug.title())
+        partnership_propose(timebank=riverside, partner=bank, acting=carol, limit_minutes=60)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(PARTNERS).content.decode()
+    assert "Brook" in page and "Meadow" in page

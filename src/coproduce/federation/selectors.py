@@ -25,7 +25,7 @@ from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind, listings_search
 from coproduce.federation.models import Partnership, PartnershipStatus
-from coproduce.ledger.models import Account, Entry
+from coproduce.ledger.models import Entry
 
 Listing = Offer | Request
 # The partner banks' listings shown under a bank's own on the offers and requests pages.
@@ -173,13 +173,13 @@ class Position:
 
 
 def position_of(partnership: Partnership, timebank: TimeBank) -> Position | None:
-    mine_id = partnership.clearing_of(timebank.pk)
-    if mine_id is None:
+    """Where `timebank` stands with the other bank (reads the clearing accounts
+    `partnerships_of` selected with the partnership: no query)."""
+    ours = partnership.proposer_id == timebank.pk
+    mine = partnership.proposer_clearing if ours else partnership.partner_clearing
+    theirs = partnership.partner_clearing if ours else partnership.proposer_clearing
+    if mine is None:
         return None
-    theirs_id = partnership.clearing_of(partnership.other(timebank.pk))
-    accounts = {a.pk: a for a in Account.objects.filter(pk__in=[mine_id, theirs_id or 0])}
-    mine = accounts[mine_id]
-    theirs = accounts.get(theirs_id or 0)
     return Position(
         balance=mine.balance,
         they_may_owe=-mine.min_balance,
