@@ -52,6 +52,13 @@ FILL: dict[str, dict[str, str]] = {
         for kind in ("offer", "request")
         for suffix in ("", "_edit", "_photo", "_pause", "_resume", "_close", "_renew")
     },
+    "federation:offer": {"public_id": "offer"},
+    "federation:request": {"public_id": "request"},
+    "federation:partnership": {"public_id": "partnership"},
+    **{
+        f"federation:partnership_{step}": {"public_id": "partnership"}
+        for step in ("accept", "decline", "pause", "resume", "stop", "limit")
+    },
     "exchanges:exchange": {"public_id": "exchange:confirmed"},
     "exchanges:exchange_agree": {"public_id": "exchange:proposed"},
     "exchanges:exchange_done": {"public_id": "exchange:agreed"},

@@ -399,6 +399,17 @@ def _conversations(world: World, variant: str, other) -> None:
     world.put("message", variant, message)
 
 
+def _partnership(riverside, hillside, carol, harry):
+    from coproduce.federation.services import partnership_accept, partnership_propose
+
+    proposed = partnership_propose(
+        timebank=riverside, partner=hillside, acting=carol, limit_minutes=600
+    )
+    return partnership_accept(
+        partnership=proposed, timebank=hillside, acting=harry, limit_minutes=600
+    )
+
+
 def build() -> World:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -483,6 +494,9 @@ def build() -> World:
 
     _links(world, riverside, p["carol"], p["eve"], p["alice"])
     _links(world, hillside, p["harry"], p["hilda"], p["henry"])
+    # Issue 15: Riverside and Hillside are partner banks, so each one's members see the other's
+    # listings on the partner pages (and not their own bank's there).
+    world.put("partnership", "riverside", _partnership(riverside, hillside, p["carol"], p["harry"]))
 
     for role, username in ROLES.items():
         if username is None:

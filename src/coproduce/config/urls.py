@@ -17,6 +17,8 @@ urlpatterns = [
     # The coordinator's downloads, before the sections, whose keys are slugs too.
     path("coordinator/exports/", include("coproduce.portability.urls")),
     path("messages/", include("coproduce.conversations.urls")),
+    # Partner banks (coordinator/partner-banks/…, partner-banks/…), before the sections too.
+    path("", include("coproduce.federation.urls")),
     # The Security page (two-step sign-in, in web) before the sections, whose keys are slugs too.
     path(
         "coordinator/",

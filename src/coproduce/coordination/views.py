@@ -28,6 +28,7 @@ QUICK_LINKS = [
     ("account:grant", _("Grant hours from the community chest")),
     ("members:list", _("Members")),
     ("coordinator:invitations", _("Invitations: coordinators, members, organisations")),
+    ("federation:partnerships", _("Partner time banks")),
     ("coordinator:security", _("Security: two-step sign-in")),
     ("coordinator:settings", _("Time bank settings")),
 ]

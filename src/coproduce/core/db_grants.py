@@ -124,6 +124,8 @@ TABLES: dict[str, Grant] = {
     "conversations_message": Grant.WRITE,
     "conversations_messagereport": Grant.WRITE,
     "community_block": Grant.PRUNE,
+    # Partnerships between banks (issue 15): their status moves on; a stopped one stays.
+    "federation_partnership": Grant.WRITE,
     "api_personalaccesstoken": Grant.WRITE,
     "api_idempotencyrecord": Grant.WRITE,
 }

@@ -161,10 +161,11 @@ def _erase(
     *, person: Person, acting: Person, timebank_ids: list[int], whole_person: bool
 ) -> Erasure:
     in_banks = Q(timebank_id__in=timebank_ids)
+    # Exchanges they take part in from these banks: a partner bank's too (federation), as
+    # their participant row carries the bank they take part from.
+    takes_part = Q(participants__person=person, participants__timebank_id__in=timebank_ids)
     waiting = list(
-        Exchange.objects.filter(
-            in_banks, participants__person=person, status__in=_WAITING
-        ).values_list("title", flat=True)
+        Exchange.objects.filter(takes_part, status__in=_WAITING).values_list("title", flat=True)
     )
     if waiting:
         raise Conflict(
@@ -189,9 +190,7 @@ def _erase(
     # other side). The person is already anonymised, so the message names no one.
     cancelled = 0
     for exchange in (
-        Exchange.objects.filter(in_banks, participants__person=person, status__in=_OPEN)
-        .select_related("timebank")
-        .distinct()
+        Exchange.objects.filter(takes_part, status__in=_OPEN).select_related("timebank").distinct()
     ):
         # In another time bank the coordinator cannot act; the person's own part is cancelled.
         who = acting if _may_act(acting, person, exchange.timebank) else person

@@ -48,8 +48,24 @@ BUCKETS = (WAITING, ACTIVE, FINISHED)
 def _participants_prefetch() -> Prefetch:
     return Prefetch(
         "participants",
-        queryset=Participant.objects.select_related("person", "organisation").order_by("id"),
+        queryset=Participant.objects.select_related("person", "organisation", "timebank").order_by(
+            "id"
+        ),
     )
+
+
+def _in_bank(timebank: TimeBank, person: Person) -> Q:
+    """Exchanges of the time bank, and those of a partner bank the person takes part in from
+    this one (federation: a member's participant row carries the bank they take part from)."""
+    visiting = Participant.objects.filter(person=person, timebank=timebank).exclude(
+        exchange__timebank=timebank
+    )
+    return Q(timebank=timebank) | Q(pk__in=visiting.values("exchange_id"))
+
+
+def exchange_crosses_banks(exchange: Exchange) -> bool:
+    """Whether someone takes part from a partner bank (uses the prefetched participants)."""
+    return any(p.timebank_id != exchange.timebank_id for p in exchange.participants.all())
 
 
 def _mine(person: Person) -> Q:
@@ -108,7 +124,9 @@ def exchanges_for_person(
     if organisations:
         mine |= Q(organisation_id__in=organisations)
     taking_part = Participant.objects.filter(mine).values("exchange_id")
-    queryset = _with_my_part(Exchange.objects.filter(timebank=timebank, pk__in=taking_part), person)
+    queryset = _with_my_part(
+        Exchange.objects.filter(_in_bank(timebank, person), pk__in=taking_part), person
+    )
     if bucket == FINISHED:
         queryset = queryset.filter(status__in=FINISHED_STATUSES)
     elif bucket in (WAITING, ACTIVE):
@@ -136,7 +154,7 @@ def exchanges_grouped_for_person(
     """The "My exchanges" page: everything still open, and the most recent finished ones, in
     four queries whatever their number."""
     base = (
-        _with_my_part(Exchange.objects.filter(timebank=timebank), person)
+        _with_my_part(Exchange.objects.filter(_in_bank(timebank, person)), person)
         .filter(i_take_part=True)  # type: ignore[misc]
         .select_related("proposed_by", "transfer__reversed_by")
         .prefetch_related(_participants_prefetch())
@@ -252,6 +270,7 @@ def exchange_actions_for(*, exchange: Exchange, person: Person, me: Standing) ->
         and exchange.transfer_id is not None
         and me.acts_for_others
         and not exchange_is_reversed(exchange)
+        and not exchange_crosses_banks(exchange)
     ):
         actions.add("reverse")
     if status == ExchangeStatus.CONFIRMED and me.takes_part:
@@ -271,13 +290,14 @@ def exchange_is_reversed(exchange: Exchange) -> bool:
 
 def exchange_get_for(*, person: Person, timebank: TimeBank, public_id: uuid.UUID | str) -> Exchange:
     """One exchange the person may see: they (or their organisation) take part, or they
-    coordinate the time bank. Anyone else is told it does not exist."""
+    coordinate the time bank. A member of a partner bank taking part sees it from their own
+    bank (federation). Anyone else is told it does not exist."""
     try:
         public_id = uuid.UUID(str(public_id))
     except ValueError:
         raise NotFound("No such exchange.") from None
     exchange = (
-        Exchange.objects.filter(timebank=timebank, public_id=public_id)
+        Exchange.objects.filter(_in_bank(timebank, person), public_id=public_id)
         .select_related("timebank", "proposed_by", "logged_by", "transfer__reversed_by")
         .select_related("offer", "request", "paying_account__organisation")
         .prefetch_related(_participants_prefetch())
@@ -285,8 +305,8 @@ def exchange_get_for(*, person: Person, timebank: TimeBank, public_id: uuid.UUID
     )
     if exchange is None:
         raise NotFound("No such exchange.")
-    if not exchange_sides_for(exchange=exchange, person=person) and not is_coordinator(
-        person=person, timebank=timebank
+    if not exchange_sides_for(exchange=exchange, person=person) and not (
+        exchange.timebank_id == timebank.pk and is_coordinator(person=person, timebank=timebank)
     ):
         raise NotFound("No such exchange.")
     return exchange

@@ -168,6 +168,12 @@ def _tell(
 ) -> None:
     """Tell the people of an exchange: `message` is a function writing the words (see
     `core.notifications.notify`), called in each recipient's language."""
+    # A member of a partner bank hears in their own bank (federation).
+    visiting = {
+        p.person_id: p.timebank
+        for p in exchange.participants.all()
+        if p.person_id is not None and p.timebank_id != exchange.timebank_id
+    }
     for person in people:
         if skip is not None and person.pk == skip.pk:
             continue
@@ -176,7 +182,7 @@ def _tell(
             kind=kind,
             message=message,
             url=_url(exchange),
-            timebank=exchange.timebank,
+            timebank=visiting.get(person.pk, exchange.timebank),
         )
 
 

@@ -18,7 +18,11 @@ from coproduce.exchanges.models import (
     Participant,
     Side,
 )
-from coproduce.exchanges.selectors.exchanges import exchange_sides_for, exchange_standing
+from coproduce.exchanges.selectors.exchanges import (
+    exchange_crosses_banks,
+    exchange_sides_for,
+    exchange_standing,
+)
 from coproduce.exchanges.services._common import (
     _audit,
     _check_minutes,
@@ -183,6 +187,16 @@ def exchange_reverse(*, exchange: Exchange, acting: Person, reason: str) -> Exch
         raise Conflict(_("Only a confirmed exchange has credits to reverse."), "not_confirmed")
     if Transfer.objects.filter(reverses=exchange.transfer).exists():
         raise Conflict(_("This exchange has already been reversed."), "already_reversed")
+    if exchange_crosses_banks(exchange):
+        # Its credits moved in two banks' ledgers; reversing one half would leave the clearing
+        # accounts out of step (federation). The correction is an exchange the other way.
+        raise Conflict(
+            _(
+                "Credits of an exchange with a partner bank moved in both banks, so they "
+                "cannot be reversed here; arrange an exchange the other way instead."
+            ),
+            "crosses_banks",
+        )
     reversal = transfer_reverse(transfer=exchange.transfer, acting=acting, reason=reason)
     _note(exchange, _("Credits reversed by a coordinator: %(reason)s") % {"reason": reason})
     exchange.save(update_fields=["notes"])

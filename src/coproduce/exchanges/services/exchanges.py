@@ -102,7 +102,9 @@ def _exchange_create(
     participants = Participant.objects.bulk_create(
         [
             Participant(
-                timebank=timebank,
+                # The bank the party takes part from: the exchange's, or a partner bank's for
+                # a member proposing from there (federation).
+                timebank_id=accounts[_party_key(party)].timebank_id,
                 exchange=exchange,
                 side=side,
                 person=party if isinstance(party, Person) else None,
@@ -146,12 +148,16 @@ def exchange_propose(
     paying_organisation: Organisation | None = None,
     on_behalf_of: Person | None = None,
     notes: str = "",
+    visiting_from: TimeBank | None = None,
 ) -> Exchange:
     """Propose an exchange; the other side then agrees. From a listing: its owner gives (an
     offer) or receives (a request), and the person proposing is on the other side unless the
     sides are named; its title and kind of help are the exchange's unless given. Free-standing:
     name who gives and who receives. Every account it needs (the people's, the paying
-    organisation's, the chest) is opened here, in this transaction."""
+    organisation's, the chest) is opened here, in this transaction.
+
+    `visiting_from`: the proposer takes part from that partner bank, with their account there
+    (only `federation.services.crossing_propose` passes it, one to one from a listing)."""
     if listing is not None:
         title = title or listing.title
         category = category or listing.category
@@ -238,7 +244,9 @@ def exchange_propose(
     )
     accounts = {}
     for party in providers + receivers:
-        accounts[_party_key(party)] = _party_account(timebank, party)
+        visiting = visiting_from is not None and isinstance(party, Person) and is_me(party)
+        bank = visiting_from if visiting and visiting_from is not None else timebank
+        accounts[_party_key(party)] = _party_account(bank, party)
 
     paying_account: Account | None = None  # the receivers pay, each from their own account
     if paid_by == PaidBy.CHEST:

@@ -21,6 +21,7 @@ from coproduce.exchanges.models import (
 )
 from coproduce.exchanges.services._common import _only_person
 from coproduce.exchanges.signals import exchange_confirmed
+from coproduce.federation.clearing import crossing_post
 from coproduce.ledger.models import Transfer, TransferKind
 from coproduce.ledger.services import (
     transfer_post,
@@ -48,16 +49,30 @@ def _post_confirmation(
     receiver = _only_person(participants, Side.RECEIVER)
     if receiver is not None and receiver.pk != acting.pk:
         on_behalf_of = receiver
-    transfer = transfer_post(
-        timebank=exchange.timebank,
-        acting=acting,
-        entries=_entries(exchange, participants),
-        memo=exchange.title[:255],
-        kind=TransferKind.EXCHANGE,
-        idempotency_key=f"exchange:{exchange.public_id}:confirm",
-        on_behalf_of=on_behalf_of,
-        occurred_at=exchange.done_at,
-    )
+    key = f"exchange:{exchange.public_id}:confirm"
+    if any(p.timebank_id != exchange.timebank_id for p in participants):
+        # A member of a partner bank takes part: one posting in each bank's ledger, through
+        # their clearing accounts, in this transaction (federation.clearing).
+        transfer = crossing_post(
+            home=exchange.timebank,
+            legs=_entries(exchange, participants),
+            acting=acting,
+            memo=exchange.title[:255],
+            key_root=key,
+            on_behalf_of=on_behalf_of,
+            occurred_at=exchange.done_at,
+        )
+    else:
+        transfer = transfer_post(
+            timebank=exchange.timebank,
+            acting=acting,
+            entries=_entries(exchange, participants),
+            memo=exchange.title[:255],
+            kind=TransferKind.EXCHANGE,
+            idempotency_key=key,
+            on_behalf_of=on_behalf_of,
+            occurred_at=exchange.done_at,
+        )
     pairings_record(exchange, participants, transfer)
     now = timezone.now()
     exchange.status = ExchangeStatus.CONFIRMED

@@ -29,6 +29,7 @@ from coproduce.exchanges.forms import exchanges as forms
 from coproduce.exchanges.models import Exchange, ExchangeStatus, PaidBy, Side
 from coproduce.exchanges.selectors.exchanges import (
     exchange_actions_for,
+    exchange_crosses_banks,
     exchange_get_for,
     exchange_is_reversed,
     exchange_standing,
@@ -131,6 +132,8 @@ def _detail_context(request: HttpRequest, exchange: Exchange, **bound: Any) -> d
         "actions": actions,
         "me": me,
         "reversed": exchange_is_reversed(exchange),
+        # With a partner bank (federation): each person is marked with their bank.
+        "crosses_banks": exchange_crosses_banks(exchange),
         "feedback": feedback_for_exchange(exchange=exchange, person=person)
         if exchange.status == ExchangeStatus.CONFIRMED
         else [],

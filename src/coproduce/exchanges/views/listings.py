@@ -29,6 +29,7 @@ from coproduce.exchanges.models import ListingStatus
 from coproduce.exchanges.selectors import listings as selectors
 from coproduce.exchanges.selectors.search import Kind, listing_areas, listings_search
 from coproduce.exchanges.services import listings as services
+from coproduce.federation.selectors import partner_listings
 
 PAGE_SIZE = 20
 FORM_FIELDS = ("title", "category", "description", "tags", "area", "availability")
@@ -50,7 +51,17 @@ def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
         **filters,
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"kind": kind, "form": form, "page": page, "searching": bool(filters)}
+    context: dict[str, object] = {
+        "kind": kind,
+        "form": form,
+        "page": page,
+        "searching": bool(filters),
+    }
+    if page.number == 1:
+        # Active partner banks' listings, marked with their bank, under the bank's own.
+        context["partner"] = partner_listings(
+            viewer=current_person(request), timebank=timebank, kind=kind, **filters
+        )
     partial = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     template = "exchanges/listings/_results.html" if partial else "exchanges/listings/list.html"
     response = render(request, template, context)
