@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from coproduce.creditcommons.models import Peer, RemoteTransaction, Status
+from coproduce.creditcommons.models import Peer, RemoteTransaction
 from coproduce.creditcommons.sending import payment_retry, payment_send
 from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.selectors import ledger_verify
@@ -79,7 +79,7 @@ def test_henry_pays_back_and_the_chain_goes_on(linked, riverside, hillside, alic
 
 def test_a_replayed_relay_is_refused_and_changes_nothing(linked, riverside, alice, client, peer):
     _pay(alice, riverside)
-    method, url, headers, body = peer.sent[-1]
+    _method, _url, headers, body = peer.sent[-1]
     before = _snapshot()
     # The same request again: its last-hash is the one before, which the chain has left.
     replay = client.post(
@@ -208,7 +208,7 @@ def test_a_refusal_returns_the_hours_and_leaves_the_chain(linked, riverside, ali
 
 
 def test_a_payment_past_the_peers_limit_is_refused_there(linked, riverside, hillside, alice, henry):
-    up, down = linked
+    _up, down = linked
     Account.objects.filter(pk=_fresh(down).clearing_id).update(min_balance=-60)
     sent = _pay(alice, riverside)
     assert sent.is_failed and "below its limit" in sent.error

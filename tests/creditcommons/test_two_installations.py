@@ -93,8 +93,16 @@ class Installation:
     def start(self) -> None:
         log = (self.folder / "serve.log").open("a")
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "coproduce.cli", "serve", "--port", str(self.port)]
-            + ["--workers", "1"],
+            [
+                sys.executable,
+                "-m",
+                "coproduce.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

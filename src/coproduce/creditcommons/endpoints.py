@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -81,11 +82,16 @@ def relay(request: HttpRequest, timebank: TimeBank) -> HttpResponse:
     """Receive a transaction: book it and advance the hash, or refuse it changing nothing."""
     if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
         return _error(413, _("The transaction is too large."))
+    try:
+        raw = request.body
+    except RawPostDataException:
+        # A form post that a middleware has read already: not JSON, refused as such.
+        raw = b""
     remote_tx = services.transaction_receive(
         timebank=timebank,
         cc_node=request.headers.get("cc-node", "").strip(),
         last_hash=request.headers.get("last-hash", "").strip(),
-        body=request.body,
+        body=raw,
     )
     body = {"data": remote_tx.entries, "meta": {"secs_valid_left": 0}}
     response = JsonResponse(body, status=201)
@@ -152,9 +158,3 @@ def account_history(request: HttpRequest, timebank: TimeBank) -> HttpResponse:
     peer = _peer(request, timebank)
     history = selectors.account_history(peer=peer, acc_path=request.GET.get("acc_path", ""))
     return _trace(request, JsonResponse(history), peer)
-
-
-@csrf_exempt
-def not_found(request: HttpRequest, slug: str, rest: str = "") -> HttpResponse:
-    """Any other path under /cc/: the protocol's 404, not the site's page."""
-    return _error(404, _("There is no such endpoint."))

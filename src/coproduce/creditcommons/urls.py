@@ -1,7 +1,7 @@
 """Credit Commons URLs: the protocol's endpoints (`protocol_urlpatterns`, mounted at
 `/cc/<slug>/` by config.urls) and the pages (`urlpatterns`, at `/creditcommons/`)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from coproduce.creditcommons import endpoints, views
 
@@ -24,5 +24,4 @@ protocol_urlpatterns = [
     ),
     path("account", endpoints.account, name="account"),
     path("account/history", endpoints.account_history, name="account_history"),
-    re_path(r"^(?P<rest>.*)$", endpoints.not_found, name="unknown"),
 ]
