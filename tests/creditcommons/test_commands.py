@@ -149,3 +149,12 @@ def test_pay_refuses_hours_that_are_not_whole_minutes(linked, alice, capsys):
 def test_retry_of_an_unknown_payment_is_refused(linked, capsys):
     assert main(["creditcommons", "retry", "--timebank", "riverside", "not-a-uuid"]) == 2
     assert "No payment not-a-uuid" in capsys.readouterr().err
+
+
+def test_rehash_sets_the_agreed_hash_and_pauses_the_link(linked, capsys):
+    args = ["creditcommons", "rehash", "--timebank", "riverside", "--peer-path", "trunk"]
+    assert main([*args, "--last-hash", "again"]) == 0
+    peer = Peer.objects.get(node__timebank__slug="riverside")
+    assert peer.last_hash == "again" and peer.paused
+    assert main([*args[:-1], "nowhere", "--last-hash", "x"]) == 2
+    assert "no link to nowhere" in capsys.readouterr().err

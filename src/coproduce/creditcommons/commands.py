@@ -80,6 +80,18 @@ def add_creditcommons(sub: argparse._SubParsersAction) -> None:
     retry.add_argument("--abandon", action="store_true", help="return the hours instead")
     retry.set_defaults(func=_retry)
 
+    rehash = cc_sub.add_parser(
+        "rehash",
+        help="set a link's last hash again, agreed with the peer's operator",
+        description="When the two ends disagree about the chain (a relay refused with 'does not "
+        "match our records'), the operators agree a new last-hash and each sets it here. The "
+        "link is paused until a coordinator resumes it.",
+    )
+    rehash.add_argument("--timebank", **bank)
+    rehash.add_argument("--peer-path", required=True)
+    rehash.add_argument("--last-hash", required=True)
+    rehash.set_defaults(func=_rehash)
+
     status = cc_sub.add_parser("status", help="show the node, its links and pending payments")
     status.add_argument("--timebank", **bank)
     status.set_defaults(func=_status)
@@ -180,6 +192,19 @@ def _retry(args: argparse.Namespace) -> int:
         print(f"{done.uuid}: {done.status}{f' ({done.error})' if done.error else ''}")
         pending += done.is_pending
     return 1 if pending else 0
+
+
+def _rehash(args: argparse.Namespace) -> int:
+    from coproduce.creditcommons.services import peer_rehash
+
+    timebank = _timebank(args.timebank)
+    if timebank is None:
+        return _fail(f"no time bank with the slug {args.timebank!r}")
+    peer = peer_rehash(
+        timebank=timebank, peer_path=args.peer_path, last_hash=args.last_hash, acting=None
+    )
+    print(f"link to {peer.path}: last hash set; paused until a coordinator resumes it")
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -140,6 +140,33 @@ def peer_pause(*, peer: Peer, acting: Person | None, paused: bool, reason: str =
     return peer
 
 
+@transaction.atomic
+def peer_rehash(
+    *, timebank: TimeBank, peer_path: str, last_hash: str, acting: Person | None
+) -> Peer:
+    """Set a link's last hash to one the two operators agreed again (after the ends disagreed),
+    and pause it, for a coordinator to resume once both sides have it."""
+    peer = Peer.objects.select_for_update().filter(node__timebank=timebank, path=peer_path).first()
+    if peer is None:
+        raise NotFound(_("This time bank has no link to %(path)s.") % {"path": peer_path})
+    last_hash = (last_hash or "").strip()
+    if not 0 < len(last_hash) <= 64:
+        raise ApplicationError(_("Give the last-hash agreed with the peer."), "bad_hash")
+    if peer.in_flight_id is not None:
+        raise Conflict(_("A payment is waiting for an answer; run retry first."), "in_flight")
+    audit_record(
+        action="creditcommons.rehash",
+        actor=acting,
+        timebank_id=timebank.pk,
+        target=f"peer:{peer.public_id}",
+        data={"old": peer.last_hash, "new": last_hash},
+    )
+    peer.last_hash, peer.paused = last_hash, True
+    peer.paused_reason = _("A new last-hash was set; resume once both sides have it.")
+    peer.save(update_fields=["last_hash", "paused", "paused_reason"])
+    return peer
+
+
 def peer_authenticate(
     *, timebank: TimeBank, cc_node: str, last_hash: str, lock: bool = False, earlier: str = ""
 ) -> Peer:
