@@ -83,7 +83,10 @@ def peer_graft(
             "bad_tree",
         )
     if not peer_url.startswith(("http://", "https://")) or len(peer_url) > 500:
-        raise ApplicationError(_("The peer's address must start with https://."), "bad_url")
+        raise ApplicationError(
+            _("The peer's address must start with https:// (http:// only on a private network)."),
+            "bad_url",
+        )
     last_hash = (last_hash or "").strip()
     if not 0 < len(last_hash) <= 64:
         raise ApplicationError(_("Give the first last-hash agreed with the peer."), "bad_hash")
