@@ -18,9 +18,7 @@ def _pay(riverside, alice):
     )
 
 
-def test_ledger_verify_holds_after_a_payment_and_a_pending_one(
-    linked, riverside, alice, peer
-):
+def test_ledger_verify_holds_after_a_payment_and_a_pending_one(linked, riverside, alice, peer):
     _pay(riverside, alice)
     peer.down = True
     assert _pay(riverside, alice).is_pending
