@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from coproduce.administration.commands import add_setup_commands
 from coproduce.core.text import text_argument
+from coproduce.creditcommons.commands import add_creditcommons
 from coproduce.portability.commands import add_backup, add_export, add_import
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup(sub)
     add_export(sub)
     add_setup_commands(sub)
+    add_creditcommons(sub)
 
     manage = sub.add_parser(
         "manage",

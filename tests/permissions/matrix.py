@@ -88,6 +88,13 @@ FILL: dict[str, dict[str, str]] = {
     "coordinator:invitation_revoke": {"public_id": "invitation_record"},
     "web:sign_in_unlock": {"token": "unlock_link"},
     "site_admin:timebank": {"slug": "timebank"},
+    **{
+        f"cc:{name}": {"slug": "timebank"}
+        for name in ("welcome", "relay", "account", "account_history")
+    },
+    "cc:transaction": {"slug": "timebank", "uuid": "cc_uuid"},
+    "cc:transaction_state": {"slug": "timebank", "uuid": "cc_uuid", "state": "cc_state"},
+    "creditcommons:pause": {"public_id": "cc_link"},
     "site_admin:coordinator_invite": {"slug": "timebank"},
     "site_admin:invitation_resend": {"public_id": "coordinator_invitation"},
     "site_admin:invitation_revoke": {"public_id": "coordinator_invitation"},
@@ -192,6 +199,11 @@ WORDS: dict[str, dict[str, str]] = {
     "export": {"members": "members", "valueflows": "valueflows", "timebank": "timebank"},
     "media_file": {"missing": "photos/people/none.jpg"},
     "export_format": {"members": "csv", "valueflows": "jsonld", "timebank": "zip"},
+    "cc_uuid": {
+        "riverside": "00000000-0000-4000-8000-00000000cc01",
+        "hillside": "00000000-0000-4000-8000-00000000cc02",
+    },
+    "cc_state": {"riverside": "C", "hillside": "C"},
 }
 
 
@@ -224,18 +236,23 @@ class Row:
 
 
 def _walk(
-    patterns: list[Any], prefix: str = "", namespace: str = ""
+    patterns: list[Any], prefix: str = "", namespace: str = "", outer: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    # `outer`: the parameters of the includes above (such as /cc/<slug>/ for Credit Commons).
     for p in patterns:
         route = prefix + str(p.pattern)
+        converters = tuple(getattr(p.pattern, "converters", {}))
         if isinstance(p, URLResolver):
             ns = p.namespace or ""
             yield from _walk(
-                p.url_patterns, route, f"{namespace}:{ns}".strip(":") if ns else namespace
+                p.url_patterns,
+                route,
+                f"{namespace}:{ns}".strip(":") if ns else namespace,
+                outer + converters,
             )
         elif isinstance(p, URLPattern):
             name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or route)
-            yield name, route, tuple(p.pattern.converters)
+            yield name, route, outer + converters
 
 
 def url_targets() -> list[Target]:

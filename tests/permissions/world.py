@@ -410,6 +410,27 @@ def _partnership(riverside, hillside, carol, harry):
     )
 
 
+def _credit_commons(world: World, riverside, hillside) -> None:
+    """Riverside grafted under Hillside over Credit Commons; each side's link is its object."""
+    from coproduce.creditcommons.services import peer_graft
+
+    for variant, bank, ours, theirs, direction in (
+        ("riverside", riverside, "trunk/riverside", "trunk", "trunkward"),
+        ("hillside", hillside, "trunk", "trunk/riverside", "leafward"),
+    ):
+        link = peer_graft(
+            timebank=bank,
+            acting=None,
+            our_path=ours,
+            peer_path=theirs,
+            peer_url=f"http://{theirs.replace('/', '-')}.invalid/cc/x",
+            last_hash="matrix",
+            direction=direction,
+            limit_minutes=600,
+        )
+        world.put("cc_link", variant, link)
+
+
 def build() -> World:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -497,6 +518,7 @@ def build() -> World:
     # Issue 15: Riverside and Hillside are partner banks, so each one's members see the other's
     # listings on the partner pages (and not their own bank's there).
     world.put("partnership", "riverside", _partnership(riverside, hillside, p["carol"], p["harry"]))
+    _credit_commons(world, riverside, hillside)
 
     for role, username in ROLES.items():
         if username is None:

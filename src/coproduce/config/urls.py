@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 
 from coproduce.api.main import api
 from coproduce.coordination.urls import urlpatterns as coordination_urlpatterns
+from coproduce.creditcommons.urls import protocol_urlpatterns as creditcommons_protocol
 from coproduce.web.health import healthz
 from coproduce.web.media import media
 from coproduce.web.two_factor import security
@@ -9,6 +10,9 @@ from coproduce.web.two_factor import security
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Credit Commons nodes call these (docs/DESIGN.md, "Credit Commons"); people use the pages.
+    path("cc/<slug:slug>/", include((creditcommons_protocol, "cc"))),
+    path("creditcommons/", include("coproduce.creditcommons.urls")),
     path("", include("coproduce.community.urls")),
     path("", include("coproduce.exchanges.urls")),
     path("account/", include("coproduce.members.urls.account")),

@@ -128,6 +128,12 @@ TABLES: dict[str, Grant] = {
     "federation_partnership": Grant.WRITE,
     "api_personalaccesstoken": Grant.WRITE,
     "api_idempotencyrecord": Grant.WRITE,
+    # Credit Commons (issue 15): a link's hash, pause and in-flight mark move; a transaction's
+    # status moves pending -> completed or failed. Nothing is deleted: they are the record of
+    # what crossed to another installation.
+    "creditcommons_node": Grant.WRITE,
+    "creditcommons_peer": Grant.WRITE,
+    "creditcommons_remotetransaction": Grant.WRITE,
 }
 
 

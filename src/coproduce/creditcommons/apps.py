@@ -6,3 +6,9 @@ class CreditCommonsConfig(AppConfig):
     name = "coproduce.creditcommons"
     label = "creditcommons"
     verbose_name = _("Credit Commons")
+
+    def ready(self) -> None:
+        from coproduce.creditcommons.checks import creditcommons_check
+        from coproduce.ledger.checks import register_check
+
+        register_check(creditcommons_check)
