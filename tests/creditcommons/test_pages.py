@@ -96,3 +96,27 @@ def test_members_and_other_banks_coordinators_cannot_see_or_pause(
     assert answer.status_code == 404
     up.refresh_from_db()
     assert not up.paused
+
+
+def test_alices_statement_offers_paying_another_network_only_when_her_bank_is_grafted(
+    riverside, alice, login
+):
+    client = login(alice)
+    assert b"/creditcommons/pay/" not in client.get("/account/").content
+    from coproduce.creditcommons.services import peer_graft
+
+    peer_graft(
+        timebank=riverside,
+        acting=None,
+        our_path="trunk/riverside",
+        peer_path="trunk",
+        peer_url="http://trunk.invalid/cc/trunk",
+        last_hash="agreed",
+        direction="trunkward",
+        limit_minutes=600,
+    )
+    assert b"/creditcommons/pay/" in client.get("/account/").content
+
+
+def test_carols_dashboard_links_to_the_other_networks_page(riverside, carol, login):
+    assert b'href="/creditcommons/"' in login(carol).get("/coordinator/").content

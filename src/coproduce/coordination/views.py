@@ -29,6 +29,7 @@ QUICK_LINKS = [
     ("members:list", _("Members")),
     ("coordinator:invitations", _("Invitations: coordinators, members, organisations")),
     ("federation:partnerships", _("Partner time banks")),
+    ("creditcommons:federation", _("Other networks (Credit Commons)")),
     ("coordinator:security", _("Security: two-step sign-in")),
     ("coordinator:settings", _("Time bank settings")),
 ]

@@ -25,6 +25,7 @@ from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_membership, current_person, current_timebank
 from coproduce.core.spreadsheets import spreadsheet_safe
 from coproduce.core.units import format_hmm, format_hours
+from coproduce.creditcommons.selectors import node_for
 from coproduce.ledger.models import Account
 from coproduce.ledger.statements import (
     Statement,
@@ -65,8 +66,11 @@ def _statement_context(request: HttpRequest, account: Account | None, **extra: A
 @login_required
 def statement(request: HttpRequest) -> HttpResponse:
     me = current_person(request)
-    account = member_account_for(person=me, timebank=current_timebank(request))
+    timebank = current_timebank(request)
+    account = member_account_for(person=me, timebank=timebank)
     context = _statement_context(request, account, member=me, own=True)
+    # A time bank grafted into a Credit Commons network lets its members pay someone there.
+    context["credit_commons"] = node_for(timebank) is not None
     return render(request, "members/account/statement.html", context)
 
 
