@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field as F
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import ledger_key, write_operation

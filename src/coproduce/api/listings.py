@@ -82,7 +82,9 @@ def offers(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
 
 
 @router.get(
-    "/requests", response=responses({200: ListingPage}, 400, 422), summary="Search the open requests"
+    "/requests",
+    response=responses({200: ListingPage}, 400, 422),
+    summary="Search the open requests",
 )
 def requests(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
     return _search(request, "request", filters)

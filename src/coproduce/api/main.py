@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from coproduce.api import account, exchanges, listings, me
+from coproduce.api import (
+    account,
+    codesign,
+    conversations,
+    coordination,
+    exchanges,
+    listing_changes,
+    listings,
+    me,
+    pools,
+    profile,
+    referrals,
+)
 from coproduce.api.auth import BearerToken
 from coproduce.api.errors import install_error_handlers
 
@@ -27,5 +39,18 @@ api = NinjaAPI(
     docs_url=None,
 )
 install_error_handlers(api)
-for module in (me, listings, exchanges, account):
+# listing_changes adds its operations to the listings router.
+_ = listing_changes
+for module in (
+    me,
+    profile,
+    listings,
+    exchanges,
+    account,
+    conversations,
+    referrals,
+    pools,
+    codesign,
+    coordination,
+):
     api.add_router("", module.router)

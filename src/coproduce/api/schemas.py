@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StrictInt
 
-from coproduce.community.models import Organisation, Person
 from coproduce.api.pagination import CursorPage
+from coproduce.community.models import Organisation, Person
 from coproduce.core.categories import Category
 from coproduce.core.text import text_problem
 from coproduce.core.units import format_hmm
@@ -24,8 +24,6 @@ from coproduce.exchanges.selectors.exchanges import (
     exchange_standing,
 )
 from coproduce.ledger.statements import Statement, StatementRow, Totals
-
-
 
 # --- shared -----------------------------------------------------------------------------------
 
