@@ -4,9 +4,8 @@ document lists for that operation."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pytest
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +56,35 @@ def test_posts_document_the_idempotency_key_required_for_gifts(document):
 
     assert key_parameter("/api/v1/gifts")["required"] is True
     assert key_parameter("/api/v1/exchanges/{public_id}/confirm")["required"] is False
+
+
+def test_the_interactive_docs_need_no_token_and_load_only_our_own_files(anonymous):
+    response = anonymous.client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-openapi-url="/api/v1/openapi.json"' in page
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts and all('src="/static/' in s for s in scripts), scripts  # none inline
+    assert "swagger-ui-dist-swagger-ui-bundle" in page
+    assert "api/docs.js" in page
+    assert "//" not in "".join(re.findall(r'(?:src|href)="([^"]*)"', page)).replace(
+        "/api/v1/openapi.json", ""
+    )  # no other site
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_vendored_swagger_ui_is_pinned_and_boots_from_a_static_file():
+    from django.contrib.staticfiles import finders
+
+    versions = finders.find("vendor/VERSIONS")
+    assert "swagger-ui-dist@" in Path(versions).read_text()
+    for name in (
+        "vendor/swagger-ui-dist-swagger-ui-bundle.js",
+        "vendor/swagger-ui-dist-swagger-ui.css",
+        "api/docs.js",
+    ):
+        assert finders.find(name), name
+    boot = Path(finders.find("api/docs.js")).read_text()
+    assert "SwaggerUIBundle" in boot
+    assert "validatorUrl: null" in boot
