@@ -58,7 +58,7 @@ class MeetingOut(Schema):
     agenda: str
 
 
-class ParticipantOut(Schema):
+class ProjectParticipantOut(Schema):
     person: PersonOut
     role: str
 
@@ -78,7 +78,7 @@ class ProjectDetailOut(ProjectOut):
     meetings_paid_from: str
     phases: list[PhaseOut]
     meetings: list[MeetingOut]
-    participants: list[ParticipantOut]
+    participants: list[ProjectParticipantOut]
     proposals: list[ProposalOut]
 
 
@@ -226,7 +226,8 @@ def project(request: HttpRequest, public_id: UUID) -> ProjectDetailOut:
         ],
         meetings=[MeetingOut(**_meeting_fields(m, found)) for m in page["meetings"]],
         participants=[
-            ParticipantOut(person=_person(p.person), role=p.role) for p in page["participants"]
+            ProjectParticipantOut(person=_person(p.person), role=p.role)
+            for p in page["participants"]
         ],
         proposals=[ProposalOut(**_proposal_fields(p, found)) for p in page["proposals"]],
     )

@@ -94,7 +94,7 @@ class MemberFilters(CursorParams):
     q: SingleLine = F("", max_length=100, description="Words in their name or username.")
 
 
-class InductIn(Schema):
+class ApplicationInductIn(Schema):
     inducted_on: Day
     inducted_by: UUID | None = F(None, description="The coordinator who met them; you if left out.")
     notes: MultiLine = F("", max_length=2000)
@@ -200,7 +200,7 @@ def _applicant(request: HttpRequest, public_id: UUID) -> Membership:
     response=responses({200: MemberOut}, 404, 409),
     summary="Welcome an applicant after meeting them: they become an active member",
 )
-def induct(request: HttpRequest, public_id: UUID, payload: InductIn) -> MemberOut:
+def induct(request: HttpRequest, public_id: UUID, payload: ApplicationInductIn) -> MemberOut:
     who = caller(request)
     membership = _applicant(request, public_id)
     inducted_by = who.person

@@ -91,7 +91,7 @@ class MoveIn(Schema):
     reason: MultiLine = F("", max_length=1000)
 
 
-class InductIn(Schema):
+class ReferralInductIn(Schema):
     inducted_on: Day
     notes: MultiLine = F("", max_length=2000)
 
@@ -212,7 +212,9 @@ def referral_move(request: HttpRequest, public_id: UUID, payload: MoveIn) -> Ref
     response=responses({200: ReferralDetailOut}, 404, 409),
     summary="Record the induction: they become an active member (coordinators)",
 )
-def referral_induct(request: HttpRequest, public_id: UUID, payload: InductIn) -> ReferralDetailOut:
+def referral_induct(
+    request: HttpRequest, public_id: UUID, payload: ReferralInductIn
+) -> ReferralDetailOut:
     who = caller(request)
     inducted = services.referral_induct(
         referral=_for_coordinator(request, public_id),
