@@ -14,6 +14,7 @@ from coproduce.api import (
     codesign,
     conversations,
     coordination,
+    exchange_steps,
     exchanges,
     listing_changes,
     listings,
@@ -51,6 +52,8 @@ for module in (
     me,
     profile,
     listings,
+    # Before exchanges: its /exchanges/log must come before /exchanges/{public_id}.
+    exchange_steps,
     exchanges,
     account,
     conversations,
