@@ -208,6 +208,9 @@ FILL: dict[str, dict[str, str]] = {
     "GET /reports/{audience}": {"audience": "audience"},
     "POST /coordinator/applications/{public_id}/induct": {"public_id": "applicant"},
     "POST /coordinator/applications/{public_id}/decline": {"public_id": "applicant"},
+    "POST /exchanges/{public_id}/feedback": {"public_id": "exchange:confirmed"},
+    "POST /exchanges/{public_id}/resolve": {"public_id": "exchange:disputed"},
+    "POST /exchanges/{public_id}/reverse": {"public_id": "exchange:confirmed"},
 }
 
 # The smallest body that gets an API operation past its schema to its permission check.
@@ -227,6 +230,17 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /coordinator/applications/{public_id}/induct": {"inducted_on": "2026-01-05"},
     "POST /coordinator/applications/{public_id}/decline": {"reason": "Outside our area"},
     "POST /coordinator/grants": {"member": "bob", "minutes": 30, "reason": "Welcome"},
+    "POST /exchanges/{public_id}/feedback": {"about": "{alice}", "message": "Thank you"},
+    "POST /exchanges/{public_id}/resolve": {"outcome": "confirm", "note": "As marked."},
+    "POST /exchanges/{public_id}/reverse": {"reason": "Logged twice"},
+    "POST /exchanges/log": {
+        "provider": "alice",
+        "receiver": "bob",
+        "title": "Shelf",
+        "category": "household",
+        "minutes": 30,
+        "done_on": "2026-01-05",
+    },
     "POST /conversations": {"offer": "{offer}", "body": "Hello"},
     "POST /referrals": {
         "organisation": "{organisation:A}",

@@ -182,11 +182,10 @@ def pool(request: HttpRequest, public_id: UUID) -> PoolDetailOut:
     summary="A pool's spends, newest proposed first",
 )
 def spends(request: HttpRequest, public_id: UUID, page: Query[CursorParams]) -> SpendPage:
-    found = sorted(
-        selectors.pool_spends(_pool(request, public_id)),
-        key=lambda s: (s.proposed_at, s.pk),
-        reverse=True,
-    )
+    pool = _pool(request, public_id)
+    found = sorted(selectors.pool_spends(pool), key=lambda s: (s.proposed_at, s.pk), reverse=True)
+    for spend in found:
+        spend.pool = pool  # known already: no query per spend
     rows, next_cursor = page_of_rows(found, NEWEST_PROPOSED, page)
     return SpendPage(items=[_spend_out(s) for s in rows], limit=page.limit, next_cursor=next_cursor)
 
