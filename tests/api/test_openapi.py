@@ -88,3 +88,26 @@ def test_the_vendored_swagger_ui_is_pinned_and_boots_from_a_static_file():
     boot = Path(finders.find("api/docs.js")).read_text()
     assert "SwaggerUIBundle" in boot
     assert "validatorUrl: null" in boot
+
+
+def test_no_two_schemas_share_a_name():
+    """ninja names a schema in the document by its class name: two classes with one name would
+    be documented as one, and one of them wrongly."""
+    import inspect
+
+    from ninja import Schema
+
+    import coproduce.api.main  # noqa: F401 - every router imported
+    from coproduce import api
+
+    seen: dict[str, str] = {}
+    for module in Path(api.__file__).parent.glob("*.py"):
+        loaded = __import__(f"coproduce.api.{module.stem}", fromlist=["*"])
+        for name, value in vars(loaded).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == loaded.__name__
+            ):
+                assert name not in seen, (name, seen[name], loaded.__name__)
+                seen[name] = loaded.__name__
