@@ -31,6 +31,19 @@ def test_alice_changes_only_what_she_sends(api_as, alice):
     assert as_alice.get("/profile").json()["gives"] == "Gardening"
 
 
+def test_alice_chooses_welsh_and_an_unknown_language_is_refused(api_as, alice):
+    as_alice = api_as(alice)
+
+    chosen = as_alice.call("patch", "/profile", {"language": "cy"})
+    refused = as_alice.call("patch", "/profile", {"language": "klingon"})
+
+    assert chosen.status_code == 200
+    assert chosen.json()["language"] == "cy"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "bad_language"
+    assert Person.objects.get(pk=alice.pk).language == "cy"
+
+
 def test_a_bad_availability_slot_is_refused_and_nothing_changes(api_as, alice):
     response = api_as(alice).call(
         "patch", "/profile", {"gives": "Cooking", "availability": ["someday"]}

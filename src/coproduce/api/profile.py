@@ -18,6 +18,7 @@ from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
 from coproduce.api.listing_changes import PhotoIn
 from coproduce.api.schemas import MultiLine, PhotoOut, SingleLine, photo_out, responses
+from coproduce.community.locales import person_language_set
 from coproduce.community.models import ContactPreference, Membership, Person
 from coproduce.community.photos import person_photo_remove, person_photo_set
 from coproduce.community.selectors import membership_get, profile_get_for
@@ -42,6 +43,7 @@ class ProfileOut(Schema):
 
 
 class MyProfileOut(ProfileOut):
+    language: str = F(description="For pages and emails; blank means the time bank's.")
     accessibility_needs: str
     contact_preference: str
     email: str
@@ -65,6 +67,9 @@ class ProfileIn(Schema):
     phone: SingleLine | None = F(None, max_length=40)
     notify_by_email: bool | None = None
     digest_by_email: bool | None = None
+    language: SingleLine | None = F(
+        None, max_length=16, description='A code such as "cy" or "es"; "" for the time bank\'s.'
+    )
 
 
 def _fields(person: Person, membership: Membership) -> dict:
@@ -87,6 +92,7 @@ def _fields(person: Person, membership: Membership) -> dict:
 def _mine(person: Person, membership: Membership) -> MyProfileOut:
     return MyProfileOut(
         **_fields(person, membership),
+        language=person.language,
         accessibility_needs=person.accessibility_needs,
         contact_preference=person.contact_preference,
         email=person.email,
@@ -118,12 +124,13 @@ def profile_edit(request: HttpRequest, payload: ProfileIn) -> MyProfileOut:
     assert membership is not None
     sent = payload.model_dump(exclude_unset=True)
     area = sent.pop("area", None)
-    person = profile_update(
-        person=who.person,
-        membership=membership,
-        area=area,
-        **{name: value for name, value in sent.items() if value is not None},
-    )
+    language = sent.pop("language", None)
+    if language is not None:
+        person_language_set(person=who.person, language=language)
+    fields = {name: value for name, value in sent.items() if value is not None}
+    person = who.person
+    if fields or area is not None:
+        person = profile_update(person=person, membership=membership, area=area, **fields)
     membership.refresh_from_db(fields=["area"])
     return _mine(person, membership)
 
