@@ -226,6 +226,7 @@ def _payee(request: HttpRequest, payload: SpendIn) -> Person | Organisation:
         )
     if payload.member is not None:
         return member_by_reference(timebank=who.timebank, reference=payload.member)
+    assert payload.organisation is not None
     organisation = (
         selectors.organisations_for(person=who.person, timebank=who.timebank)
         .filter(public_id=payload.organisation)
