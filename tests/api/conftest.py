@@ -30,6 +30,17 @@ class Api:
     def get(self, path: str, **params: Any):
         return self.client.get(f"/api/v1{path}", params, headers=self._headers())
 
+    def call(self, method: str, path: str, body: Any = None, *, key: str | None = None):
+        """Any method: GET with `body` as the query, others with it as JSON."""
+        if method.lower() == "get":
+            return self.get(path, **(body or {}))
+        return getattr(self.client, method.lower())(
+            f"/api/v1{path}",
+            "" if body is None else json.dumps(body),
+            content_type="application/json",
+            headers=self._headers(key),
+        )
+
     def post(self, path: str, body: Any = None, *, key: str | None = None, raw: str | None = None):
         data = raw if raw is not None else ("" if body is None else json.dumps(body))
         return self.client.post(

@@ -176,7 +176,7 @@ def test_my_exchanges_lists_only_mine_newest_first(api_as, alice, bob, carol, al
     carols = api_as(carol).get("/exchanges").json()
 
     assert [e["public_id"] for e in mine["items"]] == [second["public_id"], first["public_id"]]
-    assert mine["next_offset"] is None
+    assert mine["next_cursor"] is None
     assert carols["items"] == []
 
 
@@ -189,12 +189,13 @@ def test_my_exchanges_page_through(api_as, alice, bob, alices_offer):
     newest_first = [e["public_id"] for e in reversed(made)]
 
     page1 = as_bob.get("/exchanges", limit=2).json()
-    page3 = as_bob.get("/exchanges", limit=2, offset=4).json()
+    page2 = as_bob.get("/exchanges", limit=2, cursor=page1["next_cursor"]).json()
+    page3 = as_bob.get("/exchanges", limit=2, cursor=page2["next_cursor"]).json()
 
     assert [e["public_id"] for e in page1["items"]] == newest_first[:2]
-    assert page1["next_offset"] == 2
+    assert [e["public_id"] for e in page2["items"]] == newest_first[2:4]
     assert [e["public_id"] for e in page3["items"]] == newest_first[4:]
-    assert page3["next_offset"] is None
+    assert page3["next_cursor"] is None
 
 
 def test_waiting_shows_what_needs_me(api_as, alice, bob, alices_offer):

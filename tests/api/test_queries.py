@@ -65,3 +65,95 @@ def test_list_endpoints_use_a_bounded_number_of_queries(
 
     assert response.status_code == 200
     assert path == "/me" or len(response.json()["items"]) >= 8
+
+
+@pytest.fixture
+def busy_everything(busy_riverside, riverside, alice, bob, carol, dr_patel):
+    """Several of everything the new lists show: conversations, blocks, pools with spends,
+    projects, referrals, applications."""
+    from django.utils import timezone
+
+    from coproduce.codesign.services import project_create, project_join
+    from coproduce.community.blocks import block_create
+    from coproduce.community.models import Organisation
+    from coproduce.conversations.services import conversation_start
+    from coproduce.exchanges.models import Offer
+    from coproduce.partners.services.pools import (
+        pool_contribute,
+        pool_create,
+        pool_spend_propose,
+    )
+    from coproduce.partners.services.referrals import referral_create
+    from tests.conftest import _join, _person
+    from tests.partners.conftest import REFERRAL
+
+    for offer in Offer.objects.exclude(person=bob)[:6]:
+        conversation_start(timebank=riverside, acting=bob, listing=offer, body="Hello")
+    surgery = Organisation.objects.get(slug="riverside-surgery")
+    for n in range(4):
+        pool = pool_create(
+            timebank=riverside, acting=alice, name=f"Pool {n}", unit="hour", holders=[alice, bob]
+        )
+        earn(riverside, earner=alice, payer=carol, minutes=60)
+        pool_contribute(pool=pool, acting=alice, amount=60)
+        for _k in range(3):
+            pool_spend_propose(pool=pool, acting=alice, payee=bob, amount=5, purpose="Seeds")
+        project = project_create(
+            acting=carol, timebank=riverside, organisation=surgery, title=f"P{n}", question="Q?"
+        )
+        project_join(acting=alice, project=project)
+        referral_create(
+            timebank=riverside,
+            acting=dr_patel,
+            organisation=surgery,
+            **{**REFERRAL, "consent_given_on": timezone.localdate()},
+        )
+        person = _join(riverside, _person(f"applicant{n}", "Ann", f"Lee{n}"), status="applied")
+        block_create(blocker=alice, blocked=person)
+    return riverside
+
+
+# Who asks, which list, and the most queries it may take (the token is 1 of them; it is read
+# again for each request): the same for a page of 1 and of 50.
+NEW_LISTS = [
+    ("alice", "/conversations", 3),
+    ("bob", "/conversations", 3),
+    ("alice", "/conversations/{conversation}/messages", 6),
+    ("alice", "/blocks", 2),
+    ("alice", "/pools", 5),
+    ("alice", "/pools/{pool}/spends", 6),
+    ("alice", "/projects", 3),
+    ("dr_patel", "/referrals", 4),
+    ("carol", "/referrals", 4),
+    ("carol", "/coordinator/applications", 3),
+    ("carol", "/coordinator/members", 3),
+]
+
+
+@pytest.mark.parametrize(("who", "path", "most"), NEW_LISTS)
+def test_new_lists_cost_the_same_however_long_the_page(
+    api_as, request, busy_everything, who, path, most
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coproduce.conversations.models import Conversation
+    from coproduce.partners.models import Pool
+
+    person = request.getfixturevalue(who)
+    path = path.format(
+        pool=Pool.objects.first().public_id,
+        conversation=Conversation.objects.filter(members__person=person).first().public_id
+        if "{conversation}" in path
+        else "",
+    )
+    api = api_as(person)
+    api.get(path, limit=50)  # the token's last use and a thread's read marker, written once
+    counts = []
+    for limit in (1, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(path, limit=limit)
+        assert response.status_code == 200, response.content
+        counts.append(len(queries))
+    assert counts[0] == counts[1], (path, counts)
+    assert counts[1] <= most, (path, counts)

@@ -150,3 +150,95 @@ def test_a_malformed_id_in_the_path_is_a_clear_422_not_a_500(api_as, alice):
     response = api_as(alice).get("/exchanges/not-a-uuid")
 
     assert response.status_code in (404, 422)
+
+
+# --- the operations at parity with the web (issue 14) ------------------------------------------
+
+
+@pytest.fixture
+def bob_and_carols_conversation(api_as, riverside, bob, carol):
+    offer = listing_create(
+        kind="offer", timebank=riverside, acting=carol, title="Sewing", category="creative"
+    )
+    response = api_as(bob).post("/conversations", {"offer": str(offer.public_id), "body": "Hi"})
+    assert response.status_code == 201
+    return response.json()["public_id"]
+
+
+def test_alice_cannot_read_bobs_conversation(api_as, alice, harry, bob_and_carols_conversation):
+    for person in (alice, harry):
+        response = api_as(person).get(f"/conversations/{bob_and_carols_conversation}/messages")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+COORDINATOR_ONLY = [
+    ("get", "/coordinator/dashboard", None),
+    ("get", "/coordinator/applications", None),
+    ("get", "/coordinator/members", None),
+    ("get", "/reports/coordinator", None),
+    ("get", "/reports/funder", None),
+    ("post", "/coordinator/grants", {"member": "bob", "minutes": 30, "reason": "Welcome"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), COORDINATOR_ONLY)
+def test_a_member_cannot_use_a_coordinators_operations(api_as, alice, bob, method, path, body):
+    from coproduce.ledger.models import Transfer
+
+    before = Transfer.objects.count()
+
+    response = api_as(alice).call(method, path, body, key="k-1" if method == "post" else None)
+
+    assert response.status_code == 404
+    assert Transfer.objects.count() == before
+
+
+def test_dr_patel_sees_only_his_organisations_referrals(api_as, riverside, dr_patel, carol):
+    from django.utils import timezone
+
+    from coproduce.community.models import Organisation, OrganisationStaff
+    from coproduce.partners.services.referrals import referral_create
+    from tests.conftest import _join, _person
+    from tests.partners.conftest import REFERRAL
+
+    council = Organisation.objects.create(
+        timebank=riverside, slug="riverside-council", name="Riverside Council", kind="council"
+    )
+    sam = _join(riverside, _person("sam", "Sam", "Hughes"), role="professional")
+    OrganisationStaff.objects.create(
+        timebank=riverside, organisation=council, person=sam, role="admin"
+    )
+    fields = {**REFERRAL, "consent_given_on": timezone.localdate()}
+    surgery = Organisation.objects.get(slug="riverside-surgery")
+    edna = referral_create(timebank=riverside, acting=dr_patel, organisation=surgery, **fields)
+    enid = referral_create(
+        timebank=riverside, acting=sam, organisation=council, **{**fields, "first_name": "Enid"}
+    )
+
+    his = api_as(dr_patel).get("/referrals").json()["items"]
+    all_of_them = api_as(carol).get("/referrals").json()["items"]
+
+    assert [r["public_id"] for r in his] == [str(edna.public_id)]
+    assert api_as(dr_patel).get(f"/referrals/{enid.public_id}").status_code == 404
+    assert {r["public_id"] for r in all_of_them} == {str(edna.public_id), str(enid.public_id)}
+
+
+def test_another_banks_coordinator_sees_nothing_of_riverside(
+    api_as, riverside, harry, alice, bob_and_carols_conversation
+):
+    from coproduce.partners.services.pools import pool_create
+
+    pool = pool_create(
+        timebank=riverside, acting=alice, name="Garden", unit="hour", holders=[alice]
+    )
+    as_harry = api_as(harry)
+
+    assert as_harry.get(f"/pools/{pool.public_id}").status_code == 404
+    assert as_harry.get(f"/people/{alice.public_id}").status_code == 404
+    assert as_harry.get("/referrals").json()["items"] == []
+    assert as_harry.get("/pools").json()["items"] == []
+    assert as_harry.get("/conversations").json()["items"] == []
+    members = as_harry.get("/coordinator/members").json()["items"]
+    assert "alice" not in {m["person"]["username"] for m in members}
+    assert as_harry.get("/reports/coordinator").json()["timebank"] == "hillside"

@@ -38,12 +38,11 @@ def test_the_statement_pages_through(api_as, alice, bob, riverside):
     as_alice = api_as(alice)
 
     first = as_alice.get("/account/statement", limit=2).json()
-    second = as_alice.get("/account/statement", limit=2, offset=2).json()
+    second = as_alice.get("/account/statement", limit=2, cursor=first["next_cursor"]).json()
 
     assert [r["balance"]["minutes"] for r in first["items"]] == [30, 20]
-    assert first["next_offset"] == 2
     assert [r["balance"]["minutes"] for r in second["items"]] == [10]
-    assert second["next_offset"] is None
+    assert second["next_cursor"] is None
 
 
 def test_a_period_after_everything_is_empty_but_opens_with_the_balance(

@@ -26,10 +26,12 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def asker(world: World):
+def asker(world: World, tmp_path_factory):
     # Thousands of expected 404s and 405s would each be logged as a warning and captured.
     quiet = logging.getLogger("django.request")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
-    yield Asker(world)
+    # The API's photo uploads store a picture before the savepoint is rolled back.
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield Asker(world)
     quiet.setLevel(level)

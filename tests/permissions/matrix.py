@@ -183,12 +183,93 @@ FILL: dict[str, dict[str, str]] = {
     "POST /exchanges/{public_id}/confirm": {"public_id": "exchange:done"},
     "POST /exchanges/{public_id}/cancel": {"public_id": "exchange:proposed"},
     "POST /exchanges/{public_id}/dispute": {"public_id": "exchange:done"},
+    **{
+        f"{method} /{kind}s/{{public_id}}{suffix}": {"public_id": kind}
+        for kind in ("offer", "request")
+        for method, suffix in (
+            ("PUT", ""),
+            ("POST", "/photo"),
+            ("DELETE", "/photo"),
+            ("POST", "/pause"),
+            ("POST", "/resume"),
+            ("POST", "/close"),
+            ("POST", "/renew"),
+        )
+    },
+    "GET /conversations/{public_id}/messages": {"public_id": "conversation"},
+    "POST /conversations/{public_id}/messages": {"public_id": "conversation"},
+    "POST /conversations/{public_id}/messages/{message_id}/report": {
+        "public_id": "conversation",
+        "message_id": "message",
+    },
+    "POST /exchanges/{public_id}/messages": {"public_id": "exchange:agreed"},
+    "GET /people/{public_id}": {"public_id": "person"},
+    "POST /people/{public_id}/block": {"public_id": "person"},
+    "POST /people/{public_id}/unblock": {"public_id": "person"},
+    "GET /referrals/{public_id}": {"public_id": "referral"},
+    "POST /referrals/{public_id}/move": {"public_id": "referral"},
+    "POST /referrals/{public_id}/induct": {"public_id": "referral"},
+    "GET /pools/{public_id}": {"public_id": "pool"},
+    "GET /pools/{public_id}/spends": {"public_id": "pool"},
+    "POST /pools/{public_id}/spends": {"public_id": "pool"},
+    "POST /pools/{public_id}/contribute": {"public_id": "pool"},
+    "POST /pool-spends/{public_id}/approve": {"public_id": "spend"},
+    "POST /pool-spends/{public_id}/refuse": {"public_id": "spend"},
+    "GET /projects/{public_id}": {"public_id": "project"},
+    "GET /meetings/{public_id}": {"public_id": "meeting"},
+    "POST /meetings/{public_id}/attendance": {"public_id": "meeting"},
+    "GET /proposals/{public_id}": {"public_id": "proposal"},
+    "GET /reports/{audience}": {"audience": "audience"},
+    "POST /coordinator/applications/{public_id}/induct": {"public_id": "applicant"},
+    "POST /coordinator/applications/{public_id}/decline": {"public_id": "applicant"},
+    "POST /exchanges/{public_id}/feedback": {"public_id": "exchange:confirmed"},
+    "POST /exchanges/{public_id}/resolve": {"public_id": "exchange:disputed"},
+    "POST /exchanges/{public_id}/reverse": {"public_id": "exchange:confirmed"},
 }
 
 # The smallest body that gets an API operation past its schema to its permission check.
 BODIES: dict[str, dict[str, Any]] = {
     "POST /exchanges/{public_id}/done": {"minutes": 60},
     "POST /exchanges/{public_id}/dispute": {"reason": "It did not happen."},
+    "PUT /offers/{public_id}": {"title": "Changed", "category": "gardening"},
+    "PUT /requests/{public_id}": {"title": "Changed", "category": "gardening"},
+    "POST /conversations/{public_id}/messages": {"body": "Hello"},
+    "POST /conversations/{public_id}/messages/{message_id}/report": {"reason": "Not kind"},
+    "POST /exchanges/{public_id}/messages": {"body": "Hello"},
+    "POST /referrals/{public_id}/move": {"to_status": "contacted", "on": "2026-01-05"},
+    "POST /referrals/{public_id}/induct": {"inducted_on": "2026-01-05"},
+    "POST /pools/{public_id}/spends": {"amount": 30, "purpose": "Seeds", "member": "alice"},
+    "POST /pools/{public_id}/contribute": {"amount": 30},
+    "POST /meetings/{public_id}/attendance": {"attendees": [{"person": "{alice}", "minutes": 60}]},
+    "POST /coordinator/applications/{public_id}/induct": {"inducted_on": "2026-01-05"},
+    "POST /coordinator/applications/{public_id}/decline": {"reason": "Outside our area"},
+    "POST /coordinator/grants": {"member": "bob", "minutes": 30, "reason": "Welcome"},
+    "POST /exchanges/{public_id}/feedback": {"about": "{alice}", "message": "Thank you"},
+    "POST /exchanges/{public_id}/resolve": {"outcome": "confirm", "note": "As marked."},
+    "POST /exchanges/{public_id}/reverse": {"reason": "Logged twice"},
+    "POST /exchanges/log": {
+        "provider": "alice",
+        "receiver": "bob",
+        "title": "Shelf",
+        "category": "household",
+        "minutes": 30,
+        "done_on": "2026-01-05",
+    },
+    "POST /conversations": {"offer": "{offer}", "body": "Hello"},
+    "POST /referrals": {
+        "organisation": "{organisation:A}",
+        "first_name": "Enid",
+        "consent": True,
+        "consent_given_by": "Enid",
+        "consent_given_on": "2026-01-05",
+        "consent_how": "verbal",
+    },
+}
+# Operations whose body is a form with a picture (multipart), not JSON.
+MULTIPART = {
+    "POST /offers/{public_id}/photo",
+    "POST /requests/{public_id}/photo",
+    "POST /profile/photo",
 }
 
 # Plain words a URL takes (not objects): the same in both time banks.
@@ -415,6 +496,17 @@ class Outcome:
     detail: str = ""
 
 
+def _picture() -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (40, 140, 60)).save(out, "JPEG")
+    return SimpleUploadedFile("garden.jpg", out.getvalue(), content_type="image/jpeg")
+
+
 class Asker:
     """Asks one row as one role, inside a savepoint rolled back afterwards, so every request
     meets the same world."""
@@ -450,7 +542,7 @@ class Asker:
             changed = Writes.tables_changed(before, self.writes.mark())
             code = self.classify(response, changed)
             detail = f"wrote {', '.join(changed)}" if changed else ""
-            if code in REFUSED and row.method == "POST":
+            if code in REFUSED and row.method != "GET":
                 counts = row_counts()
                 moved = {t for t, c in counts.items() if c != self.baseline.get(t)}
                 if changed or moved:
@@ -471,9 +563,27 @@ class Asker:
             return client.get(path, headers=headers)
         if not api:
             return client.post(path, {}, headers=headers)
-        headers["Idempotency-Key"] = f"matrix-{uuid.uuid4()}"
-        body = json.dumps(BODIES.get(target.key, {}))
-        return client.post(path, body, content_type="application/json", headers=headers)
+        if target.key in MULTIPART:
+            return client.post(path, {"photo": _picture(), "alt": "A garden"}, headers=headers)
+        if row.method == "POST":
+            headers["Idempotency-Key"] = f"matrix-{uuid.uuid4()}"
+        body = json.dumps(self._filled(BODIES.get(target.key, {})))
+        send = getattr(client, row.method.lower())
+        return send(path, body, content_type="application/json", headers=headers)
+
+    def _filled(self, body: Any) -> Any:
+        """A body's "{kind}" strings as the Riverside object of that kind's public id."""
+        if isinstance(body, dict):
+            return {k: self._filled(v) for k, v in body.items()}
+        if isinstance(body, list):
+            return [self._filled(v) for v in body]
+        if isinstance(body, str) and body.startswith("{") and body.endswith("}"):
+            kind, _, variant = body[1:-1].partition(":")
+            found = self.world.objects.get(kind, {}).get(variant or "riverside")
+            if found is None:
+                found = self.world.people[kind]
+            return str(found.public_id)
+        return body
 
     def classify(self, response: Any, changed: list[str]) -> str:
         status = response.status_code

@@ -8,17 +8,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field as F
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import ledger_key, write_operation
+from coproduce.api.pagination import CursorParams, Key, page_of
 from coproduce.api.schemas import (
-    MAX_PAGE,
     GiftIn,
     GiftOut,
     StatementOut,
     hours,
-    page_bounds,
     party,
     responses,
     statement_out,
@@ -36,19 +35,23 @@ from coproduce.members.services import gift_give
 router = Router(tags=["account"])
 
 
+# The statement's own order: when the help happened, newest first, the entry breaking ties.
+STATEMENT_ORDER = (
+    Key("transfer__occurred_at", "datetime"),
+    Key("id", "int"),
+)
+
 # Days a statement can be asked for: the day after the last must still be a date, in any zone.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
-class StatementFilters(Schema):
+class StatementFilters(CursorParams):
     date_from: date | None = F(
         None, ge=FIRST_DAY, le=LAST_DAY, description="From this day (inclusive)."
     )
     date_to: date | None = F(
         None, ge=FIRST_DAY, le=LAST_DAY, description="To this day (inclusive)."
     )
-    limit: int = F(25, ge=1, le=MAX_PAGE)
-    offset: int = F(0, ge=0, le=1_000_000)
 
 
 def _period(filters: StatementFilters) -> StatementSpan:
@@ -77,21 +80,17 @@ def statement(request: HttpRequest, filters: Query[StatementFilters]) -> Stateme
     period = _period(filters)
     account = member_account_for(person=who.person, timebank=who.timebank)
     if account is None:
-        return statement_out(
-            None, [], balance=0, limit=filters.limit, offset=filters.offset, next_offset=None
-        )
+        return statement_out(None, [], balance=0, limit=filters.limit, next_cursor=None)
     found = statement_for(account=account, period=period)
-    start = filters.offset
-    entries, next_offset = page_bounds(
-        list(found.entries[start : start + filters.limit + 1]), filters.limit, start
-    )
+    # Only older entries than the cursor's are left out, and the running balance sums the
+    # older ones: each row's balance is the same on every page.
+    entries, next_cursor = page_of(found.entries, STATEMENT_ORDER, filters)
     return statement_out(
         found,
         statement_rows(found, entries),
         balance=account.balance,
         limit=filters.limit,
-        offset=start,
-        next_offset=next_offset,
+        next_cursor=next_cursor,
     )
 
 

@@ -9,12 +9,12 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as F
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from coproduce.api.auth import Caller, caller
 from coproduce.api.idempotency import write_operation
+from coproduce.api.pagination import CursorParams, after, decode, encode, newest_first
 from coproduce.api.schemas import (
-    MAX_PAGE,
     CancelIn,
     DisputeIn,
     DoneIn,
@@ -23,7 +23,6 @@ from coproduce.api.schemas import (
     ProposeIn,
     exchange_detail_out,
     exchange_out,
-    page_bounds,
     responses,
 )
 from coproduce.api.selectors import member_by_reference
@@ -46,14 +45,12 @@ router = Router(tags=["exchanges"])
 Detail = responses({200: ExchangeDetailOut}, 404, 409)
 
 
-class ExchangeFilters(Schema):
+class ExchangeFilters(CursorParams):
     bucket: Literal["waiting", "active", "finished"] | None = F(
         None,
         description="waiting: for you to agree or confirm; active: still open; finished: "
         "confirmed or cancelled.",
     )
-    limit: int = F(20, ge=1, le=MAX_PAGE)
-    offset: int = F(0, ge=0, le=10_000)
 
 
 def _mine(who: Caller, public_id: UUID) -> Exchange:
@@ -73,22 +70,25 @@ def _paying_organisation(who: Caller, payload: ProposeIn) -> Organisation | None
 
 
 @router.get(
-    "/exchanges", response=responses({200: ExchangePage}, 422), summary="My exchanges, newest first"
+    "/exchanges",
+    response=responses({200: ExchangePage}, 400, 422),
+    summary="My exchanges, newest first",
 )
 def exchanges(request: HttpRequest, filters: Query[ExchangeFilters]) -> ExchangePage:
     who = caller(request)
+    order = newest_first()
     found = exchanges_for_person(
         timebank=who.timebank,
         person=who.person,
         bucket=filters.bucket,
-        limit=filters.offset + filters.limit + 1,
+        limit=filters.limit + 1,
+        where=after(order, decode(order, filters.cursor)) if filters.cursor else None,
     )
-    rows, next_offset = page_bounds(found[filters.offset :], filters.limit, filters.offset)
+    rows = found[: filters.limit]
     return ExchangePage(
         items=[exchange_out(e) for e in rows],
         limit=filters.limit,
-        offset=filters.offset,
-        next_offset=next_offset,
+        next_cursor=encode(order, rows[-1]) if len(found) > filters.limit else None,
     )
 
 

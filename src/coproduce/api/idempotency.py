@@ -162,11 +162,29 @@ def _idempotent(func: Callable[..., Any], key_required: bool) -> Callable[..., A
     return operation
 
 
+def _write_only(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def operation(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        caller(request).require_write()
+        return func(request, *args, **kwargs)
+
+    operation.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
+    return operation
+
+
 def write_operation(
-    router: Router, path: str, *, key_required: bool = False, **options: Any
+    router: Router,
+    path: str,
+    *,
+    key_required: bool = False,
+    method: str = "POST",
+    idempotent: bool = True,
+    **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`@write_operation(router, "/gifts", response=…)`: a POST needing a write token, with
-    `Idempotency-Key` honoured (and required when `key_required`)."""
+    `Idempotency-Key` honoured (and required when `key_required`). `idempotent=False` for what
+    is the same however often it is done (a photo set, a DELETE): only the write scope then;
+    a multipart upload must be one of these, as its body cannot be read twice."""
     parameter = {
         "in": "header",
         "name": HEADER,
@@ -183,7 +201,8 @@ def write_operation(
         ),
     }
     extra = options.pop("openapi_extra", {}) or {}
-    extra = {**extra, "parameters": [*extra.get("parameters", []), parameter]}
+    if idempotent:
+        extra = {**extra, "parameters": [*extra.get("parameters", []), parameter]}
     # Besides the operation's own: 400 (a bad key, a body that is not JSON), 403 (a read-only
     # token), 413 (a body too large), and 422 for fields that are wrong or a key reused with
     # another request (the one 422 sent with `{"detail": "…"}`).
@@ -192,6 +211,7 @@ def write_operation(
     options["response"] = documented
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        return router.post(path, openapi_extra=extra, **options)(_idempotent(func, key_required))
+        wrapped = _idempotent(func, key_required) if idempotent else _write_only(func)
+        return router.api_operation([method], path, openapi_extra=extra or None, **options)(wrapped)
 
     return register

@@ -7,18 +7,17 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field as F
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
+from coproduce.api.pagination import CursorParams, newest_first, page_of
 from coproduce.api.schemas import (
-    MAX_PAGE,
     ListingIn,
     ListingOut,
     ListingPage,
     SingleLine,
     listing_out,
-    page_bounds,
     responses,
 )
 from coproduce.core.categories import Category
@@ -31,13 +30,11 @@ router = Router(tags=["offers and requests"])
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-class ListingFilters(Schema):
+class ListingFilters(CursorParams):
     q: SingleLine = F("", max_length=200, description="Words to look for; each must match.")
     category: Category | None = None
     area: SingleLine | None = F(None, max_length=80)
     day: Day | None = F(None, description="Free on that day (or at any time).")
-    limit: int = F(20, ge=1, le=MAX_PAGE)
-    offset: int = F(0, ge=0, le=100_000)
 
 
 def _search(request: HttpRequest, kind: Kind, filters: ListingFilters) -> ListingPage:
@@ -51,15 +48,13 @@ def _search(request: HttpRequest, kind: Kind, filters: ListingFilters) -> Listin
         day=filters.day,
         viewer=who.person,
     )
-    start = filters.offset
-    rows, next_offset = page_bounds(
-        list(found[start : start + filters.limit + 1]), filters.limit, start
-    )
+    # Newest first even when searching: a relevance rank is a float worked out again on each
+    # query, which a cursor cannot carry exactly, so matches come in the order they were posted.
+    rows, next_cursor = page_of(found, newest_first(), filters)
     return ListingPage(
         items=[listing_out(listing) for listing in rows],
         limit=filters.limit,
-        offset=start,
-        next_offset=next_offset,
+        next_cursor=next_cursor,
     )
 
 
@@ -80,14 +75,16 @@ def _create(request: HttpRequest, kind: Kind, payload: ListingIn) -> Status[List
 
 
 @router.get(
-    "/offers", response=responses({200: ListingPage}, 422), summary="Search the open offers"
+    "/offers", response=responses({200: ListingPage}, 400, 422), summary="Search the open offers"
 )
 def offers(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
     return _search(request, "offer", filters)
 
 
 @router.get(
-    "/requests", response=responses({200: ListingPage}, 422), summary="Search the open requests"
+    "/requests",
+    response=responses({200: ListingPage}, 400, 422),
+    summary="Search the open requests",
 )
 def requests(request: HttpRequest, filters: Query[ListingFilters]) -> ListingPage:
     return _search(request, "request", filters)

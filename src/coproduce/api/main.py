@@ -1,31 +1,65 @@
 """The API (mounted at /api/v1/ by config/urls.py): one NinjaAPI, one router per area.
 
 Every operation needs a personal access token (`Authorization: Bearer …`); the OpenAPI document
-at /api/v1/openapi.json does not. The interactive docs page is off: it would load its scripts
-from a CDN, and nothing here is loaded from one.
+at /api/v1/openapi.json and the interactive docs at /api/v1/docs (Swagger UI, vendored: see
+`api/docs.py`) do not.
 """
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from coproduce.api import account, exchanges, listings, me
+from coproduce.api import (
+    account,
+    codesign,
+    conversations,
+    coordination,
+    exchange_steps,
+    exchanges,
+    listing_changes,
+    listings,
+    me,
+    pools,
+    profile,
+    referrals,
+)
 from coproduce.api.auth import BearerToken
+from coproduce.api.docs import VendoredSwagger
 from coproduce.api.errors import install_error_handlers
 
 api = NinjaAPI(
     title="Coproduce API",
     version="1",
     description=(
-        "The time bank: me, offers and requests, exchanges, my statement and gifts. Times are "
-        "integer minutes. Authenticate with a personal access token as "
-        "`Authorization: Bearer <token>`. POSTs honour an `Idempotency-Key` header (required "
-        "for gifts): a retry with the same key returns the first response."
+        "The time bank, as on the web: me and my profile, offers and requests (with photos), "
+        "exchanges, conversations, my statement and gifts, referrals, pools, co-design, and "
+        "a coordinator's work and reports. Times are integer minutes. Authenticate with a "
+        "personal access token as `Authorization: Bearer <token>`; changes need a token with "
+        "write access. Lists are paged by cursor: pass a page's `next_cursor` as `cursor` for "
+        "the next (`limit` 1 to 100), in a stable order. POSTs honour an `Idempotency-Key` "
+        "header (required where credits move): a retry with the same key returns the first "
+        "response."
     ),
     auth=BearerToken(),
     urls_namespace="api-v1",
-    docs_url=None,
+    docs=VendoredSwagger(),
+    docs_url="/docs",
 )
 install_error_handlers(api)
-for module in (me, listings, exchanges, account):
+# listing_changes adds its operations to the listings router.
+_ = listing_changes
+for module in (
+    me,
+    profile,
+    listings,
+    # Before exchanges: its /exchanges/log must come before /exchanges/{public_id}.
+    exchange_steps,
+    exchanges,
+    account,
+    conversations,
+    referrals,
+    pools,
+    codesign,
+    coordination,
+):
     api.add_router("", module.router)

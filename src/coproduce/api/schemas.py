@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StrictInt
 
+from coproduce.api.pagination import CursorPage
 from coproduce.community.models import Organisation, Person
 from coproduce.core.categories import Category
 from coproduce.core.text import text_problem
@@ -23,9 +24,6 @@ from coproduce.exchanges.selectors.exchanges import (
     exchange_standing,
 )
 from coproduce.ledger.statements import Statement, StatementRow, Totals
-
-MAX_PAGE = 100
-
 
 # --- shared -----------------------------------------------------------------------------------
 
@@ -132,17 +130,6 @@ def party(who: Person | Organisation) -> PartyOut:
     return PartyOut(kind="person", public_id=who.public_id, name=who.display_name)
 
 
-class Page(Schema):
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Where the next page starts; null on the last.")
-
-
-def page_bounds(rows: list, limit: int, offset: int) -> tuple[list, int | None]:
-    """Rows fetched as limit + 1: the page, and the next offset when there is more."""
-    return rows[:limit], (offset + limit if len(rows) > limit else None)
-
-
 # --- me ---------------------------------------------------------------------------------------
 
 
@@ -188,6 +175,15 @@ class ListingIn(Schema):
     )
 
 
+class PhotoOut(Schema):
+    url: str = Field(description="Where to fetch it: a path on this site, under /media/.")
+    alt: str = Field(description="What it shows, for people who cannot see it.")
+
+
+def photo_out(photo: Any, alt: str) -> PhotoOut | None:
+    return PhotoOut(url=photo.url, alt=alt) if photo else None
+
+
 class ListingOut(Schema):
     public_id: UUID
     kind: Literal["offer", "request"]
@@ -199,11 +195,12 @@ class ListingOut(Schema):
     availability: list[str]
     status: str
     owner: PartyOut | None
+    photo: PhotoOut | None = Field(description="Its photo, if it has one.")
     created_at: datetime
     expires_at: datetime | None
 
 
-class ListingPage(Page):
+class ListingPage(CursorPage):
     items: list[ListingOut]
 
 
@@ -220,6 +217,7 @@ def listing_out(listing: Offer | Request) -> ListingOut:
         availability=list(listing.availability or []),
         status=listing.status,
         owner=party(owner) if owner is not None else None,
+        photo=photo_out(listing.photo, listing.photo_alt),
         created_at=listing.created_at,
         expires_at=listing.expires_at,
     )
@@ -298,7 +296,7 @@ class ExchangeDetailOut(ExchangeOut):
     actions: list[str] = Field(description="What you may do to it now.")
 
 
-class ExchangePage(Page):
+class ExchangePage(CursorPage):
     items: list[ExchangeOut]
 
 
@@ -389,7 +387,7 @@ def statement_row_out(row: StatementRow) -> StatementRowOut:
     )
 
 
-class StatementOut(Page):
+class StatementOut(CursorPage):
     balance: Hours
     opening: Hours
     closing: Hours
@@ -404,8 +402,7 @@ def statement_out(
     *,
     balance: int,
     limit: int,
-    offset: int,
-    next_offset: int | None,
+    next_cursor: str | None,
 ) -> StatementOut:
     empty = Totals()
     return StatementOut(
@@ -416,8 +413,7 @@ def statement_out(
         in_period=totals_out(statement.in_period if statement else empty),
         items=[statement_row_out(row) for row in rows],
         limit=limit,
-        offset=offset,
-        next_offset=next_offset,
+        next_cursor=next_cursor,
     )
 
 

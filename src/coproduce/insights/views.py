@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.requests import current_person, current_timebank
 from coproduce.insights.charts import chart_data, network_picture
@@ -28,6 +27,7 @@ from coproduce.insights.selectors import (
     insights_timebank_for,
     insights_timebanks_for,
 )
+from coproduce.insights.services import report_export_record
 from coproduce.insights.tables import (
     AUDIENCES,
     COORDINATOR,
@@ -150,15 +150,7 @@ def _stem(report: Report, audience: str) -> str:
 
 
 def _audit_export(request: HttpRequest, report: Report, audience: str, what: str) -> None:
-    # Exports with names leave the system: keep a record of who took which.
-    if audience == COORDINATOR:
-        audit_record(
-            action="insights.export",
-            actor=current_person(request),
-            timebank_id=report.timebank.pk,
-            target=what,
-            data={"from": str(report.period.start), "to": str(report.period.end)},
-        )
+    report_export_record(report=report, audience=audience, what=what, actor=current_person(request))
 
 
 @login_required

@@ -106,12 +106,14 @@ def exchanges_for_person(
     person: Person,
     limit: int = 10,
     bucket: str | None = None,
+    where: Q | None = None,
 ) -> list[Exchange]:
     """A person's own exchanges (as themselves or for an organisation they work for), newest
     first, with everyone taking part: two queries.
 
     `bucket` narrows it to those `waiting` for the person (proposed to them, or done and waiting
     for their confirmation), those still `active`, or those `finished` (confirmed or cancelled).
+    `where` narrows them further (the API's cursor: those older than the last one it sent).
     """
     # Driven from the person's own participations (indexed by person), not by testing every
     # exchange of the bank newest first. The organisations they work for are read first (few,
@@ -127,6 +129,8 @@ def exchanges_for_person(
     queryset = _with_my_part(
         Exchange.objects.filter(_in_bank(timebank, person), pk__in=taking_part), person
     )
+    if where is not None:
+        queryset = queryset.filter(where)
     if bucket == FINISHED:
         queryset = queryset.filter(status__in=FINISHED_STATUSES)
     elif bucket in (WAITING, ACTIVE):
