@@ -36,7 +36,7 @@ def barri() -> Bank:
         Member(
             1, "María García", email="maria@correo.test", phone="600111222", alt_phone="933000111"
         ),
-        Member(2, "Jordi Puig", email=""),
+        Member(2, "Jordi Puig", email="", locale="ca"),
         Member(3, "María García", email="maria2@correo.test"),
         Member(4, "Ana, la del 3º", email="ana@correo.test"),
         Member(5, "Pedro", deleted=True),
@@ -132,8 +132,11 @@ def test_members_become_active_members_without_a_password(riverside, carol, run,
     assert all(p.last_login is None for p in imported)  # so carol can hand them a link
     jordi = Person.objects.get(username="jordi.puig")
     assert jordi.email == ""  # TimeOverflow's dummy example.com address is not an address
+    # Each member's TimeOverflow locale becomes their language for pages and emails.
+    assert jordi.language == "ca"
     maria = Person.objects.get(username="maria.garcia.1")
     assert maria.phone == "600111222"
+    assert maria.language == "es"
     membership = Membership.objects.get(person=maria, timebank=riverside)
     assert membership.status == MembershipStatus.ACTIVE
     assert membership.activated_at == datetime(2020, 1, 6, 10, 0, tzinfo=UTC)
