@@ -177,17 +177,21 @@ def _post(
     enforce_limits: bool,
 ) -> Transfer:
     now = timezone.now()
+    # By position, in the model's field order (a test holds them together): half the cost of
+    # keyword arguments, on the hot path of every posting.
     transfer = Transfer(
-        timebank_id=timebank.pk,
-        public_id=uuid.uuid4(),
-        kind=kind,
-        memo=memo,
-        occurred_at=occurred_at or now,
-        created_at=now,
-        created_by_id=acting.pk if acting else None,
-        on_behalf_of_id=on_behalf_of.pk if on_behalf_of else None,
-        idempotency_key=idempotency_key,
-        reverses_id=reverses.pk if reverses else None,
+        None,  # id
+        timebank.pk,
+        uuid.uuid4(),  # public_id
+        kind,
+        memo,
+        occurred_at or now,
+        now,  # created_at
+        acting.pk if acting else None,  # created_by_id
+        on_behalf_of.pk if on_behalf_of else None,
+        idempotency_key,
+        reverses.pk if reverses else None,
+        "",  # override_reason, once the limits are known
     )
     posting = Posting(
         timebank=timebank,
