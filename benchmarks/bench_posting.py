@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -91,13 +92,20 @@ def _quarters(durations: list[int]) -> list[float]:
     return [statistics.median(durations[i * q : (i + 1) * q]) / 1e6 for i in range(4)]
 
 
-def _interleave(contenders: dict, count: int, rng: random.Random) -> dict[str, list[int]]:
+def _interleave(
+    contenders: dict, count: int, rng: random.Random, servers: dict | None = None
+) -> tuple[dict[str, list[int]], dict[str, tuple[float, float]]]:
     """Each contender `count` times, in blocks of BLOCK taken in turn (order rotating), so that
-    they share the machine's moods; each gets WARMUP untimed calls first."""
+    they share the machine's moods; each gets WARMUP untimed calls first. Returns the durations
+    and, per contender, the CPU time per posting of this process and of its database server
+    process (`servers`: a function reading it, for PostgreSQL), in ms: unlike the wall clock,
+    CPU time hardly changes with the machine's load, so its ratios hold on a quiet machine."""
     for post in contenders.values():
         for _ in range(WARMUP):
             post(rng, timed=False)
     durations: dict[str, list[int]] = {name: [] for name in contenders}
+    client = dict.fromkeys(contenders, 0)
+    server = dict.fromkeys(contenders, 0.0)
     names = list(contenders)
     done = 0
     turn = 0
@@ -106,11 +114,39 @@ def _interleave(contenders: dict, count: int, rng: random.Random) -> dict[str, l
         for name in names[turn % len(names) :] + names[: turn % len(names)]:
             post = contenders[name]
             out = durations[name]
+            read_server = (servers or {}).get(name)
+            s0 = read_server() if read_server else 0.0
+            c0 = time.thread_time_ns()
             for _ in range(block):
                 out.append(post(rng, timed=True))
+            client[name] += time.thread_time_ns() - c0
+            server[name] += (read_server() - s0) if read_server else 0.0
         done += block
         turn += 1
-    return durations
+    cpu = {
+        name: (client[name] / 1e6 / len(durations[name]), server[name] * 1e3 / len(durations[name]))
+        for name in contenders
+    }
+    return durations, cpu
+
+
+def _server_cpu(conn) -> Callable[[], float]:
+    """Seconds of CPU the PostgreSQL backend serving `conn` has used (from /proc: the server
+    must run on this machine, as it does for this benchmark)."""
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    if not conn.autocommit:
+        conn.commit()
+    ticks = os.sysconf("SC_CLK_TCK")
+    path = Path(f"/proc/{pid}/stat")
+
+    def read() -> float:
+        try:
+            fields = path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return read
 
 
 def _load() -> str:
@@ -346,8 +382,8 @@ def worker_postgres(count: int, seed: int, tag: str) -> dict:
         return time.perf_counter_ns() - t0
 
     rng = random.Random(seed)
-    cpu0 = time.process_time()
-    durations = _interleave(
+    connection.ensure_connection()
+    durations, cpu = _interleave(
         {
             "transfer_post": post_django,
             "floor function": post_function,
@@ -356,8 +392,13 @@ def worker_postgres(count: int, seed: int, tag: str) -> dict:
         },
         count,
         rng,
+        {
+            "transfer_post": _server_cpu(connection.connection),
+            "floor function": _server_cpu(fn),
+            "raw psycopg": _server_cpu(raw),
+            "one-row commit": _server_cpu(one),
+        },
     )
-    cpu = time.process_time() - cpu0
     for conn in (fn, raw, one):
         conn.close()
     connection.close()
@@ -367,7 +408,7 @@ def worker_postgres(count: int, seed: int, tag: str) -> dict:
         "quarters": _quarters(durations["transfer_post"]),
         "seq_scans": {t: after.get(t, 0) - before.get(t, 0) for t in LEDGER_TABLES},
         "refused": refused,
-        "cpu_ms_all": cpu * 1e3 / (4 * (count + WARMUP)),
+        "cpu": cpu,
     }
 
 
@@ -444,6 +485,12 @@ def run_postgres(
             ),
             "seq_scans": {
                 t: fresh[0]["seq_scans"][t] + fresh[1]["seq_scans"][t] for t in LEDGER_TABLES
+            },
+            "cpu": {
+                k: tuple(
+                    (a + b) / 2 for a, b in zip(fresh[0]["cpu"][k], fresh[1]["cpu"][k], strict=True)
+                )
+                for k in fresh[0]["cpu"]
             },
         }
         if hordak:
@@ -583,9 +630,11 @@ def worker_sqlite(count: int, seed: int) -> dict:
         if balance[payer][0] - 30 < balance[payer][1]:
             cur.execute("ROLLBACK")
             return time.perf_counter_ns() - t0
+        key = f"k{next(serial)}"
+        cur.execute("SELECT id FROM transfer WHERE idempotency_key = ?", (key,)).fetchone()
         cur.execute(
             "INSERT INTO transfer (memo, created_at, idempotency_key) VALUES ('floor', ?, ?)",
-            (now, f"k{next(serial)}"),
+            (now, key),
         )
         t = cur.lastrowid
         cur.execute(
@@ -604,7 +653,7 @@ def worker_sqlite(count: int, seed: int) -> dict:
         return time.perf_counter_ns() - t0
 
     connection.ensure_connection()
-    durations = _interleave(
+    durations, cpu = _interleave(
         {
             "transfer_post": post_django,
             "bare sqlite3, same tables": post_same,
@@ -616,7 +665,7 @@ def worker_sqlite(count: int, seed: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()")
         version = cursor.fetchone()[0]
-    return {"durations": durations, "version": version}
+    return {"durations": durations, "version": version, "cpu": cpu}
 
 
 def run_sqlite(transfers: int, seed: int) -> dict:
@@ -645,21 +694,30 @@ def run_sqlite(transfers: int, seed: int) -> dict:
 # --- the report ----------------------------------------------------------------------------
 
 
-def _table(title: str, durations: dict[str, list[int]], reference: str) -> list[str]:
+def _table(title: str, result: dict, reference: str) -> list[str]:
+    durations, cpu = result["durations"], result.get("cpu", {})
     rows = {name: _summary(d) for name, d in durations.items() if d}
     ref = rows["transfer_post"]["rate"]
+    ref_cpu = sum(cpu.get("transfer_post", (0, 0)))
     lines = [
         f"{title}",
         "",
-        "| posting as | postings/s | median (ms) | p95 (ms) | transfer_post ÷ this |",
-        "|---|---:|---:|---:|---:|",
+        "| posting as | postings/s | median (ms) | p95 (ms) | transfer_post ÷ this "
+        "| CPU per posting: client + server (ms) | transfer_post ÷ this, by CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in rows.items():
         ratio = ref / s["rate"]
         mark = " **(target)**" if name == reference else ""
+        if name in cpu and ref_cpu:
+            client, server = cpu[name]
+            both = f"{client:.3f} + {server:.3f}" if server else f"{client:.3f}"
+            by_cpu = f"{(client + server) / ref_cpu:.2f}x"
+        else:
+            both = by_cpu = "-"
         lines.append(
             f"| {name}{mark} | {s['rate']:,.0f} | {s['median']:.3f} | {s['p95']:.2f} | "
-            f"{ratio:.2f}x |"
+            f"{ratio:.2f}x | {both} | {by_cpu} |"
         )
     return lines
 
@@ -684,7 +742,7 @@ def report(pg: dict | None, lite: dict, args: argparse.Namespace) -> str:
         lines += _table(
             "**PostgreSQL, freshly migrated database** (no statistics ever: autovacuum off on "
             "its tables, no ANALYZE)",
-            pg["fresh"]["durations"],
+            pg["fresh"],
             "floor function",
         )
         q = pg["fresh"]["quarters"]
@@ -700,7 +758,7 @@ def report(pg: dict | None, lite: dict, args: argparse.Namespace) -> str:
         lines += _table(
             f"**PostgreSQL, pre-filled with {pg['filled_transfers']:,} transfers** "
             "(no statistics either)",
-            pg["filled"]["durations"],
+            pg["filled"],
             "floor function",
         )
         q = pg["filled"]["quarters"]
@@ -715,7 +773,7 @@ def report(pg: dict | None, lite: dict, args: argparse.Namespace) -> str:
         ]
     lines += _table(
         f"**SQLite {lite['version']}** (WAL, synchronous=NORMAL, as the app runs it)",
-        lite["durations"],
+        lite,
         "bare sqlite3, minimal tables",
     )
     return "\n".join(lines) + "\n"

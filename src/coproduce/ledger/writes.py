@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -26,20 +26,17 @@ from coproduce.ledger.rules import (
     refuse_or_allow,
 )
 
-if TYPE_CHECKING:
-    pass
-
 AUDIT_ACTION = "ledger.transfer_posted"
 
 
 def post_in_statements(posting: Posting) -> Posted:
     """SQLite: the posting as a few in-process statements in one transaction. Outside any
-    transaction they go to the sqlite3 connection itself, between BEGIN IMMEDIATE and COMMIT:
-    Django's cursor and `atomic()` cost more than the statements (issue 17). Inside the caller's
+    transaction they go to the sqlite3 connection itself, between BEGIN IMMEDIATE and COMMIT,
+    without the bookkeeping of Django's cursor and `atomic()` (issue 17). Inside the caller's
     transaction a savepoint keeps a half-written posting from outliving an error the caller
     catches; and anything watching Django's cursor (a debug log, an execute wrapper) gets it."""
     # One look-up of the connection: each attribute of django.db.connection is a look-up of its
-    # own in a context-local store, which cost more than the statements here.
+    # own in a context-local store.
     db = connections[DEFAULT_DB_ALIAS]
     if db.in_atomic_block or db.queries_logged or db.execute_wrappers or not db.get_autocommit():
         with transaction.atomic(), db.cursor() as cursor:
