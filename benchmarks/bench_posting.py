@@ -505,9 +505,7 @@ def run_postgres(
             str(seed + 7),
         )
         with _admin(_with_db(url, names["filled"])) as conn:
-            result["filled_transfers"] = conn.execute(
-                "SELECT count(*) FROM ledger_transfer"
-            ).fetchone()[0]
+            result["filled_transfers"] = prefill
             result["server"] = conn.execute(
                 "SELECT current_setting('server_version') || ' (synchronous_commit='"
                 " || current_setting('synchronous_commit') || ', fsync='"
