@@ -75,12 +75,19 @@ def _as_the_app_role(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _english_shell(monkeypatch) -> None:
+def _english_shell(monkeypatch):
     """The command line speaks the shell's language (cli.environment_language); the tests read
-    its English, whatever the developer's shell says."""
+    its English, whatever the developer's shell says. Each test also starts and ends in English:
+    a page or API call in Welsh leaves its language active in the thread, as a web worker's next
+    request would replace it."""
+    from django.utils import translation
+
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    translation.activate("en-gb")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

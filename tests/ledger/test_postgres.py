@@ -322,3 +322,38 @@ def test_a_sql_prompt_cannot_change_posted_rows(
         45,
     ]
     assert Account.objects.filter(pk__in=roomy_pools).count() == ACCOUNTS
+
+
+def test_postings_on_a_new_database_read_no_table_whole(
+    riverside: TimeBank, alice: Person, roomy_pools: list[int]
+) -> None:
+    # The test database is freshly migrated and small, which is when a plan made from the
+    # statistics reads whole tables; the posting's plans must use the indexes whatever the
+    # statistics say (migration ledger 0007), including its foreign-key checks and the zero-sum
+    # trigger. A new connection has no plans yet; pg_stat_xact counts this transaction's scans.
+    connection.close()
+    rng = random.Random(17)
+    ledger_tables = ["ledger_account", "ledger_transfer", "ledger_entry"]
+    with transaction.atomic():
+        for i in range(200):
+            payer, payee = rng.sample(roomy_pools, 2)
+            transfer_post(
+                timebank=riverside,
+                acting=alice,
+                payer=payer,
+                payee=payee,
+                minutes=1,
+                idempotency_key=f"scan:{i}",
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred zero-sum checks
+            cursor.execute(
+                "SELECT relname, seq_scan, idx_scan FROM pg_stat_xact_user_tables"
+                " WHERE relname = ANY (%s)",
+                [ledger_tables],
+            )
+            scans = {name: (seq, idx) for name, seq, idx in cursor.fetchall()}
+    assert {name: seq for name, (seq, _idx) in scans.items()} == dict.fromkeys(ledger_tables, 0)
+    # …and the look-ups did happen, by index: at least the zero-sum check of each entry.
+    assert scans["ledger_entry"][1] >= 400
+    assert Transfer.objects.filter(idempotency_key__startswith="scan:").count() == 200

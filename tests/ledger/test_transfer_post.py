@@ -878,3 +878,24 @@ def test_a_reversal_with_a_key_another_transfer_used_is_refused(riverside, carol
             transfer=first, acting=carol, reason="typo", idempotency_key="used-already"
         )
     assert not Transfer.objects.filter(reverses=first).exists()
+
+
+def test_transfer_post_builds_a_transfer_in_the_models_field_order() -> None:
+    # transfer_post builds its Transfer by position (ledger/services.py, _post), which is
+    # quicker than by keyword; a field added or moved must be added there too.
+    from coproduce.ledger.models import Transfer
+
+    assert [field.attname for field in Transfer._meta.concrete_fields] == [
+        "id",
+        "timebank_id",
+        "public_id",
+        "kind",
+        "memo",
+        "occurred_at",
+        "created_at",
+        "created_by_id",
+        "on_behalf_of_id",
+        "idempotency_key",
+        "reverses_id",
+        "override_reason",
+    ]

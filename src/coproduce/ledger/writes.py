@@ -1,0 +1,258 @@
+"""The two ways a posting reaches the database, once `ledger.services` has checked its shape.
+
+PostgreSQL: one call of the `ledger_transfer_post` function (migrations 0003 to 0007,
+`ledger/sql/`), so a posting is one round trip and, outside a transaction, one commit; it is
+prepared once per connection and its parameters bound by the server. SQLite: a few in-process
+statements in one transaction, through the sqlite3 connection itself. Either way a refusal is
+explained by `ledger.rules` on the locked accounts (docs/DESIGN.md, "The posting path").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from coproduce.community.permissions import is_coordinator
+from coproduce.ledger.models import Transfer
+from coproduce.ledger.rules import (
+    Locked,
+    Posted,
+    Posting,
+    already_reversed,
+    no_account,
+    refuse_or_allow,
+)
+
+AUDIT_ACTION = "ledger.transfer_posted"
+
+
+def post_in_statements(posting: Posting) -> Posted:
+    """SQLite: the posting as a few in-process statements in one transaction. Outside any
+    transaction they go to the sqlite3 connection itself, between BEGIN IMMEDIATE and COMMIT,
+    without the bookkeeping of Django's cursor and `atomic()` (issue 17). Inside the caller's
+    transaction a savepoint keeps a half-written posting from outliving an error the caller
+    catches; and anything watching Django's cursor (a debug log, an execute wrapper) gets it."""
+    # One look-up of the connection: each attribute of django.db.connection is a look-up of its
+    # own in a context-local store.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block or db.queries_logged or db.execute_wrappers or not db.get_autocommit():
+        with transaction.atomic(), db.cursor() as cursor:
+            return _statements(db, cursor, posting, raw=False)
+    db.ensure_connection()
+    raw = db.connection
+    with db.wrap_database_errors:
+        # IMMEDIATE takes the write lock now, so the balances read below cannot change before
+        # the writes; a second writer waits (busy_timeout) rather than fails half way.
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            posted = _statements(db, raw.cursor(), posting, raw=True)
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
+    return posted
+
+
+def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
+    """The statements, through Django's cursor or (`raw`) the sqlite3 module's, which takes
+    `?` placeholders."""
+    execute = _qmark(cursor) if raw else cursor.execute
+    transfer, amounts = posting.transfer, posting.amounts
+    marks = ", ".join(["%s"] * len(amounts))
+    # SQLite takes its single write lock at BEGIN IMMEDIATE, so it needs no FOR UPDATE, and the
+    # key is looked up under that lock: a retry racing its original waits, then finds it.
+    execute(
+        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL,"  # noqa: S608
+        " (SELECT t.id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.idempotency_key = %s)"
+        f" FROM ledger_account WHERE id IN ({marks}) ORDER BY id",
+        [transfer.timebank_id, transfer.idempotency_key, *sorted(amounts)],
+    )
+    rows = cursor.fetchall()
+    if len(rows) != len(amounts):
+        raise no_account()
+    if rows[0][7] is not None:
+        return Transfer.objects.get(pk=rows[0][7]), None
+    locked = [Locked(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+    crossed = refuse_or_allow(posting, locked)
+    transfer.override_reason = posting.override_reason if crossed or transfer.reverses_id else ""
+    adapt = db.ops.adapt_datetimefield_value
+    created_at, occurred_at = adapt(transfer.created_at), adapt(transfer.occurred_at)
+    execute(
+        "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at, created_at,"
+        " created_by_id, on_behalf_of_id, idempotency_key, reverses_id, override_reason)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            transfer.timebank_id,
+            transfer.public_id.hex,  # as Django stores a UUIDField on SQLite
+            transfer.kind,
+            transfer.memo,
+            occurred_at,
+            created_at,
+            transfer.created_by_id,
+            transfer.on_behalf_of_id,
+            transfer.idempotency_key,
+            transfer.reverses_id,
+            transfer.override_reason,
+        ],
+    )
+    transfer.pk = cursor.lastrowid
+    unit = {row.id: row.unit for row in locked}
+    execute(
+        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"  # noqa: S608
+        " occurred_at, kind) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(amounts)),
+        [
+            value
+            for account_id, amount in amounts.items()
+            for value in (
+                transfer.pk,
+                account_id,
+                transfer.timebank_id,
+                unit[account_id],
+                amount,
+                occurred_at,
+                transfer.kind,
+            )
+        ],
+    )
+    cases = " ".join(["WHEN %s THEN %s"] * len(amounts))
+    execute(
+        f"UPDATE ledger_account SET balance = balance + CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
+        [v for item in amounts.items() for v in item] + list(amounts),
+    )
+    execute(
+        "INSERT INTO core_auditevent (timebank_id, actor_id, on_behalf_of_id, action, target,"
+        " data, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [
+            transfer.timebank_id,
+            transfer.created_by_id,
+            transfer.on_behalf_of_id,
+            AUDIT_ACTION,
+            _audit_target(transfer),
+            json.dumps(_audit_data(transfer, amounts)),
+            created_at,
+        ],
+    )
+    _mark_saved(transfer)
+    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
+
+
+def _qmark(cursor: Any):
+    """`cursor.execute` for SQL written with Django's `%s` placeholders."""
+
+    def execute(sql: str, params: list) -> None:
+        cursor.execute(_to_qmark(sql), params)
+
+    return execute
+
+
+@functools.lru_cache(maxsize=64)
+def _to_qmark(sql: str) -> str:
+    return sql.replace("%s", "?")
+
+
+def post_in_one_call(posting: Posting) -> Posted:
+    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 and
+    0004), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
+    whether to write; a refusal is explained by the same checks as on SQLite, run on the locked
+    rows it returns, so both databases give the same error in the same words."""
+    transfer, amounts = posting.transfer, posting.amounts
+    # Asked only when a reason is given, which is rare: an override needs both.
+    may_override = (
+        bool(posting.override_reason)
+        and posting.enforce_limits
+        and is_coordinator(person=posting.acting, timebank=posting.timebank)
+    )
+    params = (
+        transfer.timebank_id,
+        list(amounts),
+        list(amounts.values()),
+        transfer.kind,
+        transfer.memo,
+        transfer.occurred_at,
+        transfer.created_at,
+        transfer.created_by_id,
+        transfer.on_behalf_of_id,
+        transfer.idempotency_key,
+        transfer.reverses_id,
+        transfer.public_id,
+        posting.override_reason,
+        may_override,
+        posting.enforce_limits,
+        AUDIT_ACTION,
+        _audit_target(transfer),
+        # Without the override reason: the function adds it when it is recorded.
+        json.dumps(_audit_data(transfer, amounts)),
+    )
+    status, transfer_id, recorded_reason, *columns = _call_transfer_post(params)
+    if status == "existing":
+        return Transfer.objects.get(pk=transfer_id), None
+    if status == "already_reversed":
+        raise already_reversed()
+    locked = [Locked(*row) for row in zip(*columns, strict=True)] if columns[0] else []
+    if status == "refused":
+        if len(locked) != len(amounts):
+            raise no_account()
+        refuse_or_allow(posting, locked)
+        raise RuntimeError(
+            "ledger_transfer_post refused a transfer that transfer_post's checks allow"
+        )
+    transfer.pk = transfer_id
+    transfer.override_reason = recorded_reason
+    _mark_saved(transfer)
+    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
+
+
+_CALL = (
+    "SELECT * FROM ledger_transfer_post(%s, %s::bigint[], %s::bigint[], %s, %s, %s, %s, %s, %s,"
+    " %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
+)
+
+
+def _call_transfer_post(params: tuple) -> tuple:
+    """One call of ledger_transfer_post, as a statement prepared once per connection with its
+    parameters bound by the server: Django's default cursor renders the 18 parameters into the
+    query text on every call, and the server parses and plans that text anew (about a third of
+    the posting's time in Python, and some of the server's). Anything watching Django's cursor
+    (a debug query log, an execute wrapper) gets Django's cursor instead, so it sees the call."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.queries_logged or db.execute_wrappers:
+        with db.cursor() as cursor:
+            cursor.execute(_CALL, params)
+            return cursor.fetchone()
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor = _bound_cursor(db.connection)
+        cursor.execute(_CALL, params, prepare=True)
+        return cursor.fetchone()
+
+
+def _bound_cursor(raw: Any) -> Any:
+    """A server-side binding psycopg cursor on Django's connection, kept with that connection."""
+    cursor = getattr(raw, "_coproduce_post_cursor", None)
+    if cursor is None or cursor.closed:
+        import psycopg
+
+        cursor = psycopg.Cursor(raw)
+        raw._coproduce_post_cursor = cursor
+    return cursor
+
+
+def _audit_target(transfer: Transfer) -> str:
+    return f"transfer:{transfer.public_id}"
+
+
+def _audit_data(transfer: Transfer, amounts: dict[int, int]) -> dict:
+    return {
+        "kind": transfer.kind,
+        "entries": {str(k): v for k, v in amounts.items()},
+        **({"override_reason": transfer.override_reason} if transfer.override_reason else {}),
+    }
+
+
+def _mark_saved(transfer: Transfer) -> None:
+    transfer._state.adding = False
+    transfer._state.db = DEFAULT_DB_ALIAS
