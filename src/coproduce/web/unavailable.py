@@ -79,10 +79,18 @@ def _message(trouble: str) -> tuple[str, str]:
     )
 
 
-def unavailable_response(request: HttpRequest, trouble: str) -> HttpResponse:
+def unavailable_response(
+    request: HttpRequest, trouble: str, exc: BaseException | None = None
+) -> HttpResponse:
     title, message = _message(trouble)
     response: HttpResponse
-    if request.path_info.startswith("/api/"):
+    if request.path_info == "/healthz":
+        # Failed before the health check ran (a session cookie sent with it): its own answer.
+        detail = _first_line(exc) if exc is not None else trouble
+        response = JsonResponse(
+            {"status": "error", "database": trouble, "detail": detail}, status=503
+        )
+    elif request.path_info.startswith("/api/"):
         code = "storage_full" if trouble == FULL else "database_unavailable"
         response = JsonResponse({"detail": message, "code": code}, status=503)
     else:
@@ -108,14 +116,14 @@ class DatabaseUnavailableMiddleware:
         if trouble is None:
             return None
         logger.error("The database cannot be used (%s): %s", trouble, _first_line(exception))
-        return unavailable_response(request, trouble)
+        return unavailable_response(request, trouble, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the 503 page when the error was the database's, else the 500 page."""
     trouble = database_trouble(sys.exc_info()[1])
     if trouble is not None:
-        return unavailable_response(request, trouble)
+        return unavailable_response(request, trouble, sys.exc_info()[1])
     return HttpResponse(render_to_string("500.html"), status=500)
 
 
