@@ -115,11 +115,12 @@ class Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def copy_schema(source_url: str, target: Cluster, database: str = "coproduce") -> None:
-    """Load a migrated database (the test session's) into `target`: much faster than migrating
-    from nothing. Owners and grants are left behind: everything belongs to `postgres`."""
+def copy_schema(source_url: str, target: Cluster | str, database: str = "coproduce") -> None:
+    """Load a migrated database (the test session's) into `target` (a cluster's database, or a
+    URL): much faster than migrating from nothing. Owners and grants are left behind."""
     found = pg_bin()
     assert found is not None
+    target_url = target.url(database) if isinstance(target, Cluster) else target
     dump = subprocess.run(
         [str(found / "pg_dump"), "--no-owner", "--no-privileges", "-d", source_url],
         capture_output=True,
@@ -127,12 +128,18 @@ def copy_schema(source_url: str, target: Cluster, database: str = "coproduce") -
         timeout=120,
     ).stdout
     subprocess.run(
-        [str(found / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", target.url(database)],
+        [str(found / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", target_url],
         input=dump,
         capture_output=True,
         check=True,
         timeout=120,
     )
+
+
+def settings_url(settings: dict, name: str | None = None) -> str:  # type: ignore[type-arg]
+    """A postgres:// URL for a Django connection's settings (another database name if given)."""
+    user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    return f"postgres://{user}@{settings['HOST']}:{settings['PORT']}/{name or settings['NAME']}"
 
 
 def wait_for(predicate, timeout: float = 20.0, every: float = 0.1) -> bool:  # type: ignore[no-untyped-def]

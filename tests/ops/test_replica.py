@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.ops.pg_cluster import Cluster, copy_schema, free_port, pg_bin, workdir
+from tests.ops.pg_cluster import Cluster, copy_schema, free_port, pg_bin, settings_url, workdir
 
 # The test database must exist (its schema is copied into the new primary); the test itself
 # writes nothing there.
@@ -31,10 +31,7 @@ def primary_and_standby(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         # The session's migrated test database, as a URL for pg_dump.
         settings = connection.settings_dict
-    source = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
-        f"{settings['PORT']}/{settings['NAME']}"
-    )
+    source = settings_url(settings)
     base = workdir("coproduce-replica-")
     primary = Cluster(base / "primary", free_port())
     standby = Cluster(base / "standby", free_port())
