@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test bench lint imports security format typecheck lock upgrade messages compilemessages clean
+.PHONY: run test bench faults lint imports security format typecheck lock upgrade messages compilemessages clean
 
 # Dependencies come from the lock files, exact versions checked against their hashes; the project
 # itself is then installed on top without resolving anything (docs/DEPENDENCIES.md).
@@ -29,6 +29,11 @@ test: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	benchmarks/run
+
+# The fault rehearsals (docs/OPERATIONS.md, "Faults, rehearsed"): kill -9 mid-postings and
+# mid-import, PostgreSQL stopped -m immediate, the database unreachable, SQLite on a full disk.
+faults: $(VENV)/.dev-installed
+	PYTHON=$(CURDIR)/$(BIN)/python scripts/faults/run
 
 lint: $(VENV)/.dev-installed security imports
 	$(BIN)/ruff format --check .

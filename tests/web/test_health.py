@@ -24,7 +24,8 @@ def test_healthz_gives_503_and_the_reason_when_the_database_is_unreachable(clien
     assert response.status_code == 503
     assert response.json() == {
         "status": "error",
-        "database": "could not connect to server: Connection refused",
+        "database": "unreachable",
+        "detail": "could not connect to server: Connection refused",
     }
 
 

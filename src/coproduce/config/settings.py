@@ -2,6 +2,8 @@
 
 COPRODUCE_DATA_DIR   the SQLite database, the generated secret key and collected static (./var)
 DATABASE_URL         postgres://user:pass@host:port/name or sqlite:///file (default: SQLite)
+DATABASE_REPLICA_URL a PostgreSQL standby for reports and exports (optional)
+DATABASE_REPLICA_MAX_LAG  seconds the standby may be behind before they read the primary (30)
 SECRET_KEY[_FILE]    generated once into the data dir when absent
 COPRODUCE_DEBUG      1/0, default 0
 ALLOWED_HOSTS        comma-separated, default 127.0.0.1,localhost
@@ -150,6 +152,38 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), DATA_DIR)}
+
+# --- A read replica and an unreachable database (docs/OPERATIONS.md, "A read replica") --------
+# DATABASE_REPLICA_URL: a PostgreSQL streaming standby of DATABASE_URL. Reports, the funder's PDF
+# and CSV and the exports read from it (`core.db_router.replica_reads`) while it answers and is at
+# most DATABASE_REPLICA_MAX_LAG seconds behind; otherwise they read the primary, as does
+# everything else. Without it there is no `replica` alias and everything uses the primary.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that stops answering makes a page fail in seconds, not minutes.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 10)
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if _REPLICA_URL:
+    DATABASES["replica"] = database_config(_REPLICA_URL, DATA_DIR)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL={_REPLICA_URL!r} must be a postgres:// URL: a read replica is "
+            "a PostgreSQL standby."
+        )
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is set but DATABASE_URL is not PostgreSQL: a read replica "
+            "needs a PostgreSQL primary."
+        )
+    # A dead replica is given up on quickly, and its reads go to the primary.
+    DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", 2)
+    # Tests never create a database on the replica: it mirrors the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 30, minimum=0)
+DATABASE_ROUTERS = ["coproduce.core.db_router.ReplicaRouter"]
+# A database that cannot be reached, or is full, is a 503 page that says so (web/unavailable.py;
+# handler500 in config/urls.py covers errors raised before a view runs).
+MIDDLEWARE.append("coproduce.web.unavailable.DatabaseUnavailableMiddleware")
+# --- end of the read replica -------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "community.Person"

@@ -49,3 +49,4 @@ urlpatterns += [re_path(r"^media/(?P<path>.+)$", media, name="media")]
 
 # Django's own refusals (a form too large to read, a bad Host) on the site's own page.
 handler400 = "coproduce.web.errors.bad_request"
+handler500 = "coproduce.web.unavailable.server_error"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
@@ -91,7 +91,7 @@ def _raw_rows(queryset: Any) -> list[tuple[Any, ...]]:
     exchanges) that per-row work cost more than the query. Only for columns that need no
     conversion (integers, text)."""
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:  # the replica for a report page
         cursor.execute(sql, params)
         return cursor.fetchall()
 

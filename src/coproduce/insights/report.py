@@ -5,7 +5,7 @@ number of queries.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 
 from coproduce.community.models import TimeBank
 from coproduce.insights.network import network_for
@@ -32,15 +32,24 @@ def report_build(
     isolation_days: int = DEFAULT_ISOLATION_DAYS,
     hourly_value_pence: int | None = None,
 ) -> Report:
-    """The whole report for one time bank and period (a bounded number of queries)."""
+    """The whole report for one time bank and period (a bounded number of queries), read from
+    the read replica when the caller allows it (`core.db_router.replica_reads`)."""
+    using = router.db_for_read(TimeBank)  # the primary, or the replica for a report page
+    connection = connections[using]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with transaction.atomic():
-            return report_build(
-                timebank=timebank,
-                period=period,
-                isolation_days=isolation_days,
-                hourly_value_pence=hourly_value_pence,
-            )
+        with transaction.atomic(using=using):
+            return _build(timebank, period, isolation_days, hourly_value_pence, using)
+    return _build(timebank, period, isolation_days, hourly_value_pence, using)
+
+
+def _build(
+    timebank: TimeBank,
+    period: ReportPeriod,
+    isolation_days: int,
+    hourly_value_pence: int | None,
+    using: str,
+) -> Report:
+    connection = connections[using]
     if connection.vendor == "postgresql":
         # The report's few big joins and groupings fit in memory with a larger work_mem (the
         # default 4 MB spills them to disk in batches); JIT compiling costs more than it saves

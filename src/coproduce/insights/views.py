@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from coproduce.core.db_router import replica_reads
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.core.requests import current_person, current_timebank
 from coproduce.insights.charts import chart_data, network_picture
@@ -110,6 +111,7 @@ def _context(
 
 
 @login_required
+@replica_reads()
 def report_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     report = _report(form)
@@ -122,6 +124,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def funder_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     report = _report(form)
@@ -154,6 +157,7 @@ def _audit_export(request: HttpRequest, report: Report, audience: str, what: str
 
 
 @login_required
+@replica_reads()
 def export_table_csv(request: HttpRequest, audience: str, key: str) -> HttpResponse:
     audience = _audience(audience)
     report = _report_or_404(request)
@@ -165,6 +169,7 @@ def export_table_csv(request: HttpRequest, audience: str, key: str) -> HttpRespo
 
 
 @login_required
+@replica_reads()
 def export_csv(request: HttpRequest, audience: str) -> HttpResponse:
     audience = _audience(audience)
     report = _report_or_404(request)
@@ -175,6 +180,7 @@ def export_csv(request: HttpRequest, audience: str) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def export_json(request: HttpRequest, audience: str) -> HttpResponse:
     audience = _audience(audience)
     report = _report_or_404(request)
@@ -185,6 +191,7 @@ def export_json(request: HttpRequest, audience: str) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def export_pdf(request: HttpRequest) -> HttpResponse:
     report = _report_or_404(request)
     return _download(report_pdf(report), "application/pdf", f"{_stem(report, FUNDER)}.pdf")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from coproduce.community.selectors import coordinator_membership_for
 from coproduce.core.audit import audit_record
+from coproduce.core.db_router import replica_iter, replica_reads
 from coproduce.core.requests import current_person, current_timebank
 from coproduce.portability.files import Export, csv_cells
 from coproduce.portability.members import members_export
@@ -72,6 +73,7 @@ def _json(export: Export) -> Iterator[str]:
 @require_safe
 @never_cache
 @login_required
+@replica_reads()
 def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     timebank = current_timebank(request)
     person = current_person(request)
@@ -94,7 +96,8 @@ def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse | Stream
     elif what in EXPORTS and fmt in CONTENT_TYPES:
         export = EXPORTS[what](timebank=timebank)
         pieces = _csv(export) if fmt == "csv" else _json(export)
-        response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[fmt])
+        # The rows are read as the response is sent, after the view has returned.
+        response = StreamingHttpResponse(replica_iter(pieces), content_type=CONTENT_TYPES[fmt])
     else:
         raise Http404
     audit_record(
