@@ -43,6 +43,18 @@ def language_checked(text: str) -> str:
     )
 
 
+def language_or_blank(text: str) -> str:
+    """A locale written by another program (es, ca_ES, pt-BR) as one of our languages, or blank
+    (the time bank's) when we have no translation in it."""
+    wanted = text.strip().lower().replace("_", "-")
+    for candidate in (wanted, wanted.split("-")[0]):
+        try:
+            return language_checked(candidate) if candidate else ""
+        except ApplicationError:
+            continue
+    return ""
+
+
 @cache
 def _zones() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}

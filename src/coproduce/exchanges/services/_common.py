@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from coproduce.community.blocks import is_blocked_between  # conversations (issue 13)
 from coproduce.community.models import (
     Membership,
     MembershipStatus,
@@ -18,7 +19,7 @@ from coproduce.community.models import (
 )
 from coproduce.community.safeguarding import givers_check_require, pause_refuses
 from coproduce.core.audit import audit_record
-from coproduce.core.errors import ApplicationError, Conflict
+from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied
 from coproduce.core.notifications import Words, notify
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import (
@@ -227,3 +228,11 @@ def _status_conflict(exchange: Exchange) -> Conflict:
         ExchangeStatus.CANCELLED: _("This exchange was cancelled."),
     }
     return Conflict(messages[ExchangeStatus(exchange.status)], "wrong_status")
+
+
+def refuse_blocked(providers: Sequence[Party], receivers: Sequence[Party]) -> None:
+    """Conversations (issue 13): no exchange between two people where one blocked the other."""
+    givers = [p for p in providers if isinstance(p, Person)]
+    takers = [p for p in receivers if isinstance(p, Person)]
+    if any(is_blocked_between(g, t) for g in givers for t in takers):
+        raise PermissionDenied(_("You cannot arrange an exchange with this person."), "blocked")

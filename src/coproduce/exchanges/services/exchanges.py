@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coproduce.community.blocks import is_blocked_between  # conversations (issue 13)
 from coproduce.community.models import (
     Organisation,
     Person,
@@ -76,6 +75,7 @@ from coproduce.exchanges.services._common import (
     _safeguarding_require,
     _status_conflict,
     _tell,
+    refuse_blocked,
 )
 from coproduce.exchanges.services.pairings import _post_confirmation
 from coproduce.ledger.accounts import chest_get_or_open, organisation_account_get_or_open
@@ -122,14 +122,6 @@ def _exchange_create(
     cached._prefetch_done = True  # type: ignore[attr-defined]
     exchange._prefetched_objects_cache = {"participants": cached}  # type: ignore[attr-defined]
     return exchange, participants
-
-
-def _refuse_blocked(providers: Sequence[Party], receivers: Sequence[Party]) -> None:
-    """Conversations (issue 13): no exchange between two people where one blocked the other."""
-    givers = [p for p in providers if isinstance(p, Person)]
-    takers = [p for p in receivers if isinstance(p, Person)]
-    if any(is_blocked_between(g, t) for g in givers for t in takers):
-        raise PermissionDenied(_("You cannot arrange an exchange with this person."), "blocked")
 
 
 @transaction.atomic
@@ -197,7 +189,7 @@ def exchange_propose(
     if set(provider_keys) & set(receiver_keys):
         raise ApplicationError(_("You can't exchange with yourself."), "self_exchange")
     # Conversations (issue 13): people who blocked each other cannot arrange an exchange.
-    _refuse_blocked(providers, receivers)
+    refuse_blocked(providers, receivers)
 
     coordinator = is_coordinator(person=acting, timebank=timebank)
     proposer = acting

@@ -157,6 +157,13 @@ LEFT_OUT = {
     "matching.MatchTerm": "the matching index, built again after the import",
     "exchanges.OfferText": "the search index, kept by the database",
     "exchanges.RequestText": "the search index, kept by the database",
+    # Links to other banks name a bank that is not in the file: they are agreed again by the
+    # coordinators (or operators) once moved. The clearing accounts and their history are
+    # ledger accounts, so they move with the ledger.
+    "federation.Partnership": "a partnership names another bank, not in the file",
+    "creditcommons.Node": "a node's place in a network is agreed again by its operators",
+    "creditcommons.Peer": "a link to another network is agreed again by its operators",
+    "creditcommons.RemoteTransaction": "the protocol's record of one link, left with it",
 }
 
 

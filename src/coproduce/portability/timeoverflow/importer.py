@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from coproduce.community.locales import language_codes
+from coproduce.community.locales import language_or_blank
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.community.permissions import require_coordinator
 from coproduce.core.audit import audit_record
@@ -350,15 +350,6 @@ def _write(
 ) -> None:
     reason = _("Carried over from TimeOverflow")
     now = timezone.now()
-    ours = {code: code for code in language_codes()} | {
-        code.split("-")[0]: code for code in language_codes()
-    }
-
-    def _language_of(locale: str) -> str:
-        """TimeOverflow's locale (es, ca, en, pt-BR, eu…) as one of our languages, or blank for
-        the time bank's when we have no translation in it."""
-        wanted = (locale or "").strip().lower().replace("_", "-")
-        return ours.get(wanted) or ours.get(wanted.split("-")[0]) or ""
 
     people = dict(plan.people)
     if plan.new_people:
@@ -371,7 +362,7 @@ def _write(
                     phone=(member.phone or member.alt_phone)[:40],
                     password=make_password(None),  # unusable: an invitation or a link sets it
                     date_joined=member.created or now,
-                    language=_language_of(member.locale),
+                    language=language_or_blank(member.locale),
                 )
                 for member, username in plan.new_people
             ],
