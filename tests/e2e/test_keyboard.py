@@ -62,7 +62,10 @@ def press_enter_and_wait(page) -> None:
 
 def keyboard_sign_in(page, username: str) -> None:
     page.goto("/login/")
-    page.keyboard.type(username)  # the username box has the focus on arrival
+    # The username box takes the focus on arrival (autofocus); on a busy machine that can land a
+    # moment after the load event, and typing before it would type into nothing.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'username'")
+    page.keyboard.type(username)
     tab_to(page, "Password")
     page.keyboard.type("coproduce-demo")
     press_enter_and_wait(page)

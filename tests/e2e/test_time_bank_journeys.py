@@ -76,6 +76,9 @@ def test_a_coordinator_logs_an_exchange_for_an_offline_member(page, new_page):
     carol = page
     sign_in(carol, "carol")
     carol.goto("/exchanges/log/")
+    # The member picker (web/member-picker.js, deferred) takes over the two name boxes: fill them
+    # once it has, or a busy machine's late script could start them again empty.
+    carol.wait_for_load_state("networkidle")
     carol.get_by_label("Who gave the help").fill("alice")
     carol.get_by_label("Who received the help").fill("bob")
     carol.get_by_label("What help").fill("Collected a prescription")
