@@ -86,7 +86,7 @@ def test_a_coordinator_logs_an_exchange_for_an_offline_member(page, new_page):
     carol.get_by_label("How long it took").fill("1:30")
     carol.get_by_label("On which day").fill("2026-11-20")
     carol.get_by_role("button", name="Log it and move the credits").click()
-    carol.wait_for_url(lambda url: "/exchanges/log/" not in url)
+    carol.wait_for_url(lambda url: "/exchanges/log/" not in url, timeout=30_000)
     expect(carol.get_by_text("Collected a prescription").first).to_be_visible()
 
     alice = new_page()
