@@ -45,9 +45,9 @@ from tests.api.conftest import earn
 pytestmark = pytest.mark.django_db
 
 MAX_EXAMPLES = 8
-CAROLS = ("/coordinator/", "/reports/", "/referrals")
+CAROLS = ("/coordinator/", "/reports/", "/referrals", "/matching/requests/")
 # Operations (paths and methods) in the document (the closing note of issue 14 gives it).
-OPERATIONS = 73
+OPERATIONS = 83
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -100,6 +100,8 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
     return {
         "token": token_for(alice),
         "coordinator_token": token_for(carol),
+        # Whom carol asks to help with bob's request (`{person_id}`).
+        "person_id": str(alice.public_id),
         "ids": [
             offer["public_id"],
             request["public_id"],
@@ -227,8 +229,13 @@ def test_the_api_keeps_to_its_openapi_document(wsgi_app, world):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategies = [operation.as_strategy(mode, headers=auth)]
             if "{public_id}" in operation.path:
+                person = (
+                    {"person_id": world["person_id"]} if "{person_id}" in operation.path else {}
+                )
                 strategies += [
-                    operation.as_strategy(mode, headers=auth, path_parameters={"public_id": id_})
+                    operation.as_strategy(
+                        mode, headers=auth, path_parameters={"public_id": id_, **person}
+                    )
                     for id_ in world["ids"]
                 ]
             try:

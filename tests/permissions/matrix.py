@@ -225,6 +225,11 @@ FILL: dict[str, dict[str, str]] = {
     "POST /exchanges/{public_id}/feedback": {"public_id": "exchange:confirmed"},
     "POST /exchanges/{public_id}/resolve": {"public_id": "exchange:disputed"},
     "POST /exchanges/{public_id}/reverse": {"public_id": "exchange:confirmed"},
+    "GET /matching/requests/{public_id}/candidates": {"public_id": "request"},
+    "POST /matching/requests/{public_id}/invite/{person_id}": {
+        "public_id": "request",
+        "person_id": "member_of_bank",
+    },
 }
 
 # The smallest body that gets an API operation past its schema to its permission check.

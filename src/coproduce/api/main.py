@@ -18,8 +18,11 @@ from coproduce.api import (
     exchanges,
     listing_changes,
     listings,
+    matching,
     me,
+    notifications,
     pools,
+    privacy,
     profile,
     referrals,
 )
@@ -61,5 +64,8 @@ for module in (
     pools,
     codesign,
     coordination,
+    notifications,
+    privacy,
+    matching,
 ):
     api.add_router("", module.router)
