@@ -47,7 +47,7 @@ pytestmark = pytest.mark.django_db
 MAX_EXAMPLES = 8
 CAROLS = ("/coordinator/", "/reports/", "/referrals", "/matching/requests/")
 # Operations (paths and methods) in the document (the closing note of issue 14 gives it).
-OPERATIONS = 83
+OPERATIONS = 90
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -113,7 +113,7 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
 
 def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside) -> list[str]:
     """Ids of a conversation, a pool and a spend waiting for alice's approval, a referral, a
-    co-design project with a meeting and a proposal, and bob (to block)."""
+    co-design project with a meeting and a proposal, bob (to block) and an invitation."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -124,6 +124,7 @@ def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
         project_join,
         proposal_submit,
     )
+    from coproduce.community.invitations import invitation_create
     from coproduce.community.models import Organisation
     from coproduce.partners.services.pools import pool_create, pool_spend_propose
     from coproduce.partners.services.referrals import referral_create
@@ -165,7 +166,9 @@ def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
         planned_minutes=60,
     )
     proposal = proposal_submit(acting=bob, project=project, title="Chairs", text="More chairs.")
+    invitation, _token = invitation_create(timebank=riverside, kind="member", acting=carol)
     return [
+        str(invitation.public_id),
         talk["public_id"],
         str(pool.public_id),
         str(spend.public_id),

@@ -226,6 +226,8 @@ FILL: dict[str, dict[str, str]] = {
     "POST /exchanges/{public_id}/resolve": {"public_id": "exchange:disputed"},
     "POST /exchanges/{public_id}/reverse": {"public_id": "exchange:confirmed"},
     "GET /matching/requests/{public_id}/candidates": {"public_id": "request"},
+    "POST /coordinator/invitations/{public_id}/resend": {"public_id": "invitation_record"},
+    "POST /coordinator/invitations/{public_id}/revoke": {"public_id": "invitation_record"},
     "POST /matching/requests/{public_id}/invite/{person_id}": {
         "public_id": "request",
         "person_id": "member_of_bank",
@@ -249,6 +251,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /coordinator/applications/{public_id}/induct": {"inducted_on": "2026-01-05"},
     "POST /coordinator/applications/{public_id}/decline": {"reason": "Outside our area"},
     "POST /coordinator/grants": {"member": "bob", "minutes": 30, "reason": "Welcome"},
+    "POST /coordinator/invitations": {"kind": "member"},
+    "PATCH /coordinator/settings": {"welcome_text": "Welcome"},
     "POST /exchanges/{public_id}/feedback": {"about": "{alice}", "message": "Thank you"},
     "POST /exchanges/{public_id}/resolve": {"outcome": "confirm", "note": "As marked."},
     "POST /exchanges/{public_id}/reverse": {"reason": "Logged twice"},
