@@ -45,9 +45,9 @@ from tests.api.conftest import earn
 pytestmark = pytest.mark.django_db
 
 MAX_EXAMPLES = 8
-CAROLS = ("/coordinator/", "/reports/", "/referrals", "/matching/requests/")
+CAROLS = ("/coordinator/", "/reports/", "/referrals", "/matching/requests/", "/organisations")
 # Operations (paths and methods) in the document (the closing note of issue 14 gives it).
-OPERATIONS = 90
+OPERATIONS = 96
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -100,8 +100,9 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
     return {
         "token": token_for(alice),
         "coordinator_token": token_for(carol),
-        # Whom carol asks to help with bob's request (`{person_id}`).
-        "person_id": str(alice.public_id),
+        # Whom carol asks to help with bob's request, or takes off the surgery's staff
+        # (`{person_id}`).
+        "person_ids": [str(alice.public_id), str(dr_patel.public_id)],
         "ids": [
             offer["public_id"],
             request["public_id"],
@@ -169,6 +170,7 @@ def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
     invitation, _token = invitation_create(timebank=riverside, kind="member", acting=carol)
     return [
         str(invitation.public_id),
+        str(surgery.public_id),
         talk["public_id"],
         str(pool.public_id),
         str(spend.public_id),
@@ -232,9 +234,11 @@ def test_the_api_keeps_to_its_openapi_document(wsgi_app, world):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategies = [operation.as_strategy(mode, headers=auth)]
             if "{public_id}" in operation.path:
-                person = (
-                    {"person_id": world["person_id"]} if "{person_id}" in operation.path else {}
-                )
+                # Alice to invite to bob's request; dr_patel on the surgery's staff.
+                person = {}
+                if "{person_id}" in operation.path:
+                    staff = operation.path.removeprefix("/api/v1").startswith("/organisations")
+                    person = {"person_id": world["person_ids"][1 if staff else 0]}
                 strategies += [
                     operation.as_strategy(
                         mode, headers=auth, path_parameters={"public_id": id_, **person}

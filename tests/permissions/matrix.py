@@ -226,6 +226,17 @@ FILL: dict[str, dict[str, str]] = {
     "POST /exchanges/{public_id}/resolve": {"public_id": "exchange:disputed"},
     "POST /exchanges/{public_id}/reverse": {"public_id": "exchange:confirmed"},
     "GET /matching/requests/{public_id}/candidates": {"public_id": "request"},
+    "GET /organisations/{public_id}": {"public_id": "organisation"},
+    "GET /organisations/{public_id}/staff": {"public_id": "organisation"},
+    "POST /organisations/{public_id}/invitations": {"public_id": "organisation"},
+    "DELETE /organisations/{public_id}/staff/{person_id}": {
+        "public_id": "organisation",
+        "person_id": "staff",
+    },
+    "PUT /organisations/{public_id}/staff/{person_id}/may-refer": {
+        "public_id": "organisation",
+        "person_id": "staff",
+    },
     "POST /coordinator/invitations/{public_id}/resend": {"public_id": "invitation_record"},
     "POST /coordinator/invitations/{public_id}/revoke": {"public_id": "invitation_record"},
     "POST /matching/requests/{public_id}/invite/{person_id}": {
@@ -252,6 +263,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /coordinator/applications/{public_id}/decline": {"reason": "Outside our area"},
     "POST /coordinator/grants": {"member": "bob", "minutes": 30, "reason": "Welcome"},
     "POST /coordinator/invitations": {"kind": "member"},
+    "POST /organisations/{public_id}/invitations": {"name": "Someone"},
+    "PUT /organisations/{public_id}/staff/{person_id}/may-refer": {"may_refer": False},
     "PATCH /coordinator/settings": {"welcome_text": "Welcome"},
     "POST /exchanges/{public_id}/feedback": {"about": "{alice}", "message": "Thank you"},
     "POST /exchanges/{public_id}/resolve": {"outcome": "confirm", "note": "As marked."},

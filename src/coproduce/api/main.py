@@ -22,6 +22,7 @@ from coproduce.api import (
     matching,
     me,
     notifications,
+    organisations,
     pools,
     privacy,
     profile,
@@ -69,5 +70,6 @@ for module in (
     notifications,
     privacy,
     matching,
+    organisations,
 ):
     api.add_router("", module.router)
