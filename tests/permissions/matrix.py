@@ -227,6 +227,9 @@ FILL: dict[str, dict[str, str]] = {
     "POST /exchanges/{public_id}/reverse": {"public_id": "exchange:confirmed"},
     "GET /matching/requests/{public_id}/candidates": {"public_id": "request"},
     "GET /organisations/{public_id}": {"public_id": "organisation"},
+    "GET /coordinator/members/{public_id}": {"public_id": "person"},
+    "PATCH /coordinator/members/{public_id}": {"public_id": "person"},
+    "GET /coordinator/members/{public_id}/statement": {"public_id": "person"},
     "GET /organisations/{public_id}/staff": {"public_id": "organisation"},
     "POST /organisations/{public_id}/invitations": {"public_id": "organisation"},
     "DELETE /organisations/{public_id}/staff/{person_id}": {
@@ -263,6 +266,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /coordinator/applications/{public_id}/decline": {"reason": "Outside our area"},
     "POST /coordinator/grants": {"member": "bob", "minutes": 30, "reason": "Welcome"},
     "POST /coordinator/invitations": {"kind": "member"},
+    "PATCH /coordinator/members/{public_id}": {"status": "paused"},
     "POST /organisations/{public_id}/invitations": {"name": "Someone"},
     "PUT /organisations/{public_id}/staff/{person_id}/may-refer": {"may_refer": False},
     "PATCH /coordinator/settings": {"welcome_text": "Welcome"},

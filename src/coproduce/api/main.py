@@ -21,6 +21,7 @@ from coproduce.api import (
     listings,
     matching,
     me,
+    member_edit,
     notifications,
     organisations,
     pools,
@@ -71,5 +72,6 @@ for module in (
     privacy,
     matching,
     organisations,
+    member_edit,
 ):
     api.add_router("", module.router)
