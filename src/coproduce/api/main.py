@@ -27,6 +27,7 @@ from coproduce.api import (
     pools,
     privacy,
     profile,
+    referral_steps,
     referrals,
 )
 from coproduce.api.auth import BearerToken
@@ -73,5 +74,6 @@ for module in (
     matching,
     organisations,
     member_edit,
+    referral_steps,
 ):
     api.add_router("", module.router)
