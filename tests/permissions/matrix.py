@@ -269,6 +269,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /coordinator/applications/{public_id}/decline": {"reason": "Outside our area"},
     "POST /coordinator/grants": {"member": "bob", "minutes": 30, "reason": "Welcome"},
     "POST /coordinator/invitations": {"kind": "member"},
+    "POST /pools": {"name": "Allotment"},
     "POST /referrals/{public_id}/outcomes": {
         "stage": "start",
         "measured_on": "2026-01-05",
