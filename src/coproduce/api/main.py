@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from coproduce.api import (
     account,
     codesign,
+    codesign_writes,
     conversations,
     coordination,
     coordinator_settings,
@@ -53,8 +54,9 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 install_error_handlers(api)
-# listing_changes adds its operations to the listings router.
-_ = listing_changes
+# listing_changes and codesign_writes add their operations to the listings and codesign
+# routers.
+_ = listing_changes, codesign_writes
 for module in (
     me,
     profile,
