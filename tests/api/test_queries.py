@@ -156,10 +156,9 @@ def test_new_lists_cost_the_same_however_long_the_page(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from coproduce.community.models import Organisation
     from coproduce.conversations.models import Conversation
     from coproduce.partners.models import Pool
-
-    from coproduce.community.models import Organisation
 
     person = request.getfixturevalue(who)
     path = path.format(
