@@ -41,7 +41,8 @@ api = NinjaAPI(
     description=(
         "The time bank, as on the web: me and my profile, offers and requests (with photos), "
         "exchanges, conversations, my statement and gifts, notifications, privacy, matching, "
-        "organisations, referrals, pools, co-design, and a coordinator's work and reports. Times are integer minutes. Authenticate with a "
+        "organisations, referrals, pools, co-design, and a coordinator's work and reports. "
+        "Times are integer minutes. Authenticate with a "
         "personal access token as `Authorization: Bearer <token>`; changes need a token with "
         "write access. Lists are paged by cursor: pass a page's `next_cursor` as `cursor` for "
         "the next (`limit` 1 to 100), in a stable order. POSTs honour an `Idempotency-Key` "
