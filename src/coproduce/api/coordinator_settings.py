@@ -312,7 +312,7 @@ def invitation_revoke(request: HttpRequest, public_id: UUID) -> InvitationOut:
 # --- reported messages --------------------------------------------------------------------------
 
 
-class ReportOut(Schema):
+class ReportedMessageOut(Schema):
     public_id: UUID
     message: UUID
     author: PersonOut
@@ -323,8 +323,8 @@ class ReportOut(Schema):
     created_at: datetime
 
 
-class ReportPage(CursorPage):
-    items: list[ReportOut]
+class ReportedMessagePage(CursorPage):
+    items: list[ReportedMessageOut]
 
 
 def _person(person: Any) -> PersonOut:
@@ -333,8 +333,8 @@ def _person(person: Any) -> PersonOut:
     )
 
 
-def _report_out(report: MessageReport) -> ReportOut:
-    return ReportOut(
+def _report_out(report: MessageReport) -> ReportedMessageOut:
+    return ReportedMessageOut(
         public_id=report.public_id,
         message=report.message.public_id,
         author=_person(report.message.author),
@@ -348,13 +348,13 @@ def _report_out(report: MessageReport) -> ReportOut:
 
 @router.get(
     "/coordinator/reported-messages",
-    response=responses({200: ReportPage}, 400, 404, 422),
+    response=responses({200: ReportedMessagePage}, 400, 404, 422),
     summary="Messages members reported, newest first (each read is recorded)",
 )
-def reported_messages(request: HttpRequest, page: Query[CursorParams]) -> ReportPage:
+def reported_messages(request: HttpRequest, page: Query[CursorParams]) -> ReportedMessagePage:
     who = _coordinated(request)
     rows, next_cursor = page_of_rows(reports_for(timebank=who.timebank), newest_first(), page)
     reports_viewed(timebank=who.timebank, acting=who.person, count=len(rows))
-    return ReportPage(
+    return ReportedMessagePage(
         items=[_report_out(row) for row in rows], limit=page.limit, next_cursor=next_cursor
     )
