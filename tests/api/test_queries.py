@@ -75,8 +75,11 @@ def busy_everything(busy_riverside, riverside, alice, bob, carol, dr_patel):
 
     from coproduce.codesign.services import project_create, project_join
     from coproduce.community.blocks import block_create
-    from coproduce.community.models import Organisation
+    from coproduce.community.invitations import invitation_create
+    from coproduce.community.models import Organisation, OrganisationStaff
+    from coproduce.conversations.models import Message, MessageReport
     from coproduce.conversations.services import conversation_start
+    from coproduce.core.notifications import notify
     from coproduce.exchanges.models import Offer
     from coproduce.partners.services.pools import (
         pool_contribute,
@@ -110,6 +113,16 @@ def busy_everything(busy_riverside, riverside, alice, bob, carol, dr_patel):
         )
         person = _join(riverside, _person(f"applicant{n}", "Ann", f"Lee{n}"), status="applied")
         block_create(blocker=alice, blocked=person)
+        notify(person=alice, kind="exchange.proposed", message=f"Notice {n}", timebank=riverside)
+        invitation_create(timebank=riverside, kind="member", acting=carol, name=f"Guest {n}")
+        staff = _join(riverside, _person(f"nurse{n}", "Nia", f"Nurse{n}"), role="professional")
+        OrganisationStaff.objects.create(
+            timebank=riverside, organisation=surgery, person=staff, role="professional"
+        )
+    for message in Message.objects.filter(author=bob)[:4]:
+        MessageReport.objects.create(
+            timebank=riverside, message=message, reported_by=alice, reason="Not kind"
+        )
     return riverside
 
 
@@ -127,6 +140,12 @@ NEW_LISTS = [
     ("carol", "/referrals", 4),
     ("carol", "/coordinator/applications", 3),
     ("carol", "/coordinator/members", 3),
+    ("alice", "/notifications", 3),
+    ("carol", "/coordinator/invitations", 4),
+    ("carol", "/coordinator/reported-messages", 4),
+    ("alice", "/organisations", 4),
+    ("carol", "/organisations/{surgery}/staff", 5),
+    ("carol", "/coordinator/members/{bob}/statement", 6),
 ]
 
 
@@ -137,12 +156,15 @@ def test_new_lists_cost_the_same_however_long_the_page(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from coproduce.community.models import Organisation
     from coproduce.conversations.models import Conversation
     from coproduce.partners.models import Pool
 
     person = request.getfixturevalue(who)
     path = path.format(
         pool=Pool.objects.first().public_id,
+        surgery=Organisation.objects.get(slug="riverside-surgery").public_id,
+        bob=request.getfixturevalue("bob").public_id,
         conversation=Conversation.objects.filter(members__person=person).first().public_id
         if "{conversation}" in path
         else "",
@@ -157,3 +179,4 @@ def test_new_lists_cost_the_same_however_long_the_page(
         counts.append(len(queries))
     assert counts[0] == counts[1], (path, counts)
     assert counts[1] <= most, (path, counts)
+    assert response.json()["items"], path

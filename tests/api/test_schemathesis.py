@@ -45,9 +45,9 @@ from tests.api.conftest import earn
 pytestmark = pytest.mark.django_db
 
 MAX_EXAMPLES = 8
-CAROLS = ("/coordinator/", "/reports/", "/referrals")
+CAROLS = ("/coordinator/", "/reports/", "/referrals", "/matching/requests/", "/organisations")
 # Operations (paths and methods) in the document (the closing note of issue 14 gives it).
-OPERATIONS = 73
+OPERATIONS = 108
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -100,6 +100,9 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
     return {
         "token": token_for(alice),
         "coordinator_token": token_for(carol),
+        # Whom carol asks to help with bob's request, or takes off the surgery's staff
+        # (`{person_id}`).
+        "person_ids": [str(alice.public_id), str(dr_patel.public_id)],
         "ids": [
             offer["public_id"],
             request["public_id"],
@@ -111,7 +114,7 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
 
 def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside) -> list[str]:
     """Ids of a conversation, a pool and a spend waiting for alice's approval, a referral, a
-    co-design project with a meeting and a proposal, and bob (to block)."""
+    co-design project with a meeting and a proposal, bob (to block) and an invitation."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -122,6 +125,7 @@ def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
         project_join,
         proposal_submit,
     )
+    from coproduce.community.invitations import invitation_create
     from coproduce.community.models import Organisation
     from coproduce.partners.services.pools import pool_create, pool_spend_propose
     from coproduce.partners.services.referrals import referral_create
@@ -163,7 +167,10 @@ def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
         planned_minutes=60,
     )
     proposal = proposal_submit(acting=bob, project=project, title="Chairs", text="More chairs.")
+    invitation, _token = invitation_create(timebank=riverside, kind="member", acting=carol)
     return [
+        str(invitation.public_id),
+        str(surgery.public_id),
         talk["public_id"],
         str(pool.public_id),
         str(spend.public_id),
@@ -227,8 +234,15 @@ def test_the_api_keeps_to_its_openapi_document(wsgi_app, world):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategies = [operation.as_strategy(mode, headers=auth)]
             if "{public_id}" in operation.path:
+                # Alice to invite to bob's request; dr_patel on the surgery's staff.
+                person = {}
+                if "{person_id}" in operation.path:
+                    staff = operation.path.removeprefix("/api/v1").startswith("/organisations")
+                    person = {"person_id": world["person_ids"][1 if staff else 0]}
                 strategies += [
-                    operation.as_strategy(mode, headers=auth, path_parameters={"public_id": id_})
+                    operation.as_strategy(
+                        mode, headers=auth, path_parameters={"public_id": id_, **person}
+                    )
                     for id_ in world["ids"]
                 ]
             try:

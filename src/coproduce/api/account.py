@@ -54,7 +54,7 @@ class StatementFilters(CursorParams):
     )
 
 
-def _period(filters: StatementFilters) -> StatementSpan:
+def statement_period(filters: StatementFilters) -> StatementSpan:
     """Whole days in the time bank's time zone, the last day included (as on the web page)."""
     start, end = filters.date_from, filters.date_to
     if start and end and end < start:
@@ -77,7 +77,7 @@ def _period(filters: StatementFilters) -> StatementSpan:
 )
 def statement(request: HttpRequest, filters: Query[StatementFilters]) -> StatementOut:
     who = caller(request)
-    period = _period(filters)
+    period = statement_period(filters)
     account = member_account_for(person=who.person, timebank=who.timebank)
     if account is None:
         return statement_out(None, [], balance=0, limit=filters.limit, next_cursor=None)

@@ -124,7 +124,7 @@ def _person(membership: Membership) -> PersonOut:
     )
 
 
-def _member_out(membership: Membership) -> MemberOut:
+def member_out(membership: Membership) -> MemberOut:
     balance = getattr(membership, "balance", None)
     return MemberOut(
         person=_person(membership),
@@ -164,7 +164,7 @@ def applications(request: HttpRequest, page: Query[CursorParams]) -> MemberPage:
     community.coordinator_membership_for(who.person, who.timebank)
     rows, next_cursor = page_of(community.applications_waiting(who.timebank), OLDEST_APPLIED, page)
     return MemberPage(
-        items=[_member_out(m) for m in rows], limit=page.limit, next_cursor=next_cursor
+        items=[member_out(m) for m in rows], limit=page.limit, next_cursor=next_cursor
     )
 
 
@@ -185,7 +185,7 @@ def members(request: HttpRequest, filters: Query[MemberFilters]) -> MemberPage:
     )
     rows, next_cursor = page_of(found, BY_USERNAME, filters)
     return MemberPage(
-        items=[_member_out(m) for m in rows], limit=filters.limit, next_cursor=next_cursor
+        items=[member_out(m) for m in rows], limit=filters.limit, next_cursor=next_cursor
     )
 
 
@@ -218,7 +218,7 @@ def induct(request: HttpRequest, public_id: UUID, payload: ApplicationInductIn) 
         inducted_by=inducted_by,
         notes=payload.notes,
     )
-    return _member_out(done)
+    return member_out(done)
 
 
 @write_operation(
@@ -232,7 +232,7 @@ def decline(request: HttpRequest, public_id: UUID, payload: DeclineIn) -> Member
     done = community_services.membership_decline(
         membership=_applicant(request, public_id), acting=who.person, reason=payload.reason
     )
-    return _member_out(done)
+    return member_out(done)
 
 
 @write_operation(

@@ -12,15 +12,23 @@ from ninja import NinjaAPI
 from coproduce.api import (
     account,
     codesign,
+    codesign_writes,
     conversations,
     coordination,
+    coordinator_settings,
     exchange_steps,
     exchanges,
     listing_changes,
     listings,
+    matching,
     me,
+    member_edit,
+    notifications,
+    organisations,
     pools,
+    privacy,
     profile,
+    referral_steps,
     referrals,
 )
 from coproduce.api.auth import BearerToken
@@ -32,8 +40,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "The time bank, as on the web: me and my profile, offers and requests (with photos), "
-        "exchanges, conversations, my statement and gifts, referrals, pools, co-design, and "
-        "a coordinator's work and reports. Times are integer minutes. Authenticate with a "
+        "exchanges, conversations, my statement and gifts, notifications, privacy, matching, "
+        "organisations, referrals, pools, co-design, and a coordinator's work and reports. "
+        "Times are integer minutes. Authenticate with a "
         "personal access token as `Authorization: Bearer <token>`; changes need a token with "
         "write access. Lists are paged by cursor: pass a page's `next_cursor` as `cursor` for "
         "the next (`limit` 1 to 100), in a stable order. POSTs honour an `Idempotency-Key` "
@@ -46,8 +55,9 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 install_error_handlers(api)
-# listing_changes adds its operations to the listings router.
-_ = listing_changes
+# listing_changes and codesign_writes add their operations to the listings and codesign
+# routers.
+_ = listing_changes, codesign_writes
 for module in (
     me,
     profile,
@@ -61,5 +71,12 @@ for module in (
     pools,
     codesign,
     coordination,
+    coordinator_settings,
+    notifications,
+    privacy,
+    matching,
+    organisations,
+    member_edit,
+    referral_steps,
 ):
     api.add_router("", module.router)

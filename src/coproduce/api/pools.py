@@ -23,6 +23,7 @@ from coproduce.api.pagination import CursorPage, CursorParams, Key, page_of_rows
 from coproduce.api.schemas import MultiLine, PartyOut, PersonOut, SingleLine, party, responses
 from coproduce.api.selectors import member_by_reference
 from coproduce.community.models import Organisation, Person
+from coproduce.community.permissions import standing_in
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.partners import selectors
 from coproduce.partners.models import Pool, PoolSpend
@@ -292,3 +293,45 @@ def spend_refuse(
         reason=payload.reason if payload is not None else "",
     )
     return _spend_out(spend)
+
+
+class PoolIn(Schema):
+    name: SingleLine = F(min_length=1, max_length=120)
+    description: MultiLine = F("", max_length=2000)
+    unit: SingleLine = F(
+        "hour", max_length=8, description='"hour", or the time bank\'s currency (such as "GBP").'
+    )
+    other_holder: SingleLine = F(
+        "", max_length=150, description="A second holder's username or public id (optional)."
+    )
+    approvals_required: int = F(1, ge=1, le=2, description="One or two holders must agree.")
+
+
+@write_operation(
+    router,
+    "/pools",
+    response=responses({201: PoolDetailOut}, 404),
+    summary="Open a pool that I hold (with a second holder if I name one)",
+)
+def pool_open(request: HttpRequest, payload: PoolIn) -> Status[PoolDetailOut]:
+    who = caller(request)
+    if not standing_in(person=who.person, timebank=who.timebank).can_trade:
+        raise NotFound(_("No such page."))
+    if payload.unit not in {"hour", who.timebank.currency}:
+        raise ApplicationError(
+            _("A pool holds hours or %(currency)s.") % {"currency": who.timebank.currency},
+            "bad_unit",
+        )
+    holders = [who.person]
+    if payload.other_holder.strip():
+        holders.append(member_by_reference(timebank=who.timebank, reference=payload.other_holder))
+    pool = services.pool_create(
+        timebank=who.timebank,
+        acting=who.person,
+        name=payload.name,
+        description=payload.description,
+        unit=payload.unit,
+        approvals_required=payload.approvals_required,
+        holders=holders,
+    )
+    return Status(201, _detail(pool, who.person))

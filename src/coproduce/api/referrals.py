@@ -4,8 +4,8 @@ and follows what happens; the time bank's coordinators see every referral and re
 Who sees which referral is `partners.selectors.referrals_for` / `referral_get_for`: all of the
 time bank's for a coordinator, their own organisations' for staff who may refer, a 404 for
 anyone else. Steps are coordinators' (a 404 for anyone else, as on the web). The person's
-contact details and the support notes are not in the API: on the web each read of them is
-recorded.
+contact details are not in the API: on the web each read of them is recorded. The support notes
+are read one referral at a time, each read recorded (`api/referral_steps.py`).
 """
 
 from __future__ import annotations
