@@ -22,7 +22,7 @@ from coproduce.community.permissions import coordinators_of, require_coordinator
 from coproduce.community.safeguarding import is_paused
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
-from coproduce.core.notifications import notify
+from coproduce.core.notifications import Words, notify
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import Exchange, Offer, Request
 from coproduce.exchanges.services.exchanges import exchange_propose
@@ -65,7 +65,9 @@ def _audit(partnership: Partnership, action: str, acting: Person, **data: object
         )
 
 
-def _tell_other(partnership: Partnership, acting_bank: TimeBank, message: str) -> None:
+def _tell_other(partnership: Partnership, acting_bank: TimeBank, message: Words) -> None:
+    """Tell the other bank's coordinators, each in their own language (`message` is a
+    function writing the words, see `core.notifications.notify`)."""
     other = (
         partnership.partner if acting_bank.pk == partnership.proposer_id else partnership.proposer
     )
@@ -149,8 +151,13 @@ def partnership_propose(
     _tell_other(
         partnership,
         timebank,
-        _("%(bank)s would like its members and yours to help each other. Please accept or decline.")
-        % {"bank": timebank.name},
+        lambda: (
+            _(
+                "%(bank)s would like its members and yours to help each other. "
+                "Please accept or decline."
+            )
+            % {"bank": timebank.name}
+        ),
     )
     return partnership
 
@@ -213,8 +220,10 @@ def partnership_accept(
     _tell_other(
         partnership,
         timebank,
-        _("%(bank)s accepted your partnership: your members can now help each other.")
-        % {"bank": timebank.name},
+        lambda: (
+            _("%(bank)s accepted your partnership: your members can now help each other.")
+            % {"bank": timebank.name}
+        ),
     )
     return partnership
 
@@ -235,9 +244,11 @@ def partnership_decline(
     _tell_other(
         partnership,
         timebank,
-        _("%(bank)s declined the partnership.") % {"bank": timebank.name}
-        if timebank.pk == partnership.partner_id
-        else _("%(bank)s withdrew its proposed partnership.") % {"bank": timebank.name},
+        lambda: (
+            _("%(bank)s declined the partnership.") % {"bank": timebank.name}
+            if timebank.pk == partnership.partner_id
+            else _("%(bank)s withdrew its proposed partnership.") % {"bank": timebank.name}
+        ),
     )
     return partnership
 
@@ -261,8 +272,10 @@ def partnership_pause(
     _tell_other(
         partnership,
         timebank,
-        _("%(bank)s paused the partnership: no new exchanges until it resumes.")
-        % {"bank": timebank.name},
+        lambda: (
+            _("%(bank)s paused the partnership: no new exchanges until it resumes.")
+            % {"bank": timebank.name}
+        ),
     )
     return partnership
 
@@ -290,7 +303,7 @@ def partnership_resume(
     _tell_other(
         partnership,
         timebank,
-        _("%(bank)s resumed the partnership.") % {"bank": timebank.name},
+        lambda: _("%(bank)s resumed the partnership.") % {"bank": timebank.name},
     )
     return partnership
 
@@ -314,8 +327,10 @@ def partnership_stop(
     _tell_other(
         partnership,
         timebank,
-        _("%(bank)s stopped the partnership. Exchanges already arranged can still finish.")
-        % {"bank": timebank.name},
+        lambda: (
+            _("%(bank)s stopped the partnership. Exchanges already arranged can still finish.")
+            % {"bank": timebank.name}
+        ),
     )
     return partnership
 
