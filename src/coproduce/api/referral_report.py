@@ -27,7 +27,7 @@ from coproduce.partners.referral_report import referral_report_for
 router = Router(tags=["referrals"])
 
 
-class ReportQuery(Schema):
+class ReferralReportQuery(Schema):
     organisation: UUID | None = F(
         None,
         description="One organisation's public id. Left out: all of them (coordinators), or the "
@@ -95,7 +95,7 @@ def _choice(organisation: Any) -> OrganisationChoiceOut:
     response=responses({200: ReferralReportOut}, 404, 422),
     summary="The referral report: figures for one organisation's referrals, or all of them",
 )
-def referral_report(request: HttpRequest, query: Query[ReportQuery]) -> ReferralReportOut:
+def referral_report(request: HttpRequest, query: Query[ReferralReportQuery]) -> ReferralReportOut:
     who = caller(request)
     found = referral_report_for(
         person=who.person,
