@@ -45,9 +45,17 @@ from tests.api.conftest import earn
 pytestmark = pytest.mark.django_db
 
 MAX_EXAMPLES = 8
-CAROLS = ("/coordinator/", "/reports/", "/referrals", "/matching/requests/", "/organisations")
+CAROLS = (
+    "/coordinator/",
+    "/reports/",
+    "/referrals",
+    "/matching/requests/",
+    "/matching/queue",
+    "/matching/settings",
+    "/organisations",
+)
 # Operations (paths and methods) in the document (the closing note of issue 14 gives it).
-OPERATIONS = 108
+OPERATIONS = 123
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

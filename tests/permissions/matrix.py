@@ -237,6 +237,8 @@ FILL: dict[str, dict[str, str]] = {
     "GET /coordinator/members/{public_id}": {"public_id": "person"},
     "PATCH /coordinator/members/{public_id}": {"public_id": "person"},
     "GET /coordinator/members/{public_id}/statement": {"public_id": "person"},
+    "GET /coordinator/members/{public_id}/sign-in-link": {"public_id": "person"},
+    "POST /coordinator/members/{public_id}/sign-in-link": {"public_id": "person"},
     "GET /organisations/{public_id}/staff": {"public_id": "organisation"},
     "POST /organisations/{public_id}/invitations": {"public_id": "organisation"},
     "DELETE /organisations/{public_id}/staff/{person_id}": {
@@ -292,6 +294,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /organisations/{public_id}/invitations": {"name": "Someone"},
     "PUT /organisations/{public_id}/staff/{person_id}/may-refer": {"may_refer": False},
     "PATCH /coordinator/settings": {"welcome_text": "Welcome"},
+    "PATCH /matching/settings": {"weight_place": 4},
     "POST /exchanges/{public_id}/feedback": {"about": "{alice}", "message": "Thank you"},
     "POST /exchanges/{public_id}/resolve": {"outcome": "confirm", "note": "As marked."},
     "POST /exchanges/{public_id}/reverse": {"reason": "Logged twice"},

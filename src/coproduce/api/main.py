@@ -11,11 +11,13 @@ from ninja import NinjaAPI
 
 from coproduce.api import (
     account,
+    broker,
     codesign,
     codesign_writes,
     conversations,
     coordination,
     coordinator_settings,
+    dashboard_lists,
     exchange_steps,
     exchanges,
     listing_changes,
@@ -28,8 +30,10 @@ from coproduce.api import (
     pools,
     privacy,
     profile,
+    referral_report,
     referral_steps,
     referrals,
+    sign_in_link,
 )
 from coproduce.api.auth import BearerToken
 from coproduce.api.docs import VendoredSwagger
@@ -67,6 +71,8 @@ for module in (
     exchanges,
     account,
     conversations,
+    # Before referrals: /referrals/report is not a referral's id.
+    referral_report,
     referrals,
     pools,
     codesign,
@@ -78,5 +84,10 @@ for module in (
     organisations,
     member_edit,
     referral_steps,
+    # Round 14: the broker queue and matching settings, a member's sign-in link, the
+    # dashboard's "see all" lists.
+    broker,
+    sign_in_link,
+    dashboard_lists,
 ):
     api.add_router("", module.router)

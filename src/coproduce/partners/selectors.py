@@ -475,6 +475,7 @@ def referral_report(
                 goals.setdefault(goal, dict.fromkeys(GoalProgress.values, 0))[result] += 1
     goal_rows = [
         {
+            "goal": goal,
             "label": str(Goal(goal).label) if goal in Goal.values else _("Their own goal"),
             "counts": [counts[p] for p in GoalProgress.values],
             "n": sum(counts.values()),

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from coproduce.community.invitations import invitations_pending
 from coproduce.community.member_picker import member_search_for
-from coproduce.community.models import Organisation
 from coproduce.community.permissions import (
     Standing,
     member_get_by_username,
@@ -31,6 +30,7 @@ from coproduce.core.forms import service_on_form
 from coproduce.core.requests import current_person, current_timebank
 from coproduce.partners import forms, selectors
 from coproduce.partners.models import OutcomeStage, Referral, ReferralStatus
+from coproduce.partners.referral_report import referral_report_for
 from coproduce.partners.services import organisations as organisation_services
 from coproduce.partners.services import referrals as referral_services
 
@@ -408,32 +408,18 @@ def outcome_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def referral_report(request: HttpRequest) -> HttpResponse:
-    timebank = current_timebank(request)
-    me = current_person(request)
-    standing = standing_in(person=me, timebank=timebank)
-    if not (standing.is_coordinator or standing.refers):
-        raise NotFound(_("No such page."))
-    choices = list(
-        Organisation.objects.filter(timebank=timebank).order_by("name")
-        if standing.is_coordinator
-        else organisations_referring_for(person=me, timebank=timebank)
+    found = referral_report_for(
+        person=current_person(request),
+        timebank=current_timebank(request),
+        organisation=request.GET.get("organisation", ""),
     )
-    chosen = None
-    wanted = request.GET.get("organisation", "")
-    if wanted:
-        chosen = next((o for o in choices if str(o.public_id) == wanted), None)
-        if chosen is None:
-            raise NotFound(_("No such organisation."))
-    elif not standing.is_coordinator:
-        chosen = choices[0]
-    report = selectors.referral_report(person=me, timebank=timebank, organisation=chosen)
     return render(
         request,
         "partners/referral_report.html",
         {
-            "report": report,
-            "organisations": choices,
-            "chosen": chosen,
-            "is_coordinator": standing.is_coordinator,
+            "report": found.report,
+            "organisations": found.organisations,
+            "chosen": found.chosen,
+            "is_coordinator": found.is_coordinator,
         },
     )
