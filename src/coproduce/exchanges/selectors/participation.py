@@ -36,6 +36,7 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
     # it is agreed, agreed after it is proposed. Confirmed exchanges count in the time bank of
     # the person's side (a member's exchange with a partner bank counts at home), as in
     # PersonActivity; those still under way are the time bank's own, from its side.
+    #
     # Active lately: in a confirmed exchange, read from PersonActivity (one row per person,
     # written on confirmation), or in one still under way, driven from the few exchanges in
     # each open status; not a pass over every participation in the time bank (about 200 ms at
