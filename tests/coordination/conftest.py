@@ -2,8 +2,9 @@
 the past, and a whole community in every situation the dashboard lists, built with bulk_create so
 a community ten times larger costs the same few statements.
 
-Exchanges are made directly (their lifecycle services belong to another area); no credits move
-here — balances come only from transfer_post in the tests that need them.
+Exchanges are made directly (their lifecycle services belong to another area), then the
+summaries their confirmation would keep are rebuilt (`tallies_rebuild`); no credits move here —
+balances come only from transfer_post in the tests that need them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from coproduce.community.models import (
     TimeBank,
 )
 from coproduce.exchanges.models import Exchange, Participant, Request
+from coproduce.exchanges.services.tallies import tallies_rebuild
 from coproduce.ledger.accounts import member_account_get_or_open
 from coproduce.ledger.models import Account, AccountKind
 from coproduce.partners.models import Referral
@@ -73,6 +75,8 @@ def make_exchange(
             person=person,
             account=member_account_get_or_open(timebank=timebank, person=person),
         )
+    # What the exchanges services keep on confirmation (exchanges.services.tallies).
+    tallies_rebuild(timebank_id=timebank.pk)
     return exchange
 
 
@@ -172,6 +176,7 @@ def populate(timebank: TimeBank, per_section: int, prefix: str) -> None:
         for exchange, (_status, provider, receiver) in zip(exchanges, plans, strict=True)
         for side, person in (("provider", provider), ("receiver", receiver))
     )
+    tallies_rebuild(timebank_id=timebank.pk)
     # `spare` members are under a safeguarding pause, and their enhanced checks expire soon.
     now, today = timezone.now(), timezone.localdate()
     SafeguardingPause.objects.bulk_create(

@@ -15,11 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import (
-    Count,
-    QuerySet,
-    Window,
-)
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -229,8 +225,12 @@ def dashboard_for(
     sections = []
     moment = _now(now)
     for key, kind in SECTIONS.items():
-        # The window count is taken over the whole list before LIMIT, so the total comes free.
-        queryset = kind.rows(timebank, moment).annotate(section_total=Window(Count("pk")))
+        queryset = kind.rows(timebank, moment)
+        # The total is an uncorrelated subquery, run once beside the first rows. (A window
+        # count made the database carry every row of the list, with its person, through a sort
+        # before LIMIT: 100 ms for 3,585 unanswered requests against 1 ms to count them.)
+        total = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        queryset = queryset.annotate(section_total=Subquery(total, output_field=IntegerField()))
         rows = list(queryset[:limit])
         total = rows[0].section_total if rows else 0
         sections.append(

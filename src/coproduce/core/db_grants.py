@@ -95,6 +95,8 @@ TABLES: dict[str, Grant] = {
     "exchanges_feedback": Grant.PRUNE,
     # One row per giver and receiver of a confirmed exchange, written with its transfer.
     "exchanges_pairing": Grant.APPEND,
+    # When each person last gave and received (services.tallies): recomputed, never deleted.
+    "exchanges_personactivity": Grant.WRITE,
     "partners_referral": Grant.WRITE,
     "partners_referralevent": Grant.WRITE,
     "partners_outcome": Grant.WRITE,

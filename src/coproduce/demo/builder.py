@@ -51,6 +51,7 @@ from coproduce.exchanges.models import (
     Side,
 )
 from coproduce.exchanges.services.pairings import pairs_of
+from coproduce.exchanges.services.tallies import activity_refresh
 from coproduce.ledger.accounts import chest_get_or_open, organisation_account_get_or_open
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 from coproduce.ledger.services import transfer_post
@@ -74,7 +75,7 @@ _EXCHANGE_COLUMNS = (
 )  # fmt: skip
 _PARTICIPANT_COLUMNS = (
     "timebank_id", "exchange_id", "side", "person_id", "organisation_id", "account_id",
-    "confirmed_at",
+    "confirmed_at", "exchange_confirmed_at",
 )  # fmt: skip
 _PAIRING_COLUMNS = (
     "timebank_id", "exchange_id", "transfer_id", "provider_id", "receiver_id", "category",
@@ -458,6 +459,7 @@ class _Writer:
                     party.organisation_id(),
                     party.account_id,
                     confirmed_at,
+                    x.confirmed_at if x.status == ExchangeStatus.CONFIRMED else None,
                 )
                 for x in planned
                 for side, parties, confirmed_at in (
@@ -486,6 +488,15 @@ class _Writer:
                 for x in confirmed
                 for provider_id, receiver_id, counts in pairs_of(x.providers, x.receivers)
             ],
+        )
+        # Each person's last giving and receiving, as exchanges.services.tallies keeps them.
+        activity_refresh(
+            people=[
+                (self.timebank.pk, pk)
+                for pk in {party.person_id() for x in confirmed for party in x.providers}
+                | {party.person_id() for x in confirmed for party in x.receivers}
+                if pk is not None
+            ]
         )
         self.exchange_count = len(confirmed)
         self.minutes_exchanged = sum(

@@ -32,6 +32,7 @@ from coproduce.exchanges.models import (
     Side,
 )
 from coproduce.exchanges.services.pairings import pairings_build
+from coproduce.exchanges.services.tallies import activity_refresh
 from coproduce.ledger.models import HOUR, Account, AccountKind, Transfer, TransferKind
 from coproduce.ledger.services import transfer_post
 
@@ -145,6 +146,7 @@ def exchanges_record_past(
                     side=Side.PROVIDER,
                     person=item.provider,
                     account=accounts[item.provider.pk],
+                    exchange_confirmed_at=item.occurred_at,
                 ),
                 Participant(
                     timebank=timebank,
@@ -153,6 +155,7 @@ def exchanges_record_past(
                     person=item.receiver,
                     account=accounts[item.receiver.pk],
                     confirmed_at=item.occurred_at,
+                    exchange_confirmed_at=item.occurred_at,
                 ),
             ]
             participants.extend(own)
@@ -167,6 +170,9 @@ def exchanges_record_past(
                 for pairing in pairings_build(exchange, own, transfer)
             ],
             ignore_conflicts=True,
+        )
+        activity_refresh(
+            people=[(timebank.pk, p.person_id) for p in participants if p.person_id is not None]
         )
         made += len(exchanges)
         if progress is not None:

@@ -20,6 +20,7 @@ from coproduce.exchanges.models import (
     Side,
 )
 from coproduce.exchanges.services._common import _only_person
+from coproduce.exchanges.services.tallies import confirmation_tally
 from coproduce.exchanges.signals import exchange_confirmed
 from coproduce.federation.clearing import crossing_post
 from coproduce.ledger.models import Transfer, TransferKind
@@ -78,6 +79,7 @@ def _post_confirmation(
     exchange.status = ExchangeStatus.CONFIRMED
     exchange.confirmed_at = now
     exchange.transfer = transfer
+    confirmation_tally(exchange_id=exchange.pk, confirmed_at=now, parts=participants)
     exchange_confirmed.send(
         sender=Exchange,
         exchange=exchange,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError
+from coproduce.exchanges.services.tallies import tallies_rebuild
 from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.services import transfer_post, transfer_reverse
 from coproduce.matching.index import timebank_reindex
@@ -219,6 +220,9 @@ def timebank_import(*, archive: Archive, progress: Progress | None = None) -> Wr
     writer.check_balances()
     timebank = writer.timebank
     assert timebank is not None
+    # Who last gave and received, and each participation's copy of its exchange's
+    # confirmation: summaries of the rows just written, not carried in the file.
+    tallies_rebuild(timebank_id=timebank.pk)
     counts = {table.name: len(archive.records[table.name]) for table in TABLES}
     audit_record(
         action=AUDIT_ACTION,

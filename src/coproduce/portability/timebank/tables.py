@@ -108,7 +108,12 @@ TABLES: list[Table] = [
     Table("offers", exchanges.Offer, _own),
     Table("requests", exchanges.Request, _own),
     Table("exchanges", exchanges.Exchange, _own),
-    Table("participants", exchanges.Participant, _own),
+    Table(
+        "participants",
+        exchanges.Participant,
+        _own,
+        leave_out=frozenset({"exchange_confirmed_at"}),  # a copy of the exchange's, rebuilt
+    ),
     Table("pairings", exchanges.Pairing, _own),
     Table("thanks", exchanges.Feedback, _own),
     Table("referrals", partners.Referral, _own, sensitive=frozenset({"support_notes"})),
@@ -157,6 +162,7 @@ LEFT_OUT = {
     "matching.MatchTerm": "the matching index, built again after the import",
     "exchanges.OfferText": "the search index, kept by the database",
     "exchanges.RequestText": "the search index, kept by the database",
+    "exchanges.PersonActivity": "a summary of the participations, rebuilt after the import",
     # Links to other banks name a bank that is not in the file: they are agreed again by the
     # coordinators (or operators) once moved. The clearing accounts and their history are
     # ledger accounts, so they move with the ledger.
