@@ -8,7 +8,7 @@ cannot overflow Python's recursion limit.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 Node = Hashable
@@ -137,7 +137,9 @@ def _numbered(
     return list(index), partners
 
 
-def _groups_and_cut_vertices(nodes: list[Node], adj: list[set[int]]) -> tuple[list[int], set[Node]]:
+def _groups_and_cut_vertices(
+    nodes: list[Node], adj: Sequence[Collection[int]]
+) -> tuple[list[int], set[Node]]:
     """The sizes of the connected groups and the cut vertices, in one depth-first pass (the
     trees of the articulation-point search are the components): the same Hopcroft-Tarjan as
     `articulation_points`, on nodes numbered 0..n-1 with lists instead of dicts, which at
