@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""How long the full coordinator insights report takes for a large time bank.
+"""How long the full coordinator insights report, and the funder's (no names), take for a large
+time bank.
 
     .venv/bin/python benchmarks/bench_insights.py [--members 10000] [--exchanges 1000000] [--runs 3]
 
@@ -17,7 +18,10 @@ accounts get a very low limit, since random exchanges wander further than a real
 The community: members in 12 areas, each exchanging with about 16 neighbours (people in a time
 bank mostly help the same few people again), 20 partner organisations giving 2% of the help,
 exchanges spread evenly over the last 24 months, a third of members with an open offer. The
-report covers the last 12 months. Printed: build time, then each report run and the best one.
+report covers the last 12 months. Printed: build time, then each report run and the best one,
+for the coordinator's report (report_build, tables, chart data, network picture with names,
+JSON) and then the funder's (report_build without names, tables, chart data, JSON: what the
+funder page and its exports read).
 """
 
 from __future__ import annotations
@@ -243,22 +247,38 @@ def _sequences(connection, tables: list[str]) -> None:
             )
 
 
-def _full_report(timebank):
+def _period():
     from django.utils import timezone
 
-    from coproduce.insights.charts import chart_data, network_picture
     from coproduce.insights.period import ReportPeriod
+
+    today = timezone.localdate()
+    return ReportPeriod.checked(date(today.year - 1, today.month, today.day) + timedelta(days=1),
+                                today)  # fmt: skip
+
+
+def _full_report(timebank):
+    from coproduce.insights.charts import chart_data, network_picture
     from coproduce.insights.report import report_build
     from coproduce.insights.tables import COORDINATOR, report_json, tables
 
-    today = timezone.localdate()
-    period = ReportPeriod.checked(date(today.year - 1, today.month, today.day) + timedelta(days=1),
-                            today)  # fmt: skip
-    report = report_build(timebank=timebank, period=period)
+    report = report_build(timebank=timebank, period=_period())
     tables(report, COORDINATOR)
     chart_data(report)
     network_picture(report, names=True)
     report_json(report, COORDINATOR)
+    return report
+
+
+def _funder_report(timebank):
+    from coproduce.insights.charts import chart_data
+    from coproduce.insights.report import report_build
+    from coproduce.insights.tables import FUNDER, report_json, tables
+
+    report = report_build(timebank=timebank, period=_period(), named=False)
+    tables(report, FUNDER)
+    chart_data(report)
+    report_json(report, FUNDER)
     return report
 
 
@@ -299,19 +319,23 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"reusing:   time bank {SLUG} already in this database")
 
-    times = []
-    for run in range(args.runs):
-        started = time.perf_counter()
-        report = _full_report(timebank)
-        times.append(time.perf_counter() - started)
-        print(f"run {run + 1}:     {times[-1]:.2f} s", flush=True)
-    n = report.network.summary
-    print(
-        f"report:    {report.activity.exchanges:,} exchanges, "
-        f"{report.activity.active_members:,} active members, {n.nodes:,} nodes, "
-        f"{n.ties:,} ties, {len(n.brokers):,} connectors, {len(report.network.at_risk):,} at risk"
-    )
-    print(f"best:      {min(times):.2f} s   median: {statistics.median(times):.2f} s")
+    print(f"load:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    for name, build in (("coordinator", _full_report), ("funder", _funder_report)):
+        times = []
+        for run in range(args.runs):
+            started = time.perf_counter()
+            report = build(timebank)
+            times.append(time.perf_counter() - started)
+            print(f"{name} run {run + 1}: {times[-1]:.2f} s", flush=True)
+        n = report.network.summary
+        print(
+            f"report:    {report.activity.exchanges:,} exchanges, "
+            f"{report.activity.active_members:,} active members, {n.nodes:,} nodes, "
+            f"{n.ties:,} ties, {len(n.brokers):,} connectors, "
+            f"{len(report.network.at_risk):,} at risk"
+        )
+        print(f"{name} best: {min(times):.2f} s   median: {statistics.median(times):.2f} s")
+    print(f"load:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     return 0
 
 

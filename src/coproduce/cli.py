@@ -338,7 +338,8 @@ def _report(args: argparse.Namespace) -> int:
     if timebank is None:
         return fail(f"no time bank with the slug {args.timebank!r}")
     # A start after the end raises ApplicationError, which main() prints and exits 2 on.
-    report = report_build(timebank=timebank, period=ReportPeriod.checked(*dates))
+    # The funder's report (no names): nothing only the coordinator's named views show.
+    report = report_build(timebank=timebank, period=ReportPeriod.checked(*dates), named=False)
     body: bytes
     if args.fmt == "pdf":
         body = report_pdf(report)

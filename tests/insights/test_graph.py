@@ -49,3 +49,39 @@ def test_repeated_and_self_ties_count_once():
     summary = summarise("ab", [("a", "b"), ("b", "a"), ("a", "a")])
     assert summary.ties == 1
     assert summary.density == 1
+
+
+def _brute_force(nodes, ties):
+    """Components by repeated flooding, and cut vertices by removing each node in turn."""
+
+    def groups(without=None):
+        graph = {n: set() for n in nodes if n != without}
+        for a, b in ties:
+            if a != b and without not in (a, b):
+                graph[a].add(b)
+                graph[b].add(a)
+        return components(graph)
+
+    whole = groups()
+    cut = {n for n in nodes if len(groups(without=n)) > len(whole) - (1 if _alone(n, ties) else 0)}
+    return sorted(len(g) for g in whole), cut
+
+
+def _alone(node, ties):
+    return not any(node in (a, b) and a != b for a, b in ties)
+
+
+def test_the_one_pass_measures_agree_with_brute_force_on_random_networks():
+    import random
+
+    rng = random.Random(17)
+    for _ in range(200):
+        nodes = list(range(rng.randrange(1, 25)))
+        ties = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.randrange(0, 40))]
+        sizes, cut = _brute_force(nodes, ties)
+        summary = summarise(nodes, ties)
+        assert (summary.components, summary.largest_component) == (len(sizes), max(sizes))
+        assert summary.brokers == cut
+        assert summary.brokers == articulation_points(adjacency(nodes, ties))
+        distinct = {(min(a, b), max(a, b)) for a, b in ties if a != b}
+        assert summarise(nodes, sorted(distinct), distinct=True) == summary

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from django.db import connection, connections
@@ -49,7 +50,7 @@ class AtRisk:
 @dataclass
 class Network:
     parties: dict[int, Party]
-    ties: list[Tie]
+    ties: list[Tie]  # empty in the funder's report (`named=False`): `summary` counts them
     summary: graph.GraphSummary
     members_reached: int
     new_ties: int
@@ -58,9 +59,10 @@ class Network:
     isolation_days: int
 
 
-def _tie_rows(timebank: TimeBank, period: ReportPeriod) -> Any:
-    """One row per pair of accounts and category who met in a confirmed exchange before the end
-    of the period: how many exchanges in the period, and how many before it. Read from the
+def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = True) -> Any:
+    """One row per pair of accounts (and category, for the coordinator's picture) who met in a
+    confirmed exchange before the end of the period: how many exchanges in the period, and how
+    many before it. Read from the
     pairings alone. PostgreSQL groups each pair once, whichever way the help went (LEAST,
     GREATEST: half the rows to read back); SQLite groups by (receiver, provider), the order of
     its covering index, which needs no sort (grouping by LEAST/GREATEST there is six times slower),
@@ -74,13 +76,14 @@ def _tie_rows(timebank: TimeBank, period: ReportPeriod) -> Any:
         pair = ("one", "other")
     else:
         pair = ("receiver_id", "provider_id")
+    group = (*pair, "category") if by_category else pair
     return (
-        pairings.values(*pair, "category")
+        pairings.values(*group)
         .annotate(
             in_period=Count("occurred_at", filter=in_period),
             earlier=Count("occurred_at", filter=Q(occurred_at__lt=period.starts_at)),
         )
-        .values_list(*pair, "category", "in_period", "earlier")
+        .values_list(*group, "in_period", "earlier")
         .order_by()
     )
 
@@ -116,37 +119,57 @@ def network_for(
     parties: dict[int, Party],
     isolation_days: int = DEFAULT_ISOLATION_DAYS,
     last_help: dict[int, datetime] | None = None,
+    *,
+    named: bool = True,
 ) -> Network:
+    """The network; `named=False` (the funder's report) leaves out each account's main
+    category, which only the coordinator's network picture shows, and so reads one row per
+    pair instead of one per pair and category."""
     # (a, b) with a < b → [exchanges in the period, before it]; (account, category) → exchanges
     counts: dict[tuple[int, int], list[int]] = {}
     by_category: dict[tuple[int, str], int] = defaultdict(int)
-    for receiver, provider, category, in_period, earlier in _raw_rows(_tie_rows(timebank, period)):
-        if receiver == provider:
-            continue
-        key = (receiver, provider) if receiver < provider else (provider, receiver)
-        known = counts.get(key)
-        if known is None:
-            counts[key] = [in_period, earlier]
-        else:
-            known[0] += in_period
-            known[1] += earlier
-        if in_period:
-            by_category[(receiver, category)] += in_period
-            by_category[(provider, category)] += in_period
-    ties = [Tie(a, b, n, e) for (a, b), (n, e) in counts.items() if n]
-    nodes = {t.a for t in ties} | {t.b for t in ties}
-    summary = graph.summarise(nodes, ((t.a, t.b) for t in ties))
-    new_ties = sum(1 for t in ties if not t.earlier)
+    rows = _raw_rows(_tie_rows(timebank, period, by_category=named))
+    if named:
+        for receiver, provider, category, in_period, earlier in rows:
+            if receiver == provider:
+                continue
+            key = (receiver, provider) if receiver < provider else (provider, receiver)
+            known = counts.get(key)
+            if known is None:
+                counts[key] = [in_period, earlier]
+            else:
+                known[0] += in_period
+                known[1] += earlier
+            if in_period:
+                by_category[(receiver, category)] += in_period
+                by_category[(provider, category)] += in_period
+    elif connection.vendor == "postgresql":
+        # Already one row per pair, the smaller account first (LEAST, GREATEST).
+        counts = {(a, b): [n, e] for a, b, n, e in rows if a != b}
+    else:
+        for receiver, provider, in_period, earlier in rows:
+            if receiver == provider:
+                continue
+            key = (receiver, provider) if receiver < provider else (provider, receiver)
+            known = counts.get(key)
+            if known is None:
+                counts[key] = [in_period, earlier]
+            else:
+                known[0] += in_period
+                known[1] += earlier
+    pairs = [pair for pair, (n, _earlier) in counts.items() if n]
+    # Each tie with its counts, for the coordinator's picture and tables only.
+    ties = [Tie(a, b, n, e) for (a, b), (n, e) in counts.items() if n] if named else []
+    nodes = set(chain.from_iterable(pairs))
+    summary = graph.summarise(nodes, pairs, distinct=True)
+    new_ties = sum(1 for n, earlier in counts.values() if n and not earlier)
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
 
     # Partners up to the end of the period, whatever the period's start: a member with one
     # partner in their whole history hangs on a single thread.
-    partners: Counter = Counter()
-    for a, b in counts:
-        partners[a] += 1
-        partners[b] += 1
+    partners: Counter = Counter(chain.from_iterable(counts))
 
     if last_help is None:
         last_help = last_help_of_people(parties)

@@ -31,15 +31,18 @@ def report_build(
     period: ReportPeriod,
     isolation_days: int = DEFAULT_ISOLATION_DAYS,
     hourly_value_pence: int | None = None,
+    named: bool = True,
 ) -> Report:
     """The whole report for one time bank and period (a bounded number of queries), read from
-    the read replica when the caller allows it (`core.db_router.replica_reads`)."""
+    the read replica when the caller allows it (`core.db_router.replica_reads`). `named=False`
+    builds the funder's report: the same figures, without what only the coordinator's named
+    views show (each account's main category, for the network picture)."""
     using = router.db_for_read(TimeBank)  # the primary, or the replica for a report page
     connection = connections[using]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with transaction.atomic(using=using):
-            return _build(timebank, period, isolation_days, hourly_value_pence, using)
-    return _build(timebank, period, isolation_days, hourly_value_pence, using)
+            return _build(timebank, period, isolation_days, hourly_value_pence, using, named)
+    return _build(timebank, period, isolation_days, hourly_value_pence, using, named)
 
 
 def _build(
@@ -48,6 +51,7 @@ def _build(
     isolation_days: int,
     hourly_value_pence: int | None,
     using: str,
+    named: bool,
 ) -> Report:
     connection = connections[using]
     if connection.vendor == "postgresql":
@@ -68,7 +72,7 @@ def _build(
         period=period,
         activity=activity,
         reciprocity=reciprocity_for(timebank, period, parties, months),
-        network=network_for(timebank, period, parties, isolation_days, last_help),
+        network=network_for(timebank, period, parties, isolation_days, last_help, named=named),
         outcomes=outcomes_for(timebank, period),
         value=Value(
             hours_minutes=activity.help_minutes,

@@ -59,7 +59,9 @@ def _form(request: HttpRequest) -> ReportForm:
     return ReportForm(data, timebanks=timebanks, current=current)
 
 
-def _report(form: ReportForm) -> Report | None:
+def _report(form: ReportForm, audience: str = COORDINATOR) -> Report | None:
+    """The report for the form's choices; the funder's (no names) leaves out what only the
+    coordinator's named views use (`report_build`'s `named`)."""
     if not form.is_valid():
         return None
     return report_build(
@@ -67,12 +69,13 @@ def _report(form: ReportForm) -> Report | None:
         period=form.cleaned_data["period"],
         isolation_days=form.cleaned_data["isolation_days"],
         hourly_value_pence=form.hourly_value_pence,
+        named=audience == COORDINATOR,
     )
 
 
-def _report_or_404(request: HttpRequest) -> Report:
+def _report_or_404(request: HttpRequest, audience: str = COORDINATOR) -> Report:
     form = _form(request)
-    report = _report(form)
+    report = _report(form, audience)
     if report is None:
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         raise ApplicationError(
@@ -127,7 +130,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @replica_reads()
 def funder_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    report = _report(form)
+    report = _report(form, FUNDER)
     return render(
         request,
         "insights/funder.html",
@@ -160,7 +163,7 @@ def _audit_export(request: HttpRequest, report: Report, audience: str, what: str
 @replica_reads()
 def export_table_csv(request: HttpRequest, audience: str, key: str) -> HttpResponse:
     audience = _audience(audience)
-    report = _report_or_404(request)
+    report = _report_or_404(request, audience)
     table = table_get(report, audience, key)
     _audit_export(request, report, audience, f"table:{key}")
     return _download(
@@ -172,7 +175,7 @@ def export_table_csv(request: HttpRequest, audience: str, key: str) -> HttpRespo
 @replica_reads()
 def export_csv(request: HttpRequest, audience: str) -> HttpResponse:
     audience = _audience(audience)
-    report = _report_or_404(request)
+    report = _report_or_404(request, audience)
     _audit_export(request, report, audience, "csv")
     return _download(
         report_csv(report, audience), "text/csv; charset=utf-8", f"{_stem(report, audience)}.csv"
@@ -183,7 +186,7 @@ def export_csv(request: HttpRequest, audience: str) -> HttpResponse:
 @replica_reads()
 def export_json(request: HttpRequest, audience: str) -> HttpResponse:
     audience = _audience(audience)
-    report = _report_or_404(request)
+    report = _report_or_404(request, audience)
     _audit_export(request, report, audience, "json")
     return _download(
         report_json(report, audience), "application/json", f"{_stem(report, audience)}.json"
@@ -193,5 +196,5 @@ def export_json(request: HttpRequest, audience: str) -> HttpResponse:
 @login_required
 @replica_reads()
 def export_pdf(request: HttpRequest) -> HttpResponse:
-    report = _report_or_404(request)
+    report = _report_or_404(request, FUNDER)
     return _download(report_pdf(report), "application/pdf", f"{_stem(report, FUNDER)}.pdf")
