@@ -292,6 +292,7 @@ def report(
         period=form.cleaned_data["period"],
         isolation_days=form.cleaned_data["isolation_days"],
         hourly_value_pence=form.hourly_value_pence,
+        named=audience == "coordinator",
     )
     report_export_record(report=built, audience=audience, what="api", actor=who.person)
     return report_dict(built, audience)
