@@ -131,7 +131,7 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
             transfer.on_behalf_of_id,
             AUDIT_ACTION,
             _audit_target(transfer),
-            json.dumps(_audit_data(transfer, amounts)),
+            _audit_json(transfer.kind, amounts, transfer.override_reason),
             created_at,
         ],
     )
@@ -154,8 +154,8 @@ def _to_qmark(sql: str) -> str:
 
 
 def post_in_one_call(posting: Posting) -> Posted:
-    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 and
-    0004), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
+    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 to
+    0009), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
     whether to write; a refusal is explained by the same checks as on SQLite, run on the locked
     rows it returns, so both databases give the same error in the same words."""
     transfer, amounts = posting.transfer, posting.amounts
@@ -184,25 +184,27 @@ def post_in_one_call(posting: Posting) -> Posted:
         AUDIT_ACTION,
         _audit_target(transfer),
         # Without the override reason: the function adds it when it is recorded.
-        json.dumps(_audit_data(transfer, amounts)),
+        _audit_json(transfer.kind, amounts),
     )
-    status, transfer_id, recorded_reason, *columns = _call_transfer_post(params)
+    status, transfer_id, recorded_reason, account_ids, *columns = _call_transfer_post(params)
+    if status == "posted":
+        transfer.pk = transfer_id
+        transfer.override_reason = recorded_reason
+        _mark_saved(transfer)
+        # The legs' accounts in the order given, and their balances after the posting.
+        return transfer, dict(zip(account_ids, columns[2], strict=True))
     if status == "existing":
         return Transfer.objects.get(pk=transfer_id), None
     if status == "already_reversed":
         raise already_reversed()
-    locked = [Locked(*row) for row in zip(*columns, strict=True)] if columns[0] else []
-    if status == "refused":
-        if len(locked) != len(amounts):
-            raise no_account()
-        refuse_or_allow(posting, locked)
-        raise RuntimeError(
-            "ledger_transfer_post refused a transfer that transfer_post's checks allow"
-        )
-    transfer.pk = transfer_id
-    transfer.override_reason = recorded_reason
-    _mark_saved(transfer)
-    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
+    # Refused: the accounts as the call found and locked them, in id order.
+    locked = (
+        [Locked(*row) for row in zip(account_ids, *columns, strict=True)] if account_ids else []
+    )
+    if len(locked) != len(amounts):
+        raise no_account()
+    refuse_or_allow(posting, locked)
+    raise RuntimeError("ledger_transfer_post refused a transfer that transfer_post's checks allow")
 
 
 _CALL = (
@@ -245,12 +247,18 @@ def _audit_target(transfer: Transfer) -> str:
     return f"transfer:{transfer.public_id}"
 
 
-def _audit_data(transfer: Transfer, amounts: dict[int, int]) -> dict:
-    return {
-        "kind": transfer.kind,
-        "entries": {str(k): v for k, v in amounts.items()},
-        **({"override_reason": transfer.override_reason} if transfer.override_reason else {}),
-    }
+def _audit_json(kind: str, amounts: dict[int, int], override_reason: str = "") -> str:
+    """The audit row's data as JSON text: `{"kind": …, "entries": {"<account id>": minutes, …}}`,
+    with the override reason when there is one. Written out directly (the kind is one of
+    TransferKind's plain words; ids and amounts are integers): no dict to build for json.dumps
+    on every posting."""
+    entries = ", ".join([f'"{account_id}": {amount}' for account_id, amount in amounts.items()])
+    if override_reason:
+        return (
+            f'{{"kind": "{kind}", "entries": {{{entries}}},'
+            f' "override_reason": {json.dumps(override_reason)}}}'
+        )
+    return f'{{"kind": "{kind}", "entries": {{{entries}}}}}'
 
 
 def _mark_saved(transfer: Transfer) -> None:
