@@ -59,17 +59,14 @@ def post_in_statements(posting: Posting) -> Posted:
 def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
     """The statements, through Django's cursor or (`raw`) the sqlite3 module's, which takes
     `?` placeholders."""
-    execute = _qmark(cursor) if raw else cursor.execute
+    execute = cursor.execute
     transfer, amounts = posting.transfer, posting.amounts
-    marks = ", ".join(["%s"] * len(amounts))
+    select, insert_transfer, insert_entries, update, insert_audit = _sql(
+        len(amounts), "?" if raw else "%s"
+    )
     # SQLite takes its single write lock at BEGIN IMMEDIATE, so it needs no FOR UPDATE, and the
     # key is looked up under that lock: a retry racing its original waits, then finds it.
-    execute(
-        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL,"  # noqa: S608
-        " (SELECT t.id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.idempotency_key = %s)"
-        f" FROM ledger_account WHERE id IN ({marks}) ORDER BY id",
-        [transfer.timebank_id, transfer.idempotency_key, *sorted(amounts)],
-    )
+    execute(select, [transfer.timebank_id, transfer.idempotency_key, *sorted(amounts)])
     rows = cursor.fetchall()
     if len(rows) != len(amounts):
         raise no_account()
@@ -79,15 +76,17 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
     crossed = refuse_or_allow(posting, locked)
     transfer.override_reason = posting.override_reason if crossed or transfer.reverses_id else ""
     adapt = db.ops.adapt_datetimefield_value
-    created_at, occurred_at = adapt(transfer.created_at), adapt(transfer.occurred_at)
+    created_at = adapt(transfer.created_at)
+    occurred_at = (
+        created_at if transfer.occurred_at is transfer.created_at else adapt(transfer.occurred_at)
+    )
+    timebank_id, kind = transfer.timebank_id, transfer.kind
     execute(
-        "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at, created_at,"
-        " created_by_id, on_behalf_of_id, idempotency_key, reverses_id, override_reason)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        insert_transfer,
         [
-            transfer.timebank_id,
+            timebank_id,
             transfer.public_id.hex,  # as Django stores a UUIDField on SQLite
-            transfer.kind,
+            kind,
             transfer.memo,
             occurred_at,
             created_at,
@@ -98,40 +97,30 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
             transfer.override_reason,
         ],
     )
-    transfer.pk = cursor.lastrowid
-    unit = {row.id: row.unit for row in locked}
+    transfer_id = transfer.pk = cursor.lastrowid
+    units = {row.id: row.unit for row in locked}
+    params: list = []
+    for account_id, amount in amounts.items():  # in the caller's order, as on PostgreSQL
+        params += (
+            transfer_id,
+            account_id,
+            timebank_id,
+            units[account_id],
+            amount,
+            occurred_at,
+            kind,
+        )
+    execute(insert_entries, params)
+    execute(update, [v for item in amounts.items() for v in item] + list(amounts))
     execute(
-        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"  # noqa: S608
-        " occurred_at, kind) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(amounts)),
+        insert_audit,
         [
-            value
-            for account_id, amount in amounts.items()
-            for value in (
-                transfer.pk,
-                account_id,
-                transfer.timebank_id,
-                unit[account_id],
-                amount,
-                occurred_at,
-                transfer.kind,
-            )
-        ],
-    )
-    cases = " ".join(["WHEN %s THEN %s"] * len(amounts))
-    execute(
-        f"UPDATE ledger_account SET balance = balance + CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
-        [v for item in amounts.items() for v in item] + list(amounts),
-    )
-    execute(
-        "INSERT INTO core_auditevent (timebank_id, actor_id, on_behalf_of_id, action, target,"
-        " data, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        [
-            transfer.timebank_id,
+            timebank_id,
             transfer.created_by_id,
             transfer.on_behalf_of_id,
             AUDIT_ACTION,
             _audit_target(transfer),
-            _audit_json(transfer.kind, amounts, transfer.override_reason),
+            _audit_json(kind, amounts, transfer.override_reason),
             created_at,
         ],
     )
@@ -139,18 +128,28 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
     return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
 
 
-def _qmark(cursor: Any):
-    """`cursor.execute` for SQL written with Django's `%s` placeholders."""
-
-    def execute(sql: str, params: list) -> None:
-        cursor.execute(_to_qmark(sql), params)
-
-    return execute
-
-
-@functools.lru_cache(maxsize=64)
-def _to_qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
+@functools.lru_cache(maxsize=32)
+def _sql(legs: int, mark: str) -> tuple[str, str, str, str, str]:
+    """SQLite's five statements for a posting of `legs` entries, with `mark` for placeholders
+    (`?` for the sqlite3 module, `%s` for Django's cursor): written once, not on every posting."""
+    marks = ", ".join([mark] * legs)
+    values = ", ".join([mark] * 11)
+    entry = "(" + ", ".join([mark] * 7) + ")"
+    cases = " ".join([f"WHEN {mark} THEN {mark}"] * legs)
+    return (
+        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL,"  # noqa: S608
+        " (SELECT t.id FROM ledger_transfer t"
+        f" WHERE t.timebank_id = {mark} AND t.idempotency_key = {mark})"
+        f" FROM ledger_account WHERE id IN ({marks}) ORDER BY id",
+        "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at, created_at,"  # noqa: S608
+        " created_by_id, on_behalf_of_id, idempotency_key, reverses_id, override_reason)"
+        f" VALUES ({values})",
+        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"  # noqa: S608
+        " occurred_at, kind) VALUES " + ", ".join([entry] * legs),
+        f"UPDATE ledger_account SET balance = balance + CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
+        "INSERT INTO core_auditevent (timebank_id, actor_id, on_behalf_of_id, action, target,"  # noqa: S608
+        f" data, created_at) VALUES ({', '.join([mark] * 7)})",
+    )
 
 
 def post_in_one_call(posting: Posting) -> Posted:
