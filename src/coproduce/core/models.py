@@ -14,7 +14,8 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    timebank_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Indexed by the (timebank_id, action, created_at) index below, which begins with it.
+    timebank_id = models.BigIntegerField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

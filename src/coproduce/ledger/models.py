@@ -105,7 +105,10 @@ class TransferKind(models.TextChoices):
 
 
 class Transfer(models.Model):
-    timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
+    # Indexed by one_transfer_per_idempotency_key, which begins with it (ledger 0008).
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=16, choices=TransferKind.choices)
     memo = models.CharField(max_length=255, blank=True)
@@ -138,7 +141,10 @@ class Transfer(models.Model):
 
 class Entry(models.Model):
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by (account, transfer) below, which begins with it (ledger 0008).
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
     unit = models.CharField(max_length=8)
     # Positive: credits into the account; negative: credits out of it.

@@ -59,17 +59,14 @@ def post_in_statements(posting: Posting) -> Posted:
 def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
     """The statements, through Django's cursor or (`raw`) the sqlite3 module's, which takes
     `?` placeholders."""
-    execute = _qmark(cursor) if raw else cursor.execute
+    execute = cursor.execute
     transfer, amounts = posting.transfer, posting.amounts
-    marks = ", ".join(["%s"] * len(amounts))
+    select, insert_transfer, insert_entries, update, insert_audit = _sql(
+        len(amounts), "?" if raw else "%s"
+    )
     # SQLite takes its single write lock at BEGIN IMMEDIATE, so it needs no FOR UPDATE, and the
     # key is looked up under that lock: a retry racing its original waits, then finds it.
-    execute(
-        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL,"  # noqa: S608
-        " (SELECT t.id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.idempotency_key = %s)"
-        f" FROM ledger_account WHERE id IN ({marks}) ORDER BY id",
-        [transfer.timebank_id, transfer.idempotency_key, *sorted(amounts)],
-    )
+    execute(select, [transfer.timebank_id, transfer.idempotency_key, *sorted(amounts)])
     rows = cursor.fetchall()
     if len(rows) != len(amounts):
         raise no_account()
@@ -79,15 +76,17 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
     crossed = refuse_or_allow(posting, locked)
     transfer.override_reason = posting.override_reason if crossed or transfer.reverses_id else ""
     adapt = db.ops.adapt_datetimefield_value
-    created_at, occurred_at = adapt(transfer.created_at), adapt(transfer.occurred_at)
+    created_at = adapt(transfer.created_at)
+    occurred_at = (
+        created_at if transfer.occurred_at is transfer.created_at else adapt(transfer.occurred_at)
+    )
+    timebank_id, kind = transfer.timebank_id, transfer.kind
     execute(
-        "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at, created_at,"
-        " created_by_id, on_behalf_of_id, idempotency_key, reverses_id, override_reason)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        insert_transfer,
         [
-            transfer.timebank_id,
+            timebank_id,
             transfer.public_id.hex,  # as Django stores a UUIDField on SQLite
-            transfer.kind,
+            kind,
             transfer.memo,
             occurred_at,
             created_at,
@@ -98,40 +97,30 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
             transfer.override_reason,
         ],
     )
-    transfer.pk = cursor.lastrowid
-    unit = {row.id: row.unit for row in locked}
+    transfer_id = transfer.pk = cursor.lastrowid
+    units = {row.id: row.unit for row in locked}
+    params: list = []
+    for account_id, amount in amounts.items():  # in the caller's order, as on PostgreSQL
+        params += (
+            transfer_id,
+            account_id,
+            timebank_id,
+            units[account_id],
+            amount,
+            occurred_at,
+            kind,
+        )
+    execute(insert_entries, params)
+    execute(update, [v for item in amounts.items() for v in item] + list(amounts))
     execute(
-        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"  # noqa: S608
-        " occurred_at, kind) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(amounts)),
+        insert_audit,
         [
-            value
-            for account_id, amount in amounts.items()
-            for value in (
-                transfer.pk,
-                account_id,
-                transfer.timebank_id,
-                unit[account_id],
-                amount,
-                occurred_at,
-                transfer.kind,
-            )
-        ],
-    )
-    cases = " ".join(["WHEN %s THEN %s"] * len(amounts))
-    execute(
-        f"UPDATE ledger_account SET balance = balance + CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
-        [v for item in amounts.items() for v in item] + list(amounts),
-    )
-    execute(
-        "INSERT INTO core_auditevent (timebank_id, actor_id, on_behalf_of_id, action, target,"
-        " data, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        [
-            transfer.timebank_id,
+            timebank_id,
             transfer.created_by_id,
             transfer.on_behalf_of_id,
             AUDIT_ACTION,
             _audit_target(transfer),
-            json.dumps(_audit_data(transfer, amounts)),
+            _audit_json(kind, amounts, transfer.override_reason),
             created_at,
         ],
     )
@@ -139,23 +128,33 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
     return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
 
 
-def _qmark(cursor: Any):
-    """`cursor.execute` for SQL written with Django's `%s` placeholders."""
-
-    def execute(sql: str, params: list) -> None:
-        cursor.execute(_to_qmark(sql), params)
-
-    return execute
-
-
-@functools.lru_cache(maxsize=64)
-def _to_qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
+@functools.lru_cache(maxsize=32)
+def _sql(legs: int, mark: str) -> tuple[str, str, str, str, str]:
+    """SQLite's five statements for a posting of `legs` entries, with `mark` for placeholders
+    (`?` for the sqlite3 module, `%s` for Django's cursor): written once, not on every posting."""
+    marks = ", ".join([mark] * legs)
+    values = ", ".join([mark] * 11)
+    entry = "(" + ", ".join([mark] * 7) + ")"
+    cases = " ".join([f"WHEN {mark} THEN {mark}"] * legs)
+    return (
+        "SELECT id, timebank_id, unit, balance, min_balance, max_balance, closed_at IS NOT NULL,"  # noqa: S608
+        " (SELECT t.id FROM ledger_transfer t"
+        f" WHERE t.timebank_id = {mark} AND t.idempotency_key = {mark})"
+        f" FROM ledger_account WHERE id IN ({marks}) ORDER BY id",
+        "INSERT INTO ledger_transfer (timebank_id, public_id, kind, memo, occurred_at, created_at,"  # noqa: S608
+        " created_by_id, on_behalf_of_id, idempotency_key, reverses_id, override_reason)"
+        f" VALUES ({values})",
+        "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"  # noqa: S608
+        " occurred_at, kind) VALUES " + ", ".join([entry] * legs),
+        f"UPDATE ledger_account SET balance = balance + CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
+        "INSERT INTO core_auditevent (timebank_id, actor_id, on_behalf_of_id, action, target,"  # noqa: S608
+        f" data, created_at) VALUES ({', '.join([mark] * 7)})",
+    )
 
 
 def post_in_one_call(posting: Posting) -> Posted:
-    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 and
-    0004), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
+    """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 to
+    0009), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
     whether to write; a refusal is explained by the same checks as on SQLite, run on the locked
     rows it returns, so both databases give the same error in the same words."""
     transfer, amounts = posting.transfer, posting.amounts
@@ -184,25 +183,27 @@ def post_in_one_call(posting: Posting) -> Posted:
         AUDIT_ACTION,
         _audit_target(transfer),
         # Without the override reason: the function adds it when it is recorded.
-        json.dumps(_audit_data(transfer, amounts)),
+        _audit_json(transfer.kind, amounts),
     )
-    status, transfer_id, recorded_reason, *columns = _call_transfer_post(params)
+    status, transfer_id, recorded_reason, account_ids, *columns = _call_transfer_post(params)
+    if status == "posted":
+        transfer.pk = transfer_id
+        transfer.override_reason = recorded_reason
+        _mark_saved(transfer)
+        # The legs' accounts in the order given, and their balances after the posting.
+        return transfer, dict(zip(account_ids, columns[2], strict=True))
     if status == "existing":
         return Transfer.objects.get(pk=transfer_id), None
     if status == "already_reversed":
         raise already_reversed()
-    locked = [Locked(*row) for row in zip(*columns, strict=True)] if columns[0] else []
-    if status == "refused":
-        if len(locked) != len(amounts):
-            raise no_account()
-        refuse_or_allow(posting, locked)
-        raise RuntimeError(
-            "ledger_transfer_post refused a transfer that transfer_post's checks allow"
-        )
-    transfer.pk = transfer_id
-    transfer.override_reason = recorded_reason
-    _mark_saved(transfer)
-    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
+    # Refused: the accounts as the call found and locked them, in id order.
+    locked = (
+        [Locked(*row) for row in zip(account_ids, *columns, strict=True)] if account_ids else []
+    )
+    if len(locked) != len(amounts):
+        raise no_account()
+    refuse_or_allow(posting, locked)
+    raise RuntimeError("ledger_transfer_post refused a transfer that transfer_post's checks allow")
 
 
 _CALL = (
@@ -245,12 +246,18 @@ def _audit_target(transfer: Transfer) -> str:
     return f"transfer:{transfer.public_id}"
 
 
-def _audit_data(transfer: Transfer, amounts: dict[int, int]) -> dict:
-    return {
-        "kind": transfer.kind,
-        "entries": {str(k): v for k, v in amounts.items()},
-        **({"override_reason": transfer.override_reason} if transfer.override_reason else {}),
-    }
+def _audit_json(kind: str, amounts: dict[int, int], override_reason: str = "") -> str:
+    """The audit row's data as JSON text: `{"kind": …, "entries": {"<account id>": minutes, …}}`,
+    with the override reason when there is one. Written out directly (the kind is one of
+    TransferKind's plain words; ids and amounts are integers): no dict to build for json.dumps
+    on every posting."""
+    entries = ", ".join([f'"{account_id}": {amount}' for account_id, amount in amounts.items()])
+    if override_reason:
+        return (
+            f'{{"kind": "{kind}", "entries": {{{entries}}},'
+            f' "override_reason": {json.dumps(override_reason)}}}'
+        )
+    return f'{{"kind": "{kind}", "entries": {{{entries}}}}}'
 
 
 def _mark_saved(transfer: Transfer) -> None:
