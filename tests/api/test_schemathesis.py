@@ -55,7 +55,7 @@ CAROLS = (
     "/organisations",
 )
 # Operations (paths and methods) in the document (the closing note of issue 14 gives it).
-OPERATIONS = 123
+OPERATIONS = 131
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -105,6 +105,7 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
             body = {"minutes": 45} if step == "done" else None
             assert as_alice.post(f"{path}/{step}", body).status_code == 200
         exchanges.append(made["public_id"])
+    more = _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
     return {
         "token": token_for(alice),
         "coordinator_token": token_for(carol),
@@ -115,14 +116,17 @@ def world(api_as, token_for, alice, bob, carol, dr_patel, riverside):
             offer["public_id"],
             request["public_id"],
             *exchanges,
-            *_more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside),
+            *more,
         ],
+        # The surgery's staff invitation, to send again or withdraw (`{invitation_id}`).
+        "staff_invitation_id": more[0],
     }
 
 
 def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside) -> list[str]:
-    """Ids of a conversation, a pool and a spend waiting for alice's approval, a referral, a
-    co-design project with a meeting and a proposal, bob (to block) and an invitation."""
+    """Ids of the surgery's staff invitation (first), a conversation, a pool and a spend waiting
+    for alice's approval, a referral, a co-design project with a meeting and a proposal, bob (to
+    block) and an invitation."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -176,7 +180,15 @@ def _more_of_the_world(as_alice, as_bob, alice, bob, carol, dr_patel, riverside)
     )
     proposal = proposal_submit(acting=bob, project=project, title="Chairs", text="More chairs.")
     invitation, _token = invitation_create(timebank=riverside, kind="member", acting=carol)
+    staff_invitation, _token = invitation_create(
+        timebank=riverside,
+        kind="organisation_staff",
+        acting=carol,
+        name="Nurse Nia",
+        organisation=surgery,
+    )
     return [
+        str(staff_invitation.public_id),
         str(invitation.public_id),
         str(surgery.public_id),
         talk["public_id"],
@@ -247,6 +259,9 @@ def test_the_api_keeps_to_its_openapi_document(wsgi_app, world):
                 if "{person_id}" in operation.path:
                     staff = operation.path.removeprefix("/api/v1").startswith("/organisations")
                     person = {"person_id": world["person_ids"][1 if staff else 0]}
+                if "{invitation_id}" in operation.path:
+                    # The surgery's staff invitation, to send again or withdraw.
+                    person = {"invitation_id": world["staff_invitation_id"]}
                 strategies += [
                     operation.as_strategy(
                         mode, headers=auth, path_parameters={"public_id": id_, **person}

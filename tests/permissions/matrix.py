@@ -251,6 +251,16 @@ FILL: dict[str, dict[str, str]] = {
     },
     "POST /coordinator/invitations/{public_id}/resend": {"public_id": "invitation_record"},
     "POST /coordinator/invitations/{public_id}/revoke": {"public_id": "invitation_record"},
+    "PATCH /organisations/{public_id}": {"public_id": "organisation"},
+    "POST /organisations/{public_id}/staff": {"public_id": "organisation"},
+    "GET /organisations/{public_id}/invitations": {"public_id": "organisation"},
+    **{
+        f"POST /organisations/{{public_id}}/invitations/{{invitation_id}}/{action}": {
+            "public_id": "organisation",
+            "invitation_id": "org_invitation",
+        }
+        for action in ("resend", "revoke")
+    },
     "POST /matching/requests/{public_id}/invite/{person_id}": {
         "public_id": "request",
         "person_id": "member_of_bank",
@@ -292,6 +302,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /referrals/{public_id}/suggestion": {"offer": "{offer}"},
     "PATCH /coordinator/members/{public_id}": {"status": "paused"},
     "POST /organisations/{public_id}/invitations": {"name": "Someone"},
+    "POST /organisations": {"name": "Food bank", "kind": "charity"},
+    "PATCH /organisations/{public_id}": {"description": "Changed"},
+    "POST /organisations/{public_id}/staff": {"member": "bob", "role": "professional"},
     "PUT /organisations/{public_id}/staff/{person_id}/may-refer": {"may_refer": False},
     "PATCH /coordinator/settings": {"welcome_text": "Welcome"},
     "PATCH /matching/settings": {"weight_place": 4},
@@ -321,7 +334,10 @@ MULTIPART = {
     "POST /offers/{public_id}/photo",
     "POST /requests/{public_id}/photo",
     "POST /profile/photo",
+    "POST /coordinator/settings/logo",
 }
+# The picture's field where it is not `photo`.
+PICTURE_FIELD = {"POST /coordinator/settings/logo": "logo"}
 
 # Plain words a URL takes (not objects): the same in both time banks.
 WORDS: dict[str, dict[str, str]] = {
@@ -615,7 +631,8 @@ class Asker:
         if not api:
             return client.post(path, {}, headers=headers)
         if target.key in MULTIPART:
-            return client.post(path, {"photo": _picture(), "alt": "A garden"}, headers=headers)
+            field = PICTURE_FIELD.get(target.key, "photo")
+            return client.post(path, {field: _picture(), "alt": "A garden"}, headers=headers)
         if row.method == "POST":
             headers["Idempotency-Key"] = f"matrix-{uuid.uuid4()}"
         body = json.dumps(self._filled(BODIES.get(target.key, {})))

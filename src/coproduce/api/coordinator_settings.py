@@ -1,12 +1,13 @@
 """A coordinator's running of the time bank, as on /coordinator/settings/, /coordinator/
 invitations/ and /conversations/reports/: the time bank's settings (read, and change through
 `community.settings.timebank_settings_update`, which checks every value and records what
-changed), invitations (the live ones; make, send again, withdraw: a new link is in the answer
+changed) and its logo (a picture sent as multipart, checked and redrawn by the same service, or
+taken away), invitations (the live ones; make, send again, withdraw: a new link is in the answer
 once and never again, as on the page that shows it), and the reported messages (each read
 recorded, as opening the page is).
 
 For an active coordinator of the token's time bank only (`coordinator_membership_for`): anyone
-else is told there is no such thing (404). The logo is not here (a picture, on the page).
+else is told there is no such thing (404).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as F
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
@@ -66,6 +68,10 @@ class SettingsOut(Schema):
     language: str
     time_zone: str
     require_two_factor: bool
+    logo_url: str | None = F(
+        description="Where to fetch its logo (a square PNG): a path on this site, under /media/; "
+        "null without one."
+    )
 
 
 class SettingsIn(Schema):
@@ -126,6 +132,7 @@ def _settings_out(timebank: TimeBank) -> SettingsOut:
             OwnCategoryOut(value=c.value, name=c.name, active=c.active)
             for c in timebank.own_categories.order_by("name", "pk")
         ],
+        logo_url=timebank.logo.url if timebank.logo else None,
     )
 
 
@@ -166,6 +173,36 @@ def settings_update(request: HttpRequest, payload: SettingsIn) -> SettingsOut:
     if changes:
         timebank = timebank_settings_update(timebank=timebank, acting=who.person, **changes)
     return _settings_out(timebank)
+
+
+@write_operation(
+    router,
+    "/coordinator/settings/logo",
+    idempotent=False,
+    response=responses({200: SettingsOut}, 404),
+    summary="Give the time bank a logo or replace it (multipart: `logo`, a PNG, JPEG, GIF or "
+    "WebP of at most 2 MB; it is shown square)",
+)
+def logo_set(request: HttpRequest, logo: File[UploadedFile]) -> SettingsOut:
+    who = _coordinated(request)
+    return _settings_out(
+        timebank_settings_update(timebank=who.timebank, acting=who.person, logo=logo)
+    )
+
+
+@write_operation(
+    router,
+    "/coordinator/settings/logo",
+    method="DELETE",
+    idempotent=False,
+    response=responses({200: SettingsOut}, 404),
+    summary="Take the time bank's logo away",
+)
+def logo_remove(request: HttpRequest) -> SettingsOut:
+    who = _coordinated(request)
+    return _settings_out(
+        timebank_settings_update(timebank=who.timebank, acting=who.person, logo_remove=True)
+    )
 
 
 # --- invitations --------------------------------------------------------------------------------
