@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from coproduce.api.models import IdempotencyRecord
 from coproduce.community.models import Invitation, TimeBank
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.services.listings import listing_create
@@ -82,6 +83,21 @@ def test_carol_invites_resends_and_withdraws(api_as, carol, riverside):
     assert Invitation.objects.get(public_id=public_id).revoked_at is not None
     assert as_carol.get("/coordinator/invitations").json()["items"] == []
     assert as_carol.post(f"/coordinator/invitations/{public_id}/revoke").status_code == 409
+
+
+def test_an_invitation_link_is_never_kept_even_when_carol_sends_a_retry_key(
+    api_as, carol, riverside
+):
+    as_carol = api_as(carol)
+
+    made = as_carol.post("/coordinator/invitations", {"kind": "member"}, key="dora-1")
+    again = as_carol.post(f"/coordinator/invitations/{made.json()['public_id']}/resend", key="r-1")
+
+    assert made.status_code == 201 and again.status_code == 200
+    kept = list(IdempotencyRecord.objects.values_list("response_body", flat=True))
+    assert not any(
+        link in body for body in kept for link in (made.json()["url"], again.json()["url"])
+    )
 
 
 def test_harry_cannot_touch_riversides_invitation(api_as, carol, harry):

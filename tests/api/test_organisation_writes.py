@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from coproduce.api.models import IdempotencyRecord
 from coproduce.community.invitations import invitation_create
 from coproduce.community.models import Invitation, Organisation, OrganisationStaff
 from coproduce.core.models import AuditEvent
@@ -291,6 +292,19 @@ def test_olive_sends_an_invitation_again_and_only_the_new_link_works(
     fresh = Invitation.objects.get(pk=nia_invited.pk)
     assert fresh.token_hash != nia_invited.token_hash
     assert AuditEvent.objects.filter(action="invitation.resent", actor=olive).exists()
+
+
+def test_a_staff_invitation_link_is_never_kept_even_when_olive_sends_a_retry_key(
+    api_as, olive, surgery, nia_invited
+):
+    base = f"/organisations/{surgery.public_id}/invitations"
+
+    response = api_as(olive).post(f"{base}/{nia_invited.public_id}/resend", key="again-1")
+
+    assert response.status_code == 200, response.content
+    link = response.json()["url"]
+    kept = IdempotencyRecord.objects.values_list("response_body", flat=True)
+    assert not any(link in body for body in kept)
 
 
 def test_carol_withdraws_the_surgerys_invitation_and_it_leaves_the_list(

@@ -288,6 +288,7 @@ def invitations(request: HttpRequest, page: Query[CursorParams]) -> InvitationPa
 @write_operation(
     router,
     "/coordinator/invitations",
+    idempotent=False,  # the answer holds the link, which is never stored
     response=responses({201: InvitationMadeOut}, 404),
     summary="Invite someone (the link is in this answer once, and emailed if an email is given)",
 )
@@ -323,6 +324,7 @@ def _invitation(request: HttpRequest, public_id: UUID) -> tuple[Any, Invitation]
 @write_operation(
     router,
     "/coordinator/invitations/{public_id}/resend",
+    idempotent=False,  # the answer holds the link, which is never stored
     response=responses({200: InvitationMadeOut}, 404, 409),
     summary="Send an invitation again: a new link (in this answer once); the old one stops",
 )

@@ -300,6 +300,7 @@ def staff_invitations(
 @write_operation(
     router,
     "/organisations/{public_id}/invitations",
+    idempotent=False,  # the answer holds the link, which is never stored
     response=responses({201: InvitationMadeOut}, 404, 409),
     summary="Invite someone onto its staff (the link is in this answer once; an admin only by "
     "a coordinator)",
@@ -373,6 +374,7 @@ def _staff_invitation(request: HttpRequest, public_id: UUID, invitation_id: UUID
 @write_operation(
     router,
     "/organisations/{public_id}/invitations/{invitation_id}/resend",
+    idempotent=False,  # the answer holds the link, which is never stored
     response=responses({200: InvitationMadeOut}, 404, 409),
     summary="Send one of its invitations again: a new link (in this answer once); the old one "
     "stops",
