@@ -7,10 +7,12 @@ done, or anyone but the project's managers: refused, with nothing written."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coproduce.codesign.models import ProgressUpdate
-from coproduce.codesign.services import progress_add
+from coproduce.codesign.services import dissent_record, progress_add
 from tests.api.codesign_story import NOT_MANAGERS, park_project, proposal_of, rows
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +147,28 @@ def test_only_the_projects_managers_report_progress_or_mark_milestones(
     assert (reported.status_code, marked.status_code) == (status, status)
     assert rows() == before
     assert not ProgressUpdate.objects.filter(done_at__isnull=False).exists()
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_reads_ask_the_same_number_of_queries_however_much_progress_there_is(
+    api_as, carol, alice, project, accepted, milestone
+):
+    as_carol = api_as(carol)
+    project_path, proposal_path = (
+        f"/projects/{project.public_id}",
+        f"/proposals/{accepted.public_id}",
+    )
+    as_carol.get(project_path)  # a token records when it was used, at most once a minute
+    first = _queries(as_carol, project_path), _queries(as_carol, proposal_path)
+    for n in range(3):
+        more = proposal_of(project, alice, moves=("under_consideration", "accepted"))
+        progress_add(acting=carol, proposal=more, text=f"Step {n}")
+        progress_add(acting=carol, proposal=accepted, text=f"Step {n}")
+        dissent_record(acting=alice, proposal=more, text="Not enough.")
+
+    assert (_queries(as_carol, project_path), _queries(as_carol, proposal_path)) == first
