@@ -247,7 +247,7 @@ def dissent_record(
     return Status(
         201,
         DissentRecordedOut(
-            **dissent_out(dissent).dict(),
+            **dissent_out(dissent).model_dump(),
             proposal=proposal.public_id,
             decision=dissent.decision.to_status,
         ),
