@@ -21,7 +21,14 @@ from coproduce.api.pagination import CursorPage, CursorParams, newest_first, pag
 from coproduce.api.schemas import Hours, PersonOut, hours, responses
 from coproduce.codesign import selectors
 from coproduce.codesign.attendance import meeting_attendance_record
-from coproduce.codesign.models import Meeting, MeetingAttendance, Project, Proposal
+from coproduce.codesign.models import (
+    Dissent,
+    Meeting,
+    MeetingAttendance,
+    ProgressUpdate,
+    Project,
+    Proposal,
+)
 from coproduce.community.models import Person
 from coproduce.core.errors import ApplicationError
 
@@ -73,13 +80,30 @@ class ProposalOut(Schema):
     created_at: datetime
 
 
+class ProgressOut(Schema):
+    public_id: UUID = F(description="A milestone is marked done by this id.")
+    proposal: UUID
+    text: str
+    is_milestone: bool
+    milestone_on: date | None = F(description="When a milestone is due; null for an update.")
+    done_at: datetime | None = F(description="When a milestone was marked done.")
+    author: str
+    created_at: datetime
+
+
+class ProjectProposalOut(ProposalOut):
+    comment_count: int
+    response: str = F(description="The organisation's latest public response, if any.")
+    progress: list[ProgressOut] = F(description="Since it was accepted: “you said, we did”.")
+
+
 class ProjectDetailOut(ProjectOut):
     description: str
     meetings_paid_from: str
     phases: list[PhaseOut]
     meetings: list[MeetingOut]
     participants: list[ProjectParticipantOut]
-    proposals: list[ProposalOut]
+    proposals: list[ProjectProposalOut]
 
 
 class AttendanceOut(Schema):
@@ -92,9 +116,17 @@ class AttendanceOut(Schema):
 
 class MeetingDetailOut(MeetingOut):
     minutes_text: str
+    minutes_written_by: str | None
+    minutes_written_at: datetime | None
     attendance: list[AttendanceOut]
     not_recorded: list[PersonOut] = F(description="Participants whose attendance is not kept.")
     paid: Hours = F(description="Time credits paid for this meeting so far.")
+
+
+class DissentOut(Schema):
+    person: str
+    text: str
+    created_at: datetime
 
 
 class StatusChangeOut(Schema):
@@ -103,11 +135,15 @@ class StatusChangeOut(Schema):
     response: str
     changed_by: str
     created_at: datetime
+    dissents: list[DissentOut] = F(
+        description="Views recorded against this decision: kept for good, beside it."
+    )
 
 
 class ProposalDetailOut(ProposalOut):
     changes: list[StatusChangeOut]
     comment_count: int
+    progress: list[ProgressOut] = F(description="Progress and milestones, once accepted.")
 
 
 class AttendeeIn(Schema):
@@ -168,6 +204,25 @@ def _proposal_fields(proposal: Proposal, project: Project) -> dict:
     }
 
 
+def progress_out(update: ProgressUpdate, proposal: Proposal) -> ProgressOut:
+    return ProgressOut(
+        public_id=update.public_id,
+        proposal=proposal.public_id,
+        text=update.text,
+        is_milestone=update.is_milestone,
+        milestone_on=update.milestone_on,
+        done_at=update.done_at,
+        author=update.author.display_name,
+        created_at=update.created_at,
+    )
+
+
+def dissent_out(dissent: Dissent) -> DissentOut:
+    return DissentOut(
+        person=dissent.person.display_name, text=dissent.text, created_at=dissent.created_at
+    )
+
+
 def _attendance_out(row: MeetingAttendance) -> AttendanceOut:
     return AttendanceOut(
         person=_person(row.person),
@@ -178,11 +233,15 @@ def _attendance_out(row: MeetingAttendance) -> AttendanceOut:
     )
 
 
-def _meeting_detail(meeting: Meeting) -> MeetingDetailOut:
+def meeting_detail(meeting: Meeting) -> MeetingDetailOut:
     page = selectors.meeting_page(meeting=meeting)
     return MeetingDetailOut(
         **_meeting_fields(meeting, meeting.project),
         minutes_text=meeting.minutes_text,
+        minutes_written_by=(
+            meeting.minutes_written_by.display_name if meeting.minutes_written_by else None
+        ),
+        minutes_written_at=meeting.minutes_written_at,
         attendance=[_attendance_out(a) for a in page["attendance"]],
         not_recorded=[_person(p.person) for p in page["not_recorded"]],
         paid=hours(page["minutes_paid"]),
@@ -229,7 +288,15 @@ def project(request: HttpRequest, public_id: UUID) -> ProjectDetailOut:
             ProjectParticipantOut(person=_person(p.person), role=p.role)
             for p in page["participants"]
         ],
-        proposals=[ProposalOut(**_proposal_fields(p, found)) for p in page["proposals"]],
+        proposals=[
+            ProjectProposalOut(
+                **_proposal_fields(p, found),
+                comment_count=p.comment_count,  # type: ignore[attr-defined]
+                response=p.latest_change.response if p.latest_change else "",  # type: ignore[attr-defined]
+                progress=[progress_out(u, p) for u in p.progress_updates.all()],
+            )
+            for p in page["proposals"]
+        ],
     )
 
 
@@ -241,7 +308,7 @@ def project(request: HttpRequest, public_id: UUID) -> ProjectDetailOut:
 def meeting(request: HttpRequest, public_id: UUID) -> MeetingDetailOut:
     who = caller(request)
     found = selectors.meeting_get_for(person=who.person, timebank=who.timebank, public_id=public_id)
-    return _meeting_detail(found)
+    return meeting_detail(found)
 
 
 @router.get(
@@ -254,6 +321,11 @@ def proposal(request: HttpRequest, public_id: UUID) -> ProposalDetailOut:
     found = selectors.proposal_get_for(
         person=who.person, timebank=who.timebank, public_id=public_id
     )
+    return proposal_detail(found)
+
+
+def proposal_detail(found: Proposal) -> ProposalDetailOut:
+    """A proposal as `GET /proposals/{public_id}` answers it (its steps answer it too)."""
     page = selectors.proposal_page(proposal=found)
     return ProposalDetailOut(
         **_proposal_fields(found, found.project),
@@ -264,10 +336,12 @@ def proposal(request: HttpRequest, public_id: UUID) -> ProposalDetailOut:
                 response=c.response,
                 changed_by=c.changed_by.display_name,
                 created_at=c.created_at,
+                dissents=[dissent_out(d) for d in c.dissents.all()],
             )
             for c in page["changes"]
         ],
         comment_count=len(page["comments"]),
+        progress=[progress_out(u, found) for u in page["progress"]],
     )
 
 
@@ -299,5 +373,5 @@ def attendance(request: HttpRequest, public_id: UUID, payload: AttendanceIn) -> 
         paid=[_person(a.person) for a in report.paid],
         staff=[_person(a.person) for a in report.staff],
         already=[_person(a.person) for a in report.already],
-        meeting=_meeting_detail(found),
+        meeting=meeting_detail(found),
     )

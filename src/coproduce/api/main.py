@@ -13,6 +13,7 @@ from coproduce.api import (
     account,
     broker,
     codesign,
+    codesign_steps,
     codesign_writes,
     conversations,
     coordination,
@@ -59,9 +60,9 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 install_error_handlers(api)
-# listing_changes and codesign_writes add their operations to the listings and codesign
-# routers.
-_ = listing_changes, codesign_writes
+# listing_changes, codesign_writes and codesign_steps add their operations to the listings and
+# codesign routers.
+_ = listing_changes, codesign_writes, codesign_steps
 for module in (
     me,
     profile,

@@ -209,7 +209,9 @@ def project_page(*, project: Project) -> dict[str, Any]:
                 ),
                 Prefetch(
                     "progress_updates",
-                    queryset=ProgressUpdate.objects.order_by("created_at", "pk"),
+                    queryset=ProgressUpdate.objects.select_related("author").order_by(
+                        "created_at", "pk"
+                    ),
                 ),
             )
         )
