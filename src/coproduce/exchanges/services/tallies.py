@@ -16,7 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Participant, PersonActivity, Side
 
@@ -37,6 +38,13 @@ def _last(side: str) -> Subquery:
     )
 
 
+def _later(field: str, recount: Subquery) -> Greatest:
+    # Never earlier than what the row holds: two confirmations for one person committed at the
+    # same moment each recount from their own snapshot (on PostgreSQL the second, having waited
+    # for the first's row lock, still reads its own), so the later moment must win.
+    return Greatest(Coalesce(F(field), recount), Coalesce(recount, F(field)))
+
+
 def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
     """Recompute the PersonActivity of these (time bank id, person id) pairs from their
     participations, creating the rows that are missing."""
@@ -52,7 +60,8 @@ def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
                 ignore_conflicts=True,
             )
             PersonActivity.objects.filter(timebank_id=timebank_id, person_id__in=batch).update(
-                last_gave_at=_last(Side.PROVIDER), last_received_at=_last(Side.RECEIVER)
+                last_gave_at=_later("last_gave_at", _last(Side.PROVIDER)),
+                last_received_at=_later("last_received_at", _last(Side.RECEIVER)),
             )
 
 
