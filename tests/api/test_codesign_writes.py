@@ -101,3 +101,14 @@ def test_harry_cannot_join_or_propose_in_riverside(api_as, harry, project):
     assert api_as(harry).post(f"{path}/join").status_code == 404
     assert api_as(harry).post(f"{path}/proposals", {"title": "X", "text": "Y"}).status_code == 404
     assert not Proposal.objects.exists()
+
+
+def test_a_proposal_longer_than_the_page_allows_is_refused_by_its_schema(api_as, alice, project):
+    path = f"/projects/{project['public_id']}"
+    api_as(alice).post(f"{path}/join")
+
+    response = api_as(alice).post(f"{path}/proposals", {"title": "Long", "text": "x" * 5001})
+
+    assert response.status_code == 422
+    assert "text" in response.content.decode()
+    assert not Proposal.objects.exists()

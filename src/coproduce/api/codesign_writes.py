@@ -50,7 +50,7 @@ class MeetingIn(Schema):
 
 class ProposalIn(Schema):
     title: SingleLine = F(min_length=1, max_length=TITLE_MAX)
-    text: MultiLine = F(min_length=1, max_length=20000)
+    text: MultiLine = F(min_length=1, max_length=LONG_TEXT_MAX)
 
 
 class CommentIn(Schema):
