@@ -18,7 +18,7 @@ from pydantic import StrictInt
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
 from coproduce.api.pagination import CursorPage, CursorParams, newest_first, page_of_rows
-from coproduce.api.schemas import Hours, PersonOut, hours, responses
+from coproduce.api.schemas import Hours, PersonOut, hours, person_out, responses
 from coproduce.codesign import selectors
 from coproduce.codesign.attendance import meeting_attendance_record
 from coproduce.codesign.models import (
@@ -162,12 +162,6 @@ class AttendanceReportOut(Schema):
     meeting: MeetingDetailOut
 
 
-def _person(person: Person) -> PersonOut:
-    return PersonOut(
-        public_id=person.public_id, username=person.username, display_name=person.display_name
-    )
-
-
 def _project_fields(project: Project) -> dict:
     return {
         "public_id": project.public_id,
@@ -225,7 +219,7 @@ def dissent_out(dissent: Dissent) -> DissentOut:
 
 def _attendance_out(row: MeetingAttendance) -> AttendanceOut:
     return AttendanceOut(
-        person=_person(row.person),
+        person=person_out(row.person),
         attended=hours(row.minutes_attended),
         as_staff=row.as_staff,
         paid=row.transfer_id is not None,
@@ -243,7 +237,7 @@ def meeting_detail(meeting: Meeting) -> MeetingDetailOut:
         ),
         minutes_written_at=meeting.minutes_written_at,
         attendance=[_attendance_out(a) for a in page["attendance"]],
-        not_recorded=[_person(p.person) for p in page["not_recorded"]],
+        not_recorded=[person_out(p.person) for p in page["not_recorded"]],
         paid=hours(page["minutes_paid"]),
     )
 
@@ -285,7 +279,7 @@ def project(request: HttpRequest, public_id: UUID) -> ProjectDetailOut:
         ],
         meetings=[MeetingOut(**_meeting_fields(m, found)) for m in page["meetings"]],
         participants=[
-            ProjectParticipantOut(person=_person(p.person), role=p.role)
+            ProjectParticipantOut(person=person_out(p.person), role=p.role)
             for p in page["participants"]
         ],
         proposals=[
@@ -370,8 +364,8 @@ def attendance(request: HttpRequest, public_id: UUID, payload: AttendanceIn) -> 
     report = meeting_attendance_record(acting=who.person, meeting=found, attendees=attendees)
     found = selectors.meeting_get_for(person=who.person, timebank=who.timebank, public_id=public_id)
     return AttendanceReportOut(
-        paid=[_person(a.person) for a in report.paid],
-        staff=[_person(a.person) for a in report.staff],
-        already=[_person(a.person) for a in report.already],
+        paid=[person_out(a.person) for a in report.paid],
+        staff=[person_out(a.person) for a in report.staff],
+        already=[person_out(a.person) for a in report.already],
         meeting=meeting_detail(found),
     )

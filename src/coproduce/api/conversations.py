@@ -21,7 +21,7 @@ from ninja import Query, Router, Schema, Status
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
 from coproduce.api.pagination import CursorPage, CursorParams, Key, page_of_rows
-from coproduce.api.schemas import MultiLine, PersonOut, responses
+from coproduce.api.schemas import MultiLine, PersonOut, person_out, responses
 from coproduce.community.blocks import block_create, block_remove, blocks_by
 from coproduce.community.models import Person
 from coproduce.conversations import selectors, services
@@ -88,12 +88,6 @@ class ReportOut(Schema):
     created_at: datetime
 
 
-def _person(person: Person) -> PersonOut:
-    return PersonOut(
-        public_id=person.public_id, username=person.username, display_name=person.display_name
-    )
-
-
 def _conversation_out(conversation: Conversation, me: Person, unread: int) -> ConversationOut:
     listing = conversation.listing
     if listing is not None:
@@ -108,7 +102,7 @@ def _conversation_out(conversation: Conversation, me: Person, unread: int) -> Co
         subject=subject,
         about=about,  # type: ignore[arg-type]
         about_id=about_id,
-        people=[_person(m.person) for m in conversation.members.all() if m.person_id != me.pk],
+        people=[person_out(m.person) for m in conversation.members.all() if m.person_id != me.pk],
         unread=unread,
         last_message_at=conversation.last_message_at,
         created_at=conversation.created_at,
@@ -119,7 +113,7 @@ def _message_out(message: Message, me: Person) -> MessageOut:
     erased = message.erased_at is not None
     return MessageOut(
         public_id=message.public_id,
-        author=_person(message.author),
+        author=person_out(message.author),
         body="" if erased else message.body,
         erased=erased,
         mine=message.author_id == me.pk,
@@ -270,7 +264,9 @@ BY_USERNAME = (Key("username", "str", descending=False),)
 def blocks(request: HttpRequest, page: Query[CursorParams]) -> PeoplePage:
     found = sorted(blocks_by(caller(request).person), key=lambda p: p.username)
     rows, next_cursor = page_of_rows(found, BY_USERNAME, page)
-    return PeoplePage(items=[_person(p) for p in rows], limit=page.limit, next_cursor=next_cursor)
+    return PeoplePage(
+        items=[person_out(p) for p in rows], limit=page.limit, next_cursor=next_cursor
+    )
 
 
 @write_operation(
@@ -285,7 +281,7 @@ def block(request: HttpRequest, public_id: UUID) -> PersonOut:
         person=who.person, timebank=who.timebank, public_id=public_id
     )
     block_create(blocker=who.person, blocked=other)
-    return _person(other)
+    return person_out(other)
 
 
 @write_operation(
@@ -299,4 +295,4 @@ def unblock(request: HttpRequest, public_id: UUID) -> PersonOut:
     other = next((p for p in blocks_by(who.person) if p.public_id == public_id), None)
     if other is None or not block_remove(blocker=who.person, blocked=other):
         raise NotFound(_("No such person."))
-    return _person(other)
+    return person_out(other)

@@ -25,7 +25,7 @@ from ninja.files import UploadedFile
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
 from coproduce.api.pagination import CursorPage, CursorParams, newest_first, page_of, page_of_rows
-from coproduce.api.schemas import MultiLine, PersonOut, SingleLine, responses
+from coproduce.api.schemas import MultiLine, PersonOut, SingleLine, person_out, responses
 from coproduce.community import invitations as invitation_services
 from coproduce.community.models import CheckKind, Invitation, InvitationKind, Organisation, TimeBank
 from coproduce.community.selectors import coordinator_membership_for
@@ -366,20 +366,14 @@ class ReportedMessagePage(CursorPage):
     items: list[ReportedMessageOut]
 
 
-def _person(person: Any) -> PersonOut:
-    return PersonOut(
-        public_id=person.public_id, username=person.username, display_name=person.display_name
-    )
-
-
 def _report_out(report: MessageReport) -> ReportedMessageOut:
     return ReportedMessageOut(
         public_id=report.public_id,
         message=report.message.public_id,
-        author=_person(report.message.author),
+        author=person_out(report.message.author),
         body=report.message.body,
         written_at=report.message.created_at,
-        reported_by=_person(report.reported_by),
+        reported_by=person_out(report.reported_by),
         reason=report.reason,
         created_at=report.created_at,
     )

@@ -36,6 +36,7 @@ from coproduce.api.schemas import (
     _exchange_fields,
     hours,
     listing_out,
+    person_out,
     responses,
 )
 from coproduce.coordination.selectors import section_queryset_for
@@ -50,12 +51,6 @@ LEFT_OUT = frozenset({"paused", "checks-expiring"})
 
 def _oldest_first(field: str) -> tuple[Key, ...]:
     return (Key(field, "datetime", descending=False), Key("pk", "int", descending=False))
-
-
-def _person(person: Any) -> PersonOut:
-    return PersonOut(
-        public_id=person.public_id, username=person.username, display_name=person.display_name
-    )
 
 
 # --- rows ---------------------------------------------------------------------------------------
@@ -130,7 +125,7 @@ def _exchanges(rows: QuerySet[Any]) -> QuerySet[Any]:
 
 def _inactive(row: Any) -> InactiveOut:
     return InactiveOut(
-        person=_person(row.person),
+        person=person_out(row.person),
         area=row.area,
         joined=row.joined,
         last_exchange=row.last_exchange,
@@ -139,7 +134,7 @@ def _inactive(row: Any) -> InactiveOut:
 
 def _near_limit(row: Any) -> NearLimitOut:
     return NearLimitOut(
-        person=_person(row.person),
+        person=person_out(row.person),
         balance=hours(row.balance),
         min_balance=hours(row.min_balance),
         max_balance=hours(row.max_balance) if row.max_balance is not None else None,
@@ -218,13 +213,13 @@ LISTS: dict[str, SectionList] = {
     "only-receiving": SectionList(
         ONE_SIDED_ORDER,
         OneSidedPage,
-        lambda row: OneSidedOut(person=_person(row), times=row.times),
+        lambda row: OneSidedOut(person=person_out(row), times=row.times),
         "Members who received help in the last 12 months and gave none, the most first",
     ),
     "only-giving": SectionList(
         ONE_SIDED_ORDER,
         OneSidedPage,
-        lambda row: OneSidedOut(person=_person(row), times=row.times),
+        lambda row: OneSidedOut(person=person_out(row), times=row.times),
         "Members who gave help in the last 12 months and received none, the most first",
     ),
     "near-limit": SectionList(

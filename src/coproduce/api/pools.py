@@ -20,7 +20,15 @@ from pydantic import StrictInt
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import ledger_key, write_operation
 from coproduce.api.pagination import CursorPage, CursorParams, Key, page_of_rows
-from coproduce.api.schemas import MultiLine, PartyOut, PersonOut, SingleLine, party, responses
+from coproduce.api.schemas import (
+    MultiLine,
+    PartyOut,
+    PersonOut,
+    SingleLine,
+    party,
+    person_out,
+    responses,
+)
 from coproduce.api.selectors import member_by_reference
 from coproduce.community.models import Organisation, Person
 from coproduce.community.permissions import standing_in
@@ -96,12 +104,6 @@ class RefuseIn(Schema):
     reason: MultiLine = F("", max_length=1000)
 
 
-def _person(person: Person) -> PersonOut:
-    return PersonOut(
-        public_id=person.public_id, username=person.username, display_name=person.display_name
-    )
-
-
 def _pool_fields(pool: Pool) -> dict:
     return {
         "public_id": pool.public_id,
@@ -111,7 +113,7 @@ def _pool_fields(pool: Pool) -> dict:
         "balance": pool.account.balance,
         "organisation": pool.organisation.public_id if pool.organisation_id else None,  # type: ignore[union-attr]
         "approvals_required": pool.approvals_required,
-        "holders": [_person(p) for p in sorted(pool.holders.all(), key=lambda p: p.username)],
+        "holders": [person_out(p) for p in sorted(pool.holders.all(), key=lambda p: p.username)],
         "created_at": pool.created_at,
     }
 

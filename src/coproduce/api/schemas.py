@@ -139,6 +139,14 @@ class PersonOut(Schema):
     display_name: str
 
 
+def person_out(person: Any) -> PersonOut:
+    """Who someone is, as every answer names people: a Person, or anything with its three
+    fields."""
+    return PersonOut(
+        public_id=person.public_id, username=person.username, display_name=person.display_name
+    )
+
+
 class TimeBankOut(Schema):
     public_id: UUID
     slug: str

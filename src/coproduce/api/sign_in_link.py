@@ -23,9 +23,8 @@ from ninja import Router, Schema, Status
 
 from coproduce.api.auth import caller
 from coproduce.api.idempotency import write_operation
-from coproduce.api.schemas import PersonOut, responses
+from coproduce.api.schemas import PersonOut, person_out, responses
 from coproduce.community import selectors as community
-from coproduce.community.models import Person
 from coproduce.community.services import PASSWORD_LINK_LIFETIME, password_link_create
 from coproduce.community.site_admins import password_link_url
 
@@ -58,12 +57,6 @@ class SignInLinkOut(Schema):
     expires_at: datetime
 
 
-def _person(person: Person) -> PersonOut:
-    return PersonOut(
-        public_id=person.public_id, username=person.username, display_name=person.display_name
-    )
-
-
 @router.get(
     "/coordinator/members/{public_id}/sign-in-link",
     response=responses({200: SignInLinkStateOut}, 404, 422),
@@ -75,7 +68,7 @@ def sign_in_link_state(request: HttpRequest, public_id: UUID) -> SignInLinkState
     handover = community.password_handover_allowed(person=person, timebank=who.timebank)
     live = community.password_link_live_for(person)
     return SignInLinkStateOut(
-        person=_person(person),
+        person=person_out(person),
         allowed=handover.allowed,
         code=handover.code,
         reason=str(handover.reason),
@@ -83,7 +76,7 @@ def sign_in_link_state(request: HttpRequest, public_id: UUID) -> SignInLinkState
             LiveLinkOut(
                 created_at=live.created_at,
                 expires_at=live.expires_at,
-                created_by=_person(live.created_by) if live.created_by is not None else None,
+                created_by=person_out(live.created_by) if live.created_by is not None else None,
             )
             if live is not None
             else None
@@ -110,7 +103,7 @@ def sign_in_link_create(
     return Status(
         201,
         SignInLinkOut(
-            person=_person(membership.person),
+            person=person_out(membership.person),
             url=password_link_url(token),
             expires_at=link.expires_at,
         ),
