@@ -18,12 +18,19 @@ the coordinator dashboard 5 (carol only), /healthz 10 (the framework's floor, ti
 pages). Each step runs `--seconds` with N clients after a short warm-up; it prints requests/s,
 p50/p95/p99 over all requests, errors (any status other than 200, or a broken connection), and
 each page's median. Only the standard library is used.
+
+`--server-pid PID` (repeatable; gunicorn's master, PostgreSQL's postmaster) also reads the CPU
+time those processes and all their children spent during each measured step, from /proc, and
+prints it per request beside the load generator's own: on a machine where the load generator
+shares the server's cores, "server CPU per request" says what the server itself costs, and so
+what the same server would carry on cores of its own (cores x 1,000 / ms per request).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import statistics
@@ -50,6 +57,8 @@ class Results:
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    server_cpu: float | None = None
+    own_cpu: float = 0.0
 
     def add(self, page: str, ms: float) -> None:
         self.times.setdefault(page, []).append(ms)
@@ -173,7 +182,7 @@ async def prepare(number: int, url: tuple[str, int], args: argparse.Namespace) -
         http, "carol" if is_coordinator else MEMBERS[number % len(MEMBERS)], args.password
     )
     profile = await find_profile(http)
-    mix = [m for m in MIX if is_coordinator or m[0] != "dashboard"]
+    mix = [m for m in MIX if (is_coordinator or m[0] != "dashboard") and m[0] in args.only]
     return Person(
         http=http,
         rng=random.Random(args.seed * 1000 + number),
@@ -208,6 +217,50 @@ async def client(
     await http.close()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parent = int(stat.read().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            tree.setdefault(parent, []).append(int(entry))
+    return tree
+
+
+def _cpu_of(pid: int) -> float:
+    """Seconds of CPU of one process and of its children already reaped (utime, stime, cutime,
+    cstime); 0 when it has gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def server_cpu(roots: list[int]) -> float:
+    """CPU seconds of the given processes and every live descendant. A child that ended and was
+    reaped is in its parent's cutime/cstime, a live one is counted itself: nothing twice."""
+    if not roots:
+        return 0.0
+    tree, total, seen = _children(), 0.0, set()
+    stack = list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _cpu_of(pid)
+        stack += tree.get(pid, [])
+    return total
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, round(share * len(ordered)) - 1)]
@@ -224,8 +277,19 @@ async def step(args: argparse.Namespace, clients: int, think: float) -> Results:
     results = Results()
     measure_from = time.perf_counter() + args.warmup
     until = measure_from + args.seconds
+    cpu = asyncio.create_task(measure_cpu(args.server_pid, measure_from, until, results))
     await asyncio.gather(*(client(p, think, until, measure_from, results) for p in people))
+    await cpu
     return results
+
+
+async def measure_cpu(roots: list[int], start: float, until: float, results: Results) -> None:
+    """The server's and this process's CPU seconds over the measured window."""
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    server, own = server_cpu(roots), time.process_time()
+    await asyncio.sleep(max(0.0, until - time.perf_counter()))
+    results.server_cpu = server_cpu(roots) - server if roots else None
+    results.own_cpu = time.process_time() - own
 
 
 def report(clients: int, think: float, seconds: float, results: Results) -> None:
@@ -246,6 +310,15 @@ def report(clients: int, think: float, seconds: float, results: Results) -> None
             for page, times in sorted(results.times.items())
         )
     )
+    answered = len(every) + results.errors
+    cpu = f"   load generator CPU {results.own_cpu * 1000 / answered:.1f} ms per request"
+    if results.server_cpu is not None:
+        per_request = results.server_cpu * 1000 / answered
+        cpu = (
+            f"   server CPU {per_request:.1f} ms per request "
+            f"({results.server_cpu / seconds:.2f} cores busy);" + cpu[2:]
+        )
+    print(cpu)
 
 
 def main() -> int:
@@ -260,11 +333,32 @@ def main() -> int:
     )
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only", default="", help="play only these pages of the mix, e.g. healthz or offers,home"
+    )
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="a server process whose CPU (with its children's) to report per request; repeatable",
+    )
     args = parser.parse_args()
     try:
         steps = [int(n) for n in args.steps.split(",") if n.strip()]
     except ValueError:
         print("--steps: give numbers of clients separated by commas, e.g. 1,10,50", file=sys.stderr)
+        return 2
+    names = [name for name, _path, _weight in MIX]
+    args.only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else names
+    if unknown := [name for name in args.only if name not in names]:
+        print(f"--only: no page {unknown[0]!r}; the pages are {', '.join(names)}", file=sys.stderr)
+        return 2
+    if args.only == ["dashboard"]:
+        print("--only dashboard: only coordinators see it; add another page", file=sys.stderr)
+        return 2
+    if missing := [pid for pid in args.server_pid if not os.path.exists(f"/proc/{pid}/stat")]:
+        print(f"--server-pid: no process {missing[0]} on this machine", file=sys.stderr)
         return 2
     plan = [(n, args.think) for n in steps] + ([(args.stress, 0.0)] if args.stress else [])
     for clients, think in plan:
