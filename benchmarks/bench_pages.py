@@ -6,7 +6,13 @@
 Each page is requested through Django's test client (the whole middleware and template stack,
 no network), signed in as the person who would use it: the browse pages and a public profile as
 alice, the coordinator dashboard as carol. One untimed warm-up request per page, then `--runs`
-timed requests; the number of queries of the last request is printed beside the times.
+timed requests; the number of queries of the last request is printed beside the times, and
+the median CPU time of this process (on SQLite that includes the database's work; on
+PostgreSQL the server's share is not in it), which a busy machine disturbs less than the clock.
+
+`--timebank`, `--member` and `--coordinator` measure another community than the demo's
+riverside, alice and carol (e.g. the 1,000,000-exchange set of `bench_insights.py`, after making
+one of its members a coordinator); `--search` is the word searched for.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ os.environ.setdefault(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--timebank", default="riverside", help="the time bank's slug")
+    parser.add_argument("--member", default="alice", help="who browses (a member)")
+    parser.add_argument("--coordinator", default="carol", help="who opens the dashboard")
+    parser.add_argument("--search", default="garden", help="the word searched for in offers")
     args = parser.parse_args()
 
     import django
@@ -39,26 +49,34 @@ def main() -> int:
     from coproduce.community.models import Membership, Person
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    alice = Person.objects.get(username="alice")
-    carol = Person.objects.get(username="carol")
-    someone = (
-        Membership.objects.filter(timebank__slug="riverside", status="active", role="member")
-        .exclude(person=alice)
-        .select_related("person")
-        .order_by("id")[50]
-        .person
-    )
-    members = Membership.objects.filter(timebank__slug="riverside").count()
+    try:
+        alice = Person.objects.get(username=args.member)
+        carol = Person.objects.get(username=args.coordinator)
+        someone = (
+            Membership.objects.filter(timebank__slug=args.timebank, status="active", role="member")
+            .exclude(person=alice)
+            .select_related("person")
+            .order_by("id")[50]
+            .person
+        )
+    except (Person.DoesNotExist, IndexError):
+        print(
+            f"no {args.member!r} and {args.coordinator!r} with 51 other active members in "
+            f"{args.timebank!r}: is this the right data dir?",
+            file=sys.stderr,
+        )
+        return 2
+    members = Membership.objects.filter(timebank__slug=args.timebank).count()
     pages = [
         ("browse offers", alice, "/offers/"),
-        ("browse offers, search 'garden'", alice, "/offers/?q=garden"),
+        (f"browse offers, search '{args.search}'", alice, f"/offers/?q={args.search}"),
         ("browse requests, filtered", alice, "/requests/?category=transport&day=tue"),
         ("public profile", alice, f"/people/{someone.public_id}/"),
         ("home", alice, "/"),
         ("coordinator dashboard", carol, "/coordinator/"),
     ]
-    print(f"{members} memberships in riverside; {args.runs} timed requests per page")
-    print(f"{'page':<34} {'median':>9} {'p95':>9} {'queries':>8}")
+    print(f"{members} memberships in {args.timebank}; {args.runs} timed requests per page")
+    print(f"{'page':<34} {'median':>9} {'p95':>9} {'CPU':>9} {'queries':>8}")
     for label, person, url in pages:
         client = Client()
         client.force_login(person)
@@ -66,15 +84,19 @@ def main() -> int:
         if response.status_code != 200:
             print(f"{label}: {url} answered {response.status_code}", file=sys.stderr)
             return 1
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
             with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 client.get(url)
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
         times.sort()
         p95 = times[max(0, round(0.95 * len(times)) - 1)]
-        print(f"{label:<34} {statistics.median(times):>7.1f}ms {p95:>7.1f}ms {len(queries):>8}")
+        print(
+            f"{label:<34} {statistics.median(times):>7.1f}ms {p95:>7.1f}ms "
+            f"{statistics.median(cpu):>7.1f}ms {len(queries):>8}"
+        )
     return 0
 
 
