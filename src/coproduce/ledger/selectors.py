@@ -121,9 +121,7 @@ def accounts_near_limit(*, timebank: TimeBank, within: int) -> QuerySet[Account]
     room_below = F("balance") - F("min_balance")
     room_above = F("max_balance") - F("balance")
     return (
-        Account.objects.annotate(
-            room=account_room(), room_below=room_below, room_above=room_above
-        )
+        Account.objects.annotate(room=account_room(), room_below=room_below, room_above=room_above)
         .filter(
             Exists(
                 Membership.objects.filter(

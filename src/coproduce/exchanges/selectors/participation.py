@@ -57,9 +57,9 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
     under_way: set[int] = set()
     open_latest: dict[int, datetime] = {}
     parts = Participant.objects.filter(
-        exchange_id__in=Exchange.objects.filter(
-            timebank=timebank, status__in=OPEN_STATUSES
-        ).values("id"),
+        exchange_id__in=Exchange.objects.filter(timebank=timebank, status__in=OPEN_STATUSES).values(
+            "id"
+        ),
         timebank=timebank,
         person__isnull=False,
     ).values_list(

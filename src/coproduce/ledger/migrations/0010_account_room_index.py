@@ -7,16 +7,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0015_person_easy_read'),
-        ('ledger', '0009_transfer_post_returns_less'),
+        ("community", "0015_person_easy_read"),
+        ("ledger", "0009_transfer_post_returns_less"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(models.F('timebank'), django.db.models.functions.comparison.Least(django.db.models.expressions.CombinedExpression(models.F('balance'), '-', models.F('min_balance')), django.db.models.functions.comparison.Coalesce(django.db.models.expressions.CombinedExpression(models.F('max_balance'), '-', models.F('balance')), django.db.models.expressions.CombinedExpression(models.F('balance'), '-', models.F('min_balance')))), condition=models.Q(('closed_at__isnull', True), ('kind', 'member'), ('unit', 'hour')), name='ledger_account_room'),
+            model_name="account",
+            index=models.Index(
+                models.F("timebank"),
+                django.db.models.functions.comparison.Least(
+                    django.db.models.expressions.CombinedExpression(
+                        models.F("balance"), "-", models.F("min_balance")
+                    ),
+                    django.db.models.functions.comparison.Coalesce(
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("max_balance"), "-", models.F("balance")
+                        ),
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("balance"), "-", models.F("min_balance")
+                        ),
+                    ),
+                ),
+                condition=models.Q(
+                    ("closed_at__isnull", True), ("kind", "member"), ("unit", "hour")
+                ),
+                name="ledger_account_room",
+            ),
         ),
     ]
