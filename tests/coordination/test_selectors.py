@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from coproduce.community.models import Membership
 from coproduce.coordination import selectors as dashboard
@@ -129,6 +130,38 @@ def test_an_exchange_still_open_counts_from_its_last_step(riverside, alice, bob)
     assert not dashboard.members_inactive(timebank=riverside).exists()
 
 
+def test_an_open_exchange_that_stalled_dates_a_quiet_member_by_its_last_step(
+    riverside, alice, bob, dan
+):
+    for person in (alice, bob, dan):
+        backdate_joining(riverside, person, 400)
+    # alice and bob agreed 90 days ago and never went on; alice also had an exchange confirmed
+    # 200 days ago, so her open one is her last. dan's only exchange was confirmed 100 days ago.
+    make_exchange(riverside, provider=bob, receiver=alice, status="agreed", days=90)
+    make_exchange(riverside, provider=alice, receiver=dan, status="confirmed", days=200)
+    make_exchange(riverside, provider=dan, receiver=bob, status="confirmed", days=100)
+    rows = list(dashboard.members_inactive(timebank=riverside))
+    assert [m.person for m in rows] == [dan, alice, bob]
+    last = {m.person: m.last_exchange for m in rows}
+    # An open exchange is dated by its last step: agreed 90 days ago (12 hours before "days").
+    assert abs((days_ago(90.5) - last[alice]).total_seconds()) < 60
+    assert abs((days_ago(90.5) - last[bob]).total_seconds()) < 60
+    assert abs((days_ago(100) - last[dan]).total_seconds()) < 60
+
+
+def test_only_the_people_in_an_open_exchange_that_moved_lately_are_left_out(
+    riverside, alice, bob, dan
+):
+    fay = _join(riverside, _person("fay", "Fay", "Flores"))
+    for person in (alice, bob, dan, fay):
+        backdate_joining(riverside, person, 400)
+    make_exchange(riverside, provider=alice, receiver=bob, status="done", days=5)
+    make_exchange(riverside, provider=dan, receiver=fay, status="proposed", days=70)
+    listed = [m.person for m in dashboard.members_inactive(timebank=riverside)]
+    assert alice not in listed and bob not in listed
+    assert dan in listed and fay in listed
+
+
 def test_coordinators_and_people_of_other_banks_are_not_on_the_inactive_list(
     riverside, hillside, carol, eve
 ):
@@ -186,6 +219,17 @@ def test_balances_within_an_hour_of_a_limit_are_listed(riverside, carol, alice, 
         timebank=riverside, acting=carol, payer=dan_account, payee=bob_account, minutes=480
     )
     assert dan_account not in dashboard.balances_near_limit(timebank=riverside)
+
+
+def test_balances_near_the_limit_are_one_range_of_the_room_index(riverside):
+    # The planner uses an expression index only for the very same expression: this fails if
+    # ledger.models.account_room() and the ledger_account_room index drift apart.
+    listed = dashboard.balances_near_limit(timebank=riverside)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = listed.explain()
+    assert "ledger_account_room" in plan
 
 
 def test_a_balance_within_an_hour_of_the_highest_is_listed(riverside, carol, alice, bob):

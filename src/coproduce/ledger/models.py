@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 HOUR = "hour"
@@ -21,6 +22,14 @@ class AccountKind(models.TextChoices):
     CHEST = "chest", _("Community chest")
     POOL = "pool", _("Pool")
     CLEARING = "clearing", _("Clearing")
+
+
+def account_room() -> Least:
+    """How far an account's balance is from its nearer limit, in its unit: from its lowest
+    balance, or from its highest when it has one and that is nearer (negative when past it).
+    The expression of the `ledger_account_room` index: a query must use this same one."""
+    room_below = models.F("balance") - models.F("min_balance")
+    return Least(room_below, Coalesce(models.F("max_balance") - models.F("balance"), room_below))
 
 
 class Account(models.Model):
@@ -74,6 +83,17 @@ class Account(models.Model):
                 condition=models.Q(max_balance__isnull=True)
                 | models.Q(max_balance__gte=models.F("min_balance")),
                 name="account_limits_in_order",
+            ),
+        ]
+        indexes = [
+            # The coordinator's "balances near the limit" (selectors.accounts_near_limit): open
+            # member accounts by their room, so the few within an hour of a limit are one
+            # range of the index, already in the order shown.
+            models.Index(
+                models.F("timebank"),
+                account_room(),
+                name="ledger_account_room",
+                condition=models.Q(kind="member", unit=HOUR, closed_at__isnull=True),
             ),
         ]
 

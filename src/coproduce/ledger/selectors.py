@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from coproduce.community.models import MembershipStatus, TimeBank
+from coproduce.community.models import Membership, MembershipStatus, TimeBank
 from coproduce.ledger.checks import registered_checks
-from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer
+from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, account_room
 
 
 @dataclass
@@ -113,26 +113,32 @@ def account_balance(account: Account) -> int:
 
 def accounts_near_limit(*, timebank: TimeBank, within: int) -> QuerySet[Account]:
     """Active members' time-credit accounts within `within` minutes of their lowest balance, or
-    of their highest when they have one, annotated with their `room`, the least room first."""
+    of their highest when they have one, annotated with their `room`, the least room first.
+
+    Read from the `ledger_account_room` index: the accounts with `room` up to `within` are one
+    range of it, in the order shown; the exact rule (at most `within` above the lowest, less
+    than `within` below the highest) is then checked on those few rows."""
     room_below = F("balance") - F("min_balance")
     room_above = F("max_balance") - F("balance")
     return (
-        Account.objects.filter(
+        Account.objects.annotate(room=account_room(), room_below=room_below, room_above=room_above)
+        .filter(
+            Exists(
+                Membership.objects.filter(
+                    timebank=timebank,
+                    person_id=OuterRef("person_id"),
+                    status=MembershipStatus.ACTIVE,
+                )
+            ),
             timebank=timebank,
             kind=AccountKind.MEMBER,
             unit=HOUR,
             closed_at__isnull=True,
-            person__memberships__timebank=timebank,
-            person__memberships__status=MembershipStatus.ACTIVE,
+            room__lte=within,
         )
         .filter(
             Q(balance__lte=F("min_balance") + within)
             | Q(max_balance__isnull=False, balance__gt=F("max_balance") - within)
-        )
-        .annotate(
-            room_below=room_below,
-            room_above=room_above,
-            room=Least(room_below, Coalesce(room_above, room_below)),
         )
         .select_related("person")
         .order_by("room", "id")

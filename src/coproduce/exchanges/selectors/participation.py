@@ -8,11 +8,21 @@ and these lists are about the people the time bank is for.
 
 from __future__ import annotations
 
-import operator
 from datetime import UTC, datetime
-from functools import reduce
+from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
@@ -31,68 +41,79 @@ def _trading_members(timebank: TimeBank) -> QuerySet[Membership]:
 def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Membership]:
     """Members who joined before `since` and have taken part in no exchange (confirmed, or
     still under way) since then, or never, annotated with `last_exchange`. Those who never had
-    one come first, then the longest quiet."""
+    one come first, then the longest quiet.
+
+    Runs one query at once (the people in the time bank's exchanges still under way, a few
+    rows) and returns the list as one more."""
     # The last time an exchange of theirs moved: it is confirmed after it is done, done after
     # it is agreed, agreed after it is proposed. Confirmed exchanges count in the time bank of
     # the person's side (a member's exchange with a partner bank counts at home), as in
     # PersonActivity; those still under way are the time bank's own, from its side.
     #
-    # Active lately: in a confirmed exchange, read from PersonActivity (one row per person,
-    # written on confirmation), or in one still under way, driven from the few exchanges in
-    # each open status; not a pass over every participation in the time bank (about 200 ms at
-    # 10,000 members on a loaded machine). One list per status: given the statuses together,
-    # SQLite reckons an average status's share of rows for each and scans every exchange.
-    # A NOT IN list must hold no NULL, hence organisations' rows are left out.
+    # Those still under way are few: read once, they give the people to leave out (one moved
+    # since `since`) and, for the others, when their last one moved, as constants in the list's
+    # query, instead of subqueries repeated for every member (a fifth of the page's time went
+    # to building and running them).
+    under_way: set[int] = set()
+    open_latest: dict[int, datetime] = {}
+    parts = Participant.objects.filter(
+        exchange_id__in=Exchange.objects.filter(timebank=timebank, status__in=OPEN_STATUSES).values(
+            "id"
+        ),
+        timebank=timebank,
+        person__isnull=False,
+    ).values_list(
+        "person_id",
+        "side",
+        "exchange_confirmed_at",
+        "exchange__confirmed_at",
+        "exchange__done_at",
+        "exchange__agreed_at",
+        "exchange__created_at",
+    )
+    for person_id, side, part_confirmed, confirmed, done, agreed, created in parts:
+        moved = confirmed or done or agreed or created
+        if moved >= since:
+            under_way.add(person_id)
+        if part_confirmed is None and side in (Side.PROVIDER, Side.RECEIVER):
+            moved_open = done or agreed or created
+            open_latest[person_id] = max(moved_open, open_latest.get(person_id, moved_open))
+    # Active lately in a confirmed exchange: read from PersonActivity (one row per person,
+    # written on confirmation), not from a pass over every participation in the time bank.
     confirmed_lately = PersonActivity.objects.filter(timebank=timebank).filter(
         Q(last_gave_at__gte=since) | Q(last_received_at__gte=since)
     )
-    moving = Exchange.objects.annotate(
-        moved=Coalesce("confirmed_at", "done_at", "agreed_at", "created_at")
-    ).filter(timebank=timebank, moved__gte=since)
-    under_way = [
-        Participant.objects.filter(
-            exchange_id__in=moving.filter(status=status).values("id"),
-            timebank=timebank,
-            person__isnull=False,
-        ).values("person_id")
-        for status in OPEN_STATUSES
-    ]
     # Shown on the row ("last exchange 3 months ago") and ordered by: the later of their last
-    # confirmed exchange (PersonActivity) and their last one still under way, found among
-    # their unconfirmed participations (few) on the index that holds exchange_confirmed_at.
-    open_latest = (
-        Participant.objects.filter(
-            person=OuterRef("person"),
-            side__in=[Side.PROVIDER, Side.RECEIVER],
-            timebank=timebank,
-            exchange_confirmed_at__isnull=True,
-            exchange__timebank=timebank,
-            exchange__status__in=OPEN_STATUSES,
-        )
+    # confirmed exchange (one look-up of their PersonActivity, both moments at once) and their
+    # last one still under way. Greatest() is NULL on SQLite as soon as one of them is; a date
+    # before any exchange stands in for "none" and is turned back into NULL.
+    confirmed_latest = (
+        PersonActivity.objects.filter(timebank=timebank, person=OuterRef("person"))
         .annotate(
-            moved=Coalesce("exchange__done_at", "exchange__agreed_at", "exchange__created_at")
+            latest=Greatest(
+                Coalesce("last_gave_at", Value(_NEVER)),
+                Coalesce("last_received_at", Value(_NEVER)),
+            )
         )
-        .order_by("-moved")
-        .values("moved")[:1]
+        .values("latest")[:1]
     )
-    activity = PersonActivity.objects.filter(timebank=timebank, person=OuterRef("person"))
-    # Greatest() is NULL on SQLite as soon as one of them is; a date before any exchange
-    # stands in for "none" and is turned back into NULL.
-    latest = NullIf(
-        Greatest(
-            Coalesce(Subquery(activity.values("last_gave_at")[:1]), Value(_NEVER)),
-            Coalesce(Subquery(activity.values("last_received_at")[:1]), Value(_NEVER)),
-            Coalesce(Subquery(open_latest), Value(_NEVER)),
-        ),
-        Value(_NEVER),
-    )
+    latest: Any = Coalesce(Subquery(confirmed_latest), Value(_NEVER))
+    quiet_open = {pk: at for pk, at in open_latest.items() if pk not in under_way}
+    if quiet_open:
+        latest = Greatest(
+            latest,
+            Case(
+                *(When(person_id=pk, then=Value(at)) for pk, at in sorted(quiet_open.items())),
+                default=Value(_NEVER),
+            ),
+        )
     return (
         _trading_members(timebank)
         .annotate(joined=Coalesce("activated_at", "applied_at"))
         .filter(joined__lt=since)
         .exclude(person_id__in=confirmed_lately.values("person_id"))
-        .exclude(reduce(operator.or_, (Q(person_id__in=people) for people in under_way)))
-        .annotate(last_exchange=latest)
+        .exclude(person_id__in=sorted(under_way))
+        .annotate(last_exchange=NullIf(latest, Value(_NEVER)))
         .select_related("person")
         .order_by(F("last_exchange").asc(nulls_first=True), "joined", "id")
     )
