@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from coproduce.community.models import Membership
 from coproduce.coordination import selectors as dashboard
@@ -219,17 +218,6 @@ def test_balances_within_an_hour_of_a_limit_are_listed(riverside, carol, alice, 
         timebank=riverside, acting=carol, payer=dan_account, payee=bob_account, minutes=480
     )
     assert dan_account not in dashboard.balances_near_limit(timebank=riverside)
-
-
-def test_balances_near_the_limit_are_one_range_of_the_room_index(riverside):
-    # The planner uses an expression index only for the very same expression: this fails if
-    # ledger.models.account_room() and the ledger_account_room index drift apart.
-    listed = dashboard.balances_near_limit(timebank=riverside)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = listed.explain()
-    assert "ledger_account_room" in plan
 
 
 def test_a_balance_within_an_hour_of_the_highest_is_listed(riverside, carol, alice, bob):

@@ -115,9 +115,8 @@ def accounts_near_limit(*, timebank: TimeBank, within: int) -> QuerySet[Account]
     """Active members' time-credit accounts within `within` minutes of their lowest balance, or
     of their highest when they have one, annotated with their `room`, the least room first.
 
-    Read from the `ledger_account_room` index: the accounts with `room` up to `within` are one
-    range of it, in the order shown; the exact rule (at most `within` above the lowest, less
-    than `within` below the highest) is then checked on those few rows."""
+    `room` up to `within` is a quick first filter; the exact rule (at most `within` above the
+    lowest, less than `within` below the highest) is then checked on the rows it leaves."""
     room_below = F("balance") - F("min_balance")
     room_above = F("max_balance") - F("balance")
     return (
