@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from threading import Lock
+from typing import cast
 from uuid import UUID
 
 from django import forms
@@ -217,11 +218,15 @@ _fields_html: OrderedDict[tuple[object, ...], dict[str, str]] = OrderedDict()
 _fields_lock = Lock()
 
 
+def _choices(field: forms.ChoiceField) -> list[tuple[object, object]]:
+    return cast("list[tuple[object, object]]", field.choices)
+
+
 def _filter_fields(form: ListingFilterForm) -> dict[str, str]:
     key = (
         get_language(),
         *(
-            (name, tuple((str(v), str(label)) for v, label in field.choices))  # type: ignore[attr-defined]
+            (name, tuple((str(v), str(label)) for v, label in _choices(field)))
             for name, field in form.fields.items()
             if isinstance(field, forms.ChoiceField)
         ),
