@@ -133,14 +133,15 @@ def test_public_thanks_show_but_private_thanks_do_not(login, alice, bob, riversi
 
 
 def test_the_public_profile_uses_a_bounded_number_of_queries(
-    login, alice, bob, carol, django_assert_max_num_queries
+    login, alice, bob, carol, django_assert_num_queries
 ):
     for kind in ["enhanced", "id_seen", "reference"]:
         _check(alice, carol, kind, expires_in_days=10)
     client = login(bob)
-    # Ten: one more than before issue 10, the look-up of an agreed exchange between them that
-    # decides whether bob sees alice's phone and email (contact_visible_to).
-    with django_assert_max_num_queries(10):
+    # Eight: the look-up of an agreed exchange between them that decides whether bob sees
+    # alice's phone and email (contact_visible_to, issue 10) is one; bob's membership and the
+    # time bank are no longer read again after the middleware read them (issue 17).
+    with django_assert_num_queries(8):
         assert client.get(f"/people/{alice.public_id}/").status_code == 200
 
 

@@ -90,3 +90,39 @@ def test_a_signed_in_person_without_a_time_bank_is_told_so(login, riverside):
 
     newcomer = Person.objects.create_user(username="newcomer", password="pw")
     assert b"not a member of a time bank yet" in login(newcomer).get("/").content
+
+
+def test_the_banks_month_counts_only_its_exchanges_confirmed_in_the_last_30_days(
+    riverside, hillside, alice, bob, harry
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coproduce.exchanges.models import Exchange, Participant
+    from coproduce.exchanges.selectors.exchanges import community_figures
+    from coproduce.ledger.models import Account
+
+    now = timezone.now()
+
+    def exchange(bank, status, confirmed_days_ago, minutes, people):
+        done = Exchange.objects.create(
+            timebank=bank, title="Help", category="household", status=status,
+            expected_minutes=minutes, actual_minutes=minutes, proposed_by=people[0],
+            created_at=now - timedelta(days=40),
+            confirmed_at=None if confirmed_days_ago is None
+            else now - timedelta(days=confirmed_days_ago),
+        )  # fmt: skip
+        for side, person in zip(("provider", "receiver"), people, strict=False):
+            Participant.objects.create(
+                timebank=bank, exchange=done, side=side, person=person,
+                account=Account.objects.get(timebank=bank, person=person),
+            )  # fmt: skip
+
+    exchange(riverside, "confirmed", 2, 90, [alice, bob])
+    exchange(riverside, "confirmed", 29, 30, [alice])
+    exchange(riverside, "confirmed", 31, 600, [bob])  # before the month
+    exchange(riverside, "done", None, 60, [bob])  # not confirmed
+    exchange(hillside, "confirmed", 1, 120, [harry])  # another bank
+    figures = community_figures(timebank=riverside)
+    assert (figures["exchanges"], figures["minutes"], figures["people"]) == (2, 120, 2)

@@ -110,13 +110,26 @@ def may_see_profiles(membership: Membership | None, timebank: TimeBank | None) -
     return membership_is_coordinator(membership) or _may_see_members(membership, timebank)
 
 
-def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID | str) -> Membership:
-    """Someone's membership of the viewer's current time bank, with the person, for their public
-    profile. Members see active members (and themselves); coordinators see everyone in their
-    time bank. Anyone else, and anyone in another time bank, is told there is no such person."""
+def profile_get_for(
+    viewer: Person,
+    timebank: TimeBank | None,
+    public_id: UUID | str,
+    *,
+    viewer_membership: Membership | None = None,
+) -> Membership:
+    """Someone's membership of the viewer's current time bank, with the person (and the time
+    bank), for their public profile. Members see active members (and themselves); coordinators
+    see everyone in their time bank. Anyone else, and anyone in another time bank, is told there
+    is no such person. `viewer_membership`: the viewer's membership of `timebank` when the
+    caller already holds it (a page: the middleware read it), saving a query."""
     if timebank is None:
         raise NotFound(_("No such person."))
-    viewer_membership = membership_get(person=viewer, timebank=timebank)
+    if (
+        viewer_membership is None
+        or viewer_membership.person_id != viewer.pk
+        or viewer_membership.timebank_id != timebank.pk
+    ):
+        viewer_membership = membership_get(person=viewer, timebank=timebank)
     target = (
         Membership.objects.filter(timebank=timebank, person__public_id=public_id)
         .select_related("person")
@@ -135,6 +148,7 @@ def profile_get_for(viewer: Person, timebank: TimeBank | None, public_id: UUID |
     )
     if target is None or viewer_membership is None:
         raise NotFound(_("No such person."))
+    target.timebank = timebank  # the row's own, already in hand: no query to read it again
     if membership_is_coordinator(viewer_membership):
         return target
     if target.person_id == viewer.pk and target.status != MembershipStatus.LEFT:

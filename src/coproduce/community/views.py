@@ -176,7 +176,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
-    membership = selectors.profile_get_for(current_person(request), timebank, public_id)
+    membership = selectors.profile_get_for(
+        current_person(request),
+        timebank,
+        public_id,
+        viewer_membership=request.membership,  # type: ignore[attr-defined]
+    )
     person = membership.person
     viewer_is_coordinator = membership_is_coordinator(request.membership)  # type: ignore[attr-defined]
     if viewer_is_coordinator:  # the page shows them contact details and access needs

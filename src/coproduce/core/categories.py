@@ -37,3 +37,17 @@ CATEGORY_ICONS: dict[str, str] = {
     Category.CIVIC: "landmark",
 }
 GENERIC_ICON = "tag"
+
+
+def category_icon_html(key: str | None) -> str:
+    """The picture of a kind of help (easy read), hidden from screen readers: the name beside
+    it says it all. Drawn by `{% category_icon %}` and by the offers and requests lists."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html(
+        '<svg class="icon" aria-hidden="true" focusable="false" width="24" height="24">'
+        '<use href="{}#{}"></use></svg>',
+        static("vendor/lucide-static-icons.svg"),
+        CATEGORY_ICONS.get(key or "", GENERIC_ICON),
+    )

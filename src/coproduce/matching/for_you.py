@@ -36,8 +36,9 @@ def requests_for_home(person: Person, *, timebank: TimeBank, limit: int) -> list
         cache.set(key, ranked, FRESH_FOR.total_seconds())
     if not ranked:
         return []
-    still = answerable_requests(person, timebank, timezone.now()).select_related(
-        "person", "organisation"
+    # Only what the box shows (matching/_requests_for_you.html): a link, a title and a kind.
+    still = answerable_requests(person, timebank, timezone.now()).only(
+        "id", "timebank_id", "public_id", "title", "category"
     )
     found = still.in_bulk([request_id for request_id, _score, _reasons in ranked])
     return [

@@ -69,7 +69,8 @@ def _home(request: HttpRequest) -> HttpResponse:
         ),
         "offers": offers_recent(timebank=timebank),
         "requests": requests_recent(timebank=timebank),
-        "my_exchanges": exchanges_for_person(timebank=timebank, person=me, limit=5),
+        # Titles, states and who takes part: not the person's part in each (no subqueries).
+        "my_exchanges": exchanges_for_person(timebank=timebank, person=me, limit=5, my_part=False),
         # The middleware already read them (any status but left), for the switcher.
         "memberships": request.memberships,  # type: ignore[attr-defined]
     }

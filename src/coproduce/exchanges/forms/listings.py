@@ -48,8 +48,13 @@ class ListingFilterForm(TypedTextFormMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         kinds_of_help(self, timebank, blank=str(_("Any kind of help")))
+        self.set_areas(areas)
+
+    def set_areas(self, areas: list[str]) -> None:
+        """The area filter's choices; the form is checked again on the next `is_valid()`."""
         area = cast(forms.ChoiceField, self.fields["area"])
         area.choices = [("", _("Anywhere")), *((a, a) for a in areas)]
+        self._errors = None  # type: ignore[assignment]
 
 
 class ListingForm(TypedTextFormMixin, forms.Form):

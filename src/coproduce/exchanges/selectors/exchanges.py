@@ -107,6 +107,7 @@ def exchanges_for_person(
     limit: int = 10,
     bucket: str | None = None,
     where: Q | None = None,
+    my_part: bool = True,
 ) -> list[Exchange]:
     """A person's own exchanges (as themselves or for an organisation they work for), newest
     first, with everyone taking part: two queries.
@@ -114,6 +115,9 @@ def exchanges_for_person(
     `bucket` narrows it to those `waiting` for the person (proposed to them, or done and waiting
     for their confirmation), those still `active`, or those `finished` (confirmed or cancelled).
     `where` narrows them further (the API's cursor: those older than the last one it sent).
+    `my_part=False` leaves out the person's part in each (`i_take_part`, `i_should_confirm`,
+    `i_receive`, `i_provide`: four subqueries) for a list that does not show it (home), unless
+    a bucket needs it.
     """
     # Driven from the person's own participations (indexed by person), not by testing every
     # exchange of the bank newest first. The organisations they work for are read first (few,
@@ -126,9 +130,9 @@ def exchanges_for_person(
     if organisations:
         mine |= Q(organisation_id__in=organisations)
     taking_part = Participant.objects.filter(mine).values("exchange_id")
-    queryset = _with_my_part(
-        Exchange.objects.filter(_in_bank(timebank, person), pk__in=taking_part), person
-    )
+    queryset = Exchange.objects.filter(_in_bank(timebank, person), pk__in=taking_part)
+    if my_part or bucket is not None:
+        queryset = _with_my_part(queryset, person)
     if where is not None:
         queryset = queryset.filter(where)
     if bucket == FINISHED:
@@ -339,17 +343,16 @@ def organisations_for_paying(*, person: Person, timebank: TimeBank) -> QuerySet[
 def community_figures(*, timebank: TimeBank, days: int = 30) -> dict[str, int]:
     """Headline figures for the home page: one aggregate query per table."""
     since = timezone.now() - timedelta(days=days)
-    exchanges = Exchange.objects.filter(timebank=timebank).aggregate(
-        confirmed=Count("id", filter=Q(status=ExchangeStatus.CONFIRMED, confirmed_at__gte=since)),
-        minutes=Sum(
-            "actual_minutes", filter=Q(status=ExchangeStatus.CONFIRMED, confirmed_at__gte=since)
-        ),
+    # The month's confirmed exchanges are one range of the (time bank, status, confirmed_at)
+    # index: filtered in WHERE, not counted with FILTER over every exchange of the bank (10 ms
+    # → 1.4 ms on the 10,000-member SQLite demo, where the bank has 56,000 exchanges).
+    month = Exchange.objects.filter(
+        timebank=timebank, status=ExchangeStatus.CONFIRMED, confirmed_at__gte=since
     )
+    exchanges = month.aggregate(confirmed=Count("id"), minutes=Sum("actual_minutes"))
     # Driven from the month's confirmed exchanges (indexed by confirmed_at), not from every
     # participation: at 10,000 members 1 ms instead of 50 to 110 ms on SQLite.
-    recent = Exchange.objects.filter(
-        timebank=timebank, status=ExchangeStatus.CONFIRMED, confirmed_at__gte=since
-    ).values("id")
+    recent = month.values("id")
     people = Participant.objects.filter(exchange_id__in=recent, person__isnull=False).aggregate(
         n=Count("person", distinct=True)
     )

@@ -11,18 +11,20 @@ simple search finds the same listings on both databases ("garden" finds "gardeni
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Exists, F, FloatField, Func, Q, QuerySet, TextField
+from django.db.models import Count, Exists, F, FloatField, Func, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.db.models.lookups import Contains, Exact
 from django.utils import timezone
 
 from coproduce.community.availability import DAYS
 from coproduce.community.models import Membership, Person, TimeBank
 from coproduce.community.safeguarding import paused_person_ids
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges.models import ListingStatus, Offer, Request
+from coproduce.exchanges.models import ListingStatus, Offer, OfferText, Request, RequestText
 
 Kind = Literal["offer", "request"]
 LISTING_MODELS: dict[str, type[Offer] | type[Request]] = {"offer": Offer, "request": Request}
@@ -69,34 +71,11 @@ def listings_search(
     Listings of people under a safeguarding pause are left out, except for the time bank's
     coordinators and the person themselves (`viewer`)."""
     model = _model(kind)
-    now = timezone.now()
     listings = (
         model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(_shown(timebank, viewer, category=category, area=area, day=day))
         .select_related("person", "organisation")
     )
-    hidden = Q(person_id__in=paused_person_ids(timebank))
-    if viewer is not None:
-        # In the same query, so the page costs no extra round trip.
-        viewer_coordinates = (
-            Membership.objects.filter(timebank=timebank, person_id=viewer.pk)
-            .active()
-            .coordinators()
-        )
-        hidden &= ~Q(person_id=viewer.pk) & ~Q(Exists(viewer_coordinates))
-    listings = listings.exclude(hidden)
-    if category:
-        listings = listings.filter(category=category)
-    if area:
-        listings = listings.filter(area=area)
-    if day:
-        if day not in DAY_CODES:
-            raise ApplicationError(f"“{day}” is not a day of the week.", "bad_day")
-        # Slots are stored as a JSON list of strings such as "mon_am"; its text holds '"mon_'
-        # exactly when one of that day's slots is in it, on both databases. [] means any time.
-        listings = listings.annotate(
-            availability_text=Cast("availability", output_field=TextField())
-        ).filter(Q(availability_text__contains=f'"{day}_') | Q(availability_text="[]"))
     words = search_words(q)
     if not words:
         return listings.order_by("-created_at", "-id")
@@ -116,6 +95,104 @@ def listing_areas(*, timebank: TimeBank, kind: Kind) -> list[str]:
         .values_list("area", flat=True)
         .distinct()
     )
+
+
+@dataclass(frozen=True)
+class ListingCounts:
+    """What the list page counts, read together (`listings_counted`)."""
+
+    areas: list[str]  # the areas active listings name: the area filter's choices
+    found: dict[str, int]  # per area ("" for none), how many `listings_search` finds
+
+    def count(self, area: str | None = None) -> int:
+        """How many `listings_search` finds with the same filters and this area (any: None)."""
+        return self.found.get(area, 0) if area else sum(self.found.values())
+
+
+def listings_counted(
+    *,
+    timebank: TimeBank,
+    kind: Kind,
+    q: str = "",
+    category: str | None = None,
+    day: str | None = None,
+    viewer: Person | None = None,
+) -> ListingCounts:
+    """The list page's two counts: the areas the bank's active listings name, as
+    `listing_areas`, and how many listings `listings_search` finds with these filters in each
+    area. Each alone reads every active listing's row (12,790 offers at 10,000 members: about
+    7 and 5 ms on SQLite), so without words to search for both come from one read (one query);
+    with words, the found ones are counted from the full-text index's matches (two queries)."""
+    model = _model(kind)
+    shown = _shown(timebank, viewer, category=category, day=day)
+    active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+    listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
+    words = search_words(q)
+    if words:
+        matching = active.filter(shown, pk__in=_matching_ids(model, words))
+        found = dict(matching.values_list("area").annotate(n=Count("pk")).order_by())
+        return ListingCounts(areas=listing_areas(timebank=timebank, kind=kind), found=found)
+    rows = (
+        active.values("area")
+        .annotate(listed=listed, found=Count("pk", filter=shown))
+        .order_by("area")
+    )
+    areas: list[str] = []
+    found = {}
+    for row in rows:
+        if row["area"] and row["listed"]:
+            areas.append(row["area"])
+        if row["found"]:
+            found[row["area"]] = row["found"]
+    return ListingCounts(areas=areas, found=found)
+
+
+def _shown(
+    timebank: TimeBank,
+    viewer: Person | None,
+    *,
+    category: str | None = None,
+    area: str | None = None,
+    day: str | None = None,
+) -> Q:
+    """Which of the bank's active listings `listings_search` finds, before the words: unexpired,
+    not of a paused person (unless the viewer may see them), and the filters."""
+    now = timezone.now()
+    shown = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    hidden = Q(person_id__in=paused_person_ids(timebank))
+    if viewer is not None:
+        # In the same query, so the page costs no extra round trip.
+        viewer_coordinates = (
+            Membership.objects.filter(timebank=timebank, person_id=viewer.pk)
+            .active()
+            .coordinators()
+        )
+        hidden &= ~Q(person_id=viewer.pk) & ~Q(Exists(viewer_coordinates))
+    shown &= ~hidden
+    if category:
+        shown &= Q(category=category)
+    if area:
+        shown &= Q(area=area)
+    if day:
+        if day not in DAY_CODES:
+            raise ApplicationError(f"“{day}” is not a day of the week.", "bad_day")
+        # Slots are stored as a JSON list of strings such as "mon_am"; its text holds '"mon_'
+        # exactly when one of that day's slots is in it, on both databases. [] means any time.
+        text = Cast("availability", output_field=TextField())
+        shown &= Q(Contains(text, f'"{day}_')) | Q(Exact(text, "[]"))
+    return shown
+
+
+def _matching_ids(model: type[Offer] | type[Request], words: list[str]) -> QuerySet:
+    """The ids of the listings whose text holds every word (as prefixes), as a subquery."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        query = SearchQuery(_pg_terms(words), search_type="raw", config="english")
+        return model.objects.annotate(search=_pg_vector()).filter(search=query).values("pk")
+    # The full-text table alone (its rowid is the listing's id), not joined to the listings.
+    text = OfferText if model is Offer else RequestText
+    return text.objects.filter(document__fts_match=_fts_terms(words)).values("listing_id")
 
 
 def _model(kind: str) -> type[Offer] | type[Request]:
@@ -140,10 +217,7 @@ def _pg_vector():  # type: ignore[no-untyped-def]
 def _postgres_match(listings: QuerySet, words: list[str]) -> QuerySet:
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    # Each word quoted, as a prefix, all required: 'garden':* & 'weed':*
-    query = SearchQuery(
-        " & ".join(f"'{word}':*" for word in words), search_type="raw", config="english"
-    )
+    query = SearchQuery(_pg_terms(words), search_type="raw", config="english")
     vector = _pg_vector()
     return (
         listings.annotate(search=vector, rank=SearchRank(vector, query))
@@ -160,13 +234,21 @@ def _sqlite_match(listings: QuerySet, table: str, words: list[str]) -> QuerySet:
     reads the matching rows once, each with its rank. A rank as a correlated subquery per
     listing ran the MATCH again for every row: 290 ms for a common word at 10,000 members,
     against about 5 ms joined."""
-    # Each word quoted (it holds only letters and digits), as a prefix, all required.
-    match = " ".join(f'"{word}"*' for word in words)
     return (
-        listings.filter(text_row__document__fts_match=match)
+        listings.filter(text_row__document__fts_match=_fts_terms(words))
         .annotate(rank=_Bm25(F("text_row__document")))
         .order_by("rank", "-created_at", "-id")
     )
+
+
+def _pg_terms(words: list[str]) -> str:
+    # Each word quoted, as a prefix, all required: 'garden':* & 'weed':*
+    return " & ".join(f"'{word}':*" for word in words)
+
+
+def _fts_terms(words: list[str]) -> str:
+    # Each word quoted (it holds only letters and digits), as a prefix, all required.
+    return " ".join(f'"{word}"*' for word in words)
 
 
 class _Bm25(Func):

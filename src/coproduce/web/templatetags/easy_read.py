@@ -5,10 +5,8 @@ otherwise). The picture is hidden from screen readers: the name beside it says i
 from __future__ import annotations
 
 from django import template
-from django.templatetags.static import static
-from django.utils.html import format_html
 
-from coproduce.core.categories import CATEGORY_ICONS, GENERIC_ICON
+from coproduce.core.categories import category_icon_html
 
 register = template.Library()
 
@@ -17,10 +15,4 @@ register = template.Library()
 def category_icon(context: template.Context, key: str | None) -> str:
     if not context.get("easy_read"):
         return ""
-    name = CATEGORY_ICONS.get(key or "", GENERIC_ICON)
-    return format_html(
-        '<svg class="icon" aria-hidden="true" focusable="false" width="24" height="24">'
-        '<use href="{}#{}"></use></svg>',
-        static("vendor/lucide-static-icons.svg"),
-        name,
-    )
+    return category_icon_html(key)
