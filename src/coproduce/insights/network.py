@@ -9,19 +9,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coproduce.community.models import Membership, MembershipStatus, Role, TimeBank
+from coproduce.community.models import TimeBank
 from coproduce.exchanges.models import ListingStatus, Offer
 from coproduce.exchanges.models import Request as HelpRequest
 from coproduce.insights import graph
 from coproduce.insights.period import ReportPeriod
+from coproduce.insights.reads import MemberRow, member_rows
 from coproduce.insights.selectors import (
     DEFAULT_ISOLATION_DAYS,
     Party,
@@ -68,7 +70,11 @@ def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = T
     its covering index, which needs no sort (grouping by LEAST/GREATEST there is six times slower),
     and the caller adds the two directions together."""
     in_period = Q(occurred_at__gte=period.starts_at)
-    pairings = counted_pairings(timebank).filter(occurred_at__lt=period.ends_before)
+    pairings = (
+        counted_pairings(timebank)
+        .filter(occurred_at__lt=period.ends_before)
+        .exclude(receiver_id=F("provider_id"))  # no tie from an account to itself
+    )
     if connection.vendor == "postgresql":
         pairings = pairings.annotate(
             one=Least("receiver_id", "provider_id"), other=Greatest("receiver_id", "provider_id")
@@ -121,35 +127,21 @@ def network_for(
     last_help: dict[int, datetime] | None = None,
     *,
     named: bool = True,
+    members: list[MemberRow] | None = None,
 ) -> Network:
     """The network; `named=False` (the funder's report) leaves out each account's main
     category, which only the coordinator's network picture shows, and so reads one row per
     pair instead of one per pair and category."""
-    # (a, b) with a < b → [exchanges in the period, before it]; (account, category) → exchanges
-    counts: dict[tuple[int, int], list[int]] = {}
+    # One (a, b, exchanges in the period, before it) per pair, a < b; (account, category) →
+    # exchanges in the period, for the coordinator's picture.
     by_category: dict[tuple[int, str], int] = defaultdict(int)
     rows = _raw_rows(_tie_rows(timebank, period, by_category=named))
-    if named:
-        for receiver, provider, category, in_period, earlier in rows:
-            if receiver == provider:
-                continue
-            key = (receiver, provider) if receiver < provider else (provider, receiver)
-            known = counts.get(key)
-            if known is None:
-                counts[key] = [in_period, earlier]
-            else:
-                known[0] += in_period
-                known[1] += earlier
-            if in_period:
-                by_category[(receiver, category)] += in_period
-                by_category[(provider, category)] += in_period
-    elif connection.vendor == "postgresql":
-        # Already one row per pair, the smaller account first (LEAST, GREATEST).
-        counts = {(a, b): [n, e] for a, b, n, e in rows if a != b}
+    ties_found: list[tuple[int, int, int, int]]
+    if not named and connection.vendor == "postgresql":
+        ties_found = rows  # already one row per pair, the smaller account first
     else:
-        for receiver, provider, in_period, earlier in rows:
-            if receiver == provider:
-                continue
+        counts: dict[tuple[int, int], list[int]] = {}
+        for receiver, provider, *category, in_period, earlier in rows:
             key = (receiver, provider) if receiver < provider else (provider, receiver)
             known = counts.get(key)
             if known is None:
@@ -157,23 +149,30 @@ def network_for(
             else:
                 known[0] += in_period
                 known[1] += earlier
-    pairs = [pair for pair, (n, _earlier) in counts.items() if n]
+            if category and in_period:
+                by_category[(receiver, category[0])] += in_period
+                by_category[(provider, category[0])] += in_period
+        ties_found = [(a, b, n, e) for (a, b), (n, e) in counts.items()]
+    pairs = [(a, b) for a, b, n, _earlier in ties_found if n]
     # Each tie with its counts, for the coordinator's picture and tables only.
-    ties = [Tie(a, b, n, e) for (a, b), (n, e) in counts.items() if n] if named else []
+    ties = [Tie(a, b, n, e) for a, b, n, e in ties_found if n] if named else []
     nodes = set(chain.from_iterable(pairs))
     summary = graph.summarise(nodes, pairs, distinct=True)
-    new_ties = sum(1 for n, earlier in counts.values() if n and not earlier)
+    new_ties = sum(1 for _a, _b, n, earlier in ties_found if n and not earlier)
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
 
     # Partners up to the end of the period, whatever the period's start: a member with one
     # partner in their whole history hangs on a single thread.
-    partners: Counter = Counter(chain.from_iterable(counts))
+    partners: Counter = Counter(map(itemgetter(0), ties_found))
+    partners.update(map(itemgetter(1), ties_found))
 
     if last_help is None:
         last_help = last_help_of_people(parties)
-    at_risk = _at_risk(timebank, period, parties, partners, isolation_days, last_help)
+    if members is None:
+        members = member_rows(timebank)
+    at_risk = _at_risk(timebank, period, parties, partners, isolation_days, last_help, members)
     # The category of most of an account's exchanges in the period (the first by name on a tie).
     main_category: dict[int, str] = {}
     most: dict[int, int] = {}
@@ -201,24 +200,22 @@ def _at_risk(
     partners: Counter,
     isolation_days: int,
     last: dict[int, datetime],
+    members: list[MemberRow],
 ) -> list[AtRisk]:
     """Active members with no help given or received and nothing offered or asked for
     `isolation_days` (counted from joining, for newcomers), or with only one partner ever."""
     as_of = period.as_of
     quiet_since = as_of - timedelta(days=isolation_days)
     listing_people = _listing_people(timebank)
-    account_of = {p.public_id: p for p in parties.values() if p.kind == AccountKind.MEMBER}
-    members = Membership.objects.filter(
-        timebank=timebank,
-        status=MembershipStatus.ACTIVE,
-        role=Role.MEMBER,
-    ).values_list("person_id", "person__public_id", "activated_at", "applied_at")
+    account_of = {p.person_id: p for p in parties.values() if p.kind == AccountKind.MEMBER}
     found = []
-    for person_id, public_id, activated_at, applied_at in members:
+    for person_id, active, activated_at, applied_at in members:
+        if not active:
+            continue
         joined = activated_at or applied_at
         if joined >= as_of:
             continue
-        party = account_of.get(str(public_id))
+        party = account_of.get(person_id)
         if party is None:
             continue
         reasons = []

@@ -11,6 +11,7 @@ from coproduce.community.models import TimeBank
 from coproduce.insights.network import network_for
 from coproduce.insights.outcomes import outcomes_for
 from coproduce.insights.period import ReportPeriod
+from coproduce.insights.reads import member_rows
 from coproduce.insights.selectors import (
     DEFAULT_ISOLATION_DAYS,
     Report,
@@ -63,16 +64,19 @@ def _build(
                 "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
                 [REPORT_WORK_MEM],
             )
-    parties = parties_in(timebank, period)
+    parties = parties_in(timebank, period, named=named)
     months = account_months(timebank, period)
+    members = member_rows(timebank)
     last_help = last_help_of_people(parties)
-    activity = activity_for(timebank, period, last_help, parties, months)
+    activity = activity_for(timebank, period, last_help, parties, months, members)
     return Report(
         timebank=timebank,
         period=period,
         activity=activity,
         reciprocity=reciprocity_for(timebank, period, parties, months),
-        network=network_for(timebank, period, parties, isolation_days, last_help, named=named),
+        network=network_for(
+            timebank, period, parties, isolation_days, last_help, named=named, members=members
+        ),
         outcomes=outcomes_for(timebank, period),
         value=Value(
             hours_minutes=activity.help_minutes,
