@@ -64,9 +64,9 @@ class Network:
 def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = True) -> Any:
     """One row per pair of accounts (and category, for the coordinator's picture) who met in a
     confirmed exchange before the end of the period: how many exchanges in the period, and how
-    many before it. Read from the
-    pairings alone. PostgreSQL groups each pair once, whichever way the help went (LEAST,
-    GREATEST: half the rows to read back); SQLite groups by (receiver, provider), the order of
+    many before it. Read from the pairings alone. PostgreSQL groups each pair once, whichever
+    way the help went (LEAST, GREATEST: half the rows to read back), in the order of
+    `insights_pairing_by_tie` (read with `_raw_rows(in_index_order=True)`); SQLite groups by (receiver, provider), the order of
     its covering index, which needs no sort (grouping by LEAST/GREATEST there is six times slower),
     and the caller adds the two directions together."""
     in_period = Q(occurred_at__gte=period.starts_at)
@@ -94,15 +94,33 @@ def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = T
     )
 
 
-def _raw_rows(queryset: Any) -> list[tuple[Any, ...]]:
+def _raw_rows(queryset: Any, *, in_index_order: bool = False) -> list[tuple[Any, ...]]:
     """The rows of a values_list query of plain numbers and text, read in one fetch without
     Django's per-row conversion: for the report's largest row set (~180,000 ties at 1M
     exchanges) that per-row work cost more than the query. Only for columns that need no
-    conversion (integers, text)."""
+    conversion (integers, text).
+
+    `in_index_order` (PostgreSQL): plan the query with sequential scans and hash aggregation
+    off, then put both back as they were. For the ties: PostgreSQL then groups the pairings in
+    the order of `insights_pairing_by_tie` (an index-only scan feeding a group aggregate, about
+    half the time), which its estimates alone never choose over hashing a sequential scan."""
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:  # the replica for a report page
+        if not in_index_order or cursor.db.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_hashagg'), "
+            "set_config('enable_seqscan', 'off', true), set_config('enable_hashagg', 'off', true)"
+        )
+        seqscan, hashagg, _off, _off_too = cursor.fetchone()
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', %s, true), set_config('enable_hashagg', %s, true)",
+            [seqscan, hashagg],
+        )
+        return rows
 
 
 def _listing_people(timebank: TimeBank) -> set[int]:
@@ -135,7 +153,7 @@ def network_for(
     # One (a, b, exchanges in the period, before it) per pair, a < b; (account, category) →
     # exchanges in the period, for the coordinator's picture.
     by_category: dict[tuple[int, str], int] = defaultdict(int)
-    rows = _raw_rows(_tie_rows(timebank, period, by_category=named))
+    rows = _raw_rows(_tie_rows(timebank, period, by_category=named), in_index_order=True)
     ties_found: list[tuple[int, int, int, int]]
     if not named and connection.vendor == "postgresql":
         ties_found = rows  # already one row per pair, the smaller account first
