@@ -66,9 +66,10 @@ def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = T
     confirmed exchange before the end of the period: how many exchanges in the period, and how
     many before it. Read from the pairings alone. PostgreSQL groups each pair once, whichever
     way the help went (LEAST, GREATEST: half the rows to read back), in the order of
-    `insights_pairing_by_tie` (read with `_raw_rows(in_index_order=True)`); SQLite groups by (receiver, provider), the order of
-    its covering index, which needs no sort (grouping by LEAST/GREATEST there is six times slower),
-    and the caller adds the two directions together."""
+    `insights_pairing_by_tie` (read with `_raw_rows(in_index_order=True)`); SQLite groups by
+    (receiver, provider), the order of its covering index, which needs no sort (grouping by
+    LEAST/GREATEST there is six times slower), and the caller adds the two directions
+    together."""
     in_period = Q(occurred_at__gte=period.starts_at)
     pairings = (
         counted_pairings(timebank)
@@ -123,6 +124,27 @@ def _raw_rows(queryset: Any, *, in_index_order: bool = False) -> list[tuple[Any,
         return rows
 
 
+def _pair_rows(queryset: Any, *, by_category: bool) -> list[tuple[Any, ...]]:
+    """`_tie_rows`' rows with each pair once, the smaller account first. PostgreSQL already
+    groups them so. SQLite's rows are one per direction of each pair (the order of its index):
+    an outer query adds the two directions together, sorting the ~180,000 grouped rows rather
+    than the million pairings (at 1M exchanges it costs the query next to nothing, where
+    merging them in Python took 0.3 s)."""
+    if connection.vendor == "postgresql":
+        return _raw_rows(queryset, in_index_order=True)
+    sql, params = queryset.query.sql_with_params()
+    # Only Django's compiled query and fixed column names go into the text; values stay params.
+    category, group = ('"category", ', ", 3") if by_category else ("", "")
+    folded = (
+        'SELECT MIN("receiver_id", "provider_id"), MAX("receiver_id", "provider_id"), '  # noqa: S608
+        f'{category}SUM("in_period"), SUM("earlier") FROM ({sql}) AS "directed" '
+        f"GROUP BY 1, 2{group}"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(folded, params)
+        return cursor.fetchall()
+
+
 def _listing_people(timebank: TimeBank) -> set[int]:
     """People with an offer or request open now (two small queries)."""
     now = timezone.now()
@@ -153,23 +175,23 @@ def network_for(
     # One (a, b, exchanges in the period, before it) per pair, a < b; (account, category) →
     # exchanges in the period, for the coordinator's picture.
     by_category: dict[tuple[int, str], int] = defaultdict(int)
-    rows = _raw_rows(_tie_rows(timebank, period, by_category=named), in_index_order=True)
+    rows = _pair_rows(_tie_rows(timebank, period, by_category=named), by_category=named)
     ties_found: list[tuple[int, int, int, int]]
-    if not named and connection.vendor == "postgresql":
+    if not named:
         ties_found = rows  # already one row per pair, the smaller account first
     else:
+        # One row per pair and category: the pair's counts added up over its categories.
         counts: dict[tuple[int, int], list[int]] = {}
-        for receiver, provider, *category, in_period, earlier in rows:
-            key = (receiver, provider) if receiver < provider else (provider, receiver)
-            known = counts.get(key)
+        for one, other, category, in_period, earlier in rows:
+            known = counts.get((one, other))
             if known is None:
-                counts[key] = [in_period, earlier]
+                counts[(one, other)] = [in_period, earlier]
             else:
                 known[0] += in_period
                 known[1] += earlier
-            if category and in_period:
-                by_category[(receiver, category[0])] += in_period
-                by_category[(provider, category[0])] += in_period
+            if in_period:
+                by_category[(one, category)] += in_period
+                by_category[(other, category)] += in_period
         ties_found = [(a, b, n, e) for (a, b), (n, e) in counts.items()]
     pairs = [(a, b) for a, b, n, _earlier in ties_found if n]
     # Each tie with its counts, for the coordinator's picture and tables only.

@@ -224,8 +224,8 @@ def parties_in(timebank: TimeBank, period: ReportPeriod, *, named: bool = True) 
     """Every hour account of the time bank with its owner's name and area, and when it last
     gave or received help before the period's end (`last_help`: a look-up per account through
     the entries' (account, occurred_at) index, not a scan of the whole history). One query.
-    `named=False` (the funder's report) leaves out each person's public id, which only the
-    coordinator's links to people's pages use."""
+    `named=False` (the funder's report) leaves out each person's public id and area, which
+    only the coordinator's named views use (links to people's pages, the network picture)."""
     parties: dict[int, Party] = {}
     area = Membership.objects.filter(timebank=timebank, person_id=OuterRef("person_id"))
     latest_help = (
@@ -238,7 +238,10 @@ def parties_in(timebank: TimeBank, period: ReportPeriod, *, named: bool = True) 
     )
     rows = (
         Account.objects.filter(timebank=timebank, unit=HOUR)
-        .annotate(area=Subquery(area.values("area")[:1]), last_help=instant(Subquery(latest_help)))
+        .annotate(
+            area=Subquery(area.values("area")[:1]) if named else V(""),
+            last_help=instant(Subquery(latest_help)),
+        )
         .values_list(
             "id",
             "kind",
