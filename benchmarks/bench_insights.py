@@ -282,12 +282,28 @@ def _funder_report(timebank):
     return report
 
 
+def _write_json(report, path: str) -> None:
+    from coproduce.insights.tables import FUNDER, report_json
+
+    text = report_json(report, FUNDER).replace(report.generated_at.isoformat(), "GENERATED_AT")
+    Path(path).write_text(text, encoding="utf-8")
+    print(f"json:      {path} ({len(text):,} characters)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10_000, help="members (10000)")
     parser.add_argument("--exchanges", type=int, default=1_000_000, help="exchanges (1000000)")
     parser.add_argument("--runs", type=int, default=3, help="timed report runs (3)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    parser.add_argument(
+        "--only", choices=("coordinator", "funder"), help="time one of the two reports only"
+    )
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help="write the funder's JSON (generated_at blanked) to FILE, to compare before and after",
+    )
     args = parser.parse_args(argv)
     if args.members < 20 or args.exchanges < 1 or args.runs < 1:
         parser.error("--members must be at least 20, --exchanges and --runs at least 1")
@@ -320,13 +336,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reusing:   time bank {SLUG} already in this database")
 
     print(f"load:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    for name, build in (("coordinator", _full_report), ("funder", _funder_report)):
+    reports = (("coordinator", _full_report), ("funder", _funder_report))
+    for name, build in reports:
+        if args.only and name != args.only:
+            continue
         times = []
         for run in range(args.runs):
-            started = time.perf_counter()
-            report = build(timebank)
+            sql = [0.0]
+
+            def timed(execute, query, params, many, context, sql=sql):
+                begun = time.perf_counter()
+                try:
+                    return execute(query, params, many, context)
+                finally:
+                    sql[0] += time.perf_counter() - begun
+
+            started, cpu = time.perf_counter(), time.process_time()
+            with connection.execute_wrapper(timed):
+                report = build(timebank)
             times.append(time.perf_counter() - started)
-            print(f"{name} run {run + 1}: {times[-1]:.2f} s", flush=True)
+            print(
+                f"{name} run {run + 1}: {times[-1]:.2f} s (process CPU "
+                f"{time.process_time() - cpu:.2f} s, in queries {sql[0]:.2f} s)",
+                flush=True,
+            )
+        if name == "funder" and args.json:
+            _write_json(report, args.json)
         n = report.network.summary
         print(
             f"report:    {report.activity.exchanges:,} exchanges, "

@@ -79,7 +79,9 @@ def network_picture(report: Report, *, names: bool) -> dict[str, Any]:
         degree[tie.a] = degree.get(tie.a, 0) + 1
         degree[tie.b] = degree.get(tie.b, 0) + 1
     at_risk = {row.party.account_id for row in n.at_risk}
-    candidates = sorted(degree, key=lambda account: -degree[account])
+    # The most connected first; the smaller account number first among equals, so the picture
+    # does not depend on the order the database returned the ties in.
+    candidates = sorted(degree, key=lambda account: (-degree[account], account))
     drawn = {row.party.account_id for row in n.at_risk[: MAX_DRAWN // 4]}
     for account in candidates:
         if len(drawn) >= MAX_DRAWN:

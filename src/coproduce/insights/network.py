@@ -9,19 +9,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coproduce.community.models import Membership, MembershipStatus, Role, TimeBank
+from coproduce.community.models import TimeBank
 from coproduce.exchanges.models import ListingStatus, Offer
 from coproduce.exchanges.models import Request as HelpRequest
 from coproduce.insights import graph
 from coproduce.insights.period import ReportPeriod
+from coproduce.insights.reads import MemberRow, member_rows
 from coproduce.insights.selectors import (
     DEFAULT_ISOLATION_DAYS,
     Party,
@@ -62,13 +64,18 @@ class Network:
 def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = True) -> Any:
     """One row per pair of accounts (and category, for the coordinator's picture) who met in a
     confirmed exchange before the end of the period: how many exchanges in the period, and how
-    many before it. Read from the
-    pairings alone. PostgreSQL groups each pair once, whichever way the help went (LEAST,
-    GREATEST: half the rows to read back); SQLite groups by (receiver, provider), the order of
-    its covering index, which needs no sort (grouping by LEAST/GREATEST there is six times slower),
-    and the caller adds the two directions together."""
+    many before it. Read from the pairings alone. PostgreSQL groups each pair once, whichever
+    way the help went (LEAST, GREATEST: half the rows to read back), in the order of
+    `insights_pairing_by_tie` (read with `_raw_rows(in_index_order=True)`); SQLite groups by
+    (receiver, provider), the order of its covering index, which needs no sort (grouping by
+    LEAST/GREATEST there is six times slower), and the caller adds the two directions
+    together."""
     in_period = Q(occurred_at__gte=period.starts_at)
-    pairings = counted_pairings(timebank).filter(occurred_at__lt=period.ends_before)
+    pairings = (
+        counted_pairings(timebank)
+        .filter(occurred_at__lt=period.ends_before)
+        .exclude(receiver_id=F("provider_id"))  # no tie from an account to itself
+    )
     if connection.vendor == "postgresql":
         pairings = pairings.annotate(
             one=Least("receiver_id", "provider_id"), other=Greatest("receiver_id", "provider_id")
@@ -88,14 +95,53 @@ def _tie_rows(timebank: TimeBank, period: ReportPeriod, *, by_category: bool = T
     )
 
 
-def _raw_rows(queryset: Any) -> list[tuple[Any, ...]]:
+def _raw_rows(queryset: Any, *, in_index_order: bool = False) -> list[tuple[Any, ...]]:
     """The rows of a values_list query of plain numbers and text, read in one fetch without
     Django's per-row conversion: for the report's largest row set (~180,000 ties at 1M
     exchanges) that per-row work cost more than the query. Only for columns that need no
-    conversion (integers, text)."""
+    conversion (integers, text).
+
+    `in_index_order` (PostgreSQL): plan the query with sequential scans and hash aggregation
+    off, then put both back as they were. For the ties: PostgreSQL then groups the pairings in
+    the order of `insights_pairing_by_tie` (an index-only scan feeding a group aggregate, about
+    half the time), which its estimates alone never choose over hashing a sequential scan."""
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:  # the replica for a report page
+        if not in_index_order or cursor.db.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_hashagg'), "
+            "set_config('enable_seqscan', 'off', true), set_config('enable_hashagg', 'off', true)"
+        )
+        seqscan, hashagg, _off, _off_too = cursor.fetchone()
         cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', %s, true), set_config('enable_hashagg', %s, true)",
+            [seqscan, hashagg],
+        )
+        return rows
+
+
+def _pair_rows(queryset: Any, *, by_category: bool) -> list[tuple[Any, ...]]:
+    """`_tie_rows`' rows with each pair once, the smaller account first. PostgreSQL already
+    groups them so. SQLite's rows are one per direction of each pair (the order of its index):
+    an outer query adds the two directions together, sorting the ~180,000 grouped rows rather
+    than the million pairings (at 1M exchanges it costs the query next to nothing, where
+    merging them in Python took 0.3 s)."""
+    if connection.vendor == "postgresql":
+        return _raw_rows(queryset, in_index_order=True)
+    sql, params = queryset.query.sql_with_params()
+    # Only Django's compiled query and fixed column names go into the text; values stay params.
+    category, group = ('"category", ', ", 3") if by_category else ("", "")
+    folded = (
+        'SELECT MIN("receiver_id", "provider_id"), MAX("receiver_id", "provider_id"), '  # noqa: S608
+        f'{category}SUM("in_period"), SUM("earlier") FROM ({sql}) AS "directed" '
+        f"GROUP BY 1, 2{group}"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(folded, params)
         return cursor.fetchall()
 
 
@@ -121,59 +167,52 @@ def network_for(
     last_help: dict[int, datetime] | None = None,
     *,
     named: bool = True,
+    members: list[MemberRow] | None = None,
 ) -> Network:
     """The network; `named=False` (the funder's report) leaves out each account's main
     category, which only the coordinator's network picture shows, and so reads one row per
     pair instead of one per pair and category."""
-    # (a, b) with a < b → [exchanges in the period, before it]; (account, category) → exchanges
-    counts: dict[tuple[int, int], list[int]] = {}
+    # One (a, b, exchanges in the period, before it) per pair, a < b; (account, category) →
+    # exchanges in the period, for the coordinator's picture.
     by_category: dict[tuple[int, str], int] = defaultdict(int)
-    rows = _raw_rows(_tie_rows(timebank, period, by_category=named))
-    if named:
-        for receiver, provider, category, in_period, earlier in rows:
-            if receiver == provider:
-                continue
-            key = (receiver, provider) if receiver < provider else (provider, receiver)
-            known = counts.get(key)
+    rows = _pair_rows(_tie_rows(timebank, period, by_category=named), by_category=named)
+    ties_found: list[tuple[int, int, int, int]]
+    if not named:
+        ties_found = rows  # already one row per pair, the smaller account first
+    else:
+        # One row per pair and category: the pair's counts added up over its categories.
+        counts: dict[tuple[int, int], list[int]] = {}
+        for one, other, category, in_period, earlier in rows:
+            known = counts.get((one, other))
             if known is None:
-                counts[key] = [in_period, earlier]
+                counts[(one, other)] = [in_period, earlier]
             else:
                 known[0] += in_period
                 known[1] += earlier
             if in_period:
-                by_category[(receiver, category)] += in_period
-                by_category[(provider, category)] += in_period
-    elif connection.vendor == "postgresql":
-        # Already one row per pair, the smaller account first (LEAST, GREATEST).
-        counts = {(a, b): [n, e] for a, b, n, e in rows if a != b}
-    else:
-        for receiver, provider, in_period, earlier in rows:
-            if receiver == provider:
-                continue
-            key = (receiver, provider) if receiver < provider else (provider, receiver)
-            known = counts.get(key)
-            if known is None:
-                counts[key] = [in_period, earlier]
-            else:
-                known[0] += in_period
-                known[1] += earlier
-    pairs = [pair for pair, (n, _earlier) in counts.items() if n]
+                by_category[(one, category)] += in_period
+                by_category[(other, category)] += in_period
+        ties_found = [(a, b, n, e) for (a, b), (n, e) in counts.items()]
+    pairs = [(a, b) for a, b, n, _earlier in ties_found if n]
     # Each tie with its counts, for the coordinator's picture and tables only.
-    ties = [Tie(a, b, n, e) for (a, b), (n, e) in counts.items() if n] if named else []
+    ties = [Tie(a, b, n, e) for a, b, n, e in ties_found if n] if named else []
     nodes = set(chain.from_iterable(pairs))
     summary = graph.summarise(nodes, pairs, distinct=True)
-    new_ties = sum(1 for n, earlier in counts.values() if n and not earlier)
+    new_ties = sum(1 for _a, _b, n, earlier in ties_found if n and not earlier)
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
 
     # Partners up to the end of the period, whatever the period's start: a member with one
     # partner in their whole history hangs on a single thread.
-    partners: Counter = Counter(chain.from_iterable(counts))
+    partners: Counter = Counter(map(itemgetter(0), ties_found))
+    partners.update(map(itemgetter(1), ties_found))
 
     if last_help is None:
         last_help = last_help_of_people(parties)
-    at_risk = _at_risk(timebank, period, parties, partners, isolation_days, last_help)
+    if members is None:
+        members = member_rows(timebank)
+    at_risk = _at_risk(timebank, period, parties, partners, isolation_days, last_help, members)
     # The category of most of an account's exchanges in the period (the first by name on a tie).
     main_category: dict[int, str] = {}
     most: dict[int, int] = {}
@@ -201,24 +240,22 @@ def _at_risk(
     partners: Counter,
     isolation_days: int,
     last: dict[int, datetime],
+    members: list[MemberRow],
 ) -> list[AtRisk]:
     """Active members with no help given or received and nothing offered or asked for
     `isolation_days` (counted from joining, for newcomers), or with only one partner ever."""
     as_of = period.as_of
     quiet_since = as_of - timedelta(days=isolation_days)
     listing_people = _listing_people(timebank)
-    account_of = {p.public_id: p for p in parties.values() if p.kind == AccountKind.MEMBER}
-    members = Membership.objects.filter(
-        timebank=timebank,
-        status=MembershipStatus.ACTIVE,
-        role=Role.MEMBER,
-    ).values_list("person_id", "person__public_id", "activated_at", "applied_at")
+    account_of = {p.person_id: p for p in parties.values() if p.kind == AccountKind.MEMBER}
     found = []
-    for person_id, public_id, activated_at, applied_at in members:
+    for person_id, active, activated_at, applied_at in members:
+        if not active:
+            continue
         joined = activated_at or applied_at
         if joined >= as_of:
             continue
-        party = account_of.get(str(public_id))
+        party = account_of.get(person_id)
         if party is None:
             continue
         reasons = []

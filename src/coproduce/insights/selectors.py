@@ -19,22 +19,32 @@ Counting rules (the method note in `insights.method` says the same in words):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Aggregate, Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    UUIDField,
+    When,
+)
 from django.db.models import Value as V
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import (
     Membership,
     Person,
-    Role,
     TimeBank,
 )
 from coproduce.community.permissions import coordinated_memberships
@@ -43,6 +53,7 @@ from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Pairing
 from coproduce.insights.outcomes import Outcomes
 from coproduce.insights.period import ReportPeriod
+from coproduce.insights.reads import MemberRow, instant, member_rows, to_instant
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 
 if TYPE_CHECKING:
@@ -209,17 +220,12 @@ def _month_of(number: int) -> date:
     return date(number // 100, number % 100, 1)
 
 
-def _month(value: datetime | date) -> date:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return date(value.year, value.month, 1)
-    return date(value.year, value.month, 1)
-
-
-def parties_in(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
+def parties_in(timebank: TimeBank, period: ReportPeriod, *, named: bool = True) -> dict[int, Party]:
     """Every hour account of the time bank with its owner's name and area, and when it last
     gave or received help before the period's end (`last_help`: a look-up per account through
-    the entries' (account, occurred_at) index, not a scan of the whole history). One query."""
+    the entries' (account, occurred_at) index, not a scan of the whole history). One query.
+    `named=False` (the funder's report) leaves out each person's public id and area, which
+    only the coordinator's named views use (links to people's pages, the network picture)."""
     parties: dict[int, Party] = {}
     area = Membership.objects.filter(timebank=timebank, person_id=OuterRef("person_id"))
     latest_help = (
@@ -232,13 +238,16 @@ def parties_in(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
     )
     rows = (
         Account.objects.filter(timebank=timebank, unit=HOUR)
-        .annotate(area=Subquery(area.values("area")[:1]), last_help=Subquery(latest_help))
+        .annotate(
+            area=Subquery(area.values("area")[:1]) if named else V(""),
+            last_help=instant(Subquery(latest_help)),
+        )
         .values_list(
             "id",
             "kind",
             "name",
             "person_id",
-            "person__public_id",
+            "person__public_id" if named else V(None, output_field=UUIDField()),
             "person__first_name",
             "person__last_name",
             "person__username",
@@ -275,7 +284,7 @@ def parties_in(timebank: TimeBank, period: ReportPeriod) -> dict[int, Party]:
             public_id=str(public_id) if public_id else "",
             area=area_ or "",
             person_id=person_id,
-            last_help=last_help,
+            last_help=to_instant(last_help),
         )
     return parties
 
@@ -340,15 +349,21 @@ def account_months(timebank: TimeBank, period: ReportPeriod) -> _AccountMonths:
     )
     flows: dict[int, tuple[int, int, int, int]] = {}
     active: dict[int, list[date]] = {}
+    # Most accounts share a few bit sets (active every month, say): each is decoded once, into
+    # a list the accounts share (read only).
+    decoded: dict[tuple[int, ...], list[date]] = {}
     for account_id, earned, spent, other_in, other_out, *sets in rows:
         flows[account_id] = (earned, spent, other_in, other_out)
-        found = [
-            months[first + i]
-            for first, bit_set in zip(chunks, sets, strict=True)
-            if bit_set
-            for i in range(MONTH_BITS)
-            if bit_set >> i & 1
-        ]
+        key = tuple(sets)
+        found = decoded.get(key)
+        if found is None:
+            found = decoded[key] = [
+                months[first + i]
+                for first, bit_set in zip(chunks, sets, strict=True)
+                if bit_set
+                for i in range(min(MONTH_BITS, len(months) - first))
+                if bit_set >> i & 1
+            ]
         if found:
             active[account_id] = found
     return _AccountMonths(flows=flows, active_months=active)
@@ -455,7 +470,10 @@ def activity_for(
     last_help: dict[int, datetime] | None = None,
     parties: dict[int, Party] | None = None,
     months: _AccountMonths | None = None,
+    members: list[MemberRow] | None = None,
 ) -> Activity:
+    if members is None:
+        members = member_rows(timebank)
     if parties is None:
         parties = parties_in(timebank, period)
     if months is None:
@@ -485,19 +503,15 @@ def activity_for(
             active_accounts.add(account_id)
     active_members = len(active_accounts)
 
-    joined = Membership.objects.filter(
-        timebank=timebank,
-        role=Role.MEMBER,
-        activated_at__gte=period.starts_at,
-        activated_at__lt=period.ends_before,
-    )
-    new_by_month = {
-        _month(row["month"]): row["n"]
-        for row in joined.annotate(month=TruncMonth("activated_at", tzinfo=period.tz))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    # Members whose membership was activated in the period, by month (in the time zone).
+    joined: dict[date, int] = defaultdict(int)
+    starts_at, ends_before = period.starts_at, period.ends_before
+    month_ends = [upper for _m, _lower, upper in period.month_bounds()]
+    period_months = period.months()
+    for _person, _active, activated_at, _applied in members:
+        if activated_at is not None and starts_at <= activated_at < ends_before:
+            joined[period_months[bisect_right(month_ends, activated_at)]] += 1
+    new_by_month = dict(joined)
 
     used = {key for (_m, key) in minutes}
     categories = [(c.value, str(c.label)) for c in Category if c.value in used]
@@ -517,25 +531,22 @@ def activity_for(
         exchanges=sum(exchanges.values()),
         active_members=active_members,
         new_members=sum(new_by_month.values()),
-        retention=_retention(timebank, period, last_help),
+        retention=_retention(period, last_help, members),
     )
 
 
 def _retention(
-    timebank: TimeBank, period: ReportPeriod, last: dict[int, datetime] | None = None
+    period: ReportPeriod, last: dict[int, datetime], members: list[MemberRow]
 ) -> dict[int, tuple[int, int]]:
     """For 3, 6 and 12 months: of the members who joined at least that long before the end of
-    the period, how many gave or received help on or after that many months after joining."""
-    if last is None:
-        last = last_help_of_people(parties_in(timebank, period))
-    joined = Membership.objects.filter(
-        timebank=timebank,
-        role=Role.MEMBER,
-        activated_at__isnull=False,
-        activated_at__lt=period.ends_before,
-    ).values_list("person_id", "activated_at")
+    the period, how many gave or received help on or after that many months after joining
+    (every member-role membership activated before the end, whatever its status now)."""
+    rows = [
+        (person_id, activated_at)
+        for person_id, _active, activated_at, _applied in members
+        if activated_at is not None and activated_at < period.ends_before
+    ]
     result = {}
-    rows: list[tuple[int, datetime]] = list(joined)  # type: ignore[arg-type]
     for months in RETENTION_MONTHS:
         span = timedelta(days=months * DAYS_PER_MONTH)
         cohort = [(p, a) for p, a in rows if a + span <= period.ends_before]
