@@ -12,7 +12,9 @@ THE DATA SET IS A BENCHMARK FIXTURE, NOT LEDGER HISTORY: it is written with bulk
 PostgreSQL, executemany on SQLite), not through transfer_post, because posting a million transfers
 one by one would take most of an hour. It is still consistent: every transfer's entries sum to
 zero (PostgreSQL's deferred zero-sum trigger checks each one at commit), and each account's cached
-balance is the sum of its entries (checked by ledger_verify at the end of the build). Member
+balance is the sum of its entries (checked by ledger_verify at the end of the build), and the
+summaries kept beside confirmed exchanges are rebuilt from the rows (`tallies_rebuild`), so the
+pages can be measured on it too (`bench_pages.py --timebank bench-insights`). Member
 accounts get a very low limit, since random exchanges wander further than a real community's.
 
 The community: members in 12 areas, each exchanging with about 16 neighbours (people in a time
@@ -234,6 +236,13 @@ def _build(members: int, exchanges: int, seed: int) -> None:
             print(f"  … {min(start + CHUNK, exchanges):,} exchanges", flush=True)
     if connection.vendor == "postgresql":
         _sequences(connection, [transfer_table, entry_table, exchange_table, part_table])
+    # The summaries the app keeps beside confirmed exchanges (each participation's confirmation
+    # moment, each person's last gave/received), written as for any rows loaded directly, so
+    # the pages read this set as they would a real bank's (bench_pages.py --timebank …).
+    from coproduce.exchanges.services.tallies import tallies_rebuild
+
+    with transaction.atomic():
+        tallies_rebuild(timebank_id=timebank.pk)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
