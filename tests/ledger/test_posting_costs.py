@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coproduce.core.models import AuditEvent
-from coproduce.ledger.models import Transfer
+from coproduce.ledger.models import Account, Transfer
 from coproduce.ledger.selectors import account_balance, ledger_verify
 from coproduce.ledger.services import transfer_post
 
@@ -100,3 +103,137 @@ def test_a_group_session_hands_back_every_accounts_new_balance(story: Story) -> 
         (r.erin_account.pk, 30),
     ]
     assert ledger_verify().ok
+
+
+def test_the_transfer_handed_back_is_the_one_stored_field_by_field(story: Story) -> None:
+    # transfer_post builds its Transfer without Model.__init__ (ledger/services.py,
+    # _unsaved_transfer): what it hands back must be an ordinary saved instance all the same.
+    r = story
+    transfer = transfer_post(
+        timebank=r.timebank,
+        acting=r.carol,
+        payer=r.alice_account,
+        payee=r.bob_account,
+        minutes=45,
+        memo="Shelves put up",
+        idempotency_key="exchange:shelves:confirm",
+        on_behalf_of=r.alice,
+    )
+
+    stored = Transfer.objects.get(pk=transfer.pk)
+    for field in Transfer._meta.concrete_fields:
+        assert getattr(transfer, field.attname) == getattr(stored, field.attname), field.name
+    assert transfer == stored
+    assert not transfer._state.adding
+    assert transfer._state.db == "default"
+    assert transfer.timebank == r.timebank
+    assert transfer.created_by == r.carol
+    assert transfer.entries.count() == 2
+    # A retry hands back the same transfer, read from the database.
+    again = transfer_post(
+        timebank=r.timebank,
+        acting=r.carol,
+        payer=r.alice_account,
+        payee=r.bob_account,
+        minutes=45,
+        memo="Shelves put up",
+        idempotency_key="exchange:shelves:confirm",
+        on_behalf_of=r.alice,
+    )
+    assert again == transfer
+    assert ledger_verify().ok
+
+
+def test_a_refusal_names_every_kind_of_account_as_its_label_does(story: Story, gbp_pool) -> None:
+    # The refusal's names come from one query written once (ledger/rules.py, _label), not the
+    # ORM's: they must be exactly Account.label, whoever owns the account.
+    from coproduce.ledger.accounts import chest_get_or_open
+    from coproduce.ledger.rules import Locked, _label
+
+    r = story
+    r.erin.erased_at = timezone.now()
+    r.erin.save(update_fields=["erased_at"])
+    accounts = [
+        r.alice_account,
+        r.erin_account,  # a former member
+        r.surgery_account,  # an organisation's
+        chest_get_or_open(timebank=r.timebank),
+        gbp_pool,  # named
+    ]
+    for account in accounts:
+        expected = Account.objects.get(pk=account.pk).label
+        row = Locked(account.pk, r.timebank.pk, account.unit, 0, 0, None, False)
+        assert _label(row) == expected
+    assert [_label(Locked(a.pk, 0, "", 0, 0, None, False)) for a in accounts[:3]] == [
+        "Alice Ahmed",
+        "Former member",
+        "Riverside Surgery",
+    ]
+
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from([1, 1, 1, 2]),  # time bank (the posting's is 1)
+        st.sampled_from(["hour", "hour", "hour", "GBP"]),
+        st.integers(-300, 300),  # balance
+        st.integers(-300, 0),  # lowest
+        st.none() | st.integers(0, 300),  # highest
+        st.sampled_from([False, False, False, True]),  # closed
+        st.integers(-200, 200).filter(bool),  # the leg's amount
+    ),
+    min_size=2,
+    max_size=4,
+)
+
+
+@given(
+    rows=rows,
+    balanced=st.booleans(),
+    limits=st.booleans(),
+    reason=st.sampled_from(["", "Agreed by the panel"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_quick_check_passes_only_postings_the_rules_allow_without_an_override(
+    rows, balanced: bool, limits: bool, reason: str
+) -> None:
+    # Every posting is first checked by writes._plainly_allowed; only when it says no do the
+    # rules decide. So whatever it lets through, the rules must let through, unaided.
+    from unittest import mock
+
+    from coproduce.community.models import TimeBank
+    from coproduce.core.errors import ApplicationError
+    from coproduce.ledger.rules import Locked, Posting, refuse_or_allow
+    from coproduce.ledger.writes import _plainly_allowed
+
+    timebank = TimeBank(pk=1)
+    amounts = {i: row[6] for i, row in enumerate(rows, start=1)}
+    if balanced and sum(amounts.values()) != amounts[len(rows)]:
+        amounts[len(rows)] = -(sum(amounts.values()) - amounts[len(rows)])
+    posting = Posting(
+        timebank=timebank,
+        acting=None,
+        transfer=Transfer(timebank_id=1),
+        amounts=amounts,
+        override_reason=reason,
+        enforce_limits=limits,
+    )
+    selected = [
+        (i, tb, unit, balance, low, high, int(closed), None)
+        for i, (tb, unit, balance, low, high, closed, _amount) in enumerate(rows, start=1)
+    ]
+    locked = [Locked(*row[:6], bool(row[6])) for row in selected]
+    with (
+        mock.patch("coproduce.ledger.rules._label", return_value="An account"),
+        mock.patch("coproduce.ledger.rules.is_coordinator", return_value=False),
+    ):
+        try:
+            allowed_alone = refuse_or_allow(posting, locked) is False
+        except ApplicationError:
+            allowed_alone = False
+    quick = _plainly_allowed(posting, selected)
+    if quick:
+        assert allowed_alone
+    if len({row[2] for row in selected}) == 1:
+        # In one unit it passes exactly those; several units in one posting are left to the
+        # rules, which allow a group's legs that add up to zero in each unit.
+        assert quick == allowed_alone

@@ -880,22 +880,26 @@ def test_a_reversal_with_a_key_another_transfer_used_is_refused(riverside, carol
     assert not Transfer.objects.filter(reverses=first).exists()
 
 
-def test_transfer_post_builds_a_transfer_in_the_models_field_order() -> None:
-    # transfer_post builds its Transfer by position (ledger/services.py, _post), which is
-    # quicker than by keyword; a field added or moved must be added there too.
+def test_transfer_post_builds_a_transfer_holding_every_field_of_the_model(story) -> None:
+    # transfer_post builds its Transfer by filling the instance's fields itself (ledger/services.py,
+    # _unsaved_transfer), which is quicker than Model.__init__; a field added to the model must be
+    # added there too, or the instance would lack it.
     from coproduce.ledger.models import Transfer
+    from coproduce.ledger.services import _unsaved_transfer
 
-    assert [field.attname for field in Transfer._meta.concrete_fields] == [
-        "id",
-        "timebank_id",
-        "public_id",
-        "kind",
-        "memo",
-        "occurred_at",
-        "created_at",
-        "created_by_id",
-        "on_behalf_of_id",
-        "idempotency_key",
-        "reverses_id",
-        "override_reason",
-    ]
+    transfer = _unsaved_transfer(
+        timebank_id=story.timebank.pk,
+        kind="gift",
+        memo="",
+        occurred_at=None,
+        created_at=None,
+        created_by_id=None,
+        on_behalf_of_id=None,
+        idempotency_key=None,
+        reverses_id=None,
+    )
+    attnames = {field.attname for field in Transfer._meta.concrete_fields}
+    assert attnames <= set(vars(transfer))
+    assert set(vars(transfer)) - attnames == {"_state"}
+    assert transfer._state.adding
+    assert transfer.pk is None

@@ -13,7 +13,7 @@ import functools
 import json
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from coproduce.community.permissions import is_coordinator
 from coproduce.ledger.models import Transfer
@@ -29,15 +29,12 @@ from coproduce.ledger.rules import (
 AUDIT_ACTION = "ledger.transfer_posted"
 
 
-def post_in_statements(posting: Posting) -> Posted:
+def post_in_statements(db: Any, posting: Posting) -> Posted:
     """SQLite: the posting as a few in-process statements in one transaction. Outside any
     transaction they go to the sqlite3 connection itself, between BEGIN IMMEDIATE and COMMIT,
     without the bookkeeping of Django's cursor and `atomic()` (issue 17). Inside the caller's
     transaction a savepoint keeps a half-written posting from outliving an error the caller
     catches; and anything watching Django's cursor (a debug log, an execute wrapper) gets it."""
-    # One look-up of the connection: each attribute of django.db.connection is a look-up of its
-    # own in a context-local store.
-    db = connections[DEFAULT_DB_ALIAS]
     if db.in_atomic_block or db.queries_logged or db.execute_wrappers or not db.get_autocommit():
         with transaction.atomic(), db.cursor() as cursor:
             return _statements(db, cursor, posting, raw=False)
@@ -72,8 +69,11 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
         raise no_account()
     if rows[0][7] is not None:
         return Transfer.objects.get(pk=rows[0][7]), None
-    locked = [Locked(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
-    crossed = refuse_or_allow(posting, locked)
+    # Most postings break no rule: they are told so here, on the rows as read, and only the
+    # rest go through the rules' full checks, which explain a refusal or allow an override.
+    crossed = not _plainly_allowed(posting, rows) and refuse_or_allow(
+        posting, [Locked(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+    )
     transfer.override_reason = posting.override_reason if crossed or transfer.reverses_id else ""
     adapt = db.ops.adapt_datetimefield_value
     created_at = adapt(transfer.created_at)
@@ -98,7 +98,7 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
         ],
     )
     transfer_id = transfer.pk = cursor.lastrowid
-    units = {row.id: row.unit for row in locked}
+    units = {row[0]: row[2] for row in rows}
     params: list = []
     for account_id, amount in amounts.items():  # in the caller's order, as on PostgreSQL
         params += (
@@ -125,7 +125,33 @@ def _statements(db: Any, cursor: Any, posting: Posting, raw: bool) -> Posted:
         ],
     )
     _mark_saved(transfer)
-    return transfer, {row.id: row.balance + amounts[row.id] for row in locked}
+    return transfer, {row[0]: row[3] + amounts[row[0]] for row in rows}
+
+
+def _plainly_allowed(posting: Posting, rows: list) -> bool:
+    """Whether the posting keeps every rule on these accounts (id, time bank, unit, balance,
+    limits, closed, as the SELECT reads them) without needing an override: all of this time
+    bank, open and in one unit, adding up to zero, none taken further past a limit. When not,
+    `rules.refuse_or_allow` decides, and words the refusal (the same checks, not repeated on the
+    hot path of every posting)."""
+    timebank_id, amounts, limits = (
+        posting.transfer.timebank_id,
+        posting.amounts,
+        posting.enforce_limits,
+    )
+    unit = rows[0][2]
+    total = 0
+    for account_id, account_timebank_id, account_unit, balance, low, high, closed, _t in rows:
+        if account_timebank_id != timebank_id or closed or account_unit != unit:
+            return False
+        amount = amounts[account_id]
+        if limits and (
+            (amount < 0 and balance + amount < low)
+            or (amount > 0 and high is not None and balance + amount > high)
+        ):
+            return False
+        total += amount
+    return total == 0
 
 
 @functools.lru_cache(maxsize=32)
@@ -152,7 +178,7 @@ def _sql(legs: int, mark: str) -> tuple[str, str, str, str, str]:
     )
 
 
-def post_in_one_call(posting: Posting) -> Posted:
+def post_in_one_call(db: Any, posting: Posting) -> Posted:
     """PostgreSQL: the whole posting is one call of ledger_transfer_post (migrations 0003 to
     0009), so one round trip instead of seven (docs/DESIGN.md, "Speed"). The function decides
     whether to write; a refusal is explained by the same checks as on SQLite, run on the locked
@@ -166,8 +192,11 @@ def post_in_one_call(posting: Posting) -> Posted:
     )
     params = (
         transfer.timebank_id,
-        list(amounts),
-        list(amounts.values()),
+        # The legs as array literals ('{4,9}'), which the call casts to bigint[]: psycopg picks
+        # a dumper for a Python list by looking at its items on every call, several times the
+        # cost of passing text (issue 17).
+        "{" + ",".join(map(str, amounts)) + "}",
+        "{" + ",".join(map(str, amounts.values())) + "}",
         transfer.kind,
         transfer.memo,
         transfer.occurred_at,
@@ -185,7 +214,7 @@ def post_in_one_call(posting: Posting) -> Posted:
         # Without the override reason: the function adds it when it is recorded.
         _audit_json(transfer.kind, amounts),
     )
-    status, transfer_id, recorded_reason, account_ids, *columns = _call_transfer_post(params)
+    status, transfer_id, recorded_reason, account_ids, *columns = _call_transfer_post(db, params)
     if status == "posted":
         transfer.pk = transfer_id
         transfer.override_reason = recorded_reason
@@ -212,13 +241,12 @@ _CALL = (
 )
 
 
-def _call_transfer_post(params: tuple) -> tuple:
+def _call_transfer_post(db: Any, params: tuple) -> tuple:
     """One call of ledger_transfer_post, as a statement prepared once per connection with its
     parameters bound by the server: Django's default cursor renders the 18 parameters into the
     query text on every call, and the server parses and plans that text anew (about a third of
     the posting's time in Python, and some of the server's). Anything watching Django's cursor
     (a debug query log, an execute wrapper) gets Django's cursor instead, so it sees the call."""
-    db = connections[DEFAULT_DB_ALIAS]
     if db.queries_logged or db.execute_wrappers:
         with db.cursor() as cursor:
             cursor.execute(_CALL, params)
