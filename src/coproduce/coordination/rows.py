@@ -45,16 +45,13 @@ def _value(value: Any) -> str:
     return conditional_escape(formats.localize(value))
 
 
-def _say(msgid: str, **values: Any) -> SafeString:
-    """`{% blocktranslate with … %}msgid{% endblocktranslate %}`: the translation is kept as
-    written and each value escaped."""
-    return mark_safe(gettext(msgid) % {k: _value(v) for k, v in values.items()})
-
-
-def _say_count(singular: str, plural: str, n: int, **values: Any) -> SafeString:
-    """`{% blocktranslate count n=… %}`."""
-    values["n"] = n
-    return mark_safe(ngettext(singular, plural, n) % {k: _value(v) for k, v in values.items()})
+def _say(translated: str, **values: Any) -> SafeString:
+    """What `{% blocktranslate with … %}` printed: the translation kept as written, each value
+    put in escaped. (The msgid is given to `gettext`/`ngettext` at the call, where
+    `makemessages` finds it.)"""
+    # The translation is the catalogue's text, as {% blocktranslate %} prints it; every value
+    # put in it is escaped.
+    return mark_safe(translated % {k: _value(v) for k, v in values.items()})  # noqa: S308
 
 
 def _day(value: date | datetime) -> str:
@@ -83,8 +80,8 @@ def _applications(rows: Iterable[Any]) -> list[RowView]:
             row,
             link(row.person.public_id),
             {
-                "waiting": _say("Waiting for %(since)s", since=_since(row.applied_at)),
-                "applied": _say("applied on %(day)s", day=_day(row.applied_at)),
+                "waiting": _say(gettext("Waiting for %(since)s"), since=_since(row.applied_at)),
+                "applied": _say(gettext("applied on %(day)s"), day=_day(row.applied_at)),
                 "note": Truncator(row.application_note).words(20, truncate=" …")
                 if row.application_note
                 else "",
@@ -102,11 +99,11 @@ def _referrals(rows: Iterable[Any]) -> list[RowView]:
             link(row.public_id),
             {
                 "waiting": _say(
-                    "From %(organisation)s, waiting for %(since)s",
+                    gettext("From %(organisation)s, waiting for %(since)s"),
                     organisation=row.organisation.name,
                     since=_since(row.received_at),
                 ),
-                "received": _say("received on %(day)s", day=_day(row.received_at)),
+                "received": _say(gettext("received on %(day)s"), day=_day(row.received_at)),
             },
         )
         for row in rows
@@ -120,9 +117,12 @@ def _unconfirmed(rows: Iterable[Any]) -> list[RowView]:
             row,
             link(row.public_id),
             {
-                "done": _say("Done %(since)s ago, not confirmed.", since=_since(row.done_since)),
+                "done": _say(
+                    gettext("Done %(since)s ago, not confirmed."), since=_since(row.done_since)
+                ),
                 "hours": _say(
-                    "%(h)s hours.", h=format_hmm(row.actual_minutes or row.expected_minutes or 0)
+                    gettext("%(h)s hours."),
+                    h=format_hmm(row.actual_minutes or row.expected_minutes or 0),
                 ),
             },
         )
@@ -138,7 +138,7 @@ def _disputes(rows: Iterable[Any]) -> list[RowView]:
             link(row.public_id),
             {
                 "reason": _say(
-                    "What went wrong: “%(reason)s”",
+                    gettext("What went wrong: “%(reason)s”"),
                     reason=Truncator(row.dispute_reason).words(25, truncate=" …"),
                 )
                 if row.dispute_reason
@@ -157,7 +157,11 @@ def _unanswered(rows: Iterable[Any]) -> list[RowView]:
         if asker is None and row.organisation:
             asker = row.organisation.name
         asked = (
-            _say("Asked by %(name)s %(since)s ago.", name=asker, since=_since(row.created_at))
+            _say(
+                gettext("Asked by %(name)s %(since)s ago."),
+                name=asker,
+                since=_since(row.created_at),
+            )
             if asker is not None
             else ""
         )
@@ -172,10 +176,12 @@ def _inactive(rows: Iterable[Any]) -> list[RowView]:
             row,
             link(row.person.public_id),
             {
-                "last": _say("Last exchange %(since)s ago.", since=_since(row.last_exchange))
+                "last": _say(
+                    gettext("Last exchange %(since)s ago."), since=_since(row.last_exchange)
+                )
                 if row.last_exchange
                 else gettext("No exchange yet."),
-                "joined": _say("Member since %(day)s.", day=_day(row.joined)),
+                "joined": _say(gettext("Member since %(day)s."), day=_day(row.joined)),
             },
         )
         for row in rows
@@ -189,10 +195,13 @@ def _only_receiving(rows: Iterable[Any]) -> list[RowView]:
             row,
             link(row.public_id),
             {
-                "times": _say_count(
-                    "Received help once, gave none.",
-                    "Received help %(n)s times, gave none.",
-                    row.times,
+                "times": _say(
+                    ngettext(
+                        "Received help once, gave none.",
+                        "Received help %(n)s times, gave none.",
+                        row.times,
+                    ),
+                    n=row.times,
                 )
             },
         )
@@ -207,10 +216,13 @@ def _only_giving(rows: Iterable[Any]) -> list[RowView]:
             row,
             link(row.public_id),
             {
-                "times": _say_count(
-                    "Gave help once, received none.",
-                    "Gave help %(n)s times, received none.",
-                    row.times,
+                "times": _say(
+                    ngettext(
+                        "Gave help once, received none.",
+                        "Gave help %(n)s times, received none.",
+                        row.times,
+                    ),
+                    n=row.times,
                 )
             },
         )
@@ -226,7 +238,7 @@ def _paused(rows: Iterable[Any]) -> list[RowView]:
             link(row.person.public_id),
             {
                 "paused": _say(
-                    "Paused on %(day)s by %(who)s",
+                    gettext("Paused on %(day)s by %(who)s"),
                     day=_day(row.started_at),
                     who=row.started_by.display_name,
                 )
@@ -244,7 +256,7 @@ def _checks_expiring(rows: Iterable[Any]) -> list[RowView]:
             link(row.person.public_id),
             {
                 "expires": _say(
-                    "%(check)s expires on %(day)s",
+                    gettext("%(check)s expires on %(day)s"),
                     check=row.get_kind_display(),
                     day=_day(row.expires_on),
                 )
@@ -258,19 +270,21 @@ def _near_limit_room(row: Any) -> tuple[bool, SafeString]:
     if row.room == row.room_below:
         if row.room_below < 0:
             return True, _say(
-                "Already past the lowest balance (%(low)s).", low=format_hmm(row.min_balance or 0)
+                gettext("Already past the lowest balance (%(low)s)."),
+                low=format_hmm(row.min_balance or 0),
             )
         return True, _say(
-            "Only %(room)s above the lowest balance (%(low)s).",
+            gettext("Only %(room)s above the lowest balance (%(low)s)."),
             room=format_hmm(row.room_below or 0),
             low=format_hmm(row.min_balance or 0),
         )
     if row.room_above < 0:
         return False, _say(
-            "Already past the highest balance (%(high)s).", high=format_hmm(row.max_balance or 0)
+            gettext("Already past the highest balance (%(high)s)."),
+            high=format_hmm(row.max_balance or 0),
         )
     return False, _say(
-        "Only %(room)s below the highest balance (%(high)s).",
+        gettext("Only %(room)s below the highest balance (%(high)s)."),
         room=format_hmm(row.room_above or 0),
         high=format_hmm(row.max_balance or 0),
     )
@@ -286,7 +300,9 @@ def _near_limit(rows: Iterable[Any]) -> list[RowView]:
                 row,
                 link(row.person.public_id),
                 {
-                    "balance": _say("Balance %(h)s hours.", h=format_hmm(row.balance or 0)),
+                    "balance": _say(
+                        gettext("Balance %(h)s hours."), h=format_hmm(row.balance or 0)
+                    ),
                     "below": below,
                     "room": room,
                 },
