@@ -110,6 +110,18 @@ def _referrals(rows: Iterable[Any]) -> list[RowView]:
     ]
 
 
+def _people(exchange: Any) -> list[tuple[str, str, bool]]:
+    """Who took part in an exchange: (name, side in lower case, not confirmed yet)."""
+    return [
+        (
+            part.person.display_name if part.person else part.organisation.name,
+            str(part.get_side_display()).lower(),
+            not part.confirmed_at,
+        )
+        for part in exchange.participants.all()
+    ]
+
+
 def _unconfirmed(rows: Iterable[Any]) -> list[RowView]:
     link = _linker("exchanges:exchange")
     return [
@@ -124,6 +136,7 @@ def _unconfirmed(rows: Iterable[Any]) -> list[RowView]:
                     gettext("%(h)s hours."),
                     h=format_hmm(row.actual_minutes or row.expected_minutes or 0),
                 ),
+                "people": _people(row),
             },
         )
         for row in rows
@@ -142,7 +155,8 @@ def _disputes(rows: Iterable[Any]) -> list[RowView]:
                     reason=Truncator(row.dispute_reason).words(25, truncate=" …"),
                 )
                 if row.dispute_reason
-                else ""
+                else "",
+                "people": _people(row),
             },
         )
         for row in rows
