@@ -5,7 +5,8 @@ exchanges, ledger); this module holds the thresholds and puts the sections toget
 section is one queryset, computed in the database (Exists, Subquery, filtered Count), never a
 Python loop over members, so the page costs the same number of queries whatever the community's
 size. The dashboard shows the first few rows of each with the section's total, read in the same
-query through a window count; the "see all" page paginates the same queryset.
+query through an uncorrelated COUNT subquery; the "see all" page paginates the same queryset.
+What a row says is worked out in `coordination.rows`, in the views.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ told there is no such page (a 404), as for every private page.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
+from coproduce.coordination.rows import row_views
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.requests import current_person, current_timebank
 
@@ -38,7 +41,10 @@ QUICK_LINKS = [
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
-    sections = dashboard_for(current_person(request), timebank)
+    sections = [
+        replace(section, rows=row_views(section.key, section.rows))
+        for section in dashboard_for(current_person(request), timebank)
+    ]
     quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
     return render(
         request,
@@ -63,5 +69,11 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "coordination/section.html",
-        {"key": key, "title": kind.title, "explanation": kind.explanation, "page": page},
+        {
+            "key": key,
+            "title": kind.title,
+            "explanation": kind.explanation,
+            "page": page,
+            "rows": row_views(key, page.object_list),
+        },
     )

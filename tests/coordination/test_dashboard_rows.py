@@ -1,0 +1,144 @@
+"""A dashboard row says what its section means, worked out once in Python (coordination.rows)
+and printed by the section's row template: the link to the page that resolves it, the sentence
+in the reader's language from the same catalogue entries the templates used, and every name and
+reason escaped, never markup. Rows stand in for the model objects here, so each sentence and
+branch is proved without building a community."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from uuid import UUID
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from coproduce.coordination.rows import row_views
+from coproduce.coordination.selectors import SECTIONS
+
+ID = UUID("12345678-1234-5678-1234-567812345678")
+AWKWARD = "Siân <b>O'Neil</b> & co"
+
+
+def _person(name: str = AWKWARD) -> SimpleNamespace:
+    return SimpleNamespace(public_id=ID, display_name=name)
+
+
+def _render(key: str, rows: list[object]) -> str:
+    return render_to_string(f"coordination/rows/{key}.html", {"rows": row_views(key, rows)})
+
+
+def _near_limit(**values: int) -> SimpleNamespace:
+    return SimpleNamespace(person=_person("Ann"), balance=-540, min_balance=-600, **values)
+
+
+def test_every_section_has_rows_that_can_be_worked_out() -> None:
+    for key in SECTIONS:
+        assert row_views(key, []) == []
+
+
+def test_a_name_or_a_reason_is_printed_as_text_never_as_markup() -> None:
+    dispute = SimpleNamespace(
+        public_id=ID,
+        title="Fix the <shelf>",
+        dispute_reason="It's <script>late</script> & " + "word " * 40,
+        participants=SimpleNamespace(
+            all=lambda: [
+                SimpleNamespace(
+                    person=_person(),
+                    organisation=None,
+                    get_side_display=lambda: "Provider",
+                    confirmed_at=None,
+                )
+            ]
+        ),
+    )
+    with translation.override("en-gb"):
+        html = _render("disputes", [dispute])
+
+    assert "<b>" not in html and "<script>" not in html and "<shelf>" not in html
+    assert "Siân &lt;b&gt;O&#x27;Neil&lt;/b&gt; &amp; co: provider — has not confirmed" in html
+    assert "What went wrong: “It&#x27;s &lt;script&gt;late&lt;/script&gt; &amp; word" in html
+    assert html.count("word") == 25 - 3  # cut at 25 words, as truncatewords did
+    assert f'<a href="/exchanges/{ID}/">Fix the &lt;shelf&gt;</a>' in html
+
+
+def test_each_near_limit_case_has_its_own_sentence() -> None:
+    cases = [
+        (_near_limit(room=-10, room_below=-10, room_above=700), "Already past the lowest"),
+        (_near_limit(room=30, room_below=30, room_above=700), "Only 0:30 above the lowest"),
+        (
+            SimpleNamespace(
+                person=_person("Ann"),
+                balance=610,
+                max_balance=600,
+                room=-10,
+                room_below=1210,
+                room_above=-10,
+            ),
+            "Already past the highest balance (10:00)",
+        ),
+        (
+            SimpleNamespace(
+                person=_person("Ann"),
+                balance=570,
+                max_balance=600,
+                room=30,
+                room_below=1170,
+                room_above=30,
+            ),
+            "Only 0:30 below the highest balance (10:00)",
+        ),
+    ]
+    with translation.override("en-gb"):
+        for row, sentence in cases:
+            html = _render("near-limit", [row])
+            assert sentence in html
+            assert f'<a href="/members/{ID}/edit/">Ann</a>' in html
+
+
+def test_counts_and_moments_read_as_the_templates_read_them() -> None:
+    now = timezone.now()
+    once = SimpleNamespace(public_id=ID, display_name="Bob", times=1)
+    many = SimpleNamespace(public_id=ID, display_name="Bob", times=3)
+    quiet = SimpleNamespace(
+        person=_person("Dee"),
+        area="",
+        last_exchange=now - timedelta(days=70),
+        joined=datetime(2025, 1, 2, 23, 30, tzinfo=UTC),
+    )
+    with translation.override("en-gb"):
+        assert "Gave help once, received none." in _render("only-giving", [once])
+        assert "Received help 3 times, gave none." in _render("only-receiving", [many])
+        html = _render("inactive", [quiet])
+    assert "Last exchange 2\xa0months, 1\xa0week ago." in html
+    # A moment is shown as a day in the time bank's time (London, in winter on UTC).
+    assert "Member since 2 Jan 2025." in html
+
+
+@pytest.mark.parametrize("language", ["cy", "es"])
+def test_the_sentences_come_from_the_catalogue_in_the_readers_language(language: str) -> None:
+    pause = SimpleNamespace(
+        person=_person("Ann"),
+        started_at=datetime(2026, 3, 4, 10, tzinfo=UTC),
+        started_by=_person("Carol"),
+    )
+    check = SimpleNamespace(
+        person=_person("Ann"), get_kind_display=lambda: "DBS", expires_on=date(2026, 3, 9)
+    )
+    with translation.override(language):
+        paused = _render("paused", [pause])
+        expiring = _render("checks-expiring", [check])
+        said = gettext("Paused on %(day)s by %(who)s")
+        check_said = gettext("%(check)s expires on %(day)s")
+    assert said != "Paused on %(day)s by %(who)s"  # the catalogue has it
+    expected = (
+        re.escape(said)
+        .replace(re.escape("%(day)s"), r"4 \w+ 2026")
+        .replace(re.escape("%(who)s"), "Carol")
+    )
+    assert re.search(expected, paused)
+    assert check_said.replace("%(check)s", "DBS").split("%(day)s")[0] in expiring
