@@ -200,7 +200,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read without building a queryset each request (issue 17).
+SESSION_ENGINE = "coproduce.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)
