@@ -10,7 +10,7 @@ so query logging, counting and the database's errors are Django's own.
 
 Only integer parameters (ids) are substituted; anything else in the query is a constant of the
 query. The result is a list equal, row for row, to `list(build(*args))`
-(tests/core/test_compiled_query.py).
+(tests/web/test_request_floor.py proves it for the memberships every signed-in request reads).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
 

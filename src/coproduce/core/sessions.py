@@ -26,7 +26,8 @@ class SessionStore(DatabaseSessionStore):
         meta = model._meta
         table = connection.ops.quote_name(meta.db_table)
         data, key, expires = (
-            connection.ops.quote_name(meta.get_field(name).column) for name in _COLUMNS
+            connection.ops.quote_name(getattr(meta.get_field(name), "column", None) or name)
+            for name in _COLUMNS
         )
         # Names from the model, quoted; the values are parameters.
         sql = f"SELECT {data} FROM {table} WHERE {key} = %s AND {expires} > %s"  # noqa: S608
