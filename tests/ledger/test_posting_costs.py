@@ -109,7 +109,7 @@ def test_the_transfer_handed_back_is_the_one_stored_field_by_field(story: Story)
     # transfer_post builds its Transfer without Model.__init__ (ledger/services.py,
     # _unsaved_transfer): what it hands back must be an ordinary saved instance all the same.
     r = story
-    transfer = transfer_post(
+    shelves = dict(
         timebank=r.timebank,
         acting=r.carol,
         payer=r.alice_account,
@@ -119,6 +119,7 @@ def test_the_transfer_handed_back_is_the_one_stored_field_by_field(story: Story)
         idempotency_key="exchange:shelves:confirm",
         on_behalf_of=r.alice,
     )
+    transfer = transfer_post(**shelves)
 
     stored = Transfer.objects.get(pk=transfer.pk)
     for field in Transfer._meta.concrete_fields:
@@ -130,16 +131,7 @@ def test_the_transfer_handed_back_is_the_one_stored_field_by_field(story: Story)
     assert transfer.created_by == r.carol
     assert transfer.entries.count() == 2
     # A retry hands back the same transfer, read from the database.
-    again = transfer_post(
-        timebank=r.timebank,
-        acting=r.carol,
-        payer=r.alice_account,
-        payee=r.bob_account,
-        minutes=45,
-        memo="Shelves put up",
-        idempotency_key="exchange:shelves:confirm",
-        on_behalf_of=r.alice,
-    )
+    again = transfer_post(**shelves)
     assert again == transfer
     assert ledger_verify().ok
 

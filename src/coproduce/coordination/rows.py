@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from django.urls import reverse
@@ -73,41 +74,25 @@ def _linker(name: str) -> Callable[[Any], str]:
     return lambda public_id: f"{before}{public_id}{after}"
 
 
-def _applications(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("members:induct")
-    return [
-        RowView(
-            row,
-            link(row.person.public_id),
-            {
-                "waiting": _say(gettext("Waiting for %(since)s"), since=_since(row.applied_at)),
-                "applied": _say(gettext("applied on %(day)s"), day=_day(row.applied_at)),
-                "note": Truncator(row.application_note).words(20, truncate=" …")
-                if row.application_note
-                else "",
-            },
-        )
-        for row in rows
-    ]
+def _applications(row: Any) -> dict[str, Any]:
+    return {
+        "waiting": _say(gettext("Waiting for %(since)s"), since=_since(row.applied_at)),
+        "applied": _say(gettext("applied on %(day)s"), day=_day(row.applied_at)),
+        "note": Truncator(row.application_note).words(20, truncate=" …")
+        if row.application_note
+        else "",
+    }
 
 
-def _referrals(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("partners:referral")
-    return [
-        RowView(
-            row,
-            link(row.public_id),
-            {
-                "waiting": _say(
-                    gettext("From %(organisation)s, waiting for %(since)s"),
-                    organisation=row.organisation.name,
-                    since=_since(row.received_at),
-                ),
-                "received": _say(gettext("received on %(day)s"), day=_day(row.received_at)),
-            },
-        )
-        for row in rows
-    ]
+def _referrals(row: Any) -> dict[str, Any]:
+    return {
+        "waiting": _say(
+            gettext("From %(organisation)s, waiting for %(since)s"),
+            organisation=row.organisation.name,
+            since=_since(row.received_at),
+        ),
+        "received": _say(gettext("received on %(day)s"), day=_day(row.received_at)),
+    }
 
 
 def _people(exchange: Any) -> list[tuple[str, str, bool]]:
@@ -122,162 +107,95 @@ def _people(exchange: Any) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _unconfirmed(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("exchanges:exchange")
-    return [
-        RowView(
-            row,
-            link(row.public_id),
-            {
-                "done": _say(
-                    gettext("Done %(since)s ago, not confirmed."), since=_since(row.done_since)
-                ),
-                "hours": _say(
-                    gettext("%(h)s hours."),
-                    h=format_hmm(row.actual_minutes or row.expected_minutes or 0),
-                ),
-                "people": _people(row),
-            },
+def _unconfirmed(row: Any) -> dict[str, Any]:
+    return {
+        "done": _say(gettext("Done %(since)s ago, not confirmed."), since=_since(row.done_since)),
+        "hours": _say(
+            gettext("%(h)s hours."),
+            h=format_hmm(row.actual_minutes or row.expected_minutes or 0),
+        ),
+        "people": _people(row),
+    }
+
+
+def _disputes(row: Any) -> dict[str, Any]:
+    return {
+        "reason": _say(
+            gettext("What went wrong: “%(reason)s”"),
+            reason=Truncator(row.dispute_reason).words(25, truncate=" …"),
         )
-        for row in rows
-    ]
+        if row.dispute_reason
+        else "",
+        "people": _people(row),
+    }
 
 
-def _disputes(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("exchanges:exchange")
-    return [
-        RowView(
-            row,
-            link(row.public_id),
-            {
-                "reason": _say(
-                    gettext("What went wrong: “%(reason)s”"),
-                    reason=Truncator(row.dispute_reason).words(25, truncate=" …"),
-                )
-                if row.dispute_reason
-                else "",
-                "people": _people(row),
-            },
+def _unanswered(row: Any) -> dict[str, Any]:
+    asker = row.person.display_name if row.person else None
+    if asker is None and row.organisation:
+        asker = row.organisation.name
+    if asker is None:
+        return {"asked": ""}
+    return {
+        "asked": _say(
+            gettext("Asked by %(name)s %(since)s ago."), name=asker, since=_since(row.created_at)
         )
-        for row in rows
-    ]
+    }
 
 
-def _unanswered(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("exchanges:request")
-    views = []
-    for row in rows:
-        asker = row.person.display_name if row.person else None
-        if asker is None and row.organisation:
-            asker = row.organisation.name
-        asked = (
-            _say(
-                gettext("Asked by %(name)s %(since)s ago."),
-                name=asker,
-                since=_since(row.created_at),
-            )
-            if asker is not None
-            else ""
+def _inactive(row: Any) -> dict[str, Any]:
+    return {
+        "last": _say(gettext("Last exchange %(since)s ago."), since=_since(row.last_exchange))
+        if row.last_exchange
+        else gettext("No exchange yet."),
+        "joined": _say(gettext("Member since %(day)s."), day=_day(row.joined)),
+    }
+
+
+def _only_receiving(row: Any) -> dict[str, Any]:
+    return {
+        "times": _say(
+            ngettext(
+                "Received help once, gave none.",
+                "Received help %(n)s times, gave none.",
+                row.times,
+            ),
+            n=row.times,
         )
-        views.append(RowView(row, link(row.public_id), {"asked": asked}))
-    return views
+    }
 
 
-def _inactive(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("community:profile")
-    return [
-        RowView(
-            row,
-            link(row.person.public_id),
-            {
-                "last": _say(
-                    gettext("Last exchange %(since)s ago."), since=_since(row.last_exchange)
-                )
-                if row.last_exchange
-                else gettext("No exchange yet."),
-                "joined": _say(gettext("Member since %(day)s."), day=_day(row.joined)),
-            },
+def _only_giving(row: Any) -> dict[str, Any]:
+    return {
+        "times": _say(
+            ngettext(
+                "Gave help once, received none.",
+                "Gave help %(n)s times, received none.",
+                row.times,
+            ),
+            n=row.times,
         )
-        for row in rows
-    ]
+    }
 
 
-def _only_receiving(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("community:profile")
-    return [
-        RowView(
-            row,
-            link(row.public_id),
-            {
-                "times": _say(
-                    ngettext(
-                        "Received help once, gave none.",
-                        "Received help %(n)s times, gave none.",
-                        row.times,
-                    ),
-                    n=row.times,
-                )
-            },
+def _paused(row: Any) -> dict[str, Any]:
+    return {
+        "paused": _say(
+            gettext("Paused on %(day)s by %(who)s"),
+            day=_day(row.started_at),
+            who=row.started_by.display_name,
         )
-        for row in rows
-    ]
+    }
 
 
-def _only_giving(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("community:profile")
-    return [
-        RowView(
-            row,
-            link(row.public_id),
-            {
-                "times": _say(
-                    ngettext(
-                        "Gave help once, received none.",
-                        "Gave help %(n)s times, received none.",
-                        row.times,
-                    ),
-                    n=row.times,
-                )
-            },
+def _checks_expiring(row: Any) -> dict[str, Any]:
+    return {
+        "expires": _say(
+            gettext("%(check)s expires on %(day)s"),
+            check=row.get_kind_display(),
+            day=_day(row.expires_on),
         )
-        for row in rows
-    ]
-
-
-def _paused(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("community:safeguarding")
-    return [
-        RowView(
-            row,
-            link(row.person.public_id),
-            {
-                "paused": _say(
-                    gettext("Paused on %(day)s by %(who)s"),
-                    day=_day(row.started_at),
-                    who=row.started_by.display_name,
-                )
-            },
-        )
-        for row in rows
-    ]
-
-
-def _checks_expiring(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("community:profile")
-    return [
-        RowView(
-            row,
-            link(row.person.public_id),
-            {
-                "expires": _say(
-                    gettext("%(check)s expires on %(day)s"),
-                    check=row.get_kind_display(),
-                    day=_day(row.expires_on),
-                )
-            },
-        )
-        for row in rows
-    ]
+    }
 
 
 def _near_limit_room(row: Any) -> tuple[bool, SafeString]:
@@ -304,42 +222,36 @@ def _near_limit_room(row: Any) -> tuple[bool, SafeString]:
     )
 
 
-def _near_limit(rows: Iterable[Any]) -> list[RowView]:
-    link = _linker("members:edit")
-    views = []
-    for row in rows:
-        below, room = _near_limit_room(row)
-        views.append(
-            RowView(
-                row,
-                link(row.person.public_id),
-                {
-                    "balance": _say(
-                        gettext("Balance %(h)s hours."), h=format_hmm(row.balance or 0)
-                    ),
-                    "below": below,
-                    "room": room,
-                },
-            )
-        )
-    return views
+def _near_limit(row: Any) -> dict[str, Any]:
+    below, room = _near_limit_room(row)
+    return {
+        "balance": _say(gettext("Balance %(h)s hours."), h=format_hmm(row.balance or 0)),
+        "below": below,
+        "room": room,
+    }
 
 
-_BUILDERS: dict[str, Callable[[Iterable[Any]], list[RowView]]] = {
-    "applications": _applications,
-    "referrals": _referrals,
-    "unconfirmed": _unconfirmed,
-    "disputes": _disputes,
-    "unanswered": _unanswered,
-    "inactive": _inactive,
-    "only-receiving": _only_receiving,
-    "only-giving": _only_giving,
-    "paused": _paused,
-    "checks-expiring": _checks_expiring,
-    "near-limit": _near_limit,
+_OWN = attrgetter("public_id")
+_PERSON = attrgetter("person.public_id")
+
+# Each section: the page a row links to, whose public id goes in the link, and its sentences.
+_SECTIONS: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], dict[str, Any]]]] = {
+    "applications": ("members:induct", _PERSON, _applications),
+    "referrals": ("partners:referral", _OWN, _referrals),
+    "unconfirmed": ("exchanges:exchange", _OWN, _unconfirmed),
+    "disputes": ("exchanges:exchange", _OWN, _disputes),
+    "unanswered": ("exchanges:request", _OWN, _unanswered),
+    "inactive": ("community:profile", _PERSON, _inactive),
+    "only-receiving": ("community:profile", _OWN, _only_receiving),
+    "only-giving": ("community:profile", _OWN, _only_giving),
+    "paused": ("community:safeguarding", _PERSON, _paused),
+    "checks-expiring": ("community:profile", _PERSON, _checks_expiring),
+    "near-limit": ("members:edit", _PERSON, _near_limit),
 }
 
 
 def row_views(key: str, rows: Iterable[Any]) -> list[RowView]:
     """The rows of section `key` as the row template `rows/<key>.html` prints them."""
-    return _BUILDERS[key](rows)
+    name, public_id, texts = _SECTIONS[key]
+    link = _linker(name)
+    return [RowView(row, link(public_id(row)), texts(row)) for row in rows]
