@@ -505,8 +505,8 @@ def pages_table(run: Run) -> list[str]:
         for name, title in (
             ("pages-sqlite", "SQLite, demo"),
             ("pages-postgresql", "PostgreSQL, demo"),
-            ("pages-1m-sqlite", "SQLite, 1M set"),
-            ("pages-1m-postgresql", "PostgreSQL, 1M set"),
+            ("pages-1m-sqlite", "SQLite, bench_insights' set"),
+            ("pages-1m-postgresql", "PostgreSQL, bench_insights' set"),
         )
         if name in run.figures
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -449,3 +450,20 @@ def test_bench_posting_writes_what_targets_py_reads(tmp_path):
         "posting)"
     )
     assert row.verdict == targets.NOT_MET
+
+
+def test_make_bench_refuses_an_unknown_scale_before_doing_anything(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [str(BENCHMARKS / "run")],
+        env={"PATH": "/usr/bin:/bin", "BENCH_SCALE": "huge", "BENCH_OUT": str(out)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert (done.returncode, done.stderr) == (
+        2,
+        "BENCH_SCALE: full (the default) or small, not 'huge'\n",
+    )
+    assert not out.exists()
