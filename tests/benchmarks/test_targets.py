@@ -467,3 +467,21 @@ def test_make_bench_refuses_an_unknown_scale_before_doing_anything(tmp_path):
         "BENCH_SCALE: full (the default) or small, not 'huge'\n",
     )
     assert not out.exists()
+
+
+def test_make_bench_refuses_a_database_url_that_is_not_postgresql(tmp_path):
+    done = subprocess.run(
+        [str(BENCHMARKS / "run")],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": "sqlite:///x",
+            "BENCH_OUT": str(tmp_path / "o"),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.startswith("DATABASE_URL: make bench measures SQLite and PostgreSQL")
+    assert not (tmp_path / "o").exists()
