@@ -262,7 +262,7 @@ def _scans_row(run: Run, target: str, pg: dict) -> Row:
             "PostgreSQL, fresh and filled",
             measured,
             NOT_MET,
-            "a posting read a whole table (a plan made while the table looked empty)",
+            "postings read whole ledger tables: a plan that depends on the tables' statistics",
         )
     if note := _small_note(run):
         return Row(target, "PostgreSQL, fresh and filled", measured, NOT_COMPARABLE, note)
