@@ -9,12 +9,14 @@ It migrates the database named by DATABASE_URL (or the SQLite file under COPRODU
 point it at a throwaway one, makes a time bank with a coordinator, imports the ZIP once (timed:
 rows per second, peak memory of the process) and again (timed: a second run adds nothing), and
 checks every balance against the Members report and `ledger_verify`. The target (issue 14):
-500 members and 20,000 transfers in under 30 s on SQLite.
+500 members and 20,000 transfers in under 30 s on SQLite. `--json FILE` also writes the figures
+as JSON (for `benchmarks/targets.py`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--transfers", type=int, default=20_000)
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.config.settings")
@@ -98,6 +101,22 @@ def main(argv: list[str] | None = None) -> int:
     ]
     verified = ledger_verify(timebank_id=timebank.pk).ok
     print(f"balances equal to the Members report: {not wrong}; ledger verify: {verified}")
+    if args.json:
+        figures = {
+            "benchmark": "import",
+            "database": connection.vendor,
+            "members": args.members,
+            "transfers": len(bank.transfers),
+            "rows": rows,
+            "first_s": first,
+            "rows_per_s": rows / first,
+            "second_s": second,
+            "second_adds_nothing": again.ok,
+            "peak_mib": peak,
+            "balances_ok": not wrong,
+            "verify_ok": verified,
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return 0 if not wrong and verified else 1
 
 

@@ -24,11 +24,15 @@ report covers the last 12 months. Printed: build time, then each report run and 
 for the coordinator's report (report_build, tables, chart data, network picture with names,
 JSON) and then the funder's (report_build without names, tables, chart data, JSON: what the
 funder page and its exports read).
+
+`--json FILE` writes those figures as JSON (for `benchmarks/targets.py`); `--funder-json FILE`
+writes the funder's report itself (its JSON, generated_at blanked), to compare before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -309,10 +313,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=("coordinator", "funder"), help="time one of the two reports only"
     )
     parser.add_argument(
-        "--json",
+        "--funder-json",
         metavar="FILE",
         help="write the funder's JSON (generated_at blanked) to FILE, to compare before and after",
     )
+    parser.add_argument("--json", metavar="FILE", help="write the figures as JSON to FILE")
     args = parser.parse_args(argv)
     if args.members < 20 or args.exchanges < 1 or args.runs < 1:
         parser.error("--members must be at least 20, --exchanges and --runs at least 1")
@@ -329,13 +334,21 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     print(f"database:  {_database(connection)}")
+    figures: dict = {
+        "benchmark": "insights",
+        "database": connection.vendor,
+        "version": _database(connection),
+        "built_s": None,
+        "reports": {},
+    }
     timebank = TimeBank.objects.filter(slug=SLUG).first()
     if timebank is None:
         print(f"building:  {args.members:,} members, {args.exchanges:,} exchanges", flush=True)
         started = time.perf_counter()
         _build(args.members, args.exchanges, args.seed)
         timebank = TimeBank.objects.get(slug=SLUG)
-        print(f"built in:  {time.perf_counter() - started:.1f} s", flush=True)
+        figures["built_s"] = time.perf_counter() - started
+        print(f"built in:  {figures['built_s']:.1f} s", flush=True)
         verify = ledger_verify(timebank_id=timebank.id)
         if not verify.ok:
             print("LEDGER WRONG after the build:", *verify.problems, sep="\n  ")
@@ -345,11 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reusing:   time bank {SLUG} already in this database")
 
     print(f"load:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    figures["load_before"] = list(os.getloadavg())
     reports = (("coordinator", _full_report), ("funder", _funder_report))
     for name, build in reports:
         if args.only and name != args.only:
             continue
-        times = []
+        times, cpus, sqls = [], [], []
         for run in range(args.runs):
             sql = [0.0]
 
@@ -364,13 +378,15 @@ def main(argv: list[str] | None = None) -> int:
             with connection.execute_wrapper(timed):
                 report = build(timebank)
             times.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+            sqls.append(sql[0])
             print(
                 f"{name} run {run + 1}: {times[-1]:.2f} s (process CPU "
                 f"{time.process_time() - cpu:.2f} s, in queries {sql[0]:.2f} s)",
                 flush=True,
             )
-        if name == "funder" and args.json:
-            _write_json(report, args.json)
+        if name == "funder" and args.funder_json:
+            _write_json(report, args.funder_json)
         n = report.network.summary
         print(
             f"report:    {report.activity.exchanges:,} exchanges, "
@@ -379,7 +395,24 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(report.network.at_risk):,} at risk"
         )
         print(f"{name} best: {min(times):.2f} s   median: {statistics.median(times):.2f} s")
+        figures["reports"][name] = {
+            "runs_s": times,
+            "best_s": min(times),
+            "median_s": statistics.median(times),
+            "process_cpu_s": cpus,
+            "in_queries_s": sqls,
+            "period_exchanges": report.activity.exchanges,
+            "active_members": report.activity.active_members,
+        }
     print(f"load:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    if args.json:
+        from coproduce.community.models import Membership
+        from coproduce.exchanges.models import Exchange
+
+        figures["members"] = Membership.objects.filter(timebank=timebank).count()
+        figures["exchanges"] = Exchange.objects.filter(timebank=timebank).count()
+        figures["load_after"] = list(os.getloadavg())
+        Path(args.json).write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return 0
 
 

@@ -10,11 +10,13 @@ so each posting is its own committed transaction, as when members confirm exchan
 at a time. A member confirms as themselves, with an idempotency key, as the exchanges app does.
 Postings the limits refuse are timed and counted too. It prints transfers/s, the median and p95
 time per posting, and runs ledger_verify on the time bank at the end (exit 1 if it fails).
+`--json FILE` also writes those figures as JSON (for `benchmarks/targets.py`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=1_000, help="members (1000)")
     parser.add_argument("--warmup", type=int, default=500, help="untimed postings first (500)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     args = parser.parse_args(argv)
     if args.transfers < 1 or args.accounts < 2 or args.warmup < 0:
         parser.error("--transfers must be at least 1, --accounts at least 2, --warmup 0 or more")
@@ -108,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     print(f"database:  {_settings(connection)}")
+    load_before = os.getloadavg()
     print(
         f"machine:   {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load average {_load()} before"
@@ -170,6 +174,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load:      {_load()} after (other work on the machine slows the figures down)")
     for problem in report.problems:
         print(f"  - {problem}")
+    if args.json:
+        figures = {
+            "benchmark": "ledger",
+            "database": connection.vendor,
+            "settings": _settings(connection),
+            "transfers": args.transfers,
+            "accounts": args.accounts,
+            "refused": refused,
+            "rate": args.transfers / elapsed,
+            "median_ms": median,
+            "p95_ms": p95,
+            "cpu_ms": cpu,
+            "verify_ok": report.ok,
+            "load_before": list(load_before),
+            "load_after": list(os.getloadavg()),
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return 0 if report.ok else 1
 
 

@@ -12,12 +12,14 @@ PostgreSQL the server's share is not in it), which a busy machine disturbs less 
 
 `--timebank`, `--member` and `--coordinator` measure another community than the demo's
 riverside, alice and carol (e.g. the 1,000,000-exchange set of `bench_insights.py`, after making
-one of its members a coordinator); `--search` is the word searched for.
+one of its members a coordinator); `--search` is the word searched for. `--json FILE` also writes
+the figures as JSON (for `benchmarks/targets.py`), with the community's size.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -36,6 +38,7 @@ def main() -> int:
     parser.add_argument("--member", default="alice", help="who browses (a member)")
     parser.add_argument("--coordinator", default="carol", help="who opens the dashboard")
     parser.add_argument("--search", default="garden", help="the word searched for in offers")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     args = parser.parse_args()
 
     import django
@@ -68,16 +71,25 @@ def main() -> int:
         return 2
     members = Membership.objects.filter(timebank__slug=args.timebank).count()
     pages = [
-        ("browse offers", alice, "/offers/"),
-        (f"browse offers, search '{args.search}'", alice, f"/offers/?q={args.search}"),
-        ("browse requests, filtered", alice, "/requests/?category=transport&day=tue"),
-        ("public profile", alice, f"/people/{someone.public_id}/"),
-        ("home", alice, "/"),
-        ("coordinator dashboard", carol, "/coordinator/"),
+        ("offers", "browse offers", alice, "/offers/"),
+        ("search", f"browse offers, search '{args.search}'", alice, f"/offers/?q={args.search}"),
+        ("requests", "browse requests, filtered", alice, "/requests/?category=transport&day=tue"),
+        ("profile", "public profile", alice, f"/people/{someone.public_id}/"),
+        ("home", "home", alice, "/"),
+        ("dashboard", "coordinator dashboard", carol, "/coordinator/"),
     ]
+    figures: dict = {
+        "benchmark": "pages",
+        "database": connection.vendor,
+        "timebank": args.timebank,
+        "members": members,
+        "runs": args.runs,
+        "load_before": list(os.getloadavg()),
+        "pages": {},
+    }
     print(f"{members} memberships in {args.timebank}; {args.runs} timed requests per page")
     print(f"{'page':<34} {'median':>9} {'p95':>9} {'CPU':>9} {'queries':>8}")
-    for label, person, url in pages:
+    for key, label, person, url in pages:
         client = Client()
         client.force_login(person)
         response = client.get(url)
@@ -97,6 +109,23 @@ def main() -> int:
             f"{label:<34} {statistics.median(times):>7.1f}ms {p95:>7.1f}ms "
             f"{statistics.median(cpu):>7.1f}ms {len(queries):>8}"
         )
+        figures["pages"][key] = {
+            "label": label,
+            "url": url,
+            "median_ms": statistics.median(times),
+            "p95_ms": p95,
+            "cpu_ms": statistics.median(cpu),
+            "queries": len(queries),
+        }
+    if args.json:
+        from coproduce.exchanges.models import Exchange, ExchangeStatus
+
+        figures["exchanges"] = Exchange.objects.filter(
+            timebank__slug=args.timebank, status=ExchangeStatus.CONFIRMED
+        ).count()
+        figures["load_after"] = list(os.getloadavg())
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(figures, out, indent=1)
     return 0
 
 

@@ -24,7 +24,8 @@ the bare `sqlite3` module, on the app's own tables (same file, same settings) an
 tables (`benchmarks/floor_sqlite.sql`), interleaved the same way.
 
 The machine is shared and noisy: read the ratios, which come from contenders timed in the same
-minutes. --write puts the tables into benchmarks/BENCHMARKS.md between its markers.
+minutes. --write puts the tables into benchmarks/BENCHMARKS.md between its markers; --json FILE
+writes the figures as JSON (for `benchmarks/targets.py`).
 """
 
 from __future__ import annotations
@@ -777,6 +778,47 @@ def report(pg: dict | None, lite: dict, args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _section(result: dict) -> dict:
+    """One table's figures, for --json: each contender's rate, times and CPU per posting."""
+    cpu = result.get("cpu", {})
+    contenders = {}
+    for name, durations in result["durations"].items():
+        if not durations:
+            continue
+        s = _summary(durations)
+        client, server = cpu.get(name, (None, None))
+        contenders[name] = {
+            "rate": s["rate"],
+            "median_ms": s["median"],
+            "p95_ms": s["p95"],
+            "count": s["count"],
+            "cpu_client_ms": client,
+            "cpu_server_ms": server,
+        }
+    return {
+        "contenders": contenders,
+        "quarters_ms": result.get("quarters"),
+        "seq_scans": result.get("seq_scans"),
+    }
+
+
+def figures(pg: dict | None, lite: dict, args: argparse.Namespace) -> dict:
+    return {
+        "benchmark": "posting",
+        "transfers": args.transfers,
+        "load_after": list(os.getloadavg()),
+        "postgresql": None
+        if pg is None
+        else {
+            "server": pg["server"],
+            "filled_transfers": pg["filled_transfers"],
+            "fresh": _section(pg["fresh"]),
+            "filled": _section(pg["filled"]),
+        },
+        "sqlite": dict(_section(lite), version=lite["version"]),
+    }
+
+
 def _write(text: str) -> None:
     path = HERE / "BENCHMARKS.md"
     current = path.read_text(encoding="utf-8")
@@ -793,6 +835,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-hordak", action="store_true", help="skip django-hordak")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     parser.add_argument(
         "--keep-template", action="store_true", help="reuse the migrated template of a last run"
     )
@@ -835,6 +878,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.write:
         _write(text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures(pg, lite, args), indent=1), encoding="utf-8")
     return 0
 
 

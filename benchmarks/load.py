@@ -24,12 +24,15 @@ time those processes and all their children spent during each measured step, fro
 prints it per request beside the load generator's own: on a machine where the load generator
 shares the server's cores, "server CPU per request" says what the server itself costs, and so
 what the same server would carry on cores of its own (cores x 1,000 / ms per request).
+
+`--json FILE` also writes every step's figures as JSON (for `benchmarks/targets.py`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -321,6 +324,38 @@ def report(clients: int, think: float, seconds: float, results: Results) -> None
     print(cpu)
 
 
+def figures(clients: int, think: float, seconds: float, results: Results) -> dict:
+    """One step's figures, as `report` prints them, for --json."""
+    every = [ms for times in results.times.values() for ms in times]
+    answered = len(every) + results.errors
+    return {
+        "clients": clients,
+        "think_s": think,
+        "seconds": seconds,
+        "requests": len(every),
+        "requests_per_s": len(every) / seconds,
+        "p50_ms": percentile(every, 0.5) if every else None,
+        "p95_ms": percentile(every, 0.95) if every else None,
+        "p99_ms": percentile(every, 0.99) if every else None,
+        "errors": results.errors,
+        "error_kinds": results.error_kinds,
+        "pages_median_ms": {
+            page: statistics.median(times) for page, times in sorted(results.times.items())
+        },
+        "server_cpu_ms_per_request": (
+            results.server_cpu * 1000 / answered
+            if results.server_cpu is not None and answered
+            else None
+        ),
+        "server_cores_busy": (
+            results.server_cpu / seconds if results.server_cpu is not None else None
+        ),
+        "load_generator_cpu_ms_per_request": (
+            results.own_cpu * 1000 / answered if answered else None
+        ),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -343,6 +378,7 @@ def main() -> int:
         default=[],
         help="a server process whose CPU (with its children's) to report per request; repeatable",
     )
+    parser.add_argument("--json", metavar="FILE", help="also write each step's figures to FILE")
     args = parser.parse_args()
     try:
         steps = [int(n) for n in args.steps.split(",") if n.strip()]
@@ -361,6 +397,14 @@ def main() -> int:
         print(f"--server-pid: no process {missing[0]} on this machine", file=sys.stderr)
         return 2
     plan = [(n, args.think) for n in steps] + ([(args.stress, 0.0)] if args.stress else [])
+    measured = {
+        "benchmark": "load",
+        "url": args.url,
+        "cores": os.cpu_count(),
+        "server_pids": len(args.server_pid),
+        "load_before": list(os.getloadavg()),
+        "steps": [],
+    }
     for clients, think in plan:
         try:
             results = asyncio.run(step(args, clients, think))
@@ -368,6 +412,11 @@ def main() -> int:
             print(f"load: {problem}", file=sys.stderr)
             return 1
         report(clients, think, args.seconds, results)
+        measured["steps"].append(figures(clients, think, args.seconds, results))
+    if args.json:
+        measured["load_after"] = list(os.getloadavg())
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(measured, out, indent=1)
     return 0
 
 
