@@ -5,8 +5,9 @@ exchanges, ledger); this module holds the thresholds and puts the sections toget
 section is one queryset, computed in the database (Exists, Subquery, filtered Count), never a
 Python loop over members, so the page costs the same number of queries whatever the community's
 size. The dashboard shows the first few rows of each with the section's total, read in the same
-query through an uncorrelated COUNT subquery; the "see all" page paginates the same queryset.
-What a row says is worked out in `coordination.rows`, in the views.
+query (a COUNT subquery, or a window over its rows where that is cheaper), with the SQL kept
+across views (`coordination.kept_sql`); the "see all" page paginates the same queryset. What a
+row says is worked out in `coordination.rows`, in the views.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db import connections, router
+from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,7 @@ from coproduce.community import selectors as community_selectors
 from coproduce.community.models import Membership, Person, TimeBank
 from coproduce.community.permissions import is_coordinator
 from coproduce.community.safeguarding import REMIND_DAYS_BEFORE, checks_expiring, pauses_open_in
+from coproduce.coordination.kept_sql import KeptQuery
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Exchange, Request, Side
 from coproduce.exchanges.selectors import exchanges as exchange_selectors
@@ -120,6 +123,9 @@ class SectionKind:
     title: Any
     explanation: Any
     rows: Callable[[TimeBank, datetime], QuerySet[Any]]
+    # Whether its SQL may be kept across views (coordination.kept_sql): not for a list whose
+    # query is built from what another query found.
+    kept: bool = True
 
 
 # The keys are the "see all" pages' URLs and the sections' anchors on the dashboard.
@@ -165,6 +171,7 @@ SECTIONS: dict[str, SectionKind] = {
             days=INACTIVE_AFTER_DAYS,
         ),
         lambda timebank, now: members_inactive(timebank=timebank, now=now),
+        kept=False,
     ),
     "only-receiving": SectionKind(
         _("Members only receiving"),
@@ -200,6 +207,48 @@ SECTIONS: dict[str, SectionKind] = {
 }
 
 
+# Sections whose total is counted by a window over the list's own rows instead of a COUNT
+# subquery, per database: where the list's query already carries every row to its sort (each
+# row's order needs its person, its count or its last exchange), the window adds nothing and the
+# subquery would read the same rows again. Measured on the 10,000-member demo (BENCHMARKS.md,
+# "Dashboard, seventh round"): on PostgreSQL 58.8 -> 40.7 ms for these four; on SQLite only two
+# gain (its window sorts the rows again), and for requests with no answer the window is far
+# slower on both (3,585 rows through the sort against an index count).
+_WINDOW_TOTAL = {
+    "postgresql": frozenset({"inactive", "only-receiving", "only-giving", "near-limit"}),
+    "sqlite": frozenset({"only-receiving", "near-limit"}),
+}
+
+
+def _with_total(key: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The list annotated with `section_total`, how many rows it has in all (the same number
+    either way; which way is cheaper depends on the list and the database)."""
+    vendor = connections[router.db_for_read(queryset.model)].vendor
+    if key in _WINDOW_TOTAL.get(vendor, ()):
+        return queryset.annotate(section_total=Window(Count("*")))
+    # The total is an uncorrelated subquery, run once beside the first rows. (A window count
+    # made the database carry every row of the list, with its person, through a sort before
+    # LIMIT: 100 ms for 3,585 unanswered requests against 1 ms to count them.)
+    total = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return queryset.annotate(section_total=Subquery(total, output_field=IntegerField()))
+
+
+_KEPT: dict[tuple[str, int], KeptQuery] = {}
+
+
+def _section_query(key: str, limit: int) -> KeptQuery:
+    """A section's first `limit` rows with its total, its SQL kept per process where it depends
+    only on the time bank and the moment (`coordination.kept_sql`)."""
+    kept = _KEPT.get((key, limit))
+    if kept is None:
+        kind = SECTIONS[key]
+        kept = _KEPT[(key, limit)] = KeptQuery(
+            lambda timebank, moment: _with_total(key, kind.rows(timebank, moment))[:limit],
+            keep=kind.kept,
+        )
+    return kept
+
+
 def _coordinator_check(person: Person, timebank: TimeBank) -> None:
     # Anyone else is told there is nothing here, as for any private page.
     if not is_coordinator(person=person, timebank=timebank):
@@ -225,14 +274,9 @@ def dashboard_for(
     _coordinator_check(person, timebank)
     sections = []
     moment = _now(now)
+    alias = router.db_for_read(Membership)
     for key, kind in SECTIONS.items():
-        queryset = kind.rows(timebank, moment)
-        # The total is an uncorrelated subquery, run once beside the first rows. (A window
-        # count made the database carry every row of the list, with its person, through a sort
-        # before LIMIT: 100 ms for 3,585 unanswered requests against 1 ms to count them.)
-        total = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-        queryset = queryset.annotate(section_total=Subquery(total, output_field=IntegerField()))
-        rows = list(queryset[:limit])
+        rows = _section_query(key, limit)(timebank, moment, alias)
         total = rows[0].section_total if rows else 0
         sections.append(
             Section(key=key, title=kind.title, explanation=kind.explanation, rows=rows, total=total)

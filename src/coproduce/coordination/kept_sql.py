@@ -1,0 +1,233 @@
+"""The dashboard's section queries, built and compiled once per process, run with new values.
+
+Building and compiling a section's queryset (filters, subqueries, joins, the total) cost the
+dashboard more CPU than running most of them (issue 17: about 13 ms of a view on the
+10,000-member demo). A section whose SQL depends only on the time bank and the moment is
+compiled twice, the first time it is asked for on a database: with two made-up time bank ids
+and two moments years apart. The two SQL texts must be the same; each parameter must then be
+either the same in both (a constant: a status, a role, a limit), the time bank's id, or an
+instant or a date at the same distance from the moment (or from its local date) in both
+(`now - 7 days`, `today + 30 days`). Anything else (a parameter that varies some other way, a
+different SQL text, a query run while the queryset is built) and the section is not kept: it
+is read through the ORM on every view, as before (so is a section marked not to be kept). Each
+view then puts its own time bank id and moment into the kept parameters and builds the
+instances as Django's `ModelIterable` does (the `select_related` objects and annotations
+included, the prefetches done by `prefetch_related_objects`).
+
+Only linear offsets are recognised, which is what the sections compute (`now - N days`,
+`localdate(now) + N days`); `tests/coordination/test_kept_sql.py` proves every kept section's
+rows equal the ORM's, on both databases, at several moments (across a change of summer time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from django.db import connections
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+from django.utils import timezone
+
+from coproduce.community.models import TimeBank
+
+# Two made-up time bank ids (never a real row's) and two moments far apart, on different days
+# of the year, times of day and days of the week.
+_BANKS = (-(2**62) + 11, -(2**62) + 12)
+_MOMENTS = (
+    datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=UTC),
+    datetime(2013, 7, 18, 21, 50, 11, 121314, tzinfo=UTC),
+)
+
+Build = Callable[[TimeBank, datetime], QuerySet[Any]]
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """How one parameter is worked out from the time bank and the moment."""
+
+    kind: str  # "bank", "instant" or "date"
+    offset: timedelta = timedelta(0)
+    adapted: bool = False  # the backend passes it as text (SQLite)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, _Slot], ...]
+    query: Any
+    select: Any
+    klass_info: dict[str, Any]
+    annotation_col_map: dict[str, int]
+    col_count: int
+    init_list: list[str]
+    start: int
+    end: int
+    prefetches: tuple[Any, ...]
+
+
+def _instant(value: Any, connection: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else None
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            naive = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if naive.tzinfo is not None:
+            return None
+        return timezone.make_aware(naive, connection.timezone)
+    return None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _slot(first: Any, second: Any, connection: Any) -> _Slot | None:
+    """What a parameter that differs between the two compilations is, or None if unknown."""
+    if first == _BANKS[0] and second == _BANKS[1]:
+        return _Slot("bank")
+    adapted = isinstance(first, str)
+    one, two = _instant(first, connection), _instant(second, connection)
+    if one is not None and two is not None:
+        offset = one - _MOMENTS[0]
+        if two - _MOMENTS[1] == offset:
+            return _Slot("instant", offset, adapted)
+        return None
+    day_one, day_two = _day(first), _day(second)
+    if day_one is not None and day_two is not None:
+        offset = day_one - timezone.localdate(_MOMENTS[0])
+        if day_two - timezone.localdate(_MOMENTS[1]) == offset:
+            return _Slot("date", offset, adapted)
+    return None
+
+
+def _compile(queryset: QuerySet[Any], connection: Any) -> Any:
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    return compiler, sql, tuple(params)
+
+
+def _keep(build: Build, connection: Any) -> _Kept | None:
+    made = []
+    ran: list[str] = []
+
+    def note(execute: Any, sql: str, *args: Any) -> Any:
+        ran.append(sql)
+        return execute(sql, *args)
+
+    for bank_id, moment in zip(_BANKS, _MOMENTS, strict=True):
+        # A section that reads the database while it is built (its SQL depends on what it
+        # found) cannot be kept.
+        with connection.execute_wrapper(note):
+            queryset = build(TimeBank(pk=bank_id), moment)
+        if ran:
+            return None
+        known = queryset._known_related_objects  # type: ignore[attr-defined]
+        if queryset._iterable_class is not ModelIterable or known:
+            return None
+        made.append((queryset, *_compile(queryset, connection)))
+    (queryset, compiler, sql, params), (_, _, sql_two, params_two) = made
+    if sql != sql_two or len(params) != len(params_two):
+        return None
+    slots = []
+    for i, (first, second) in enumerate(zip(params, params_two, strict=True)):
+        if first == second and type(first) is type(second):
+            continue
+        slot = _slot(first, second, connection)
+        if slot is None:
+            return None
+        slots.append((i, slot))
+    klass_info = compiler.klass_info
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    return _Kept(
+        sql=sql,
+        params=params,
+        slots=tuple(slots),
+        query=queryset.query,
+        select=compiler.select,
+        klass_info=klass_info,
+        annotation_col_map=dict(compiler.annotation_col_map or {}),
+        col_count=compiler.col_count,
+        init_list=[f[0].target.attname for f in compiler.select[start:end]],
+        start=start,
+        end=end,
+        prefetches=tuple(queryset._prefetch_related_lookups),
+    )
+
+
+class KeptQuery:
+    """One section's query: `build(timebank, moment)` gives its queryset (rows and total)."""
+
+    def __init__(self, build: Build, *, keep: bool = True) -> None:
+        self._build = build
+        self._keep = keep
+        self._kept: dict[str, _Kept | None] = {}
+        self._compilers: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+
+    def kept_on(self, alias: str) -> bool:
+        """Whether this section's SQL is kept on that database (compiling it if not done)."""
+        if alias not in self._kept:
+            self._kept[alias] = _keep(self._build, connections[alias]) if self._keep else None
+        return self._kept[alias] is not None
+
+    def __call__(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
+        if not self.kept_on(alias):
+            return list(self._build(timebank, moment).using(alias))
+        kept = self._kept[alias]
+        assert kept is not None
+        connection = connections[alias]
+        params = list(kept.params)
+        for i, slot in kept.slots:
+            if slot.kind == "bank":
+                params[i] = timebank.pk
+            elif slot.kind == "instant":
+                value: Any = moment + slot.offset
+                params[i] = (
+                    connection.ops.adapt_datetimefield_value(value) if slot.adapted else value
+                )
+            else:
+                day = timezone.localdate(moment) + slot.offset
+                params[i] = connection.ops.adapt_datefield_value(day) if slot.adapted else day
+        with connection.cursor() as cursor:
+            cursor.execute(kept.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        # The converters (SQLite's dates, for one) belong to the connection: kept per connection.
+        compiler = self._compilers.get(connection)
+        if compiler is None:
+            compiler = kept.query.get_compiler(connection=connection)
+            compiler.select = kept.select
+            compiler.col_count = kept.col_count
+            fields = [s[0] for s in kept.select[: kept.col_count]]
+            compiler.converters = compiler.get_converters(fields)
+            self._compilers[connection] = compiler
+        if compiler.converters:
+            rows = compiler.apply_converters(rows, compiler.converters)
+        populators = get_related_populators(kept.klass_info, kept.select, alias)
+        model = kept.klass_info["model"]
+        result = []
+        for row in rows:
+            obj = model.from_db(alias, kept.init_list, row[kept.start : kept.end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in kept.annotation_col_map.items():
+                setattr(obj, name, row[position])
+            result.append(obj)
+        if kept.prefetches:
+            prefetch_related_objects(result, *kept.prefetches)
+        return result
