@@ -11,8 +11,9 @@ simple search finds the same listings on both databases ("garden" finds "gardeni
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 from django.db import connection
 from django.db.models import (
@@ -37,6 +38,7 @@ from coproduce.core.errors import ApplicationError
 from coproduce.exchanges.models import ListingStatus, Offer, OfferText, Request, RequestText
 
 Kind = Literal["offer", "request"]
+Listing = Offer | Request
 LISTING_MODELS: dict[str, type[Offer] | type[Request]] = {"offer": Offer, "request": Request}
 DAY_CODES = [code for code, _label in DAYS]
 
@@ -250,17 +252,29 @@ class RankedPages:
     about 6.5 ms, against 2.6 ms this way. What the page shows, and in which order, is the same:
     the outer query repeats the filters and the order."""
 
-    def __init__(self, ranked: QuerySet) -> None:
+    def __init__(self, ranked: QuerySet[Listing]) -> None:
         self.ranked = ranked
 
     def count(self) -> int:
         return self.ranked.count()
 
-    def __getitem__(self, page: slice) -> list:
-        return list(self.ranked.filter(pk__in=self.ranked.values("pk")[page]))
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Listing]:
+        return iter(self.ranked)
+
+    @overload
+    def __getitem__(self, index: int) -> Listing: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Listing]: ...
+    def __getitem__(self, index: int | slice) -> Listing | list[Listing]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        return list(self.ranked.filter(pk__in=self.ranked.values("pk")[index]))
 
 
-def listings_paged(found: QuerySet) -> QuerySet | RankedPages:
+def listings_paged(found: QuerySet[Listing]) -> QuerySet[Listing] | RankedPages:
     """What the list page hands its paginator: a PostgreSQL search's matches as `RankedPages`,
     anything else as it is (SQLite's FTS join already reads only the matching rows)."""
     if connection.vendor == "postgresql" and "rank" in found.query.annotations:
