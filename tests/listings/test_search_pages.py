@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from coproduce.exchanges.models import Offer
-from coproduce.exchanges.selectors.search import RankedPages, listings_paged, listings_search
+from coproduce.exchanges.selectors.search import RankedPages, listings_search, pages_of
 
 
 @pytest.fixture
@@ -58,11 +58,11 @@ def test_the_list_page_ranks_on_postgresql_and_leaves_other_lists_as_they_are(
 ):
     searched = listings_search(timebank=riverside, kind="offer", q="garden")
     browsed = listings_search(timebank=riverside, kind="offer")
-    assert listings_paged(browsed) is browsed
+    assert pages_of(browsed) is browsed
     if connection.vendor == "postgresql":
-        assert isinstance(listings_paged(searched), RankedPages)
+        assert isinstance(pages_of(searched), RankedPages)
     else:
-        assert listings_paged(searched) is searched
+        assert pages_of(searched) is searched
 
 
 def test_the_second_page_of_a_search_shows_the_next_listings(

@@ -274,7 +274,7 @@ class RankedPages:
         return list(self.ranked.filter(pk__in=self.ranked.values("pk")[index]))
 
 
-def listings_paged(found: QuerySet[Listing]) -> QuerySet[Listing] | RankedPages:
+def pages_of(found: QuerySet[Listing]) -> QuerySet[Listing] | RankedPages:
     """What the list page hands its paginator: a PostgreSQL search's matches as `RankedPages`,
     anything else as it is (SQLite's FTS join already reads only the matching rows)."""
     if connection.vendor == "postgresql" and "rank" in found.query.annotations:
