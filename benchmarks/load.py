@@ -72,8 +72,10 @@ class Results:
 
 
 class Http:
-    """One HTTP/1.1 connection with cookies; reconnects when the server closes (gunicorn's sync
-    workers answer `Connection: close`)."""
+    """One HTTP/1.1 connection with cookies, kept alive as a browser keeps it: reconnects when
+    the server closes (gunicorn's sync workers answer `Connection: close`), and when a kept
+    connection turns out to have been closed by the server while idle (a keep-alive timeout)
+    before any answer came, sends the request again once on a new one, as browsers do."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
@@ -94,6 +96,17 @@ class Http:
     ) -> tuple[int, dict[str, str], bytes]:
         if self.writer is None:
             await self._connect()
+            return await self._send(method, path, body, headers)
+        try:
+            return await self._send(method, path, body, headers)
+        except _ClosedWhileIdle:
+            await self.close()
+            await self._connect()
+            return await self._send(method, path, body, headers)
+
+    async def _send(
+        self, method: str, path: str, body: bytes, headers: dict[str, str] | None
+    ) -> tuple[int, dict[str, str], bytes]:
         assert self.reader is not None and self.writer is not None
         lines = [
             f"{method} {path} HTTP/1.1",
@@ -107,11 +120,14 @@ class Http:
             lines.append(f"{name}: {value}")
         if body:
             lines.append(f"Content-Length: {len(body)}")
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
+        try:
+            self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+            await self.writer.drain()
+            status_line = await self.reader.readline()
+        except (ConnectionResetError, BrokenPipeError) as problem:
+            raise _ClosedWhileIdle from problem
         if not status_line:
-            raise ConnectionError("closed before answering")
+            raise _ClosedWhileIdle("closed before answering")
         status = int(status_line.split()[1])
         answer: dict[str, str] = {}
         while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
@@ -134,6 +150,10 @@ class Http:
         if answer.get("connection", "").lower() == "close":
             await self.close()
         return status, answer, data
+
+
+class _ClosedWhileIdle(ConnectionError):
+    """The server closed the connection before answering (on a kept one: its keep-alive timeout)."""
 
 
 async def sign_in(http: Http, username: str, password: str) -> None:

@@ -52,6 +52,30 @@ def test_the_database_defaults_to_sqlite_in_the_data_dir(tmp_path):
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
 
+def test_a_worker_keeps_its_sqlite_connection_from_one_request_to_the_next(
+    tmp_path, django_db_blocker
+):
+    """Opening a SQLite connection ran five PRAGMAs and started a cold page cache on every
+    request (issue 17); the connection now lives on past the end of a request, as on PostgreSQL,
+    and is closed once it is older than CONN_MAX_AGE."""
+    from django.db.utils import ConnectionHandler
+
+    config = database_config(None, tmp_path)
+    assert config["CONN_MAX_AGE"] == 60
+    connection = ConnectionHandler({"default": config})["default"]
+    with django_db_blocker.unblock():  # a file of its own, not the test database
+        try:
+            connection.ensure_connection()
+            opened = connection.connection
+            connection.close_if_unusable_or_obsolete()  # what Django runs as a request ends
+            assert connection.connection is opened
+            connection.close_at = 0  # older than its age
+            connection.close_if_unusable_or_obsolete()
+            assert connection.connection is None
+        finally:
+            connection.close()
+
+
 def test_a_postgres_url_is_understood(tmp_path):
     config = database_config("postgres://ann:pw@db.example:6543/bank", tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"

@@ -94,6 +94,10 @@ def sqlite_config(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # A worker keeps its connection from one request to the next, as on PostgreSQL: opening
+        # one ran the five PRAGMAs below and started with an empty page cache on every request,
+        # about 2 ms of a signed-in /healthz's 3.7 ms of server CPU (docs/DESIGN.md, issue 17).
+        "CONN_MAX_AGE": 60,
         "OPTIONS": {
             # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing
             # half way with "database is locked" when one upgrades a read to a write.

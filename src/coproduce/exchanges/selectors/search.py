@@ -11,8 +11,9 @@ simple search finds the same listings on both databases ("garden" finds "gardeni
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 from django.db import connection
 from django.db.models import (
@@ -37,6 +38,7 @@ from coproduce.core.errors import ApplicationError
 from coproduce.exchanges.models import ListingStatus, Offer, OfferText, Request, RequestText
 
 Kind = Literal["offer", "request"]
+Listing = Offer | Request
 LISTING_MODELS: dict[str, type[Offer] | type[Request]] = {"offer": Offer, "request": Request}
 DAY_CODES = [code for code, _label in DAYS]
 
@@ -131,17 +133,16 @@ def listings_counted(
     """The list page's two counts: the areas the bank's active listings name, as
     `listing_areas`, and how many listings `listings_search` finds with these filters in each
     area. Each alone reads every active listing's row (12,790 offers at 10,000 members: about
-    7 and 5 ms on SQLite), so without words to search for both come from one read (one query);
-    with words, the found ones are counted from the full-text index's matches (two queries)."""
+    7 and 5 ms on SQLite), so both come from one read (one query); with words to search for, a
+    listing is found when it is also among the full-text index's matches (a subquery the
+    database runs once, not per row)."""
     model = _model(kind)
     shown = _shown(timebank, viewer, category=category, day=day)
-    active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-    listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
     words = search_words(q)
     if words:
-        matching = active.filter(shown, pk__in=_matching_ids(model, words))
-        found = dict(matching.values_list("area").annotate(n=Count("pk")).order_by())
-        return ListingCounts(areas=listing_areas(timebank=timebank, kind=kind), found=found)
+        shown &= Q(pk__in=_matching_ids(model, words))
+    active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+    listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
     rows = (
         active.values("area")
         .annotate(listed=listed, found=Count("pk", filter=shown))
@@ -199,7 +200,7 @@ def _matching_ids(model: type[Offer] | type[Request], words: list[str]) -> Query
         from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(_pg_terms(words), search_type="raw", config="english")
-        return model.objects.annotate(search=_StoredDocument()).filter(search=query).values("pk")
+        return model.objects.alias(search=_StoredDocument()).filter(search=query).values("pk")
     # The full-text table alone (its rowid is the listing's id), not joined to the listings.
     text = OfferText if model is Offer else RequestText
     return text.objects.filter(document__fts_match=_fts_terms(words)).values("listing_id")
@@ -232,11 +233,53 @@ def _postgres_match(listings: QuerySet, words: list[str]) -> QuerySet:
 
     query = SearchQuery(_pg_terms(words), search_type="raw", config="english")
     document = _StoredDocument()
+    # `alias`, not `annotate`: the document is matched, never read back into Python.
     return (
-        listings.annotate(search=document, rank=SearchRank(document, query))
+        listings.alias(search=document)
+        .annotate(rank=SearchRank(document, query))
         .filter(search=query)
         .order_by("-rank", "-created_at", "-id")
     )
+
+
+class RankedPages:
+    """A PostgreSQL search's matches as a paginator slices them: a page's listings are ranked
+    on the listing table alone (the ids of the page, `LIMIT`ed inside a subquery), and only
+    those rows are then read with their people and organisations, in the same query.
+
+    Ranked with the joins, PostgreSQL joins every match (1,845 offers for "garden" at 10,000
+    members) to its person, by a hash of the whole person table, before keeping the best 20:
+    about 6.5 ms, against 2.6 ms this way. What the page shows, and in which order, is the same:
+    the outer query repeats the filters and the order."""
+
+    def __init__(self, ranked: QuerySet[Listing]) -> None:
+        self.ranked = ranked
+
+    def count(self) -> int:
+        return self.ranked.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Listing]:
+        return iter(self.ranked)
+
+    @overload
+    def __getitem__(self, index: int) -> Listing: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Listing]: ...
+    def __getitem__(self, index: int | slice) -> Listing | list[Listing]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        return list(self.ranked.filter(pk__in=self.ranked.values("pk")[index]))
+
+
+def pages_of(found: QuerySet[Listing]) -> QuerySet[Listing] | RankedPages:
+    """What the list page hands its paginator: a PostgreSQL search's matches as `RankedPages`,
+    anything else as it is (SQLite's FTS join already reads only the matching rows)."""
+    if connection.vendor == "postgresql" and "rank" in found.query.annotations:
+        return RankedPages(found)
+    return found
 
 
 def _sqlite_match(listings: QuerySet, table: str, words: list[str]) -> QuerySet:
