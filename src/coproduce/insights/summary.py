@@ -1,0 +1,359 @@
+# ruff: noqa: S608 -- the SQL built here takes only placeholders and whole numbers it makes
+"""The period's flows and active months, read from kept summaries of the append-only ledger.
+
+The ledger's entries are never changed or deleted, so a sum of the entries up to some id stays
+right forever. `AccountMonth` keeps, per account and month of the installation's time zone,
+the sums of every hour entry up to `SummaryState.watermark` (reversals' own entries left out;
+entries of transfers reversed later left in). The report (`flows_by_account`) then adds up, in
+one statement:
+
+- the summary's rows for the months wholly inside the period;
+- live, the entries above the watermark in those months (an index range on the entries' id:
+  whatever was posted, imported with an old date, or reversed since the last refresh);
+- live, the entries in the parts of months the period's first and last days cut (through the
+  entries' (account, occurred_at) index, account by account);
+- minus, live, the entries up to the watermark of transfers reversed since (or before: the
+  summary does not know), found through the reversed transfers: few.
+
+So the figures are exactly those of the plain query over the period's entries, whatever the
+watermark, and postings cost nothing more. `summary_refresh` moves the watermark on, folding
+the entries above it in; it runs where it is safe to write (the `coproduce insights refresh`
+command an operator schedules), never in a report and never per posting.
+
+Why the watermark is exact: an entry's id is drawn when it is inserted, before its transaction
+commits, so "the largest id visible now" could pass over an id a slower transaction still holds.
+`summary_refresh` takes the largest id only once no posting is under way: on PostgreSQL under
+`LOCK TABLE ledger_account IN EXCLUSIVE MODE`, which waits for every transaction that has locked
+accounts (`transfer_post` locks its accounts `FOR UPDATE` before it inserts entries, the only
+place entries are inserted) and holds new ones back until it has read; on SQLite writers take
+turns (`BEGIN IMMEDIATE`) and each commits its ids above every id committed before it.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from coproduce.insights.models import AccountMonth, SummaryState
+from coproduce.insights.period import ReportPeriod
+from coproduce.ledger.models import HOUR, Entry, TransferKind
+
+STATE_ID = 1
+FOLD_IDS = 250_000  # entry ids folded per transaction: short write transactions
+FOLD_MONTHS = 120  # months per folding statement (an import can reach far back)
+LOCK_TIMEOUT = "5s"  # how long the refresh waits for postings under way before giving up
+
+_HELP = (TransferKind.EXCHANGE.value, TransferKind.MEETING.value)
+_REVERSAL = TransferKind.REVERSAL.value
+
+# An entry's four sums and two counts, per row: the columns of AccountMonth.
+_PER_ENTRY = """
+    CASE WHEN e.kind IN (%s, %s) AND e.amount > 0 THEN e.amount ELSE 0 END,
+    CASE WHEN e.kind IN (%s, %s) AND e.amount < 0 THEN e.amount ELSE 0 END,
+    CASE WHEN e.kind NOT IN (%s, %s) AND e.amount > 0 THEN e.amount ELSE 0 END,
+    CASE WHEN e.kind NOT IN (%s, %s) AND e.amount < 0 THEN e.amount ELSE 0 END,
+    CASE WHEN e.kind IN (%s, %s) THEN 1 ELSE 0 END"""
+_PER_ENTRY_PARAMS = list(_HELP) * 5
+
+
+_COLUMNS = ("earned", "spent", "other_in", "other_out", "h", "n")
+
+
+def _sums(sign: str = "", *, named: bool = False) -> str:
+    """The six summed columns of a group of entries (`sign` "-" to take them away), named as
+    the report's statement reads them when `named`."""
+    cols = [c.strip().rstrip(",") for c in _PER_ENTRY.strip().split("\n")]
+    sums = [f"{sign}SUM({c})" for c in cols] + [f"{sign}COUNT(*)"]
+    if named:
+        sums = [f"{s} AS {name}" for s, name in zip(sums, _COLUMNS, strict=True)]
+    return ", ".join(sums)
+
+
+def _month_start(m: date, tz: Any) -> datetime:
+    return datetime.combine(m, time.min, tzinfo=tz)
+
+
+def _next_month(m: date) -> date:
+    return date(m.year + m.month // 12, m.month % 12 + 1, 1)
+
+
+# --- Refreshing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    watermark: int
+    folded: int  # entry ids passed over this time
+    rebuilt: bool
+
+
+class SummaryBusy(Exception):
+    """Postings stayed under way longer than LOCK_TIMEOUT: try again later."""
+
+
+def summary_refresh(*, rebuild: bool = False) -> Refreshed:
+    """Fold every settled entry above the watermark into the summaries (on the primary).
+    Rebuilt from nothing when asked, or when the installation's time zone has changed since
+    they were built. Safe to run while the app runs, and twice at once (each fold takes the
+    state row's lock and checks where the other left it)."""
+    using = router.db_for_write(SummaryState)
+    tz_name = settings.TIME_ZONE
+    with transaction.atomic(using=using):
+        state = _state_locked(using)
+        rebuilt = rebuild or state.time_zone != tz_name
+        if rebuilt:
+            AccountMonth.objects.using(using).all()._raw_delete(using)
+            state.watermark, state.time_zone = 0, tz_name
+            state.save(using=using)
+    start = state.watermark
+    top = _settled_top(using)
+    low = start
+    while low < top:
+        high = min(top, low + FOLD_IDS)
+        with transaction.atomic(using=using):
+            state = _state_locked(using)
+            if state.time_zone != tz_name:
+                break  # rebuilt elsewhere in another time zone meanwhile
+            if state.watermark >= high:
+                low = state.watermark
+                continue
+            low = state.watermark
+            _fold(low, high, using)
+            state.watermark, state.refreshed_at = high, timezone.now()
+            state.save(using=using)
+        low = high
+    return Refreshed(watermark=max(low, start), folded=max(low, start) - start, rebuilt=rebuilt)
+
+
+def _state_locked(using: str) -> SummaryState:
+    state = SummaryState.objects.using(using).select_for_update().filter(pk=STATE_ID).first()
+    if state is None:  # the migration makes it; made again if someone deleted it
+        state = SummaryState.objects.using(using).create(pk=STATE_ID)
+    return state
+
+
+def _settled_top(using: str) -> int:
+    """The largest entry id below which every entry is committed (or never will be)."""
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # EXCLUSIVE conflicts with the ROW SHARE lock that `FOR UPDATE` takes on the table:
+            # granted once every posting under way has ended; postings that start meanwhile
+            # wait until this transaction ends, a moment later, and draw higher ids.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+            try:
+                cursor.execute("LOCK TABLE ledger_account IN EXCLUSIVE MODE")
+            except Exception as exc:  # lock_timeout
+                raise SummaryBusy(str(exc)) from exc
+        # SQLite: writers take turns, so whatever this reads was committed in id order.
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
+        return int(cursor.fetchone()[0])
+
+
+def _fold(low: int, high: int, using: str) -> None:
+    """Add the entries with low < id <= high to the summaries, by account and local month."""
+    entries = (
+        Entry.objects.using(using)
+        .filter(id__gt=low, id__lte=high, unit=HOUR)
+        .exclude(kind=_REVERSAL)
+        .aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    )
+    if entries["first"] is None:
+        return
+    connection = connections[using]
+    adapt = connection.ops.adapt_datetimefield_value
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)  # as ReportPeriod cuts months
+    first = timezone.localtime(entries["first"], tz).date().replace(day=1)
+    last = timezone.localtime(entries["last"], tz).date().replace(day=1)
+    months = [first]
+    while months[-1] < last:
+        months.append(_next_month(months[-1]))
+    for i in range(0, len(months), FOLD_MONTHS):
+        chunk = months[i : i + FOLD_MONTHS]
+        whens = " ".join(f"WHEN e.occurred_at < %s THEN {m.year * 100 + m.month}" for m in chunk)
+        when_params = [adapt(_month_start(_next_month(m), tz)) for m in chunk]
+        sql = f"""
+            INSERT INTO insights_accountmonth (timebank_id, account_id, month, earned, spent,
+                other_in, other_out, help_entries, entries)
+            SELECT e.timebank_id, e.account_id, CASE {whens} END, {_sums()}
+            FROM ledger_entry e
+            WHERE e.id > %s AND e.id <= %s AND e.unit = %s AND e.kind <> %s
+                AND e.occurred_at >= %s AND e.occurred_at < %s
+            GROUP BY 1, 2, 3
+            ON CONFLICT (timebank_id, month, account_id) DO UPDATE SET
+                earned = insights_accountmonth.earned + excluded.earned,
+                spent = insights_accountmonth.spent + excluded.spent,
+                other_in = insights_accountmonth.other_in + excluded.other_in,
+                other_out = insights_accountmonth.other_out + excluded.other_out,
+                help_entries = insights_accountmonth.help_entries + excluded.help_entries,
+                entries = insights_accountmonth.entries + excluded.entries
+        """
+        params = [
+            *when_params,
+            *_PER_ENTRY_PARAMS,
+            low,
+            high,
+            HOUR,
+            _REVERSAL,
+            adapt(_month_start(chunk[0], tz)),
+            adapt(_month_start(_next_month(chunk[-1]), tz)),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+# account → (earned, spent, other_in, other_out, month bit sets...) for accounts with any
+# counted entry in the period
+FlowRow = tuple[int, ...]
+
+
+def flows_by_account(timebank_id: int, period: ReportPeriod, month_bits: int) -> list[FlowRow]:
+    """The period's counted hour entries grouped by account: the four sums and, for each run
+    of `month_bits` months of the period, the months with help as a bit set. The summary is
+    used when it is in the installation's time zone; the statement also says if a refresh
+    moved the watermark between reading it and reading the summary, and then it is read again."""
+    using = router.db_for_read(Entry)
+    connection = connections[using]
+    for _attempt in range(3):
+        watermark = _usable_watermark(using)
+        sql, params = _flows_statement(connection, timebank_id, period, month_bits, watermark)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows or rows[0][0] != -1:
+            return rows
+    sql, params = _flows_statement(connection, timebank_id, period, month_bits, None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _usable_watermark(using: str) -> int | None:
+    row = (
+        SummaryState.objects.using(using)
+        .filter(pk=STATE_ID)
+        .values_list("watermark", "time_zone")
+        .first()
+    )
+    if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
+        return None
+    return row[0]
+
+
+def _flows_statement(
+    connection: Any, timebank_id: int, period: ReportPeriod, month_bits: int, watermark: int | None
+) -> tuple[str, list[Any]]:
+    adapt = connection.ops.adapt_datetimefield_value
+    tz = period.tz
+    bounds = period.month_bounds()
+    whole = [
+        i
+        for i, (m, lower, upper) in enumerate(bounds)
+        if lower == _month_start(m, tz) and upper == _month_start(_next_month(m), tz)
+    ]
+    use = watermark is not None and bool(whole)
+    month_of = (
+        "CASE " + " ".join(f"WHEN e.occurred_at < %s THEN {i}" for i in range(len(bounds))) + " END"
+    )
+    month_params = [adapt(upper) for _m, _lower, upper in bounds]
+    counted = (
+        "e.timebank_id = %s AND e.unit = %s AND e.kind <> %s AND e.transfer_id NOT IN ("
+        "SELECT t.reverses_id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.kind = %s"
+        " AND t.reverses_id IS NOT NULL)"
+    )
+    counted_params = [timebank_id, HOUR, _REVERSAL, timebank_id, _REVERSAL]
+    live = f"SELECT e.account_id AS account_id, {month_of} AS i, {_sums(named=True)}"
+    live_params = [*month_params, *_PER_ENTRY_PARAMS]
+    branches: list[str] = []
+    params: list[Any] = []
+    starts_at, ends_before = adapt(period.starts_at), adapt(period.ends_before)
+    if not use:
+        branches.append(
+            f"{live} FROM ledger_entry e WHERE {counted}"
+            " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
+        )
+        params += [*live_params, *counted_params, starts_at, ends_before]
+    else:
+        first, last = bounds[whole[0]], bounds[whole[-1]]
+        whole_from, whole_to = adapt(first[1]), adapt(last[2])
+        # The summary's months wholly in the period.
+        base = bounds[0][0].year * 12 + bounds[0][0].month
+        branches.append(
+            "SELECT s.account_id AS account_id, (s.month / 100) * 12 + s.month %% 100 - %s AS i,"
+            " s.earned AS earned, s.spent AS spent, s.other_in AS other_in,"
+            " s.other_out AS other_out, s.help_entries AS h, s.entries AS n"
+            " FROM insights_accountmonth s"
+            " WHERE s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
+        )
+        params += [
+            base,
+            timebank_id,
+            first[0].year * 100 + first[0].month,
+            last[0].year * 100 + last[0].month,
+        ]
+        # What was posted since the watermark, in those months.
+        branches.append(
+            f"{live} FROM ledger_entry e WHERE e.id > %s AND {counted}"
+            " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
+        )
+        params += [*live_params, watermark, *counted_params, whole_from, whole_to]
+        # Entries up to the watermark of reversed transfers: counted in the summary, taken out.
+        branches.append(
+            f"SELECT e.account_id AS account_id, {month_of} AS i, {_sums('-', named=True)}"
+            " FROM ledger_entry e WHERE e.transfer_id IN (SELECT t.reverses_id"
+            " FROM ledger_transfer t WHERE t.timebank_id = %s AND t.kind = %s"
+            " AND t.reverses_id IS NOT NULL) AND e.id <= %s AND e.timebank_id = %s"
+            " AND e.unit = %s AND e.kind <> %s AND e.occurred_at >= %s AND e.occurred_at < %s"
+            " GROUP BY 1, 2"
+        )
+        params += [
+            *live_params,
+            timebank_id,
+            _REVERSAL,
+            watermark,
+            timebank_id,
+            HOUR,
+            _REVERSAL,
+            whole_from,
+            whole_to,
+        ]
+        # The parts of months the period's first and last days cut, account by account through
+        # the entries' (account, occurred_at) index.
+        for lower, upper in ((starts_at, whole_from), (whole_to, ends_before)):
+            if lower == upper:
+                continue
+            branches.append(
+                f"{live} FROM ledger_account a JOIN ledger_entry e ON e.account_id = a.id"
+                f" WHERE a.timebank_id = %s AND {counted}"
+                " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
+            )
+            params += [*live_params, timebank_id, *counted_params, lower, upper]
+        # Says that a refresh moved the watermark after it was read: then read again.
+        branches.append(
+            "SELECT -1, 0, 0, 0, 0, 0, 0, 1 WHERE NOT EXISTS (SELECT 1 FROM"
+            " insights_summarystate WHERE id = %s AND watermark = %s AND time_zone = %s)"
+        )
+        params += [STATE_ID, watermark, settings.TIME_ZONE]
+    bits = ", ".join(
+        f"CAST(SUM(CASE WHEN h > 0 AND i >= {first} AND i < {first + month_bits}"
+        f" THEN CAST(1 AS BIGINT) << CAST(i - {first} AS INTEGER) ELSE 0 END) AS BIGINT)"
+        for first in range(0, len(bounds), month_bits)
+    )
+    sql = (
+        "SELECT account_id, CAST(SUM(earned) AS BIGINT), CAST(SUM(spent) AS BIGINT),"
+        f" CAST(SUM(other_in) AS BIGINT), CAST(SUM(other_out) AS BIGINT), {bits}"
+        " FROM (SELECT account_id, i, SUM(earned) AS earned, SUM(spent) AS spent,"
+        " SUM(other_in) AS other_in, SUM(other_out) AS other_out, SUM(h) AS h, SUM(n) AS n"
+        " FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY account_id, i) g"
+        " GROUP BY account_id HAVING SUM(n) > 0 ORDER BY account_id"
+    )
+    return sql, params
