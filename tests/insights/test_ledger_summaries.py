@@ -30,6 +30,7 @@ PERIODS = (
     (date(2025, 1, 15), date(2025, 3, 20)),  # both ends cut a month
     (date(2024, 12, 1), date(2025, 4, 30)),
     (date(2025, 3, 3), date(2025, 3, 3)),  # one day: no whole month
+    (date(2025, 1, 25), date(2025, 2, 5)),  # two short ends, no whole month
     (date(2024, 1, 1), date(2026, 12, 31)),
 )
 

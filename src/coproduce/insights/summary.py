@@ -252,15 +252,13 @@ def _usable_watermark(using: str) -> int | None:
 def _flows_statement(
     connection: Any, timebank_id: int, period: ReportPeriod, month_bits: int, watermark: int | None
 ) -> tuple[str, list[Any]]:
+    """The statement: rows of (account, month of the period, sums, help entries, entries) —
+    summary rows net of what was reversed or lies outside the period, and live entries —
+    grouped by account."""
     adapt = connection.ops.adapt_datetimefield_value
+    postgres = connection.vendor == "postgresql"
     tz = period.tz
     bounds = period.month_bounds()
-    whole = [
-        i
-        for i, (m, lower, upper) in enumerate(bounds)
-        if lower == _month_start(m, tz) and upper == _month_start(_next_month(m), tz)
-    ]
-    use = watermark is not None and bool(whole)
     month_of = (
         "CASE " + " ".join(f"WHEN e.occurred_at < %s THEN {i}" for i in range(len(bounds))) + " END"
     )
@@ -271,89 +269,192 @@ def _flows_statement(
         " AND t.reverses_id IS NOT NULL)"
     )
     counted_params = [timebank_id, HOUR, _REVERSAL, timebank_id, _REVERSAL]
-    live = f"SELECT e.account_id AS account_id, {month_of} AS i, {_sums(named=True)}"
+    reversed_ids = (
+        "e.transfer_id IN (SELECT t.reverses_id FROM ledger_transfer t WHERE t.timebank_id = %s"
+        " AND t.kind = %s AND t.reverses_id IS NOT NULL) AND e.timebank_id = %s AND e.unit = %s"
+        " AND e.kind <> %s"
+    )
+    reversed_params = [timebank_id, _REVERSAL, timebank_id, HOUR, _REVERSAL]
+    columns = [c.strip().rstrip(",") for c in _PER_ENTRY.strip().split("\n")]
+
+    def per_entry(sign: str = "") -> str:
+        named = [f"{sign}{c} AS {n}" for c, n in zip(columns, _COLUMNS, strict=False)]
+        return ", ".join(named) + f", {sign}1 AS n"
+
+    def by_account(lower: Any, upper: Any, sign: str = "") -> tuple[str, list[Any]]:
+        """Counted entries in [lower, upper), account by account through the entries'
+        (account, occurred_at) index (on PostgreSQL a LATERAL look-up, which it would
+        otherwise plan as a scan of every entry)."""
+        if postgres:
+            source = (
+                "ledger_account a CROSS JOIN LATERAL (SELECT e.account_id, e.occurred_at,"
+                f" e.kind, e.amount FROM ledger_entry e WHERE e.account_id = a.id AND {counted}"
+                " AND e.occurred_at >= %s AND e.occurred_at < %s OFFSET 0) e"
+                " WHERE a.timebank_id = %s"
+            )
+        else:
+            source = (
+                "ledger_account a JOIN ledger_entry e ON e.account_id = a.id"
+                f" WHERE {counted} AND e.occurred_at >= %s AND e.occurred_at < %s"
+                " AND a.timebank_id = %s"
+            )
+        return (
+            f"SELECT e.account_id AS account_id, {per_entry(sign)} FROM {source}",
+            [*_PER_ENTRY_PARAMS, *counted_params, lower, upper, timebank_id],
+        )
+
+    live = f"SELECT e.account_id AS account_id, {month_of} AS i, {per_entry()}"
     live_params = [*month_params, *_PER_ENTRY_PARAMS]
     branches: list[str] = []
     params: list[Any] = []
-    starts_at, ends_before = adapt(period.starts_at), adapt(period.ends_before)
-    if not use:
-        branches.append(
-            f"{live} FROM ledger_entry e WHERE {counted}"
-            " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
-        )
-        params += [*live_params, *counted_params, starts_at, ends_before]
-    else:
+
+    # How each month of the period is read: a whole month from its summary rows; a month the
+    # period cuts from its summary rows less the part outside the period when that part is the
+    # smaller, else from its entries in the period; everything from the entries when there is
+    # no summary to read.
+    whole, complemented, live_ranges = [], [], []
+    for i, (m, lower, upper) in enumerate(bounds):
+        month_from, month_to = _month_start(m, tz), _month_start(_next_month(m), tz)
+        if watermark is None:
+            live_ranges.append((lower, upper))
+        elif (lower, upper) == (month_from, month_to):
+            whole.append(i)
+        elif (upper - lower) * 2 > month_to - month_from:
+            complemented.append(i)
+        else:
+            live_ranges.append((lower, upper))
+    if watermark is None:
+        live_ranges = [(period.starts_at, period.ends_before)]
+    for lower, upper in live_ranges:
+        if watermark is None:
+            branches.append(
+                f"{live} FROM ledger_entry e WHERE {counted}"
+                " AND e.occurred_at >= %s AND e.occurred_at < %s"
+            )
+            params += [*live_params, *counted_params, adapt(lower), adapt(upper)]
+        else:
+            sql, more = by_account(adapt(lower), adapt(upper))
+            i = next(n for n, b in enumerate(bounds) if b[1] == lower)
+            branches.append(f"SELECT account_id, {i} AS i, earned, spent, other_in, other_out,"
+                            f" h, n FROM ({sql}) x")  # fmt: skip
+            params += more
+    if whole:
         first, last = bounds[whole[0]], bounds[whole[-1]]
         whole_from, whole_to = adapt(first[1]), adapt(last[2])
-        # The summary's months wholly in the period.
+        # The summary's months wholly in the period, less the entries up to the watermark of
+        # transfers reversed (the summary counts them: it does not know of reversals).
         base = bounds[0][0].year * 12 + bounds[0][0].month
+        month_number = (
+            "CASE "
+            + " ".join(
+                f"WHEN e.occurred_at < %s THEN {m.year * 100 + m.month}"
+                for m, _lower, _upper in bounds[whole[0] : whole[-1] + 1]
+            )
+            + " END"
+        )
         branches.append(
             "SELECT s.account_id AS account_id, (s.month / 100) * 12 + s.month %% 100 - %s AS i,"
-            " s.earned AS earned, s.spent AS spent, s.other_in AS other_in,"
-            " s.other_out AS other_out, s.help_entries AS h, s.entries AS n"
-            " FROM insights_accountmonth s"
+            " s.earned - COALESCE(c.earned, 0) AS earned, s.spent - COALESCE(c.spent, 0) AS spent,"
+            " s.other_in - COALESCE(c.other_in, 0) AS other_in,"
+            " s.other_out - COALESCE(c.other_out, 0) AS other_out,"
+            " s.help_entries - COALESCE(c.h, 0) AS h, s.entries - COALESCE(c.n, 0) AS n"
+            " FROM insights_accountmonth s LEFT JOIN ("
+            f" SELECT e.account_id AS account_id, {month_number} AS month, {_sums(named=True)}"
+            f" FROM ledger_entry e WHERE {reversed_ids} AND e.id <= %s"
+            " AND e.occurred_at >= %s AND e.occurred_at < %s"
+            " GROUP BY 1, 2) c ON c.account_id = s.account_id AND c.month = s.month"
             " WHERE s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
         )
         params += [
             base,
+            *[adapt(upper) for _m, _lower, upper in bounds[whole[0] : whole[-1] + 1]],
+            *_PER_ENTRY_PARAMS,
+            *reversed_params,
+            watermark,
+            whole_from,
+            whole_to,
             timebank_id,
             first[0].year * 100 + first[0].month,
             last[0].year * 100 + last[0].month,
         ]
-        # What was posted since the watermark, in those months.
+        # What was posted since the watermark in those months: an index range on the id.
         branches.append(
             f"{live} FROM ledger_entry e WHERE e.id > %s AND {counted}"
-            " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
+            " AND e.occurred_at >= %s AND e.occurred_at < %s"
         )
         params += [*live_params, watermark, *counted_params, whole_from, whole_to]
-        # Entries up to the watermark of reversed transfers: counted in the summary, taken out.
+    for i in complemented:
+        # The month's summary, less its reversed entries up to the watermark, plus what was
+        # posted in it since, less its counted entries outside the period: its counted
+        # entries in the period, netted per account.
+        m, lower, upper = bounds[i]
+        month_from, month_to = adapt(_month_start(m, tz)), adapt(_month_start(_next_month(m), tz))
+        outside_sql: list[str] = []
+        outside_params: list[Any] = []
+        for lo, hi in ((month_from, adapt(lower)), (adapt(upper), month_to)):
+            if lo != hi:
+                sql, more = by_account(lo, hi, "-")
+                outside_sql.append(sql)
+                outside_params += more
+        parts = [
+            "SELECT s.account_id AS account_id, s.earned AS earned, s.spent AS spent,"
+            " s.other_in AS other_in, s.other_out AS other_out, s.help_entries AS h,"
+            " s.entries AS n FROM insights_accountmonth s"
+            " WHERE s.timebank_id = %s AND s.month = %s",
+            f"SELECT e.account_id AS account_id, {per_entry('-')} FROM ledger_entry e"
+            f" WHERE {reversed_ids} AND e.id <= %s AND e.occurred_at >= %s"
+            " AND e.occurred_at < %s",
+            f"SELECT e.account_id AS account_id, {per_entry()} FROM ledger_entry e"
+            f" WHERE e.id > %s AND {counted} AND e.occurred_at >= %s AND e.occurred_at < %s",
+            *outside_sql,
+        ]
         branches.append(
-            f"SELECT e.account_id AS account_id, {month_of} AS i, {_sums('-', named=True)}"
-            " FROM ledger_entry e WHERE e.transfer_id IN (SELECT t.reverses_id"
-            " FROM ledger_transfer t WHERE t.timebank_id = %s AND t.kind = %s"
-            " AND t.reverses_id IS NOT NULL) AND e.id <= %s AND e.timebank_id = %s"
-            " AND e.unit = %s AND e.kind <> %s AND e.occurred_at >= %s AND e.occurred_at < %s"
-            " GROUP BY 1, 2"
+            f"SELECT account_id, {i} AS i, SUM(earned) AS earned, SUM(spent) AS spent,"
+            " SUM(other_in) AS other_in, SUM(other_out) AS other_out, SUM(h) AS h, SUM(n) AS n"
+            " FROM (" + " UNION ALL ".join(parts) + ") x GROUP BY account_id"
         )
         params += [
-            *live_params,
             timebank_id,
-            _REVERSAL,
+            m.year * 100 + m.month,
+            *_PER_ENTRY_PARAMS,
+            *reversed_params,
             watermark,
-            timebank_id,
-            HOUR,
-            _REVERSAL,
-            whole_from,
-            whole_to,
+            month_from,
+            month_to,
+            *_PER_ENTRY_PARAMS,
+            watermark,
+            *counted_params,
+            month_from,
+            month_to,
+            *outside_params,
         ]
-        # The parts of months the period's first and last days cut, account by account through
-        # the entries' (account, occurred_at) index.
-        for lower, upper in ((starts_at, whole_from), (whole_to, ends_before)):
-            if lower == upper:
-                continue
-            branches.append(
-                f"{live} FROM ledger_account a JOIN ledger_entry e ON e.account_id = a.id"
-                f" WHERE a.timebank_id = %s AND {counted}"
-                " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
-            )
-            params += [*live_params, timebank_id, *counted_params, lower, upper]
+    if watermark is not None:
         # Says that a refresh moved the watermark after it was read: then read again.
         branches.append(
             "SELECT -1, 0, 0, 0, 0, 0, 0, 1 WHERE NOT EXISTS (SELECT 1 FROM"
             " insights_summarystate WHERE id = %s AND watermark = %s AND time_zone = %s)"
         )
         params += [STATE_ID, watermark, settings.TIME_ZONE]
-    bits = ", ".join(
-        f"CAST(SUM(CASE WHEN h > 0 AND i >= {first} AND i < {first + month_bits}"
-        f" THEN CAST(1 AS BIGINT) << CAST(i - {first} AS INTEGER) ELSE 0 END) AS BIGINT)"
-        for first in range(0, len(bounds), month_bits)
-    )
+    # The months with help, as bit sets: a month counts when its row (a summary's, netted) or
+    # any of its live entries has help.
+    if postgres:
+        bit_sets = [
+            f"BIT_OR(CASE WHEN h > 0 AND i >= {f} AND i < {f + month_bits}"
+            f" THEN CAST(1 AS BIGINT) << (i - {f}) ELSE 0 END)"
+            for f in range(0, len(bounds), month_bits)
+        ]
+    else:
+        bit_sets = [
+            f"SUM(DISTINCT CASE WHEN h > 0 AND i >= {f} AND i < {f + month_bits}"
+            f" THEN 1 << (i - {f}) ELSE 0 END)"
+            for f in range(0, len(bounds), month_bits)
+        ]
     sql = (
         "SELECT account_id, CAST(SUM(earned) AS BIGINT), CAST(SUM(spent) AS BIGINT),"
-        f" CAST(SUM(other_in) AS BIGINT), CAST(SUM(other_out) AS BIGINT), {bits}"
-        " FROM (SELECT account_id, i, SUM(earned) AS earned, SUM(spent) AS spent,"
-        " SUM(other_in) AS other_in, SUM(other_out) AS other_out, SUM(h) AS h, SUM(n) AS n"
-        " FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY account_id, i) g"
-        " GROUP BY account_id HAVING SUM(n) > 0 ORDER BY account_id"
+        " CAST(SUM(other_in) AS BIGINT), CAST(SUM(other_out) AS BIGINT), "
+        + ", ".join(bit_sets)
+        + " FROM ("
+        + " UNION ALL ".join(branches)
+        + ") u GROUP BY account_id HAVING SUM(n) > 0 ORDER BY account_id"
     )
     return sql, params
