@@ -126,9 +126,7 @@ def test_summaries_cut_in_another_time_zone_are_not_used_until_rebuilt(story, ri
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_refresh_waits_for_a_posting_under_way_and_counts_it_once(
-    riverside, alice, bob, carol
-):
+def test_a_refresh_waits_for_a_posting_under_way_and_counts_it_once(riverside, alice, bob, carol):
     """Ids are drawn before commit: a posting holding an id while a refresh reads the largest
     one must not be passed over. On PostgreSQL the refresh waits for it (LOCK TABLE); SQLite's
     writers take turns, so no posting is under way while another transaction writes."""

@@ -37,7 +37,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -150,7 +150,7 @@ def _settled_top(using: str) -> int:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
             try:
                 cursor.execute("LOCK TABLE ledger_account IN EXCLUSIVE MODE")
-            except Exception as exc:  # lock_timeout
+            except OperationalError as exc:  # lock_timeout
                 raise SummaryBusy(str(exc)) from exc
         # SQLite: writers take turns, so whatever this reads was committed in id order.
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
