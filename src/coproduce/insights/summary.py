@@ -38,7 +38,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from coproduce.insights.models import AccountMonth, SummaryState
@@ -133,6 +133,10 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
 
 
 def _state_locked(using: str) -> SummaryState:
+    """The state row, locked for this transaction. Written first, so that on SQLite the
+    transaction takes the write lock before it reads anything (a transaction that read first
+    could not write once another had committed)."""
+    SummaryState.objects.using(using).filter(pk=STATE_ID).update(watermark=F("watermark"))
     state = SummaryState.objects.using(using).select_for_update().filter(pk=STATE_ID).first()
     if state is None:  # the migration makes it; made again if someone deleted it
         state = SummaryState.objects.using(using).create(pk=STATE_ID)
