@@ -101,6 +101,7 @@ TABLES: dict[str, Grant] = {
     # refresh` adds to them; a rebuild (asked for, or a new time zone) deletes and refills them.
     "insights_summarystate": Grant.WRITE,
     "insights_accountmonth": Grant.PRUNE,
+    "insights_helpmonth": Grant.PRUNE,
     "partners_referral": Grant.WRITE,
     "partners_referralevent": Grant.WRITE,
     "partners_outcome": Grant.WRITE,

@@ -17,6 +17,7 @@ class SummaryState(models.Model):
     used until rebuilt)."""
 
     watermark = models.BigIntegerField(default=0)
+    pairing_watermark = models.BigIntegerField(default=0)  # the same for HelpMonth's pairings
     time_zone = models.CharField(max_length=64, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 
@@ -52,3 +53,26 @@ class AccountMonth(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.account_id} in {self.month}"
+
+
+class HelpMonth(models.Model):
+    """A time bank's exchanges' pairings in one month of the installation's time zone and one
+    category, up to `SummaryState.pairing_watermark`, whether or not their transfer was later
+    reversed (the report takes those out live): help by month and category."""
+
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.IntegerField()  # year * 100 + month, in SummaryState.time_zone
+    category = models.CharField(max_length=16)
+    minutes = models.BigIntegerField(default=0)
+    exchanges = models.IntegerField(default=0)  # pairings that count their exchange
+    pairings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timebank", "month", "category"], name="one_help_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} in {self.month}"

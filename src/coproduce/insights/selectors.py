@@ -52,7 +52,7 @@ from coproduce.exchanges.models import Pairing
 from coproduce.insights.outcomes import Outcomes
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.reads import MemberRow, instant, member_rows, to_instant
-from coproduce.insights.summary import flows_by_account
+from coproduce.insights.summary import flows_by_account, help_by_month
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 
 if TYPE_CHECKING:
@@ -349,22 +349,11 @@ def _help_by_month_and_category(
 ) -> tuple[dict[tuple[date, str], int], dict[date, int]]:
     """Minutes of help by month and category, and exchanges by month (two queries).
 
-    Exchanges: the period's pairings grouped by month and category, read in date order from a
-    covering index (on SQLite 0.45 s at 1M exchanges, against 1.5 s for one row per category
-    with a pair of filtered sums per month). Co-design meetings are help too, with no
+    Exchanges: the period's pairings grouped by month and category, the months wholly in the
+    period from the kept summaries (`insights.summary.help_by_month`), the rest read in date
+    order from a covering index. Co-design meetings are help too, with no
     category: their positive entries by month, found through the transfers' dates."""
-    rows = (
-        counted_pairings(timebank)
-        .filter(_in_period(period))
-        .annotate(month=_month_number(period))
-        .values("month", "category")
-        .annotate(
-            minutes=Sum("minutes"),
-            exchanges=Count("occurred_at", filter=Q(counts_exchange=True)),
-        )
-        .values_list("month", "category", "minutes", "exchanges")
-        .order_by()
-    )
+    rows = help_by_month(timebank.pk, period)  # kept summaries and live pairings
     minutes: dict[tuple[date, str], int] = defaultdict(int)
     exchanges: dict[date, int] = defaultdict(int)
     for number, category, sum_, count in rows:

@@ -41,7 +41,8 @@ from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, Max, Min
 from django.utils import timezone
 
-from coproduce.insights.models import AccountMonth, SummaryState
+from coproduce.exchanges.models import Pairing
+from coproduce.insights.models import AccountMonth, HelpMonth, SummaryState
 from coproduce.insights.period import ReportPeriod
 from coproduce.ledger.models import HOUR, Entry, TransferKind
 
@@ -99,10 +100,10 @@ class SummaryBusy(Exception):
 
 
 def summary_refresh(*, rebuild: bool = False) -> Refreshed:
-    """Fold every settled entry above the watermark into the summaries (on the primary).
-    Rebuilt from nothing when asked, or when the installation's time zone has changed since
-    they were built. Safe to run while the app runs, and twice at once (each fold takes the
-    state row's lock and checks where the other left it)."""
+    """Fold every settled entry and pairing above the watermarks into the summaries (on the
+    primary). Rebuilt from nothing when asked, or when the installation's time zone has changed
+    since they were built. Safe to run while the app runs, and twice at once (each fold takes
+    the state row's lock and checks where the other left it)."""
     using = router.db_for_write(SummaryState)
     tz_name = settings.TIME_ZONE
     with transaction.atomic(using=using):
@@ -110,26 +111,35 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
         rebuilt = rebuild or state.time_zone != tz_name
         if rebuilt:
             AccountMonth.objects.using(using).all()._raw_delete(using)
-            state.watermark, state.time_zone = 0, tz_name
+            HelpMonth.objects.using(using).all()._raw_delete(using)
+            state.watermark = state.pairing_watermark = 0
+            state.time_zone = tz_name
             state.save(using=using)
     start = state.watermark
-    top = _settled_top(using)
-    low = start
-    while low < top:
-        high = min(top, low + FOLD_IDS)
-        with transaction.atomic(using=using):
-            state = _state_locked(using)
-            if state.time_zone != tz_name:
-                break  # rebuilt elsewhere in another time zone meanwhile
-            if state.watermark >= high:
-                low = state.watermark
-                continue
-            low = state.watermark
-            _fold(low, high, using)
-            state.watermark, state.refreshed_at = high, timezone.now()
-            state.save(using=using)
-        low = high
-    return Refreshed(watermark=max(low, start), folded=max(low, start) - start, rebuilt=rebuilt)
+    tops = _settled_tops(using)
+    ends = []
+    for mark, top, fold in (
+        ("watermark", tops[0], _fold),
+        ("pairing_watermark", tops[1], _fold_pairings),
+    ):
+        low = getattr(state, mark)
+        while low < top:
+            high = min(top, low + FOLD_IDS)
+            with transaction.atomic(using=using):
+                state = _state_locked(using)
+                if state.time_zone != tz_name:
+                    break  # rebuilt elsewhere in another time zone meanwhile
+                low = getattr(state, mark)
+                if low >= high:
+                    continue
+                fold(low, high, using)
+                setattr(state, mark, high)
+                state.refreshed_at = timezone.now()
+                state.save(using=using)
+            low = high
+        ends.append(low)
+    end = max(ends[0], start)
+    return Refreshed(watermark=end, folded=end - start, rebuilt=rebuilt)
 
 
 def _state_locked(using: str) -> SummaryState:
@@ -143,8 +153,10 @@ def _state_locked(using: str) -> SummaryState:
     return state
 
 
-def _settled_top(using: str) -> int:
-    """The largest entry id below which every entry is committed (or never will be)."""
+def _settled_tops(using: str) -> tuple[int, int]:
+    """The largest entry id and pairing id below which every one is committed (or never will
+    be). Pairings are written in the transaction of their exchange's transfer, after it, while
+    its accounts are still locked (exchanges.services.pairings)."""
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -157,8 +169,12 @@ def _settled_top(using: str) -> int:
             except OperationalError as exc:  # lock_timeout
                 raise SummaryBusy(str(exc)) from exc
         # SQLite: writers take turns, so whatever this reads was committed in id order.
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
-        return int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entry),"
+            " (SELECT COALESCE(MAX(id), 0) FROM exchanges_pairing)"
+        )
+        entries, pairings = cursor.fetchone()
+        return int(entries), int(pairings)
 
 
 def _fold(low: int, high: int, using: str) -> None:
@@ -463,5 +479,169 @@ def _flows_statement(
         + " FROM ("
         + " UNION ALL ".join(branches)
         + ") u GROUP BY account_id HAVING SUM(n) > 0 ORDER BY account_id"
+    )
+    return sql, params
+
+
+# --- Help by month and category ----------------------------------------------------------------
+
+
+def _fold_pairings(low: int, high: int, using: str) -> None:
+    """Add the pairings with low < id <= high to the summaries, by month and category."""
+    found = (
+        Pairing.objects.using(using)
+        .filter(id__gt=low, id__lte=high)
+        .aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    )
+    if found["first"] is None:
+        return
+    connection = connections[using]
+    adapt = connection.ops.adapt_datetimefield_value
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    first = timezone.localtime(found["first"], tz).date().replace(day=1)
+    last = timezone.localtime(found["last"], tz).date().replace(day=1)
+    months = [first]
+    while months[-1] < last:
+        months.append(_next_month(months[-1]))
+    for i in range(0, len(months), FOLD_MONTHS):
+        chunk = months[i : i + FOLD_MONTHS]
+        whens = " ".join(f"WHEN p.occurred_at < %s THEN {m.year * 100 + m.month}" for m in chunk)
+        sql = f"""
+            INSERT INTO insights_helpmonth (timebank_id, month, category, minutes, exchanges,
+                pairings)
+            SELECT p.timebank_id, CASE {whens} END, p.category, SUM(p.minutes),
+                SUM(CASE WHEN p.counts_exchange THEN 1 ELSE 0 END), COUNT(*)
+            FROM exchanges_pairing p
+            WHERE p.id > %s AND p.id <= %s AND p.occurred_at >= %s AND p.occurred_at < %s
+            GROUP BY 1, 2, 3
+            ON CONFLICT (timebank_id, month, category) DO UPDATE SET
+                minutes = insights_helpmonth.minutes + excluded.minutes,
+                exchanges = insights_helpmonth.exchanges + excluded.exchanges,
+                pairings = insights_helpmonth.pairings + excluded.pairings
+        """
+        params = [
+            *[adapt(_month_start(_next_month(m), tz)) for m in chunk],
+            low,
+            high,
+            adapt(_month_start(chunk[0], tz)),
+            adapt(_month_start(_next_month(chunk[-1]), tz)),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def help_by_month(timebank_id: int, period: ReportPeriod) -> list[tuple[int, str, int, int]]:
+    """The period's counted pairings (reversed transfers left out) by month (year * 100 +
+    month) and category: minutes and exchanges. From the summaries for the months wholly in the
+    period (less reversed pairings up to the watermark, plus the pairings since), the rest live
+    through the pairings' by-date index; read again if a refresh moved the watermark between."""
+    using = router.db_for_read(Pairing)
+    connection = connections[using]
+    for _attempt in range(3):
+        row = (
+            SummaryState.objects.using(using)
+            .filter(pk=STATE_ID)
+            .values_list("pairing_watermark", "time_zone")
+            .first()
+        )
+        watermark = row[0] if row and row[1] == settings.TIME_ZONE and row[0] > 0 else None
+        sql, params = _help_statement(connection, timebank_id, period, watermark)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows or rows[0][0] != -1:
+            return rows
+    sql, params = _help_statement(connection, timebank_id, period, None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _help_statement(
+    connection: Any, timebank_id: int, period: ReportPeriod, watermark: int | None
+) -> tuple[str, list[Any]]:
+    adapt = connection.ops.adapt_datetimefield_value
+    tz = period.tz
+    bounds = period.month_bounds()
+    month_of = (
+        "CASE "
+        + " ".join(f"WHEN p.occurred_at < %s THEN {m.year * 100 + m.month}" for m, _l, _u in bounds)
+        + " END"
+    )
+    month_params = [adapt(upper) for _m, _lower, upper in bounds]
+    reversed_ids = (
+        "SELECT t.reverses_id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.kind = %s"
+        " AND t.reverses_id IS NOT NULL"
+    )
+    live = (
+        f"SELECT {month_of} AS month, p.category AS category, p.minutes AS minutes,"
+        " CASE WHEN p.counts_exchange THEN 1 ELSE 0 END AS exchanges, 1 AS pairings"
+    )
+    whole = [
+        i
+        for i, (m, lower, upper) in enumerate(bounds)
+        if watermark is not None
+        and (lower, upper) == (_month_start(m, tz), _month_start(_next_month(m), tz))
+    ]
+    branches: list[str] = []
+    params: list[Any] = []
+    if whole:
+        first, last = bounds[whole[0]], bounds[whole[-1]]
+        live_ranges = [(period.starts_at, first[1]), (last[2], period.ends_before)]
+        whole_from, whole_to = adapt(first[1]), adapt(last[2])
+        since = "exchanges_pairing p" if connection.vendor == "postgresql" else (
+            "exchanges_pairing p NOT INDEXED"
+        )  # fmt: skip
+        branches += [
+            "SELECT s.month AS month, s.category AS category, s.minutes AS minutes,"
+            " s.exchanges AS exchanges, s.pairings AS pairings FROM insights_helpmonth s"
+            " WHERE s.timebank_id = %s AND s.month >= %s AND s.month <= %s",
+            f"SELECT {month_of}, p.category, -p.minutes,"
+            " CASE WHEN p.counts_exchange THEN -1 ELSE 0 END, -1 FROM exchanges_pairing p"
+            f" WHERE p.transfer_id IN ({reversed_ids}) AND p.id <= %s AND p.timebank_id = %s"
+            " AND p.occurred_at >= %s AND p.occurred_at < %s",
+            f"{live} FROM {since} WHERE p.id > %s AND p.timebank_id = %s"
+            f" AND p.transfer_id NOT IN ({reversed_ids})"
+            " AND p.occurred_at >= %s AND p.occurred_at < %s",
+            "SELECT -1, '', 0, 0, 1 WHERE NOT EXISTS (SELECT 1 FROM insights_summarystate"
+            " WHERE id = %s AND pairing_watermark = %s AND time_zone = %s)",
+        ]
+        params += [
+            timebank_id,
+            first[0].year * 100 + first[0].month,
+            last[0].year * 100 + last[0].month,
+            *month_params,
+            timebank_id,
+            _REVERSAL,
+            watermark,
+            timebank_id,
+            whole_from,
+            whole_to,
+            *month_params,
+            watermark,
+            timebank_id,
+            timebank_id,
+            _REVERSAL,
+            whole_from,
+            whole_to,
+            STATE_ID,
+            watermark,
+            settings.TIME_ZONE,
+        ]
+    else:
+        live_ranges = [(period.starts_at, period.ends_before)]
+    for lower, upper in live_ranges:
+        if lower == upper:
+            continue
+        branches.append(
+            f"{live} FROM exchanges_pairing p WHERE p.timebank_id = %s"
+            f" AND p.transfer_id NOT IN ({reversed_ids})"
+            " AND p.occurred_at >= %s AND p.occurred_at < %s"
+        )
+        params += [*month_params, timebank_id, timebank_id, _REVERSAL, adapt(lower), adapt(upper)]
+    sql = (
+        "SELECT month, category, CAST(SUM(minutes) AS BIGINT), CAST(SUM(exchanges) AS BIGINT)"
+        " FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY month, category"
+        " HAVING SUM(pairings) > 0 ORDER BY month, category"
     )
     return sql, params
