@@ -52,7 +52,7 @@ from coproduce.exchanges.models import Pairing
 from coproduce.insights.outcomes import Outcomes
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.reads import MemberRow, instant, member_rows, to_instant
-from coproduce.insights.summary import flows_by_account, help_by_month
+from coproduce.insights.summary_reads import flows_by_account, help_by_month
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 
 if TYPE_CHECKING:
@@ -350,7 +350,7 @@ def _help_by_month_and_category(
     """Minutes of help by month and category, and exchanges by month (two queries).
 
     Exchanges: the period's pairings grouped by month and category, the months wholly in the
-    period from the kept summaries (`insights.summary.help_by_month`), the rest read in date
+    period from the kept summaries (`insights.summary_reads.help_by_month`), the rest read in date
     order from a covering index. Co-design meetings are help too, with no
     category: their positive entries by month, found through the transfers' dates."""
     rows = help_by_month(timebank.pk, period)  # kept summaries and live pairings
