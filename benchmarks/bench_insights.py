@@ -27,6 +27,9 @@ funder page and its exports read).
 
 `--json FILE` writes those figures as JSON (for `benchmarks/targets.py`); `--funder-json FILE`
 writes the funder's report itself (its JSON, generated_at blanked), to compare before and after.
+The reports read the ledger's kept summaries when they have been built (`--refresh` builds or
+refreshes them first; the line "summaries:" says how far they go): the figures are the same
+either way.
 """
 
 from __future__ import annotations
@@ -318,6 +321,11 @@ def main(argv: list[str] | None = None) -> int:
         help="write the funder's JSON (generated_at blanked) to FILE, to compare before and after",
     )
     parser.add_argument("--json", metavar="FILE", help="write the figures as JSON to FILE")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="run `coproduce insights refresh` (the report's summaries of the ledger) first",
+    )
     args = parser.parse_args(argv)
     if args.members < 20 or args.exchanges < 1 or args.runs < 1:
         parser.error("--members must be at least 20, --exchanges and --runs at least 1")
@@ -357,6 +365,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"reusing:   time bank {SLUG} already in this database")
 
+    if args.refresh:
+        from coproduce.insights.summary import summary_refresh
+
+        started = time.perf_counter()
+        done = summary_refresh()
+        print(f"refreshed: {done.folded:,} entry ids in {time.perf_counter() - started:.1f} s")
+    from coproduce.insights.models import SummaryState
+
+    state = SummaryState.objects.filter(pk=1).first()
+    print(
+        f"summaries: up to entry {state.watermark:,} ({state.time_zone or 'not built'})"
+        if state
+        else "summaries: none"
+    )
     print(f"load:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     figures["load_before"] = list(os.getloadavg())
     reports = (("coordinator", _full_report), ("funder", _funder_report))

@@ -1,5 +1,6 @@
 """The `coproduce` command: serve, demo, ledger verify, report, import, export, admin create,
-timebank create (administration.commands), and Django's own commands via manage.
+timebank create (administration.commands), insights refresh (insights.commands), and Django's
+own commands via manage.
 
 Each subcommand is a thin wrapper over a service or selector and prints a short summary. Bad
 options and bad settings end with a one-line message and exit status 2, never a traceback; an
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from coproduce.administration.commands import add_setup_commands
 from coproduce.core.text import text_argument
 from coproduce.creditcommons.commands import add_creditcommons
+from coproduce.insights.commands import add_insights
 from coproduce.portability.commands import add_backup, add_export, add_import
 
 if TYPE_CHECKING:
@@ -148,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export(sub)
     add_setup_commands(sub)
     add_creditcommons(sub)
+    add_insights(sub)
 
     manage = sub.add_parser(
         "manage",

@@ -71,3 +71,24 @@ def test_bad_options_exit_2_with_one_line(story, capsys, argv, message):
 def test_an_unwritable_output_is_one_line(story, tmp_path, capsys):
     assert main(["report", *Q1, "--output", str(tmp_path / "missing" / "x.pdf")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_insights_refresh_folds_the_new_entries_and_then_has_nothing_to_do(story, capsys):
+    from coproduce.insights.models import AccountMonth, SummaryState
+
+    assert main(["insights", "refresh"]) == 0
+    out = capsys.readouterr().out
+    watermark = SummaryState.objects.get().watermark
+    assert f"watermark:      {watermark}" in out and "rebuilt from every entry" in out
+    assert AccountMonth.objects.exists()
+    assert main(["insights", "refresh"]) == 0
+    assert "entries folded: 0" in capsys.readouterr().out
+    assert main(["insights", "refresh", "--rebuild"]) == 0
+    assert SummaryState.objects.get().watermark == watermark
+
+
+def test_insights_without_an_action_is_one_clear_line_and_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["insights"])
+    assert exit_.value.code == 2
+    assert "ACTION" in capsys.readouterr().err

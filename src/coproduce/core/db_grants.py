@@ -97,6 +97,11 @@ TABLES: dict[str, Grant] = {
     "exchanges_pairing": Grant.APPEND,
     # When each person last gave and received (services.tallies): recomputed, never deleted.
     "exchanges_personactivity": Grant.WRITE,
+    # The insights report's kept summaries of the ledger (derived data): `coproduce insights
+    # refresh` adds to them; a rebuild (asked for, or a new time zone) deletes and refills them.
+    "insights_summarystate": Grant.WRITE,
+    "insights_accountmonth": Grant.PRUNE,
+    "insights_helpmonth": Grant.PRUNE,
     "partners_referral": Grant.WRITE,
     "partners_referralevent": Grant.WRITE,
     "partners_outcome": Grant.WRITE,

@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
     IntegerField,
@@ -54,6 +52,7 @@ from coproduce.exchanges.models import Pairing
 from coproduce.insights.outcomes import Outcomes
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.reads import MemberRow, instant, member_rows, to_instant
+from coproduce.insights.summary_reads import flows_by_account, help_by_month
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, Transfer, TransferKind
 
 if TYPE_CHECKING:
@@ -302,57 +301,20 @@ class _AccountMonths:
 MONTH_BITS = 60  # months per bit-set column: 2**59 still fits a signed 64-bit integer
 
 
-def _month_bits(period: ReportPeriod, first: int) -> Case:
-    """1 << (i - first) for an entry in month i of the period when first <= i < first +
-    MONTH_BITS, else 0: OR-ed (or summed over distinct values) over an account's entries, the
-    months it was active. Months are told apart by comparing with the instants they end,
-    worked out here in the time zone: no time-zone conversion per row in the database."""
-    whens = [
-        When(occurred_at__lt=upper, then=V(1 << (i - first) if i >= first else 0))
-        for i, (_m, _lower, upper) in enumerate(period.month_bounds()[: first + MONTH_BITS])
-    ]
-    return Case(*whens, default=V(0), output_field=IntegerField())
-
-
 def account_months(timebank: TimeBank, period: ReportPeriod) -> _AccountMonths:
-    """One query over the period's hour entries, grouped by account: the reciprocity flows and
-    the months each account was active (as bit sets)."""
-    help_q = Q(kind__in=HELP_KINDS)
+    """One statement over the period's hour entries, grouped by account: the reciprocity flows
+    and the months each account was active (as bit sets). Most of it read from the kept
+    summaries of the ledger when they are there (`insights.summary`), to the same figures."""
     months = period.months()
     chunks = range(0, len(months), MONTH_BITS)
-    bits: dict[str, Aggregate]
-    if connection.vendor == "postgresql":
-        # BIT_OR: the months an account was active, without SUM(DISTINCT)'s sort.
-        from django.contrib.postgres.aggregates import BitOr
-
-        bits = {
-            f"bits{first}": BitOr(_month_bits(period, first), filter=help_q) for first in chunks
-        }
-    else:
-        bits = {
-            f"bits{first}": Sum(_month_bits(period, first), distinct=True, filter=help_q)
-            for first in chunks
-        }
-    rows = (
-        _counted_entries(timebank)
-        .filter(_in_period(period))
-        .values("account_id")
-        .annotate(
-            earned=Sum("amount", filter=help_q & Q(amount__gt=0), default=0),
-            spent=Sum("amount", filter=help_q & Q(amount__lt=0), default=0),
-            other_in=Sum("amount", filter=~help_q & Q(amount__gt=0), default=0),
-            other_out=Sum("amount", filter=~help_q & Q(amount__lt=0), default=0),
-            **bits,
-        )
-        .values_list("account_id", "earned", "spent", "other_in", "other_out", *bits)
-        .order_by()
-    )
     flows: dict[int, tuple[int, int, int, int]] = {}
     active: dict[int, list[date]] = {}
     # Most accounts share a few bit sets (active every month, say): each is decoded once, into
     # a list the accounts share (read only).
     decoded: dict[tuple[int, ...], list[date]] = {}
-    for account_id, earned, spent, other_in, other_out, *sets in rows:
+    for account_id, earned, spent, other_in, other_out, *sets in flows_by_account(
+        timebank.pk, period, MONTH_BITS
+    ):
         flows[account_id] = (earned, spent, other_in, other_out)
         key = tuple(sets)
         found = decoded.get(key)
@@ -387,22 +349,11 @@ def _help_by_month_and_category(
 ) -> tuple[dict[tuple[date, str], int], dict[date, int]]:
     """Minutes of help by month and category, and exchanges by month (two queries).
 
-    Exchanges: the period's pairings grouped by month and category, read in date order from a
-    covering index (on SQLite 0.45 s at 1M exchanges, against 1.5 s for one row per category
-    with a pair of filtered sums per month). Co-design meetings are help too, with no
+    Exchanges: the period's pairings grouped by month and category, the months wholly in the
+    period from the kept summaries (`insights.summary_reads.help_by_month`), the rest read in date
+    order from a covering index. Co-design meetings are help too, with no
     category: their positive entries by month, found through the transfers' dates."""
-    rows = (
-        counted_pairings(timebank)
-        .filter(_in_period(period))
-        .annotate(month=_month_number(period))
-        .values("month", "category")
-        .annotate(
-            minutes=Sum("minutes"),
-            exchanges=Count("occurred_at", filter=Q(counts_exchange=True)),
-        )
-        .values_list("month", "category", "minutes", "exchanges")
-        .order_by()
-    )
+    rows = help_by_month(timebank.pk, period)  # kept summaries and live pairings
     minutes: dict[tuple[date, str], int] = defaultdict(int)
     exchanges: dict[date, int] = defaultdict(int)
     for number, category, sum_, count in rows:

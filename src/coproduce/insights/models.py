@@ -1,0 +1,78 @@
+"""Kept summaries of the append-only ledger for the insights report (`insights.summary`).
+
+Derived data only: every row can be rebuilt from the ledger's entries (`coproduce insights
+refresh --rebuild`), and the report never needs them to be right, only to be used when they say
+how far they go (`SummaryState.watermark`) and in which time zone their months were cut.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SummaryState(models.Model):
+    """The one row saying how far the summaries go: every hour entry with an id up to
+    `watermark` is counted in them, none above it; months are cut in `time_zone` (the
+    installation's TIME_ZONE when they were built: a different one now means they are not
+    used until rebuilt)."""
+
+    watermark = models.BigIntegerField(default=0)
+    pairing_watermark = models.BigIntegerField(default=0)  # the same for HelpMonth's pairings
+    time_zone = models.CharField(max_length=64, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"summaries up to entry {self.watermark} ({self.time_zone or 'not built'})"
+
+
+class AccountMonth(models.Model):
+    """One account's hour entries in one month of the installation's time zone, up to the
+    watermark: every entry but reversals' own, whether or not its transfer was later reversed
+    (the report takes those out live, so a later reversal needs no change here)."""
+
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.IntegerField()  # year * 100 + month, in SummaryState.time_zone
+    earned = models.BigIntegerField(default=0)  # help in (exchange, meeting), minutes
+    spent = models.BigIntegerField(default=0)  # help out, negative
+    other_in = models.BigIntegerField(default=0)
+    other_out = models.BigIntegerField(default=0)  # negative
+    help_entries = models.IntegerField(default=0)
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timebank", "month", "account"], name="one_account_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} in {self.month}"
+
+
+class HelpMonth(models.Model):
+    """A time bank's exchanges' pairings in one month of the installation's time zone and one
+    category, up to `SummaryState.pairing_watermark`, whether or not their transfer was later
+    reversed (the report takes those out live): help by month and category."""
+
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.IntegerField()  # year * 100 + month, in SummaryState.time_zone
+    category = models.CharField(max_length=16)
+    minutes = models.BigIntegerField(default=0)
+    exchanges = models.IntegerField(default=0)  # pairings that count their exchange
+    pairings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timebank", "month", "category"], name="one_help_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} in {self.month}"
