@@ -250,8 +250,15 @@ def _build(members: int, exchanges: int, seed: int) -> None:
 
     with transaction.atomic():
         tallies_rebuild(timebank_id=timebank.pk)
+    _settle(connection)
+
+
+def _settle(connection) -> None:
+    """Statistics, and on PostgreSQL the visibility map too, as autovacuum would leave a bank's
+    tables after a bulk load (index-only scans, which the report's reads rely on, visit the
+    table for every row until a VACUUM has marked its pages all-visible)."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _sequences(connection, tables: list[str]) -> None:
@@ -371,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         done = summary_refresh()
         print(f"refreshed: {done.folded:,} entry ids in {time.perf_counter() - started:.1f} s")
+        _settle(connection)
     from coproduce.insights.models import SummaryState
 
     state = SummaryState.objects.filter(pk=1).first()
