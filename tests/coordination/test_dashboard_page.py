@@ -177,11 +177,13 @@ def test_the_dashboard_costs_the_same_queries_for_ten_times_the_people(
     client = login(carol)
     populate(riverside, 3, prefix="small")
     # Pinned: one query per section (its first rows with its total), one more for "no exchange
-    # lately" (the people in exchanges still under way, read first) and a few for the page.
-    with django_assert_num_queries(20):
+    # lately" (the people in exchanges still under way, read first) and a few for the page; on
+    # PostgreSQL two more, around "near the limit": its planner setting set and put back.
+    pinned = 22 if connection.vendor == "postgresql" else 20
+    with django_assert_num_queries(pinned):
         small, _html = _dashboard_queries(client)
     populate(riverside, 27, prefix="big")  # 30 in every list now: ten times as many
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(pinned):
         big, html = _dashboard_queries(client)
     assert big == small
     # Every list has rows, so the prefetches of exchanges' people ran both times.
