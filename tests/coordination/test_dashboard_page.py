@@ -211,3 +211,19 @@ def test_a_see_all_page_costs_a_bounded_number_of_queries(
     client = login(carol)
     with django_assert_max_num_queries(10):
         assert client.get(f"/coordinator/{key}/").status_code == 200
+
+
+@pytest.mark.postgres
+def test_near_the_limit_is_read_without_parallel_workers_on_the_dashboard_and_its_page(
+    login, carol, riverside
+):
+    populate(riverside, 3, prefix="p")
+    client = login(carol)
+    for url in ("/coordinator/", "/coordinator/near-limit/", "/coordinator/only-giving/"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        settings = [q["sql"] for q in queries if "max_parallel_workers_per_gather" in q["sql"]]
+        # Set to 0 before the list's queries and put back after; no other list asks for it.
+        assert len(settings) == (0 if "only-giving" in url else 2), url
+        assert "'0'" in settings[0] if settings else True

@@ -174,11 +174,14 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
 def serial_on_postgresql(connection: Any) -> Iterator[None]:
     """The queries run inside are planned without parallel workers on PostgreSQL (nothing
     changes on SQLite): `max_parallel_workers_per_gather` is set to 0 for the transaction (one
-    is begun if none is open) and put back as it was after, so an enclosing transaction goes on
-    as before. If a query fails, the transaction is rolled back and the setting with it."""
+    is begun if none is open, and its end ends the setting) and, in an enclosing transaction,
+    put back as it was after, so that transaction goes on as before. If a query fails, the
+    transaction is rolled back and the setting with it."""
     if connection.vendor != "postgresql":
         yield
         return
+    # A transaction begun here ends here, and the setting with it: nothing to put back.
+    enclosed = connection.in_atomic_block
     with transaction.atomic(using=connection.alias, savepoint=False):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -187,6 +190,8 @@ def serial_on_postgresql(connection: Any) -> Iterator[None]:
             )
             before = cursor.fetchone()[0]
         yield
+        if not enclosed:
+            return
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('max_parallel_workers_per_gather', %s, true)", [before]
