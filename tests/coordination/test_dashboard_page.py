@@ -177,11 +177,13 @@ def test_the_dashboard_costs_the_same_queries_for_ten_times_the_people(
     client = login(carol)
     populate(riverside, 3, prefix="small")
     # Pinned: one query per section (its first rows with its total), one more for "no exchange
-    # lately" (the people in exchanges still under way, read first) and a few for the page.
-    with django_assert_num_queries(20):
+    # lately" (the people in exchanges still under way, read first) and a few for the page; on
+    # PostgreSQL two more, around "near the limit": its planner setting set and put back.
+    pinned = 22 if connection.vendor == "postgresql" else 20
+    with django_assert_num_queries(pinned):
         small, _html = _dashboard_queries(client)
     populate(riverside, 27, prefix="big")  # 30 in every list now: ten times as many
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(pinned):
         big, html = _dashboard_queries(client)
     assert big == small
     # Every list has rows, so the prefetches of exchanges' people ran both times.
@@ -209,3 +211,19 @@ def test_a_see_all_page_costs_a_bounded_number_of_queries(
     client = login(carol)
     with django_assert_max_num_queries(10):
         assert client.get(f"/coordinator/{key}/").status_code == 200
+
+
+@pytest.mark.postgres
+def test_near_the_limit_is_read_without_parallel_workers_on_the_dashboard_and_its_page(
+    login, carol, riverside
+):
+    populate(riverside, 3, prefix="p")
+    client = login(carol)
+    for url in ("/coordinator/", "/coordinator/near-limit/", "/coordinator/only-giving/"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        settings = [q["sql"] for q in queries if "max_parallel_workers_per_gather" in q["sql"]]
+        # Set to 0 before the list's queries and put back after; no other list asks for it.
+        assert len(settings) == (0 if "only-giving" in url else 2), url
+        assert "'0'" in settings[0] if settings else True

@@ -16,8 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from coproduce.coordination.rows import row_views
+from coproduce.coordination.rows import _people, row_views
 from coproduce.coordination.selectors import SECTIONS
+from coproduce.exchanges.models import Participant, Side
 
 ID = UUID("12345678-1234-5678-1234-567812345678")
 AWKWARD = "Siân <b>O'Neil</b> & co"
@@ -50,7 +51,7 @@ def test_a_name_or_a_reason_is_printed_as_text_never_as_markup() -> None:
                 SimpleNamespace(
                     person=_person(),
                     organisation=None,
-                    get_side_display=lambda: "Provider",
+                    side="provider",
                     confirmed_at=None,
                 )
             ]
@@ -60,10 +61,29 @@ def test_a_name_or_a_reason_is_printed_as_text_never_as_markup() -> None:
         html = _render("disputes", [dispute])
 
     assert "<b>" not in html and "<script>" not in html and "<shelf>" not in html
-    assert "Siân &lt;b&gt;O&#x27;Neil&lt;/b&gt; &amp; co: provider — has not confirmed" in html
+    assert "Siân &lt;b&gt;O&#x27;Neil&lt;/b&gt; &amp; co: gives help — has not confirmed" in html
     assert "What went wrong: “It&#x27;s &lt;script&gt;late&lt;/script&gt; &amp; word" in html
     assert html.count("word") == 25 - 3  # cut at 25 words, as truncatewords did
     assert f'<a href="/exchanges/{ID}/">Fix the &lt;shelf&gt;</a>' in html
+
+
+def test_a_side_is_named_as_the_participants_own_display_names_it() -> None:
+    # Looked up once for the page instead of get_side_display() for each participant: the same
+    # words, in whichever language is on.
+    for language in ("en-gb", "cy"):
+        with translation.override(language):
+            for side in Side:
+                exchange = SimpleNamespace(
+                    participants=SimpleNamespace(
+                        all=lambda side=side: [
+                            SimpleNamespace(
+                                person=_person("Ann"), side=side.value, confirmed_at=None
+                            )
+                        ]
+                    )
+                )
+                expected = str(Participant(side=side.value).get_side_display()).lower()
+                assert _people(exchange) == [("Ann", expected, True)]
 
 
 def test_each_near_limit_case_has_its_own_sentence() -> None:

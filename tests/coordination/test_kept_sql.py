@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import router
+from django.db import connections, router
 from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coproduce.community.models import Membership, TimeBank
@@ -125,3 +127,54 @@ def test_a_parameter_that_is_not_an_offset_of_the_moment_is_not_kept(riverside):
     assert not KeptQuery(build, keep=False).kept_on(alias)
     now = timezone.now()
     assert [m.pk for m in query(riverside, now, alias)] == [m.pk for m in build(riverside, now)]
+
+
+@pytest.mark.postgres
+def test_a_serial_section_is_planned_without_parallel_workers_and_the_setting_put_back(
+    riverside, alice
+):
+    # What PostgreSQL's planner may use, as each row of the list sees it.
+    def build(timebank: TimeBank, moment: datetime):
+        workers = RawSQL("current_setting('max_parallel_workers_per_gather')", [])
+        return Membership.objects.filter(timebank=timebank).annotate(workers=workers)
+
+    alias = router.db_for_read(Membership)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+        (before,) = cursor.fetchone()
+    assert before != "0"
+    now = timezone.now()
+    rows = KeptQuery(build, serial=True)(riverside, now, alias)
+    assert rows and {m.workers for m in rows} == {"0"}
+    assert {m.workers for m in KeptQuery(build)(riverside, now, alias)} == {before}
+    # Put back for the rest of the transaction the test runs in.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+        assert cursor.fetchone() == (before,)
+
+
+def test_the_near_limit_list_is_the_one_read_serially():
+    assert {key for key, kind in selectors.SECTIONS.items() if kind.serial} == {"near-limit"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_setting_ends_with_the_one_begun_for_the_read():
+    alias = router.db_for_read(Membership)
+    connection = connections[alias]
+
+    def build(timebank: TimeBank, moment: datetime):
+        workers = RawSQL("current_setting('max_parallel_workers_per_gather')", [])
+        return TimeBank.objects.annotate(workers=workers)
+
+    TimeBank.objects.create(name="Quayside", slug="quayside")
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as queries:
+        rows = KeptQuery(build, serial=True)(TimeBank(pk=0), timezone.now(), alias)
+    assert {b.workers for b in rows} == {"0"}
+    # Nothing put back by hand: the transaction's end did it.
+    assert sum("set_config" in q["sql"] for q in queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+        assert cursor.fetchone()[0] != "0"

@@ -21,13 +21,14 @@ rows equal the ORM's, on both databases, at several moments (across a change of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
@@ -169,12 +170,43 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
     )
 
 
-class KeptQuery:
-    """One section's query: `build(timebank, moment)` gives its queryset (rows and total)."""
+@contextmanager
+def serial_on_postgresql(connection: Any) -> Iterator[None]:
+    """The queries run inside are planned without parallel workers on PostgreSQL (nothing
+    changes on SQLite): `max_parallel_workers_per_gather` is set to 0 for the transaction (one
+    is begun if none is open, and its end ends the setting) and, in an enclosing transaction,
+    put back as it was after, so that transaction goes on as before. If a query fails, the
+    transaction is rolled back and the setting with it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    # A transaction begun here ends here, and the setting with it: nothing to put back.
+    enclosed = connection.in_atomic_block
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('max_parallel_workers_per_gather'), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+            before = cursor.fetchone()[0]
+        yield
+        if not enclosed:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('max_parallel_workers_per_gather', %s, true)", [before]
+            )
 
-    def __init__(self, build: Build, *, keep: bool = True) -> None:
+
+class KeptQuery:
+    """One section's query: `build(timebank, moment)` gives its queryset (rows and total).
+
+    `serial`: PostgreSQL plans it without parallel workers (`serial_on_postgresql`)."""
+
+    def __init__(self, build: Build, *, keep: bool = True, serial: bool = False) -> None:
         self._build = build
         self._keep = keep
+        self._serial = serial
         self._kept: dict[str, _Kept | None] = {}
         self._compilers: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
 
@@ -185,6 +217,12 @@ class KeptQuery:
         return self._kept[alias] is not None
 
     def __call__(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
+        if not self._serial:
+            return self._rows(timebank, moment, alias)
+        with serial_on_postgresql(connections[alias]):
+            return self._rows(timebank, moment, alias)
+
+    def _rows(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
         if not self.kept_on(alias):
             return list(self._build(timebank, moment).using(alias))
         kept = self._kept[alias]

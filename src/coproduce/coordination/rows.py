@@ -26,6 +26,12 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 
 from coproduce.core.units import format_hmm
+from coproduce.exchanges.models import Participant
+
+# What `get_side_display()` looks a side up in, built once: it made a hashable copy of the
+# choices for every participant, translating each label to hash it (a sixth of the page's
+# `gettext` calls).
+_SIDES = dict(Participant._meta.get_field("side").flatchoices)
 
 _ID = "00000000-0000-0000-0000-000000000000"
 
@@ -100,7 +106,8 @@ def _people(exchange: Any) -> list[tuple[str, str, bool]]:
     return [
         (
             part.person.display_name if part.person else part.organisation.name,
-            str(part.get_side_display()).lower(),
+            # As get_side_display(): the choice's label, or the value itself if none.
+            str(_SIDES.get(part.side, part.side)).lower(),
             not part.confirmed_at,
         )
         for part in exchange.participants.all()

@@ -126,6 +126,9 @@ class SectionKind:
     # Whether its SQL may be kept across views (coordination.kept_sql): not for a list whose
     # query is built from what another query found.
     kept: bool = True
+    # Whether PostgreSQL reads it without parallel workers (coordination.kept_sql): for a list
+    # that scans a table whose size in pages, not rows, makes the planner start workers.
+    serial: bool = False
 
 
 # The keys are the "see all" pages' URLs and the sections' anchors on the dashboard.
@@ -203,6 +206,10 @@ SECTIONS: dict[str, SectionKind] = {
         _("Balances near the limit"),
         _("Within an hour of their lowest or highest balance."),
         lambda timebank, now: balances_near_limit(timebank=timebank),
+        # The accounts' table is updated on every exchange: its pages hold far fewer rows than
+        # they could, so for ~10,000 accounts (~1,800 pages) PostgreSQL plans a parallel scan,
+        # and starting a worker costs more than the scan (BENCHMARKS.md, "eighth round").
+        serial=True,
     ),
 }
 
@@ -245,6 +252,7 @@ def _section_query(key: str, limit: int) -> KeptQuery:
         kept = _KEPT[(key, limit)] = KeptQuery(
             lambda timebank, moment: _with_total(key, kind.rows(timebank, moment))[:limit],
             keep=kind.kept,
+            serial=kind.serial,
         )
     return kept
 

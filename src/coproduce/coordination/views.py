@@ -7,16 +7,19 @@ told there is no such page (a 404), as for every private page.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
+from coproduce.coordination.kept_sql import serial_on_postgresql
 from coproduce.coordination.rows import row_views
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.requests import current_person, current_timebank
@@ -65,7 +68,11 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
         current_timebank(request),
         key,
     )
-    page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted and read as the dashboard reads it (near the limit without parallel workers).
+    database = connections[router.db_for_read(queryset.model)]
+    with serial_on_postgresql(database) if kind.serial else nullcontext():
+        page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = row_views(key, page.object_list)
     return render(
         request,
         "coordination/section.html",
@@ -74,6 +81,6 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
             "title": kind.title,
             "explanation": kind.explanation,
             "page": page,
-            "rows": row_views(key, page.object_list),
+            "rows": rows,
         },
     )
