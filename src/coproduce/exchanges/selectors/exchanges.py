@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Count,
     DateTimeField,
     Exists,
@@ -24,6 +25,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -155,7 +157,17 @@ def exchanges_for_person(
     if organisations:
         mine |= Q(organisation_id__in=organisations)
     taking_part = Participant.objects.filter(mine).values("exchange_id")
-    queryset = Exchange.objects.filter(_in_bank(timebank, person), pk__in=taking_part)
+    queryset = Exchange.objects.filter(_in_bank(timebank, person))
+    if connections[queryset.db].vendor == "postgresql":
+        # The ids first, as one array: given them as a subquery, PostgreSQL scanned every
+        # exchange of the bank and hashed them against the participations (0.10 s at 1,000,000
+        # exchanges) rather than look up the few hundred exchanges they name.
+        ids = list(taking_part.values_list("exchange_id", flat=True))
+        queryset = queryset.filter(
+            RawSQL('"exchanges_exchange"."id" = ANY(%s)', (ids,), output_field=BooleanField())
+        )
+    else:
+        queryset = queryset.filter(pk__in=taking_part)
     if my_part or bucket is not None:
         queryset = _with_my_part(queryset, person)
     if where is not None:
