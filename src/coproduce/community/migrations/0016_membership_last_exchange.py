@@ -4,23 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0015_person_easy_read'),
+        ("community", "0015_person_easy_read"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='membership',
-            name='community_m_timeban_0ff71b_idx',
+            model_name="membership",
+            name="community_m_timeban_0ff71b_idx",
         ),
         migrations.AddField(
-            model_name='membership',
-            name='last_exchange_at',
+            model_name="membership",
+            name="last_exchange_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['timebank', 'status', 'role', 'last_exchange_at'], name='membership_by_last_exchange'),
+            model_name="membership",
+            index=models.Index(
+                fields=["timebank", "status", "role", "last_exchange_at"],
+                name="membership_by_last_exchange",
+            ),
         ),
     ]
