@@ -27,8 +27,8 @@ from coproduce.exchanges.services.disputes import exchange_reverse
 from coproduce.exchanges.services.exchanges import exchange_cancel, exchange_log_finished
 from coproduce.exchanges.services.history import PastExchange, exchanges_record_past
 from coproduce.exchanges.services.tallies import tallies_check, tallies_rebuild
-from coproduce.ledger.selectors import ledger_verify
 from coproduce.ledger.accounts import member_account_get_or_open
+from coproduce.ledger.selectors import ledger_verify
 from tests.conftest import _join, _person
 from tests.exchanges.conftest import propose, step
 
