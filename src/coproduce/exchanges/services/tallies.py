@@ -11,7 +11,8 @@ incremented, only recomputed from the participations of the people concerned (tw
 look-ups each), and the membership's moment copied from them, so they cannot drift: every
 path that confirms an exchange (a member's confirmation, a coordinator's log or resolution,
 past exchanges brought in, the demo) calls `activity_refresh` for the people it touched, and
-`tallies_check` (run by `ledger verify`) recounts all three.
+`tallies_check` (run by `ledger verify`) recounts each membership's moment from the
+participations.
 """
 
 from __future__ import annotations
