@@ -178,3 +178,30 @@ def test_outside_a_transaction_the_setting_ends_with_the_one_begun_for_the_read(
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
         assert cursor.fetchone()[0] != "0"
+
+
+def test_the_first_steps_kept_query_gives_the_orms_values_at_every_moment(
+    riverside, hillside, carol
+):
+    from coproduce.community.models import Invitation, InvitationKind
+    from coproduce.coordination.first_steps import _STATE, _state
+
+    alias = router.db_for_read(TimeBank)
+    assert _STATE.kept_on(alias)
+    # A coordinator's invitation that expires in ten days: live now, gone at +25 days.
+    Invitation.objects.create(
+        timebank=riverside,
+        kind=InvitationKind.COORDINATOR,
+        email="second@example.org",
+        token_hash="x" * 64,
+        invited_by=carol,
+        expires_at=timezone.now() + timedelta(days=10),
+    )
+    seen = set()
+    for timebank in (riverside, hillside):
+        for when in MOMENTS:
+            moment = _moment(when)
+            kept = _STATE(timebank, moment, alias)
+            assert kept == list(_state(timebank, moment)), (timebank.slug, when)
+            seen.add(kept[0]["coordinator_invited"])
+    assert seen == {True, False}

@@ -26,8 +26,9 @@ from coproduce.exchanges.selectors.exchanges import OPEN_STATUSES
 from coproduce.exchanges.services.disputes import exchange_reverse
 from coproduce.exchanges.services.exchanges import exchange_cancel, exchange_log_finished
 from coproduce.exchanges.services.history import PastExchange, exchanges_record_past
-from coproduce.exchanges.services.tallies import tallies_rebuild
+from coproduce.exchanges.services.tallies import tallies_check, tallies_rebuild
 from coproduce.ledger.accounts import member_account_get_or_open
+from coproduce.ledger.selectors import ledger_verify
 from tests.conftest import _join, _person
 from tests.exchanges.conftest import propose, step
 
@@ -177,3 +178,38 @@ def test_each_participation_carries_its_exchanges_confirmation(story):
         confirmed = part.exchange.status == ExchangeStatus.CONFIRMED
         assert part.exchange_confirmed_at == (part.exchange.confirmed_at if confirmed else None)
     assert Exchange.objects.filter(status=ExchangeStatus.CONFIRMED).count() == 7
+
+
+def _kept_on_memberships(timebank):
+    return dict(
+        Membership.objects.filter(timebank=timebank).values_list("person_id", "last_exchange_at")
+    )
+
+
+def test_each_membership_keeps_its_last_confirmed_exchange_as_a_rebuild_does(story, alice, bob):
+    kept = _kept_on_memberships(story)
+    # Written by the confirmations themselves: alice's last is the group session dan gave her.
+    alices = Exchange.objects.filter(
+        status=ExchangeStatus.CONFIRMED, participants__person=alice, timebank=story
+    )
+    assert kept[alice.pk] == max(x.confirmed_at for x in alices)
+    assert kept[bob.pk] is not None
+    assert any(moment is None for moment in kept.values())  # carol never exchanged
+    assert tallies_check(story.pk, 10) == []
+    Membership.objects.filter(timebank=story).update(last_exchange_at=None)
+    tallies_rebuild(timebank_id=story.pk)
+    assert _kept_on_memberships(story) == kept
+
+
+def test_ledger_verify_names_a_membership_whose_last_exchange_drifted_and_a_rebuild_mends_it(
+    story, alice
+):
+    assert ledger_verify(timebank_id=story.pk).ok
+    Membership.objects.filter(timebank=story, person=alice).update(
+        last_exchange_at=timezone.now() - timedelta(days=1000)
+    )
+    problems = ledger_verify(timebank_id=story.pk).problems
+    assert len(problems) == 1
+    assert "alice's membership of riverside" in problems[0]
+    tallies_rebuild(timebank_id=story.pk)
+    assert ledger_verify(timebank_id=story.pk).ok

@@ -232,6 +232,13 @@ class Membership(models.Model):
         choices=Visibility.choices,
         default=Visibility.MEMBERS,
     )
+    # When they last gave or received help in a confirmed exchange counted in this time bank
+    # (the later of their exchanges.PersonActivity's two moments), None if never. A summary,
+    # not a fact of the membership: written only by exchanges.services.tallies, in the
+    # transaction that confirms the exchange, and checked by `ledger verify`; it lets the
+    # coordinator's "no exchange lately" read one index range (time bank, status, role, this)
+    # of the quiet members instead of every membership of the bank.
+    last_exchange_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -239,7 +246,13 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["timebank", "person"], name="one_membership_per_bank")
         ]
-        indexes = [models.Index(fields=["timebank", "status", "role"])]
+        # (time bank, status, role) as before, and the quiet members' range after it.
+        indexes = [
+            models.Index(
+                fields=["timebank", "status", "role", "last_exchange_at"],
+                name="membership_by_last_exchange",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.timebank} ({self.role}, {self.status})"

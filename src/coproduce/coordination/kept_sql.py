@@ -12,7 +12,8 @@ different SQL text, a query run while the queryset is built) and the section is 
 is read through the ORM on every view, as before (so is a section marked not to be kept). Each
 view then puts its own time bank id and moment into the kept parameters and builds the
 instances as Django's `ModelIterable` does (the `select_related` objects and annotations
-included, the prefetches done by `prefetch_related_objects`).
+included, the prefetches done by `prefetch_related_objects`), or, for a `.values()` queryset,
+the dicts `ValuesIterable` gives.
 
 Only linear offsets are recognised, which is what the sections compute (`now - N days`,
 `localdate(now) + N days`); `tests/coordination/test_kept_sql.py` proves every kept section's
@@ -30,7 +31,11 @@ from weakref import WeakKeyDictionary
 
 from django.db import connections, transaction
 from django.db.models import QuerySet, prefetch_related_objects
-from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import (  # type: ignore[attr-defined]
+    ModelIterable,
+    ValuesIterable,
+    get_related_populators,
+)
 from django.utils import timezone
 
 from coproduce.community.models import TimeBank
@@ -69,6 +74,8 @@ class _Kept:
     start: int
     end: int
     prefetches: tuple[Any, ...]
+    # For a `.values()` queryset: the names of its columns, each row given as a dict.
+    names: tuple[str, ...] | None = None
 
 
 def _instant(value: Any, connection: Any) -> datetime | None:
@@ -137,7 +144,7 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
         if ran:
             return None
         known = queryset._known_related_objects  # type: ignore[attr-defined]
-        if queryset._iterable_class is not ModelIterable or known:
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable) or known:
             return None
         made.append((queryset, *_compile(queryset, connection)))
     (queryset, compiler, sql, params), (_, _, sql_two, params_two) = made
@@ -151,6 +158,23 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
         if slot is None:
             return None
         slots.append((i, slot))
+    if queryset._iterable_class is ValuesIterable:
+        query = queryset.query
+        return _Kept(
+            sql=sql,
+            params=params,
+            slots=tuple(slots),
+            query=query,
+            select=compiler.select,
+            klass_info={},
+            annotation_col_map={},
+            col_count=compiler.col_count,
+            init_list=[],
+            start=0,
+            end=0,
+            prefetches=(),
+            names=(*query.extra_select, *query.values_select, *query.annotation_select),
+        )
     klass_info = compiler.klass_info
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
@@ -256,6 +280,8 @@ class KeptQuery:
             self._compilers[connection] = compiler
         if compiler.converters:
             rows = compiler.apply_converters(rows, compiler.converters)
+        if kept.names is not None:
+            return [dict(zip(kept.names, row, strict=True)) for row in rows]
         populators = get_related_populators(kept.klass_info, kept.select, alias)
         model = kept.klass_info["model"]
         result = []

@@ -18,12 +18,11 @@ from operator import attrgetter
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, ngettext
 
 from coproduce.core.units import format_hmm
 from coproduce.exchanges.models import Participant
@@ -34,6 +33,29 @@ from coproduce.exchanges.models import Participant
 _SIDES = dict(Participant._meta.get_field("side").flatchoices)
 
 _ID = "00000000-0000-0000-0000-000000000000"
+
+# Each sentence translated once per process and language, not once per row: `gettext` looks a
+# message up through every catalogue of the fallback chain (~5), and the page asked ~150 times
+# for a dozen messages. Named `gettext`/`ngettext` so `makemessages` still finds the msgids.
+_TRANSLATED: dict[tuple[str | None, str, str, int], str] = {}
+
+
+def gettext(message: str) -> str:
+    key = (translation.get_language(), message, "", 0)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = translation.gettext(message)
+    return found
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    key = (translation.get_language(), singular, plural, number)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        if len(_TRANSLATED) > 5000:  # one entry per count met: bounded all the same
+            _TRANSLATED.clear()
+        found = _TRANSLATED[key] = translation.ngettext(singular, plural, number)
+    return found
 
 
 @dataclass

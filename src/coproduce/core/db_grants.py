@@ -56,6 +56,8 @@ TABLES: dict[str, Grant] = {
     "community_timebank": Grant.WRITE,
     "community_person": Grant.WRITE,
     # `prune_personal_data` deletes applications that never became memberships (issue 10).
+    # Its `last_exchange_at` is a summary the confirming transaction writes (issue 17): the
+    # UPDATE it needs is granted already, and no new table was made for it.
     "community_membership": Grant.PRUNE,
     "community_organisation": Grant.WRITE,
     # An organisation's admin removes someone from its staff by deleting their row (the audit

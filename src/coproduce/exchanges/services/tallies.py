@@ -1,27 +1,35 @@
 """The summaries kept beside confirmed exchanges, written in the transaction that confirms them,
 so that the pages counting a year of exchanges read one row per person instead.
 
-Two things are kept: each participation's copy of its exchange's `confirmed_at`
+Three things are kept: each participation's copy of its exchange's `confirmed_at`
 (`Participant.exchange_confirmed_at`, indexed with the person and side, so "how many did she
-give since" is one index range), and each person's `PersonActivity` (when they last gave and
-last received). The activity rows are never incremented, only recomputed from the
-participations of the people concerned (two index look-ups each), so they cannot drift: every
+give since" is one index range), each person's `PersonActivity` (when they last gave and
+last received), and its later moment on their membership of that time bank
+(`Membership.last_exchange_at`, indexed after the status and role, so the coordinator's "no
+exchange lately" is one index range of the quiet members). The activity rows are never
+incremented, only recomputed from the participations of the people concerned (two index
+look-ups each), and the membership's moment copied from them, so they cannot drift: every
 path that confirms an exchange (a member's confirmation, a coordinator's log or resolution,
-past exchanges brought in, the demo) calls `activity_refresh` for the people it touched.
+past exchanges brought in, the demo) calls `activity_refresh` for the people it touched, and
+`tallies_check` (run by `ledger verify`) recounts each membership's moment from the
+participations.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, NullIf
 
+from coproduce.community.models import Membership
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Participant, PersonActivity, Side
 
 _BATCH = 500
+# Before any exchange: stands in for "never" where SQLite's MAX() would give NULL for one NULL.
+_NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _last(side: str) -> Subquery:
@@ -63,6 +71,27 @@ def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
                 last_gave_at=_later("last_gave_at", _last(Side.PROVIDER)),
                 last_received_at=_later("last_received_at", _last(Side.RECEIVER)),
             )
+            _memberships_refresh(Q(timebank_id=timebank_id, person_id__in=batch))
+
+
+def _latest_of(gave: str, received: str) -> NullIf:
+    # The later of two moments either of which may be NULL; NULL if both are.
+    return NullIf(
+        Greatest(Coalesce(gave, Value(_NEVER)), Coalesce(received, Value(_NEVER))),
+        Value(_NEVER),
+    )
+
+
+def _memberships_refresh(memberships: Q) -> None:
+    """Copy each of these memberships' last exchange from its person's activity in its time
+    bank (None without one)."""
+    Membership.objects.filter(memberships).update(
+        last_exchange_at=Subquery(
+            PersonActivity.objects.filter(timebank=OuterRef("timebank"), person=OuterRef("person"))
+            .annotate(latest=_latest_of("last_gave_at", "last_received_at"))
+            .values("latest")[:1]
+        )
+    )
 
 
 def confirmation_tally(
@@ -93,3 +122,37 @@ def tallies_rebuild(*, timebank_id: int) -> None:
         PersonActivity.objects.filter(timebank_id=timebank_id).values_list("person_id", flat=True)
     )
     activity_refresh(people=[(timebank_id, pk) for pk in people])
+    # And every other membership of the bank (none should hold a moment: no activity).
+    _memberships_refresh(Q(timebank_id=timebank_id))
+
+
+def tallies_check(timebank_id: int | None, show: int) -> list[str]:
+    """`coproduce ledger verify`: each membership's last exchange is the latest confirmation
+    among its person's giving and receiving in that time bank, recounted from the
+    participations (registered in ExchangesConfig.ready). Mended by `tallies_rebuild`."""
+    recount = Subquery(
+        Participant.objects.filter(
+            person=OuterRef("person"),
+            timebank=OuterRef("timebank"),
+            side__in=[Side.PROVIDER, Side.RECEIVER],
+            exchange_confirmed_at__isnull=False,
+        )
+        .order_by("-exchange_confirmed_at")
+        .values("exchange_confirmed_at")[:1]
+    )
+    memberships = Membership.objects.all()
+    if timebank_id is not None:
+        memberships = memberships.filter(timebank_id=timebank_id)
+    wrong = (
+        memberships.alias(recount=recount)
+        .exclude(Q(recount__isnull=True, last_exchange_at__isnull=True))
+        .exclude(last_exchange_at=F("recount"))
+        .order_by("timebank_id", "id")
+        .values_list("timebank__slug", "person__username", "last_exchange_at")
+    )
+    return [
+        f"The last exchange kept on {username}'s membership of {slug} ({kept}) is not the"
+        " latest of their confirmed exchanges there (exchanges.services.tallies.tallies_rebuild"
+        " rewrites it)"
+        for slug, username, kept in wrong[:show]
+    ]

@@ -87,7 +87,12 @@ TABLES: list[Table] = [
         community.Person,
         lambda tb: Q(memberships__timebank_id=tb),
     ),
-    Table("memberships", community.Membership, _own),
+    Table(
+        "memberships",
+        community.Membership,
+        _own,
+        leave_out=frozenset({"last_exchange_at"}),  # a summary of the participations, rebuilt
+    ),
     Table("organisations", community.Organisation, _own),
     Table("organisation_staff", community.OrganisationStaff, _own),
     Table("safeguarding_checks", community.SafeguardingCheck, _own),
