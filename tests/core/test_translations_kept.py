@@ -64,3 +64,36 @@ def test_no_more_than_kept_answers_per_language(monkeypatch):
         assert ours.gettext(f"text a person typed {n}") == f"text a person typed {n}"
     assert len(ours._coproduce_kept) == 3
     assert ours.gettext("text a person typed 9") == "text a person typed 9"
+
+
+def _display_methods():
+    from functools import partialmethod
+
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        for name, method in vars(model).items():
+            if name.endswith("_display") and isinstance(method, partialmethod):
+                yield model, name, method
+
+
+def test_every_fields_display_reads_its_kept_labels():
+    methods = list(_display_methods())
+    assert len(methods) > 30
+    assert all(method.func is translations._display for _model, _name, method in methods)
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_every_choice_of_every_model_shows_the_label_django_would(language):
+    from django.db.models import Model
+
+    with translation.override(language):
+        for model, name, method in _display_methods():
+            field = method.keywords["field"]
+            values = [value for value, _label in field.flatchoices]
+            for value in [*values, "not one of them", None, 7]:
+                row = model.__new__(model)
+                row.__dict__[field.attname] = value
+                expected = Model._get_FIELD_display(row, field)
+                assert getattr(row, name)() == expected, (model, name, value)
+                assert type(getattr(row, name)()) is type(expected)

@@ -5,20 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0015_person_easy_read'),
-        ('exchanges', '0011_listing_search_document'),
+        ("community", "0015_person_easy_read"),
+        ("exchanges", "0011_listing_search_document"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['timebank', 'status', 'area', 'person', 'expires_at'], name='exchanges_o_timeban_0ce79b_idx'),
+            model_name="offer",
+            index=models.Index(
+                fields=["timebank", "status", "area", "person", "expires_at"],
+                name="exchanges_o_timeban_0ce79b_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['timebank', 'status', 'area', 'person', 'expires_at'], name='exchanges_r_timeban_1308de_idx'),
+            model_name="request",
+            index=models.Index(
+                fields=["timebank", "status", "area", "person", "expires_at"],
+                name="exchanges_r_timeban_1308de_idx",
+            ),
         ),
     ]
