@@ -5,9 +5,9 @@ the other. In English, the default language, nearly every message is a miss (the
 English): the catalogue is five dictionaries (one per app's `.mo` file: Django merges one only
 when its plural rule is the very same function object, so each app's is kept apart), followed by
 a chain of five fallback catalogues (the `en` files of Django's own apps), each asked in Python.
-One `gettext` cost about 9 µs in English against 1.8 µs in Welsh, and a page asks 150–300 times
+One `gettext` cost about 9 µs in English against 1.8 µs in Welsh, and a page asks 150 to 300 times
 (templates' `{% translate %}`, lazy labels, and `get_FOO_display`, which translates every label
-of a field's choices to look one up): 1.5–3 ms of CPU a page.
+of a field's choices to look one up): 1.5 to 3 ms of CPU a page.
 
 `install()` (called by `CoreConfig.ready`) gives every `DjangoTranslation` a dictionary of the
 answers it has given: the same message asked again is one dictionary lookup. The answer is a
@@ -20,7 +20,7 @@ before. Plural forms (`ngettext`) are not kept: few, and their answer depends on
 
 A model's `get_FOO_display()` is Django's `Model._get_FIELD_display`, which on every call builds
 a dictionary of the field's choices with `make_hashable`, hashing (so translating) every label
-to find one: ~60–150 µs for a field of twelve kinds of help, and home asks ~20 times. `install()`
+to find one: 60 to 150 µs for a field of twelve kinds of help, and home asks ~20 times. `install()`
 gives each such method of a field with fixed choices (a list, as every model here has; not a
 callable) a dictionary of its values built once, holding the labels untranslated: the one label
 asked for is translated when it is read, in the reader's language, with Django's own
