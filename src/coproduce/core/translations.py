@@ -78,7 +78,7 @@ def _displays() -> None:
         for name, method in list(vars(model).items()):
             if (
                 isinstance(method, partialmethod)
-                and method.func is Model._get_FIELD_display
+                and method.func is Model._get_FIELD_display  # type: ignore[attr-defined]
                 and isinstance(method.keywords.get("field"), Field)
                 and isinstance(method.keywords["field"].choices, list | tuple)
             ):
@@ -87,7 +87,7 @@ def _displays() -> None:
 
 def install() -> None:
     """Keep each translation's answers, and each field's labels (idempotent)."""
-    DjangoTranslation.gettext = _gettext  # type: ignore[method-assign]
+    DjangoTranslation.gettext = _gettext  # type: ignore[method-assign, assignment]
     _displays()
 
 
