@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("community", "0015_person_easy_read"),
-        ("exchanges", "0011_listing_search_document"),
+        ("exchanges", "0012_membership_last_exchange_fill"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
