@@ -77,6 +77,8 @@ class Offer(Listing):
             models.Index(fields=["timebank", "status", "category"]),
             # The newest active ones first (home, browse), without sorting them all.
             models.Index(fields=["timebank", "status", "created_at"]),
+            # The list page's areas and counts (`listings_counted`) from the index alone.
+            models.Index(fields=["timebank", "status", "area", "person", "expires_at"]),
         ]
 
 
@@ -85,6 +87,7 @@ class Request(Listing):
         indexes = [
             models.Index(fields=["timebank", "status", "category"]),
             models.Index(fields=["timebank", "status", "created_at"]),
+            models.Index(fields=["timebank", "status", "area", "person", "expires_at"]),
         ]
 
 

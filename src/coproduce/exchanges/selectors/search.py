@@ -134,14 +134,22 @@ def listings_counted(
     `listing_areas`, and how many listings `listings_search` finds with these filters in each
     area. Each alone reads every active listing's row (12,790 offers at 10,000 members: about
     7 and 5 ms on SQLite), so both come from one read (one query); with words to search for, a
-    listing is found when it is also among the full-text index's matches (a subquery the
-    database runs once, not per row)."""
+    listing is found when it is also among the full-text index's matches (on SQLite a subquery
+    of the FTS table the database runs once, not per row; on PostgreSQL the row's own stored
+    document, matched as the row is read)."""
     model = _model(kind)
     shown = _shown(timebank, viewer, category=category, day=day)
     words = search_words(q)
-    if words:
-        shown &= Q(pk__in=_matching_ids(model, words))
     active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+    if words and connection.vendor == "postgresql":
+        # The row's own stored document, matched where the row is read: as a subquery
+        # PostgreSQL read every listing a second time to find the matches' ids.
+        from django.contrib.postgres.search import SearchQuery
+
+        active = active.alias(search=_StoredDocument())
+        shown &= Q(search=SearchQuery(_pg_terms(words), search_type="raw", config="english"))
+    elif words:
+        shown &= Q(pk__in=_matching_ids(model, words))
     listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
     rows = (
         active.values("area")
