@@ -19,11 +19,18 @@ APP_ROLE = "coproduce_test_app"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres` tests skip on SQLite. `sqlite_only` is the converse: a test that uses no
+    database, or only a SQLite file of its own, would repeat the SQLite run exactly on
+    PostgreSQL, so it skips there (docs/DESIGN.md, "CI")."""
     if ON_POSTGRES:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
+        skip = pytest.mark.skip(reason="uses no database: the SQLite run proves it (sqlite_only)")
+    else:
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
     for item in items:
-        if "postgres" in item.keywords:
+        sqlite_only = item.get_closest_marker("sqlite_only") is not None
+        if sqlite_only and "postgres" in item.keywords:
+            raise pytest.UsageError(f"{item.nodeid} is marked both postgres and sqlite_only")
+        if sqlite_only if ON_POSTGRES else "postgres" in item.keywords:
             item.add_marker(skip)
 
 
