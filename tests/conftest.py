@@ -19,12 +19,22 @@ APP_ROLE = "coproduce_test_app"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if ON_POSTGRES:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
+    """`postgres` tests skip on SQLite. `sqlite_only` is the converse, for a test the PostgreSQL
+    run would only repeat: it uses no database, or only a SQLite file of its own, or (with its
+    `reason`) checks what does not depend on the database, such as a page's layout. It skips on
+    PostgreSQL with that reason (docs/DESIGN.md, "CI")."""
+    no_postgres = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it"
+    )
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        sqlite_only = item.get_closest_marker("sqlite_only")
+        if sqlite_only is not None and "postgres" in item.keywords:
+            raise pytest.UsageError(f"{item.nodeid} is marked both postgres and sqlite_only")
+        if ON_POSTGRES and sqlite_only is not None:
+            why = sqlite_only.kwargs.get("reason", "uses no database")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why} (sqlite_only)"))
+        elif not ON_POSTGRES and "postgres" in item.keywords:
+            item.add_marker(no_postgres)
 
 
 @pytest.hookimpl(hookwrapper=True)

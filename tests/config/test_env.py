@@ -12,6 +12,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from coproduce.config.env import database_config, email_config, env_bool, env_int, env_str
 
+# Configuration read from the environment; a command run here gets no DATABASE_URL but the one a
+# test gives it, so the PostgreSQL run would repeat this module exactly (tests/conftest.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def test_yes_and_no_are_read_in_the_ways_people_write_them(monkeypatch):
     for raw, expected in [("1", True), ("yes", True), ("TRUE", True), ("0", False), ("off", False)]:

@@ -19,6 +19,9 @@ import pytest
 from coproduce.config import settings as settings_module
 
 DEPLOY_CHECK = ["manage", "check", "--deploy", "--fail-level", "WARNING"]
+# The settings read afresh, or a command run without DATABASE_URL: the PostgreSQL run would repeat
+# these exactly (tests/conftest.py).
+SETTINGS_ONLY = pytest.mark.sqlite_only
 
 
 def _production_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -53,6 +56,7 @@ def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@SETTINGS_ONLY
 def test_the_deployment_check_finds_nothing_with_production_settings(tmp_path: Path):
     result = _check_deploy(_production_env(tmp_path))
     output = result.stdout + result.stderr
@@ -61,6 +65,7 @@ def test_the_deployment_check_finds_nothing_with_production_settings(tmp_path: P
     assert "WARNING" not in output and "security." not in output, output
 
 
+@SETTINGS_ONLY
 def test_the_deployment_check_still_speaks_up_when_https_is_turned_off(tmp_path: Path):
     result = _check_deploy(_production_env(tmp_path, COPRODUCE_SECURE_COOKIES="0"))
     assert result.returncode != 0
@@ -79,6 +84,7 @@ def _settings(monkeypatch, tmp_path: Path, **env: str) -> dict[str, object]:
     return runpy.run_path(str(Path(settings_module.__file__)))
 
 
+@SETTINGS_ONLY
 def test_secure_cookies_turn_on_the_redirect_and_a_years_hsts(monkeypatch, tmp_path):
     on = _settings(monkeypatch, tmp_path, COPRODUCE_SECURE_COOKIES="1")
     assert on["SECURE_SSL_REDIRECT"] is True
@@ -92,6 +98,7 @@ def test_secure_cookies_turn_on_the_redirect_and_a_years_hsts(monkeypatch, tmp_p
     assert off["SECURE_HSTS_SECONDS"] == 0
 
 
+@SETTINGS_ONLY
 def test_an_operator_can_shorten_hsts_and_opt_into_subdomains(monkeypatch, tmp_path):
     chosen = _settings(
         monkeypatch,
@@ -108,6 +115,7 @@ def test_an_operator_can_shorten_hsts_and_opt_into_subdomains(monkeypatch, tmp_p
     assert "security.W005" not in chosen["SILENCED_SYSTEM_CHECKS"]
 
 
+@SETTINGS_ONLY
 def test_the_forwarded_protocol_is_trusted_only_behind_a_declared_proxy(monkeypatch, tmp_path):
     assert "SECURE_PROXY_SSL_HEADER" not in _settings(monkeypatch, tmp_path)
     behind = _settings(monkeypatch, tmp_path, COPRODUCE_PROXY_HOPS="1")

@@ -31,6 +31,7 @@ def test_a_wrong_password_is_explained_and_keyboard_reachable(page):
     expect(page.get_by_role("alert")).to_contain_text("That username and password")
 
 
+@pytest.mark.sqlite_only(reason="checks layout, not data (CI budget)")
 @pytest.mark.parametrize(
     "path", ["/", "/offers/", "/requests/", "/exchanges/", "/coordinator/", "/members/"]
 )

@@ -21,6 +21,9 @@ from django.conf import settings
 
 import coproduce
 
+# Reads catalogue files only: the PostgreSQL run would repeat it (tests/conftest.py).
+pytestmark = pytest.mark.sqlite_only
+
 LOCALE = Path(coproduce.__file__).parent / "locale"
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 PLACEHOLDER = re.compile(r"%\([A-Za-z0-9_]+\)[sdifr]|%[sdif]|\{[A-Za-z0-9_]*\}")

@@ -15,6 +15,9 @@ from django.conf import settings
 
 import coproduce
 
+# Reads and writes catalogue files only: the PostgreSQL run would repeat it (tests/conftest.py).
+pytestmark = pytest.mark.sqlite_only
+
 SOURCE = Path(coproduce.__file__).parent
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 

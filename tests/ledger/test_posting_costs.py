@@ -178,6 +178,8 @@ rows = st.lists(
 )
 
 
+# Pure Python (an unsaved TimeBank, the rules called directly): the PostgreSQL run would repeat it.
+@pytest.mark.sqlite_only
 @given(
     rows=rows,
     balanced=st.booleans(),

@@ -3,7 +3,11 @@ offline with the vendored files (a missing file they reference would stop `copro
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
+
+# Static files only: the PostgreSQL run would repeat it (tests/conftest.py).
+pytestmark = pytest.mark.sqlite_only
 
 
 def test_collectstatic_with_the_production_storage_succeeds(settings, tmp_path):
