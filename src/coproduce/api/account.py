@@ -35,9 +35,10 @@ from coproduce.members.services import gift_give
 router = Router(tags=["account"])
 
 
-# The statement's own order: when the help happened, newest first, the entry breaking ties.
+# The statement's own order: when the help happened, newest first, the entry breaking ties
+# (the entry's copy of its transfer's moment: `statement_for`).
 STATEMENT_ORDER = (
-    Key("transfer__occurred_at", "datetime"),
+    Key("occurred_at", "datetime"),
     Key("id", "int"),
 )
 
