@@ -228,8 +228,8 @@ def exchanges_grouped_for_person(
         .prefetch_related(_participants_prefetch())
         .order_by(_newest(queryset.db).desc(), "-id")
     )
-    open_ones = list(base.filter(status__in=OPEN_STATUSES))
-    finished = list(base.filter(status__in=FINISHED_STATUSES)[: finished_limit + 1])
+    open_ones: list[Exchange] = list(base.filter(status__in=OPEN_STATUSES))
+    finished: list[Exchange] = list(base.filter(status__in=FINISHED_STATUSES)[: finished_limit + 1])
     return MyExchanges(
         waiting=[e for e in open_ones if _bucket_of(e, person) == WAITING],
         active=[e for e in open_ones if _bucket_of(e, person) == ACTIVE],
