@@ -35,8 +35,7 @@ from coproduce.members.services import gift_give
 router = Router(tags=["account"])
 
 
-# The statement's own order: when the help happened, newest first, the entry breaking ties
-# (the entry's copy of its transfer's moment: `statement_for`).
+# The statement's order: when the help happened (the entry's copy), newest first; id breaks ties.
 STATEMENT_ORDER = (
     Key("occurred_at", "datetime"),
     Key("id", "int"),

@@ -184,12 +184,7 @@ def statement_for(*, account: Account, period: StatementSpan | None = None) -> S
             )
             + Value(opening)
         )
-        # The entry's own copy of its transfer's `occurred_at` (`ledger verify` checks they
-        # agree), so the order is served by the account's (account, occurred_at) index: ordered
-        # by the transfer's, PostgreSQL could walk every transfer of every bank newest first
-        # through `occurred_at`'s index (12 to 16 s at 1,000,000 transfers when it did;
-        # tests/ledger/test_statement_plan.py).
-        .order_by("-occurred_at", "-id")
+        .order_by("-occurred_at", "-id")  # the entry's copy: DESIGN, "Every list of one person's"
     )
     return Statement(
         account=account,
