@@ -35,9 +35,9 @@ from coproduce.members.services import gift_give
 router = Router(tags=["account"])
 
 
-# The statement's own order: when the help happened, newest first, the entry breaking ties.
+# The statement's order: when the help happened (the entry's copy), newest first; id breaks ties.
 STATEMENT_ORDER = (
-    Key("transfer__occurred_at", "datetime"),
+    Key("occurred_at", "datetime"),
     Key("id", "int"),
 )
 

@@ -22,23 +22,21 @@ rows equal the ORM's, on both databases, at several moments (across a change of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
-from django.db.models.query import (  # type: ignore[attr-defined]
-    ModelIterable,
-    ValuesIterable,
-    get_related_populators,
-)
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils import timezone
 
 from coproduce.community.models import TimeBank
+from coproduce.core.compiled_query import results_from_rows
+from coproduce.core.planner import planner_settings
 
 # Two made-up time bank ids (never a real row's) and two moments far apart, on different days
 # of the year, times of day and days of the week.
@@ -194,32 +192,11 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
     )
 
 
-@contextmanager
-def serial_on_postgresql(connection: Any) -> Iterator[None]:
+def serial_on_postgresql(connection: Any) -> AbstractContextManager[None]:
     """The queries run inside are planned without parallel workers on PostgreSQL (nothing
-    changes on SQLite): `max_parallel_workers_per_gather` is set to 0 for the transaction (one
-    is begun if none is open, and its end ends the setting) and, in an enclosing transaction,
-    put back as it was after, so that transaction goes on as before. If a query fails, the
-    transaction is rolled back and the setting with it."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    # A transaction begun here ends here, and the setting with it: nothing to put back.
-    enclosed = connection.in_atomic_block
-    with transaction.atomic(using=connection.alias, savepoint=False):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('max_parallel_workers_per_gather'), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"
-            )
-            before = cursor.fetchone()[0]
-        yield
-        if not enclosed:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('max_parallel_workers_per_gather', %s, true)", [before]
-            )
+    changes on SQLite): `core.planner.planner_settings` (for the transaction; one is begun if
+    none is open; in an enclosing one the setting is put back after)."""
+    return planner_settings(connection, max_parallel_workers_per_gather="0")
 
 
 class KeptQuery:
@@ -267,31 +244,9 @@ class KeptQuery:
         with connection.cursor() as cursor:
             cursor.execute(kept.sql, params)
             rows = cursor.fetchall()
-        if not rows:
-            return []
-        # The converters (SQLite's dates, for one) belong to the connection: kept per connection.
-        compiler = self._compilers.get(connection)
-        if compiler is None:
-            compiler = kept.query.get_compiler(connection=connection)
-            compiler.select = kept.select
-            compiler.col_count = kept.col_count
-            fields = [s[0] for s in kept.select[: kept.col_count]]
-            compiler.converters = compiler.get_converters(fields)
-            self._compilers[connection] = compiler
-        if compiler.converters:
-            rows = compiler.apply_converters(rows, compiler.converters)
+        result = results_from_rows(kept, rows, connection, self._compilers)
         if kept.names is not None:
-            return [dict(zip(kept.names, row, strict=True)) for row in rows]
-        populators = get_related_populators(kept.klass_info, kept.select, alias)
-        model = kept.klass_info["model"]
-        result = []
-        for row in rows:
-            obj = model.from_db(alias, kept.init_list, row[kept.start : kept.end])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in kept.annotation_col_map.items():
-                setattr(obj, name, row[position])
-            result.append(obj)
+            return result
         if kept.prefetches:
             prefetch_related_objects(result, *kept.prefetches)
         return result

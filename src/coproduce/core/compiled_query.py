@@ -15,9 +15,9 @@ query. The result is a list equal, row for row, to `list(build(*args))`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 from django.db import connections, router
@@ -25,6 +25,69 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
+
+
+class RowShape(Protocol):
+    """What model instances are made from, for the rows of one compiled query's SQL."""
+
+    @property
+    def query(self) -> Any: ...
+    @property
+    def select(self) -> Any: ...
+    @property
+    def klass_info(self) -> dict[str, Any]: ...
+    @property
+    def annotation_col_map(self) -> dict[str, int]: ...
+    @property
+    def col_count(self) -> int: ...
+    @property
+    def init_list(self) -> list[str]: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def names(self) -> tuple[str, ...] | None: ...  # a `.values()` query's columns
+
+
+def results_from_rows(
+    shape: RowShape,
+    rows: Sequence[tuple[Any, ...]],
+    connection: Any,
+    compilers: WeakKeyDictionary[Any, Any],
+) -> list[Any]:
+    """The results of a kept query's SQL from its rows, made as Django makes them: model
+    instances as `ModelIterable` does (the `select_related` objects and annotations included),
+    or for a `.values()` query (`shape.names`) dicts as `ValuesIterable` does. The converters
+    (SQLite's dates, for one) belong to the connection: kept per connection in `compilers`,
+    which the caller keeps for as long as it keeps `shape`."""
+    if not rows:
+        return []
+    compiler = compilers.get(connection)
+    if compiler is None:
+        compiler = shape.query.get_compiler(connection=connection)
+        compiler.select = shape.select
+        compiler.col_count = shape.col_count
+        fields = [s[0] for s in shape.select[: shape.col_count]]
+        compiler.converters = compiler.get_converters(fields)
+        compilers[connection] = compiler
+    if compiler.converters:
+        rows = compiler.apply_converters(rows, compiler.converters)
+    if shape.names is not None:
+        return [dict(zip(shape.names, row, strict=True)) for row in rows]
+    alias = connection.alias
+    populators = get_related_populators(shape.klass_info, shape.select, alias)
+    model = shape.klass_info["model"]
+    result = []
+    for row in rows:
+        obj = model.from_db(alias, shape.init_list, row[shape.start : shape.end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in shape.annotation_col_map.items():
+            setattr(obj, name, row[position])
+        result.append(obj)
+    return result
+
 
 # Placeholder ids: never a real row's, and each distinct from every constant of a query.
 _PLACEHOLDERS = tuple(-(2**62) + n for n in range(8))
@@ -42,6 +105,8 @@ class _Compiled:
     init_list: list[str]
     start: int
     end: int
+    annotation_col_map: dict[str, int] = field(default_factory=dict)  # none: refused
+    names: None = None  # model instances only
 
 
 class CompiledQuery(Generic[M]):
@@ -92,25 +157,4 @@ class CompiledQuery(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        if not rows:
-            return []
-        # The converters (SQLite's dates, for one) belong to this connection: kept per connection.
-        compiler = self._compilers.get(connection)
-        if compiler is None:
-            compiler = compiled.query.get_compiler(connection=connection)
-            compiler.select = compiled.select
-            compiler.col_count = compiled.col_count
-            fields = [s[0] for s in compiled.select[: compiled.col_count]]
-            compiler.converters = compiler.get_converters(fields)  # type: ignore[attr-defined]
-            self._compilers[connection] = compiler
-        if compiler.converters:  # type: ignore[attr-defined]
-            rows = compiler.apply_converters(rows, compiler.converters)  # type: ignore[attr-defined]
-        populators = get_related_populators(compiled.klass_info, compiled.select, alias)
-        model = compiled.klass_info["model"]
-        result = []
-        for row in rows:
-            obj = model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
-            for populator in populators:
-                populator.populate(row, obj)
-            result.append(obj)
-        return result
+        return results_from_rows(compiled, rows, connection, self._compilers)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.community.models import TimeBank
+from coproduce.core.planner import planner_settings
 from coproduce.exchanges.models import ListingStatus, Offer
 from coproduce.exchanges.models import Request as HelpRequest
 from coproduce.insights import graph
@@ -108,24 +109,11 @@ def _raw_rows(queryset: Any, *, in_index_order: bool = False) -> list[tuple[Any,
     sequential scan; with only the first two off, it chose a parallel scan of the time bank's
     index and a sort spilled to disk on the 1,000,000-exchange set (430 ms against 250)."""
     sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:  # the replica for a report page
-        if not in_index_order or cursor.db.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_hashagg'), "
-            "current_setting('enable_sort'), set_config('enable_seqscan', 'off', true), "
-            "set_config('enable_hashagg', 'off', true), set_config('enable_sort', 'off', true)"
-        )
-        seqscan, hashagg, sort, *_off = cursor.fetchone()
+    database = connections[queryset.db]  # the replica for a report page
+    off = dict.fromkeys(("enable_seqscan", "enable_hashagg", "enable_sort"), "off")
+    with planner_settings(database, **(off if in_index_order else {})), database.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        cursor.execute(
-            "SELECT set_config('enable_seqscan', %s, true), "
-            "set_config('enable_hashagg', %s, true), set_config('enable_sort', %s, true)",
-            [seqscan, hashagg, sort],
-        )
-        return rows
+        return cursor.fetchall()
 
 
 def _pair_rows(queryset: Any, *, by_category: bool) -> list[tuple[Any, ...]]:

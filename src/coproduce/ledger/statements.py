@@ -179,12 +179,12 @@ def statement_for(*, account: Account, period: StatementSpan | None = None) -> S
         .annotate(
             running=Window(
                 Sum("amount"),
-                order_by=[F("transfer__occurred_at").asc(), F("id").asc()],
+                order_by=[F("occurred_at").asc(), F("id").asc()],
                 frame=RowRange(start=None, end=0),
             )
             + Value(opening)
         )
-        .order_by("-transfer__occurred_at", "-id")
+        .order_by("-occurred_at", "-id")  # the entry's copy: DESIGN, "Every list of one person's"
     )
     return Statement(
         account=account,

@@ -545,7 +545,9 @@ def pool_contributions(pool: Pool, *, limit: int = 100) -> list[Entry]:
     return list(
         Entry.objects.filter(account=pool.account, amount__gt=0)
         .select_related("transfer", "transfer__created_by")
-        .order_by("-transfer__occurred_at", "-pk")[:limit]
+        # The entry's copy of the transfer's moment, served by the account's own index (as
+        # `statement_for`): never a walk of every transfer newest first.
+        .order_by("-occurred_at", "-pk")[:limit]
     )
 
 

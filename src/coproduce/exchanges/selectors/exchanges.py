@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -115,16 +116,50 @@ def _bucket_of(exchange: Exchange, person: Person) -> str:
     return ACTIVE
 
 
-def _newest(alias: str) -> F | ExpressionWrapper:
-    """The key a person's exchanges are listed by, newest first: `created_at`, which on
-    PostgreSQL is written `created_at + interval '0'` so that no index can serve the order.
-    Given `created_at`'s index and a LIMIT, PostgreSQL walked the bank's exchanges newest first,
-    testing each against the person's participations, instead of reading those (a few hundred
-    at most) and sorting them: for someone whose exchanges are old, every exchange of the bank
-    (3.6 s for home at 1,000,000 exchanges; `tests/exchanges/test_my_exchanges_plan.py`)."""
-    if connections[alias].vendor != "postgresql":
-        return F("created_at")
-    return ExpressionWrapper(F("created_at") + Value(timedelta(0)), output_field=DateTimeField())
+def _newest(alias: str) -> F | ExpressionWrapper | Func:
+    """The key a person's exchanges are listed by, newest first: `created_at`, written so that
+    no index can serve the order (`created_at + interval '0'` on PostgreSQL, `+created_at` on
+    SQLite, where unary plus is a no-op that hides the column from its indexes).
+    Given `created_at`'s index and a LIMIT, both databases walked the bank's exchanges newest
+    first, testing each against the person's participations, instead of reading those (a few
+    hundred at most) and sorting them: for someone whose exchanges are old, every exchange of the
+    bank (3.6 s for home at 1,000,000 exchanges on PostgreSQL, 21 to 43 s for "My exchanges" on
+    SQLite; `tests/exchanges/test_my_exchanges_plan.py`)."""
+    vendor = connections[alias].vendor
+    if vendor == "postgresql":
+        return ExpressionWrapper(
+            F("created_at") + Value(timedelta(0)), output_field=DateTimeField()
+        )
+    if vendor == "sqlite":
+        return Func(F("created_at"), template="+%(expressions)s", output_field=DateTimeField())
+    return F("created_at")
+
+
+def _taking_part(timebank: TimeBank, person: Person) -> QuerySet[Exchange]:
+    """The exchanges of the time bank (or visited from it) the person takes part in, as
+    themselves or for an organisation they work for: one query for those organisations, and on
+    PostgreSQL one for the exchanges' ids. List them by `_newest`."""
+    # Driven from the person's own participations (indexed by person), not by testing every
+    # exchange of the bank newest first. The organisations they work for are read first (few,
+    # usually none): a join or subquery there made SQLite scan every participation, since most
+    # have no organisation and its statistics then call that index useless.
+    organisations = list(
+        OrganisationStaff.objects.filter(person=person).values_list("organisation_id", flat=True)
+    )
+    mine = Q(person=person)
+    if organisations:
+        mine |= Q(organisation_id__in=organisations)
+    taking_part = Participant.objects.filter(mine).values("exchange_id")
+    queryset = Exchange.objects.filter(_in_bank(timebank, person))
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(pk__in=taking_part)
+    # The ids first, as one array: given them as a subquery, PostgreSQL scanned every exchange
+    # of the bank and hashed them against the participations (0.10 s at 1,000,000 exchanges)
+    # rather than look up the few hundred exchanges they name.
+    ids = list(taking_part.values_list("exchange_id", flat=True))
+    return queryset.filter(
+        RawSQL('"exchanges_exchange"."id" = ANY(%s)', (ids,), output_field=BooleanField())
+    )
 
 
 def exchanges_for_person(
@@ -146,28 +181,7 @@ def exchanges_for_person(
     `i_receive`, `i_provide`: four subqueries) for a list that does not show it (home), unless
     a bucket needs it.
     """
-    # Driven from the person's own participations (indexed by person), not by testing every
-    # exchange of the bank newest first. The organisations they work for are read first (few,
-    # usually none): a join or subquery there made SQLite scan every participation, since most
-    # have no organisation and its statistics then call that index useless.
-    organisations = list(
-        OrganisationStaff.objects.filter(person=person).values_list("organisation_id", flat=True)
-    )
-    mine = Q(person=person)
-    if organisations:
-        mine |= Q(organisation_id__in=organisations)
-    taking_part = Participant.objects.filter(mine).values("exchange_id")
-    queryset = Exchange.objects.filter(_in_bank(timebank, person))
-    if connections[queryset.db].vendor == "postgresql":
-        # The ids first, as one array: given them as a subquery, PostgreSQL scanned every
-        # exchange of the bank and hashed them against the participations (0.10 s at 1,000,000
-        # exchanges) rather than look up the few hundred exchanges they name.
-        ids = list(taking_part.values_list("exchange_id", flat=True))
-        queryset = queryset.filter(
-            RawSQL('"exchanges_exchange"."id" = ANY(%s)', (ids,), output_field=BooleanField())
-        )
-    else:
-        queryset = queryset.filter(pk__in=taking_part)
+    queryset = _taking_part(timebank, person)
     if my_part or bucket is not None:
         queryset = _with_my_part(queryset, person)
     if where is not None:
@@ -197,16 +211,25 @@ def exchanges_grouped_for_person(
     *, timebank: TimeBank, person: Person, finished_limit: int = 30
 ) -> MyExchanges:
     """The "My exchanges" page: everything still open, and the most recent finished ones, in
-    four queries whatever their number."""
+    five queries whatever their number (six on PostgreSQL: `_taking_part`)."""
+    # Not a test of every exchange of the bank newest first (`i_take_part` on each): through
+    # `created_at`'s index PostgreSQL read them all for a member whose exchanges are old (25 s
+    # at 1,000,000 exchanges; tests/exchanges/test_my_exchanges_plan.py).
+    queryset = _taking_part(timebank, person)
     base = (
-        _with_my_part(Exchange.objects.filter(_in_bank(timebank, person)), person)
-        .filter(i_take_part=True)  # type: ignore[misc]
-        .select_related("proposed_by", "transfer__reversed_by")
+        _with_my_part(queryset, person)
+        .select_related("proposed_by", "transfer")
+        # Whether the credits were reversed, asked of the index: joined to the reversal,
+        # SQLite scanned every transfer for each exchange listed (`reverses_id` is nearly always
+        # empty, so its statistics call that index useless: 0.25 s an exchange at 1,000,000).
+        .annotate(
+            credits_reversed=Exists(Transfer.objects.filter(reverses=OuterRef("transfer_id")))
+        )
         .prefetch_related(_participants_prefetch())
-        .order_by("-created_at", "-id")
+        .order_by(_newest(queryset.db).desc(), "-id")
     )
-    open_ones = list(base.filter(status__in=OPEN_STATUSES))
-    finished = list(base.filter(status__in=FINISHED_STATUSES)[: finished_limit + 1])
+    open_ones: list[Exchange] = list(base.filter(status__in=OPEN_STATUSES))
+    finished: list[Exchange] = list(base.filter(status__in=FINISHED_STATUSES)[: finished_limit + 1])
     return MyExchanges(
         waiting=[e for e in open_ones if _bucket_of(e, person) == WAITING],
         active=[e for e in open_ones if _bucket_of(e, person) == ACTIVE],
