@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Offer, Request
-from coproduce.exchanges.services.disputes import exchange_dispute
+from coproduce.exchanges.services.disputes import exchange_dispute, exchange_reverse
 from coproduce.exchanges.services.feedback import feedback_give
 from coproduce.ledger.models import Account, Transfer
 from tests.exchanges.conftest import balance, propose, step
@@ -301,6 +301,21 @@ def test_my_exchanges_are_grouped(login, riverside, alice, bob, dan, erin):
     assert active_at < content.index(mine.title) < finished_at
     assert finished_at < content.index(finished.title)
     assert "Not alices" not in content
+
+
+def test_my_exchanges_says_which_credits_a_coordinator_reversed(
+    login, riverside, carol, alice, bob
+):
+    garden = propose(riverside, alice, bob, title="Garden")
+    step(garden, "confirmed", minutes=60)
+    shopping = propose(riverside, alice, bob, title="Shopping")
+    step(shopping, "confirmed", minutes=60)
+    exchange_reverse(exchange=garden, acting=carol, reason="Logged twice")
+    content = login(alice).get(url("exchanges")).content.decode()
+    garden_row = content[content.index("Garden") :].split("</li>")[0]
+    shopping_row = content[content.index("Shopping") :].split("</li>")[0]
+    assert "(credits reversed)" in garden_row
+    assert "(credits reversed)" not in shopping_row
 
 
 def test_the_list_uses_a_bounded_number_of_queries(
