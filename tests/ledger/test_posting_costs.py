@@ -5,7 +5,7 @@ data is still exact JSON whatever a reason holds, and a group session's balances
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,6 +49,34 @@ def test_a_column_whose_own_index_went_still_leads_another(
     # A look-up by that column (an account's entries, a bank's transfers or audit rows) still
     # finds its rows through an index.
     assert column in _leading_columns(table)
+
+
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [(Transfer, "ledger_transfer_on_behalf"), (AuditEvent, "core_auditevent_on_behalf")],
+)
+def test_rows_on_someones_behalf_are_still_found_through_an_index(
+    db, model, index: str, django_user_model
+) -> None:
+    """`on_behalf_of_id` is indexed only where it is set (ledger 0010, core 0007): the PROTECT
+    check before a person is deleted still finds their rows without reading every one."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    assert not [
+        name
+        for name, c in constraints.items()
+        if c["index"] and c["columns"] == ["on_behalf_of_id"] and name != index
+    ], "a full index of on_behalf_of_id is back"
+    sql, params = model.objects.filter(on_behalf_of_id__in=[1, 2]).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert index in plan, plan
 
 
 def test_an_override_reason_reaches_the_audit_row_exactly_as_written(story: Story) -> None:

@@ -132,6 +132,29 @@ def test_sqlite_refuses_an_entry_dated_otherwise_than_its_transfer(story: Story)
     assert not Transfer.objects.filter(memo="backdated").exists()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigger")
+def test_sqlite_refuses_an_entry_of_another_kind_than_its_transfer(story: Story) -> None:
+    """The trigger looks the transfer up once for both copies (ledger 0011): a right date does
+    not let a wrong kind through, nor an entry of a transfer that is not there."""
+    r = story
+    posted = transfer_post(
+        timebank=r.timebank, acting=r.alice, payer=r.alice_account, payee=r.bob_account, minutes=30
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    for transfer_id, kind in ((posted.pk, "gift"), (posted.pk + 1000, "exchange")):
+        with (
+            pytest.raises(IntegrityError, match="carries its transfer's occurred_at and kind"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "INSERT INTO ledger_entry (transfer_id, account_id, timebank_id, unit, amount,"
+                " occurred_at, kind) VALUES (%s, %s, %s, 'hour', 30, %s, %s)",
+                [transfer_id, r.bob_account.pk, r.timebank.pk, adapt(posted.occurred_at), kind],
+            )
+    assert Entry.objects.filter(transfer=posted).count() == 2
+
+
 def test_verify_names_an_entry_dated_otherwise_than_its_transfer(story: Story) -> None:
     """PostgreSQL has no trigger for it (its posting function writes the copies from the same
     values); on either database `ledger verify` names such an entry."""

@@ -19,8 +19,14 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Indexed where set only (see Meta): most acts are on nobody's behalf (core 0007).
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     action = models.CharField(max_length=64)
     target = models.CharField(max_length=100, blank=True, help_text="type:public id of the thing")
@@ -32,7 +38,12 @@ class AuditEvent(models.Model):
             models.Index(
                 fields=["timebank_id", "action", "created_at"],
                 name="core_audite_timeban_516b20_idx",
-            )
+            ),
+            models.Index(
+                fields=["on_behalf_of"],
+                name="core_auditevent_on_behalf",
+                condition=models.Q(on_behalf_of__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

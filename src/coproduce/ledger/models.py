@@ -123,15 +123,23 @@ class Transfer(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=16, choices=TransferKind.choices)
     memo = models.CharField(max_length=255, blank=True)
-    # When the help happened (a coordinator may log last week's exchange today)…
-    occurred_at = models.DateTimeField(db_index=True)
+    # When the help happened (a coordinator may log last week's exchange today)… Not indexed
+    # alone: reads by date go through the entries' copies or an index led by the time bank
+    # (ledger 0010).
+    occurred_at = models.DateTimeField()
     # …and when it reached the ledger.
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Indexed where set only (see Meta): most postings act on nobody's behalf (ledger 0010).
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     reverses = models.OneToOneField(
@@ -143,6 +151,13 @@ class Transfer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["timebank", "idempotency_key"], name="one_transfer_per_idempotency_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["on_behalf_of"],
+                name="ledger_transfer_on_behalf",
+                condition=models.Q(on_behalf_of__isnull=False),
             )
         ]
 
