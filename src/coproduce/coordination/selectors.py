@@ -185,7 +185,6 @@ SECTIONS: dict[str, SectionKind] = {
             days=INACTIVE_AFTER_DAYS,
         ),
         lambda timebank, now: members_inactive(timebank=timebank, now=now),
-        kept=False,
     ),
     "only-receiving": SectionKind(
         _("Members only receiving"),
