@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from coproduce.community.models import Membership, TimeBank
 from coproduce.coordination import selectors
-from coproduce.coordination.kept_sql import KeptQuery
+from coproduce.coordination.kept_sql import BY_INDEX, SERIAL, KeptQuery
 
 from .conftest import make_exchange, populate
 
@@ -64,10 +64,11 @@ def _orm_rows(key: str, timebank: TimeBank, moment: datetime, limit: int) -> lis
     return list(selectors._with_total(key, selectors.SECTIONS[key].rows(timebank, moment))[:limit])
 
 
-def test_every_section_but_no_exchange_lately_is_kept():
+def test_every_section_is_kept():
     alias = router.db_for_read(Membership)
     kept = {key for key in selectors.SECTIONS if selectors._section_query(key, 10).kept_on(alias)}
-    assert kept == set(selectors.SECTIONS) - {"inactive"}
+    # "No exchange lately" too: the people in exchanges under way are read in its own query.
+    assert kept == set(selectors.SECTIONS)
 
 
 def test_kept_rows_equal_the_orms_in_every_section_at_every_moment(riverside, hillside, alice, bob):
@@ -145,7 +146,7 @@ def test_a_serial_section_is_planned_without_parallel_workers_and_the_setting_pu
         (before,) = cursor.fetchone()
     assert before != "0"
     now = timezone.now()
-    rows = KeptQuery(build, serial=True)(riverside, now, alias)
+    rows = KeptQuery(build, planner=SERIAL)(riverside, now, alias)
     assert rows and {m.workers for m in rows} == {"0"}
     assert {m.workers for m in KeptQuery(build)(riverside, now, alias)} == {before}
     # Put back for the rest of the transaction the test runs in.
@@ -154,8 +155,10 @@ def test_a_serial_section_is_planned_without_parallel_workers_and_the_setting_pu
         assert cursor.fetchone() == (before,)
 
 
-def test_the_near_limit_list_is_the_one_read_serially():
-    assert {key for key, kind in selectors.SECTIONS.items() if kind.serial} == {"near-limit"}
+def test_the_lists_that_scan_for_a_few_rows_are_the_ones_read_serially_and_by_index():
+    planned = {key: kind.planner for key, kind in selectors.SECTIONS.items() if kind.planner}
+    assert set(planned) == {"near-limit", "only-receiving", "only-giving"}
+    assert all(planner == SERIAL + BY_INDEX for planner in planned.values())
 
 
 @pytest.mark.postgres
@@ -171,7 +174,7 @@ def test_outside_a_transaction_the_setting_ends_with_the_one_begun_for_the_read(
     TimeBank.objects.create(name="Quayside", slug="quayside")
     assert not connection.in_atomic_block
     with CaptureQueriesContext(connection) as queries:
-        rows = KeptQuery(build, serial=True)(TimeBank(pk=0), timezone.now(), alias)
+        rows = KeptQuery(build, planner=SERIAL)(TimeBank(pk=0), timezone.now(), alias)
     assert {b.workers for b in rows} == {"0"}
     # Nothing put back by hand: the transaction's end did it.
     assert sum("set_config" in q["sql"] for q in queries) == 1

@@ -192,22 +192,34 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
     )
 
 
-def serial_on_postgresql(connection: Any) -> AbstractContextManager[None]:
-    """The queries run inside are planned without parallel workers on PostgreSQL (nothing
-    changes on SQLite): `core.planner.planner_settings` (for the transaction; one is begun if
-    none is open; in an enclosing one the setting is put back after)."""
-    return planner_settings(connection, max_parallel_workers_per_gather="0")
+# Planner settings a section may be read with on PostgreSQL (`core.planner.planner_settings`;
+# nothing changes on SQLite), as (name, value) pairs.
+Planner = tuple[tuple[str, str], ...]
+# No parallel workers: for a list that scans a table whose size in pages, not rows, makes the
+# planner start workers that cost more than the scan.
+SERIAL: Planner = (("max_parallel_workers_per_gather", "0"),)
+# Joins by index look-ups only: for a list of a few hundred rows, each joined to its person and
+# membership, that the planner would join by hashing every person and membership of the bank
+# (it expects several times the rows it finds).
+BY_INDEX: Planner = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
+
+
+def planned_on_postgresql(connection: Any, planner: Planner) -> AbstractContextManager[None]:
+    """The queries run inside are planned with these settings on PostgreSQL (nothing changes
+    on SQLite, nor for no settings): `core.planner.planner_settings` (for the transaction; one
+    is begun if none is open; in an enclosing one the settings are put back after)."""
+    return planner_settings(connection, **dict(planner))
 
 
 class KeptQuery:
     """One section's query: `build(timebank, moment)` gives its queryset (rows and total).
 
-    `serial`: PostgreSQL plans it without parallel workers (`serial_on_postgresql`)."""
+    `planner`: the settings PostgreSQL plans it with (`planned_on_postgresql`)."""
 
-    def __init__(self, build: Build, *, keep: bool = True, serial: bool = False) -> None:
+    def __init__(self, build: Build, *, keep: bool = True, planner: Planner = ()) -> None:
         self._build = build
         self._keep = keep
-        self._serial = serial
+        self.planner = planner
         self._kept: dict[str, _Kept | None] = {}
         self._compilers: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
 
@@ -218,12 +230,14 @@ class KeptQuery:
         return self._kept[alias] is not None
 
     def __call__(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
-        if not self._serial:
-            return self._rows(timebank, moment, alias)
-        with serial_on_postgresql(connections[alias]):
-            return self._rows(timebank, moment, alias)
+        if not self.planner:
+            return self.rows(timebank, moment, alias)
+        with planned_on_postgresql(connections[alias], self.planner):
+            return self.rows(timebank, moment, alias)
 
-    def _rows(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
+    def rows(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
+        """The rows, read with the settings in force (the caller's block of `planner`'s, to
+        read several sections planned alike with one statement of settings)."""
         if not self.kept_on(alias):
             return list(self._build(timebank, moment).using(alias))
         kept = self._kept[alias]

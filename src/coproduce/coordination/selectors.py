@@ -27,7 +27,13 @@ from coproduce.community import selectors as community_selectors
 from coproduce.community.models import Membership, Person, TimeBank
 from coproduce.community.permissions import is_coordinator
 from coproduce.community.safeguarding import REMIND_DAYS_BEFORE, checks_expiring, pauses_open_in
-from coproduce.coordination.kept_sql import KeptQuery
+from coproduce.coordination.kept_sql import (
+    BY_INDEX,
+    SERIAL,
+    KeptQuery,
+    Planner,
+    planned_on_postgresql,
+)
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Exchange, Request, Side
 from coproduce.exchanges.selectors import exchanges as exchange_selectors
@@ -126,9 +132,14 @@ class SectionKind:
     # Whether its SQL may be kept across views (coordination.kept_sql): not for a list whose
     # query is built from what another query found.
     kept: bool = True
-    # Whether PostgreSQL reads it without parallel workers (coordination.kept_sql): for a list
-    # that scans a table whose size in pages, not rows, makes the planner start workers.
-    serial: bool = False
+    # The settings PostgreSQL plans it with (coordination.kept_sql: SERIAL, BY_INDEX).
+    planner: Planner = ()
+
+
+# How PostgreSQL plans the lists that scan one table for a few hundred rows and join each to its
+# person (and membership): without parallel workers, and by index look-ups. One setting for all
+# of them, so the dashboard sets it once for the three (one statement, `dashboard_for`).
+_SCANNED_FEW: Planner = SERIAL + BY_INDEX
 
 
 # The keys are the "see all" pages' URLs and the sections' anchors on the dashboard.
@@ -174,17 +185,22 @@ SECTIONS: dict[str, SectionKind] = {
             days=INACTIVE_AFTER_DAYS,
         ),
         lambda timebank, now: members_inactive(timebank=timebank, now=now),
-        kept=False,
     ),
     "only-receiving": SectionKind(
         _("Members only receiving"),
         _("Received help in the last 12 months and gave none: invite them to give."),
         lambda timebank, now: members_only_receiving(timebank=timebank, now=now),
+        # Its ~1,000 people were joined by hashing the bank's 10,000 people (PostgreSQL expects
+        # twice the rows it finds): look-ups by index instead.
+        planner=_SCANNED_FEW,
     ),
     "only-giving": SectionKind(
         _("Members only giving"),
         _("Gave help in the last 12 months and received none: ask what they would like."),
         lambda timebank, now: members_only_giving(timebank=timebank, now=now),
+        # Its ~1,000 people were joined by hashing the bank's 10,000 people (PostgreSQL expects
+        # twice the rows it finds): look-ups by index instead.
+        planner=_SCANNED_FEW,
     ),
     "paused": SectionKind(
         _("Members under a safeguarding pause"),
@@ -208,8 +224,10 @@ SECTIONS: dict[str, SectionKind] = {
         lambda timebank, now: balances_near_limit(timebank=timebank),
         # The accounts' table is updated on every exchange: its pages hold far fewer rows than
         # they could, so for ~10,000 accounts (~1,800 pages) PostgreSQL plans a parallel scan,
-        # and starting a worker costs more than the scan (BENCHMARKS.md, "eighth round").
-        serial=True,
+        # and starting a worker costs more than the scan (BENCHMARKS.md, "eighth round"). The
+        # few hundred accounts it finds were joined by hashing the bank's 10,000 people and
+        # memberships: look-ups by index instead (BENCHMARKS.md, "Dashboard, round 18").
+        planner=_SCANNED_FEW,
     ),
 }
 
@@ -252,7 +270,7 @@ def _section_query(key: str, limit: int) -> KeptQuery:
         kept = _KEPT[(key, limit)] = KeptQuery(
             lambda timebank, moment: _with_total(key, kind.rows(timebank, moment))[:limit],
             keep=kind.kept,
-            serial=kind.serial,
+            planner=kind.planner,
         )
     return kept
 
@@ -280,11 +298,21 @@ def dashboard_for(
     """Every section's first `limit` rows and total: one query per section (plus one for the
     people in the listed exchanges), whatever the size of the community."""
     _coordinator_check(person, timebank)
-    sections = []
     moment = _now(now)
     alias = router.db_for_read(Membership)
+    # The sections read with the same planner settings are read together, the settings set
+    # once for them (one statement, not one per section); the page shows them in order.
+    by_planner: dict[Planner, list[str]] = {}
     for key, kind in SECTIONS.items():
-        rows = _section_query(key, limit)(timebank, moment, alias)
+        by_planner.setdefault(kind.planner, []).append(key)
+    found: dict[str, list[Any]] = {}
+    for planner, keys in by_planner.items():
+        with planned_on_postgresql(connections[alias], planner):
+            for key in keys:
+                found[key] = _section_query(key, limit).rows(timebank, moment, alias)
+    sections = []
+    for key, kind in SECTIONS.items():
+        rows = found[key]
         total = rows[0].section_total if rows else 0
         sections.append(
             Section(key=key, title=kind.title, explanation=kind.explanation, rows=rows, total=total)

@@ -7,7 +7,6 @@ told there is no such page (a 404), as for every private page.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
-from coproduce.coordination.kept_sql import serial_on_postgresql
+from coproduce.coordination.kept_sql import planned_on_postgresql
 from coproduce.coordination.rows import row_views
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.requests import current_person, current_timebank
@@ -68,9 +67,9 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
         current_timebank(request),
         key,
     )
-    # Counted and read as the dashboard reads it (near the limit without parallel workers).
+    # Counted and read with the settings the dashboard reads it with.
     database = connections[router.db_for_read(queryset.model)]
-    with serial_on_postgresql(database) if kind.serial else nullcontext():
+    with planned_on_postgresql(database, kind.planner):
         page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = row_views(key, page.object_list)
     return render(

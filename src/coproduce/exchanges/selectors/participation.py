@@ -9,11 +9,11 @@ and these lists are about the people the time bank is for.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -43,63 +43,70 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
     still under way) since then, or never, annotated with `last_exchange`. Those who never had
     one come first, then the longest quiet.
 
-    Runs one query at once (the people in the time bank's exchanges still under way, a few
-    rows) and returns the list as one more, which reads the quiet members' range of the
-    (time bank, status, role, last exchange) index."""
+    One query, whose SQL depends only on the time bank and `since` (so the dashboard keeps it
+    compiled: coordination.kept_sql). It reads the quiet members' range of the (time bank,
+    status, role, last exchange, ...) index and the time bank's exchanges still under way (a
+    few rows, read once for the list, not once per member)."""
     # The last time an exchange of theirs moved: it is confirmed after it is done, done after
     # it is agreed, agreed after it is proposed. Confirmed exchanges count in the time bank of
     # the person's side (a member's exchange with a partner bank counts at home), as in
     # PersonActivity; those still under way are the time bank's own, from its side.
-    #
-    # Those still under way are few: read once, they give the people to leave out (one moved
-    # since `since`) and, for the others, when their last one moved, as constants in the list's
-    # query, instead of subqueries repeated for every member (a fifth of the page's time went
-    # to building and running them).
-    under_way: set[int] = set()
-    open_latest: dict[int, datetime] = {}
-    parts = Participant.objects.filter(
+    open_parts = Participant.objects.filter(
         exchange_id__in=Exchange.objects.filter(timebank=timebank, status__in=OPEN_STATUSES).values(
             "id"
         ),
         timebank=timebank,
         person__isnull=False,
-    ).values_list(
-        "person_id",
-        "side",
-        "exchange_confirmed_at",
-        "exchange__confirmed_at",
-        "exchange__done_at",
-        "exchange__agreed_at",
-        "exchange__created_at",
     )
-    for person_id, side, part_confirmed, confirmed, done, agreed, created in parts:
-        moved = confirmed or done or agreed or created
-        if moved >= since:
-            under_way.add(person_id)
-        if part_confirmed is None and side in (Side.PROVIDER, Side.RECEIVER):
-            moved_open = done or agreed or created
-            open_latest[person_id] = max(moved_open, open_latest.get(person_id, moved_open))
+    # The people in one that moved since `since` are not quiet (an uncorrelated subquery: the
+    # database reads it once for the list, from the bank's open exchanges' index range).
+    under_way = (
+        open_parts.annotate(
+            moved=Coalesce(
+                "exchange__confirmed_at",
+                "exchange__done_at",
+                "exchange__agreed_at",
+                "exchange__created_at",
+            )
+        )
+        .filter(moved__gte=since)
+        .values("person_id")
+    )
+    # For the others in one still unconfirmed on their side, it dates them by its last step;
+    # looked up only for the people with an open exchange (the CASE's condition, one hashed
+    # set), not for each of the ~2,000 quiet members.
+    unconfirmed = open_parts.filter(
+        exchange_confirmed_at__isnull=True,
+        side__in=[Side.PROVIDER, Side.RECEIVER],
+    )
+    open_latest = Subquery(
+        unconfirmed.filter(person=OuterRef("person"))
+        .annotate(
+            moved=Coalesce("exchange__done_at", "exchange__agreed_at", "exchange__created_at")
+        )
+        .order_by("-moved")
+        .values("moved")[:1],
+        output_field=DateTimeField(),
+    )
     # Their last confirmed exchange is kept on the membership (exchanges.services.tallies, in
     # the transaction that confirms it), indexed after the status and role: the quiet members
     # are one index range, not every membership of the bank each looked up in PersonActivity.
     # A date before any exchange stands in for "none" (Greatest() is NULL on SQLite as soon as
     # one of its arguments is) and is turned back into NULL.
-    latest: Any = Coalesce("last_exchange_at", Value(_NEVER))
-    quiet_open = {pk: at for pk, at in open_latest.items() if pk not in under_way}
-    if quiet_open:
-        latest = Greatest(
-            latest,
-            Case(
-                *(When(person_id=pk, then=Value(at)) for pk, at in sorted(quiet_open.items())),
-                default=Value(_NEVER),
-            ),
-        )
+    latest = Greatest(
+        Coalesce("last_exchange_at", Value(_NEVER)),
+        Case(
+            When(person_id__in=unconfirmed.values("person_id"), then=open_latest),
+            default=Value(_NEVER),
+            output_field=DateTimeField(),
+        ),
+    )
     return (
         _trading_members(timebank)
         .filter(Q(last_exchange_at__lt=since) | Q(last_exchange_at__isnull=True))
         .annotate(joined=Coalesce("activated_at", "applied_at"))
         .filter(joined__lt=since)
-        .exclude(person_id__in=sorted(under_way))
+        .exclude(person_id__in=under_way)
         .annotate(last_exchange=NullIf(latest, Value(_NEVER)))
         # Their people are read after the list is cut (one more query for ten rows): joined in
         # the list's query, each of the ~2,000 quiet members' people was read before the sort
