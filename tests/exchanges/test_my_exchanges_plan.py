@@ -20,6 +20,7 @@ from coproduce.exchanges.selectors.exchanges import (
     exchanges_grouped_for_person,
 )
 from tests.exchanges.conftest import propose, step
+from tests.plans import plans_without_sorting
 
 # SQLite's statistics from the 1,000,000-exchange set (`ANALYZE`), where it took the walks.
 _SQLITE_STATISTICS = [
@@ -31,22 +32,6 @@ _SQLITE_STATISTICS = [
     ("exchanges_participant", "exchanges_participant_exchange_id_5a958920", "2000000 2"),
     ("ledger_transfer", "sqlite_autoindex_ledger_transfer_2", "1000000 1000000"),
 ]
-
-
-def _plans_without_sorting(listings: list[str]) -> list[str]:
-    """How the database would run each listing (PostgreSQL: if it could avoid sorting)."""
-    plans = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('enable_sort', 'off', true)")
-        for listing in listings:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"EXPLAIN {listing}")
-                plans.append("\n".join(row[0] for row in cursor.fetchall()))
-            else:
-                cursor.execute(f"EXPLAIN QUERY PLAN {listing}")
-                plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
-    return plans
 
 
 def _scans_of_the_list(plan: str) -> list[str]:
@@ -84,7 +69,7 @@ def test_alices_newest_exchanges_are_never_found_by_walking_the_banks_exchanges(
         shown = exchanges_for_person(timebank=riverside, person=alice, limit=5, my_part=False)
     assert len(shown) == 1
     listing = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "exchanges_exchange"'))
-    (plan,) = _plans_without_sorting([listing])
+    (plan,) = plans_without_sorting([listing])
     assert "exchanges_exchange_created_at" not in plan, plan
 
 
@@ -102,7 +87,7 @@ def test_the_my_exchanges_page_never_walks_the_banks_exchanges_either(
     assert len(mine.waiting + mine.active) == 1 and len(mine.finished) == 1
     listings = [q["sql"] for q in queries if q["sql"].startswith('SELECT "exchanges_exchange"')]
     assert len(listings) == 2
-    for plan in _plans_without_sorting(listings):
+    for plan in plans_without_sorting(listings):
         assert "exchanges_exchange_created_at" not in plan, plan
         # (timebank, status, created_at): it may serve a subquery's look-up of one exchange
         # (on the test's near-empty tables PostgreSQL's costs tie), never the list's own scan.

@@ -88,6 +88,7 @@ def test_the_planner_is_put_back_after_the_ties_are_read(story, riverside):
     with transaction.atomic(), connection.cursor() as cursor:
         report_build(timebank=riverside, period=ReportPeriod.checked(Q1_START, Q1_END))
         cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_hashagg')"
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_hashagg'),"
+            " current_setting('parallel_setup_cost'), current_setting('parallel_tuple_cost')"
         )
-        assert cursor.fetchone() == ("on", "on")
+        assert cursor.fetchone() == ("on", "on", "1000", "0.1")

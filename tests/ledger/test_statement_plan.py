@@ -19,14 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from coproduce.ledger.services import transfer_post
 from coproduce.ledger.statements import statement_for
 from coproduce.partners.selectors import pool_contributions
-
-
-def _plan_without_sorting(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_sort', 'off', true)")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+from tests.plans import plans_without_sorting
 
 
 @pytest.mark.postgres
@@ -40,7 +33,7 @@ def test_alices_statement_never_walks_every_transfer_newest_first(story):
     )
     entries = statement_for(account=story.alice_account).entries
     assert [entry.amount for entry in entries] == [90]
-    plan = _plan_without_sorting(entries.all()[:20])
+    (plan,) = plans_without_sorting([entries.all()[:20]])
     assert "ledger_transfer_occurred_at" not in plan, plan
 
 
@@ -58,8 +51,5 @@ def test_a_pools_contributions_never_walk_every_transfer_newest_first(story):
     with CaptureQueriesContext(connection) as queries:
         assert [entry.amount for entry in pool_contributions(pool)] == [30]  # type: ignore[arg-type]
     (listing,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "ledger_entry"')]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_sort', 'off', true)")
-        cursor.execute(f"EXPLAIN {listing}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    (plan,) = plans_without_sorting([listing])
     assert "ledger_transfer_occurred_at" not in plan, plan

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import DateTimeField, F, QuerySet, Value
@@ -40,11 +40,10 @@ from coproduce.api.schemas import (
     responses,
 )
 from coproduce.coordination.selectors import section_queryset_for
+from coproduce.core.moments import NEVER
 
 router = Router(tags=["coordinators"])
 
-# Older than any exchange: "no exchange yet" sorts first, as the selector puts NULL first.
-NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 # Sections kept out of the API: safeguarding (see the module's docstring).
 LEFT_OUT = frozenset({"paused", "checks-expiring"})
 
@@ -206,6 +205,7 @@ LISTS: dict[str, SectionList] = {
         _inactive,
         "Members with no exchange in the last 60 days: those who never had one first, then the "
         "longest quiet",
+        # "No exchange yet" (NULL) sorts first, as the selector puts it: before any exchange.
         lambda rows: rows.annotate(
             quiet_since=Coalesce(F("last_exchange"), Value(NEVER, output_field=DateTimeField()))
         ),

@@ -107,11 +107,17 @@ def _raw_rows(queryset: Any, *, in_index_order: bool = False) -> list[tuple[Any,
     pairings in the order of `insights_pairing_by_tie` (an index-only scan feeding a group
     aggregate, about half the time), which its estimates alone never choose over hashing a
     sequential scan; with only the first two off, it chose a parallel scan of the time bank's
-    index and a sort spilled to disk on the 1,000,000-exchange set (430 ms against 250)."""
+    index and a sort spilled to disk on the 1,000,000-exchange set (430 ms against 250).
+    Parallel workers' costs are taken as nothing, so that the index is read by the workers
+    the server allows (`max_parallel_workers_per_gather`), each grouping its part, the groups
+    merged in index order (30-45% less time for the ties at 1,000,000 exchanges, even with the
+    two cores busy); its default costs never choose that."""
     sql, params = queryset.query.sql_with_params()
     database = connections[queryset.db]  # the replica for a report page
-    off = dict.fromkeys(("enable_seqscan", "enable_hashagg", "enable_sort"), "off")
-    with planner_settings(database, **(off if in_index_order else {})), database.cursor() as cursor:
+    in_order = dict.fromkeys(("enable_seqscan", "enable_hashagg", "enable_sort"), "off")
+    in_order.update(parallel_setup_cost="0", parallel_tuple_cost="0")
+    settings = in_order if in_index_order else {}
+    with planner_settings(database, **settings), database.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -500,9 +500,15 @@ def _retention(
     result = {}
     for months in RETENTION_MONTHS:
         span = timedelta(days=months * DAYS_PER_MONTH)
-        cohort = [(p, a) for p, a in rows if a + span <= period.ends_before]
-        still = sum(1 for p, a in cohort if p in last and last[p] >= a + span)
-        result[months] = (len(cohort), still)
+        cohort = still = 0
+        for p, a in rows:
+            due = a + span  # once per member: 10,000 datetime sums a span at 10,000 members
+            if due <= period.ends_before:
+                cohort += 1
+                seen = last.get(p)
+                if seen is not None and seen >= due:
+                    still += 1
+        result[months] = (cohort, still)
     return result
 
 

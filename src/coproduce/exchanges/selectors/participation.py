@@ -8,7 +8,7 @@ and these lists are about the people the time bank is for.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db.models import (
     Case,
@@ -20,16 +20,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models.functions import Coalesce
 
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
+from coproduce.core.moments import latest_of
 from coproduce.exchanges.models import Exchange, Participant, PersonActivity, Side
 from coproduce.exchanges.selectors.exchanges import OPEN_STATUSES
-
-_NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _trading_members(timebank: TimeBank) -> QuerySet[Membership]:
@@ -91,13 +89,12 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
     # Their last confirmed exchange is kept on the membership (exchanges.services.tallies, in
     # the transaction that confirms it), indexed after the status and role: the quiet members
     # are one index range, not every membership of the bank each looked up in PersonActivity.
-    # A date before any exchange stands in for "none" (Greatest() is NULL on SQLite as soon as
-    # one of its arguments is) and is turned back into NULL.
-    latest = Greatest(
-        Coalesce("last_exchange_at", Value(_NEVER)),
+    # The later of it and their last step in an exchange still under way (core.moments: either
+    # may be missing).
+    latest = latest_of(
+        "last_exchange_at",
         Case(
             When(person_id__in=unconfirmed.values("person_id"), then=open_latest),
-            default=Value(_NEVER),
             output_field=DateTimeField(),
         ),
     )
@@ -107,7 +104,7 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
         .annotate(joined=Coalesce("activated_at", "applied_at"))
         .filter(joined__lt=since)
         .exclude(person_id__in=under_way)
-        .annotate(last_exchange=NullIf(latest, Value(_NEVER)))
+        .annotate(last_exchange=latest)
         # Their people are read after the list is cut (one more query for ten rows): joined in
         # the list's query, each of the ~2,000 quiet members' people was read before the sort
         # (PostgreSQL hashed the bank's 10,000 people: 10 of its 13 ms on the demo).

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from coproduce.community.models import Membership
+from coproduce.core.moments import latest_of
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Participant, PersonActivity, Side
 
 _BATCH = 500
-# Before any exchange: stands in for "never" where SQLite's MAX() would give NULL for one NULL.
-_NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _last(side: str) -> Subquery:
@@ -74,21 +73,13 @@ def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
             _memberships_refresh(Q(timebank_id=timebank_id, person_id__in=batch))
 
 
-def _latest_of(gave: str, received: str) -> NullIf:
-    # The later of two moments either of which may be NULL; NULL if both are.
-    return NullIf(
-        Greatest(Coalesce(gave, Value(_NEVER)), Coalesce(received, Value(_NEVER))),
-        Value(_NEVER),
-    )
-
-
 def _memberships_refresh(memberships: Q) -> None:
     """Copy each of these memberships' last exchange from its person's activity in its time
     bank (None without one)."""
     Membership.objects.filter(memberships).update(
         last_exchange_at=Subquery(
             PersonActivity.objects.filter(timebank=OuterRef("timebank"), person=OuterRef("person"))
-            .annotate(latest=_latest_of("last_gave_at", "last_received_at"))
+            .annotate(latest=latest_of("last_gave_at", "last_received_at"))
             .values("latest")[:1]
         )
     )
