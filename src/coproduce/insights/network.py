@@ -110,8 +110,8 @@ def _raw_rows(queryset: Any, *, in_index_order: bool = False) -> list[tuple[Any,
     index and a sort spilled to disk on the 1,000,000-exchange set (430 ms against 250).
     Parallel workers' costs are taken as nothing, so that the index is read by the workers
     the server allows (`max_parallel_workers_per_gather`), each grouping its part, the groups
-    merged in index order (30-45% less time for the ties at 1,000,000 exchanges, even with the
-    two cores busy); its default costs never choose that."""
+    merged in index order (the ties 9-51% less time at 1,000,000 exchanges in alternating pairs
+    on a busy machine; BENCHMARKS.md); its default costs never choose that."""
     sql, params = queryset.query.sql_with_params()
     database = connections[queryset.db]  # the replica for a report page
     in_order = dict.fromkeys(("enable_seqscan", "enable_hashagg", "enable_sort"), "off")
