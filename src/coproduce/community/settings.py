@@ -34,6 +34,7 @@ from coproduce.core.audit import audit_record
 from coproduce.core.categories import Category
 from coproduce.core.errors import ApplicationError
 from coproduce.core.images import Refusals, picture_open, png_square
+from coproduce.core.kept_query import KeptQuery
 from coproduce.core.money import CURRENCIES
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -188,10 +189,23 @@ def logo_prepare(upload: Any) -> bytes:
 
 
 # --- Kinds of help ----------------------------------------------------------------------------
+# A bank's own kinds of help in use, by name: every list page's filter reads them, so their SQL
+# is kept (`core.kept_query`), run with the bank's id.
+_own_categories: KeptQuery[TimeBankCategory] = KeptQuery(
+    TimeBankCategory,
+    lambda timebank_id: (
+        TimeBankCategory.objects.filter(timebank_id=timebank_id)
+        .filter(active=True)
+        .order_by("name")
+    ),
+    ids=("timebank_id",),
+)
+
+
 def category_choices(timebank: TimeBank | None) -> list[tuple[str, str]]:
     """The kinds of help members of this time bank choose from, defaults first."""
     off = set(timebank.categories_off or []) if timebank is not None else set()
-    own = timebank.own_categories.filter(active=True).order_by("name") if timebank else []
+    own = _own_categories(timebank_id=timebank.pk) if timebank else []
     return [
         *((value, str(label)) for value, label in Category.choices if value not in off),
         *((c.value, c.name) for c in own),

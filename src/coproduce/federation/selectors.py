@@ -22,6 +22,7 @@ from coproduce.community.models import Person, TimeBank
 from coproduce.community.permissions import is_coordinator
 from coproduce.community.safeguarding import is_paused
 from coproduce.core.errors import NotFound
+from coproduce.core.kept_query import KeptQuery
 from coproduce.exchanges.models import ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind, listings_search
 from coproduce.federation.models import Partnership, PartnershipStatus
@@ -37,10 +38,22 @@ def _of(timebank: TimeBank | int) -> Q:
     return Q(proposer_id=bank_id) | Q(partner_id=bank_id)
 
 
+# A bank's active partnerships: every list page's first page asks (most banks have none), so
+# the SQL is kept (`core.kept_query`), run with the bank's id.
+_partnerships_active: KeptQuery[Partnership] = KeptQuery(
+    Partnership,
+    lambda timebank_id: Partnership.objects.filter(
+        _of(timebank_id), status=PartnershipStatus.ACTIVE
+    ).only("proposer_id", "partner_id"),
+    ids=("timebank_id",),
+)
+
+
 def partner_banks(timebank: TimeBank) -> list[TimeBank]:
     """The banks `timebank` has an active partnership with, by name (one query)."""
-    active = Partnership.objects.filter(_of(timebank), status=PartnershipStatus.ACTIVE)
-    ids = {p.other(timebank.pk) for p in active.only("proposer_id", "partner_id")}
+    ids = {p.other(timebank.pk) for p in _partnerships_active(timebank_id=timebank.pk)}
+    if not ids:
+        return []
     return list(TimeBank.objects.filter(pk__in=ids).order_by("name"))
 
 

@@ -7,12 +7,15 @@ belong to no time bank, such as account messages); nobody else's, ever.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from coproduce.community.models import Person, TimeBank
 from coproduce.conversations.selectors import MESSAGE_NOTICE
+from coproduce.core.kept_query import KeptQuery
 from coproduce.core.models import Notification
 
 
@@ -37,18 +40,39 @@ def notifications_unread_count(*, person: Person, timebank: TimeBank | None) -> 
     return notifications_for(person=person, timebank=timebank).filter(read_at__isnull=True).count()
 
 
-def unread_counts(*, person: Person, timebank: TimeBank | None) -> tuple[int, int]:
-    """Unread notices, and conversations with unread messages (each has one unread notice while
-    it does): one query for both menu counts."""
-    counts = (
-        _mine(person=person, timebank=timebank)
-        .filter(read_at__isnull=True)
-        .aggregate(
+def _unread(person_id: int, timebank_id: int, in_bank: bool) -> QuerySet[Any, Any]:
+    scope = Q(timebank_id__isnull=True)
+    if in_bank:
+        scope |= Q(timebank_id=timebank_id)
+    # Grouped by the one person, so the counts come back as a row (none: no unread ones).
+    return (
+        Notification.objects.filter(scope, person_id=person_id, read_at__isnull=True)
+        .values("person_id")
+        .annotate(
             notices=Count("pk", filter=~Q(kind=MESSAGE_NOTICE)),
             messages=Count("pk", filter=Q(kind=MESSAGE_NOTICE)),
         )
     )
-    return counts["notices"] or 0, counts["messages"] or 0
+
+
+# Every signed-in page counts them for the menu: the SQL is kept (`core.kept_query`), run with
+# the person's and the time bank's ids.
+_unread_kept: KeptQuery[dict[str, int]] = KeptQuery(
+    Notification, _unread, ids=("person_id", "timebank_id")
+)
+
+
+def unread_counts(*, person: Person, timebank: TimeBank | None) -> tuple[int, int]:
+    """Unread notices, and conversations with unread messages (each has one unread notice while
+    it does): one query for both menu counts."""
+    rows = _unread_kept(
+        person_id=person.pk,
+        timebank_id=timebank.pk if timebank is not None else 0,
+        in_bank=timebank is not None,
+    )
+    if not rows:
+        return 0, 0
+    return rows[0]["notices"], rows[0]["messages"]
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from coproduce.community.models import Person
 from coproduce.community.selectors import installation_is_empty, timebank_get_for
 from coproduce.community.two_factor import two_factor_enabled
 from coproduce.community.views import first_run
+from coproduce.core.kept_query import KeptQuery
 from coproduce.core.requests import current_person
 from coproduce.core.throttle import (
     SIGN_IN_PER_ADDRESS,
@@ -30,7 +31,10 @@ from coproduce.core.throttle import (
     throttle_record,
     throttle_refuses,
 )
-from coproduce.exchanges.selectors.exchanges import community_figures, exchanges_for_person
+from coproduce.exchanges.selectors.exchanges import (
+    community_figures,
+    exchanges_recent_for_person,
+)
 from coproduce.exchanges.selectors.listings import offers_recent, requests_recent
 from coproduce.ledger.models import Account, AccountKind
 from coproduce.web.middleware import SESSION_KEY
@@ -41,6 +45,15 @@ from coproduce.web.sign_in import (
     second_step_begin,
     unlock_for,
     unlock_spend,
+)
+
+# The person's own member account, as `.first()` read it, with its SQL kept (`core.kept_query`).
+_member_account: KeptQuery[Account] = KeptQuery(
+    Account,
+    lambda timebank_id, person_id: Account.objects.filter(
+        timebank_id=timebank_id, person_id=person_id, kind=AccountKind.MEMBER
+    ).order_by("pk")[:1],
+    ids=("timebank_id", "person_id"),
 )
 
 
@@ -58,7 +71,8 @@ def _home(request: HttpRequest) -> HttpResponse:
     timebank = request.timebank  # type: ignore[attr-defined]
     if timebank is None:
         return render(request, "web/no_timebank.html")
-    account = Account.objects.filter(timebank=timebank, person=me, kind=AccountKind.MEMBER).first()
+    accounts = _member_account(timebank_id=timebank.pk, person_id=me.pk)
+    account = accounts[0] if accounts else None
     context = {
         "membership": request.membership,  # type: ignore[attr-defined]
         "account": account,
@@ -70,7 +84,7 @@ def _home(request: HttpRequest) -> HttpResponse:
         "offers": offers_recent(timebank=timebank),
         "requests": requests_recent(timebank=timebank),
         # Titles, states and who takes part: not the person's part in each (no subqueries).
-        "my_exchanges": exchanges_for_person(timebank=timebank, person=me, limit=5, my_part=False),
+        "my_exchanges": exchanges_recent_for_person(timebank=timebank, person=me, limit=5),
         # The middleware already read them (any status but left), for the switcher.
         "memberships": request.memberships,  # type: ignore[attr-defined]
     }

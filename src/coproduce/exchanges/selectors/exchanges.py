@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Count,
@@ -38,6 +39,7 @@ from coproduce.community.models import (
 )
 from coproduce.community.permissions import is_coordinator, staff_organisation_ids
 from coproduce.core.errors import NotFound
+from coproduce.core.kept_query import KeptQuery
 from coproduce.exchanges.models import (
     Exchange,
     ExchangeStatus,
@@ -125,7 +127,10 @@ def _newest(alias: str) -> F | ExpressionWrapper | Func:
     hundred at most) and sorting them: for someone whose exchanges are old, every exchange of the
     bank (3.6 s for home at 1,000,000 exchanges on PostgreSQL, 21 to 43 s for "My exchanges" on
     SQLite; `tests/exchanges/test_my_exchanges_plan.py`)."""
-    vendor = connections[alias].vendor
+    return _newest_for_vendor(connections[alias].vendor)
+
+
+def _newest_for_vendor(vendor: str) -> F | ExpressionWrapper | Func:
     if vendor == "postgresql":
         return ExpressionWrapper(
             F("created_at") + Value(timedelta(0)), output_field=DateTimeField()
@@ -197,6 +202,100 @@ def exchanges_for_person(
     if bucket in (WAITING, ACTIVE):
         return [e for e in rows if _bucket_of(e, person) == bucket][:limit]
     return list(rows[:limit])
+
+
+def _organisations_of(person_id: int) -> QuerySet[Any, Any]:
+    return OrganisationStaff.objects.filter(person_id=person_id).values("organisation_id")
+
+
+def _ids_taking_part(person_id: int, organisations: tuple[int, ...]) -> QuerySet[Any, Any]:
+    mine = Q(person_id=person_id)
+    if organisations:
+        mine |= Q(organisation_id__in=organisations)
+    return Participant.objects.filter(mine).values("exchange_id")
+
+
+def _recent_taking_part(
+    timebank_id: int,
+    person_id: int,
+    organisations: tuple[int, ...],
+    limit: int,
+    vendor: str,
+    **ids: Any,
+) -> QuerySet[Exchange]:
+    """`exchanges_for_person(limit=…, my_part=False)`'s main query, without its prefetch."""
+    timebank, person = TimeBank(pk=timebank_id), Person(pk=person_id)
+    queryset = Exchange.objects.filter(_in_bank(timebank, person))
+    if "exchange_ids" in ids:
+        queryset = queryset.filter(
+            RawSQL('"exchanges_exchange"."id" = ANY(%s)', (ids["exchange_ids"],), BooleanField())
+        )
+    else:
+        queryset = queryset.filter(pk__in=_ids_taking_part(person_id, organisations))
+    newest = _newest_for_vendor(vendor)
+    return queryset.select_related("proposed_by").order_by(newest.desc(), "-id")[:limit]
+
+
+def _participants_of(exchanges: list[int]) -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(exchange_id__in=exchanges)
+        .select_related("person", "organisation", "timebank")
+        .order_by("id")
+    )
+
+
+# Home's "My recent exchanges": the same reads as `exchanges_for_person(limit=…,
+# my_part=False)` and its prefetch, with their SQL kept (`core.kept_query`): building them was
+# most of the home page's CPU. Each is run with the person's own ids.
+_organisations_kept: KeptQuery[dict[str, int]] = KeptQuery(
+    OrganisationStaff, _organisations_of, ids=("person_id",)
+)
+_ids_kept: KeptQuery[dict[str, int]] = KeptQuery(Participant, _ids_taking_part, ids=("person_id",))
+_recent_kept: KeptQuery[Exchange] = KeptQuery(
+    Exchange,
+    _recent_taking_part,
+    ids=("timebank_id", "person_id"),
+    arrays=("exchange_ids",),
+)
+_participants_kept: KeptQuery[Participant] = KeptQuery(
+    Participant, _participants_of, lists=("exchanges",)
+)
+
+
+def exchanges_recent_for_person(
+    *, timebank: TimeBank, person: Person, limit: int
+) -> list[Exchange]:
+    """What `exchanges_for_person(timebank=…, person=…, limit=…, my_part=False)` gives (the
+    same queries, rows and prefetched participants), with the queries' SQL kept."""
+    organisations = tuple(
+        row["organisation_id"] for row in _organisations_kept(person_id=person.pk)
+    )
+    vendor = connections[router.db_for_read(Exchange)].vendor
+    extra: dict[str, Any] = {}
+    if vendor == "postgresql":
+        # The ids first, as one array (`_taking_part` says why).
+        extra["exchange_ids"] = [
+            row["exchange_id"]
+            for row in _ids_kept(person_id=person.pk, organisations=organisations)
+        ]
+    exchanges = _recent_kept(
+        timebank_id=timebank.pk,
+        person_id=person.pk,
+        organisations=organisations,
+        limit=limit,
+        vendor=vendor,
+        **extra,
+    )
+    if exchanges:
+        taking_part: dict[int, list[Participant]] = {e.pk: [] for e in exchanges}
+        for participant in _participants_kept(exchanges=list(taking_part)):
+            taking_part[participant.exchange_id].append(participant)
+        for exchange in exchanges:
+            found = taking_part[exchange.pk]
+            for participant in found:
+                participant._state.fields_cache["exchange"] = exchange
+            exchange._prefetched_objects_cache = {"participants": found}  # type: ignore[attr-defined]
+    return exchanges
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -18,6 +19,7 @@ from coproduce.community.models import Membership, MembershipStatus, Person, Tim
 from coproduce.community.permissions import membership_is_coordinator
 from coproduce.community.safeguarding import is_paused, paused_person_ids
 from coproduce.core.errors import NotFound
+from coproduce.core.kept_query import KeptQuery
 from coproduce.exchanges.models import Exchange, ExchangeStatus, ListingStatus, Offer, Request
 from coproduce.exchanges.selectors.search import LISTING_MODELS, Kind
 
@@ -89,22 +91,30 @@ def members_to_post_for(*, timebank: TimeBank) -> Iterable[Person]:
     ).order_by("first_name", "last_name", "username")
 
 
-def offers_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Offer]:
+def _recent(model: type[Offer] | type[Request], timebank_id: int, limit: int) -> QuerySet[Any]:
     return (
-        Offer.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .exclude(person_id__in=paused_person_ids(timebank))
+        model.objects.filter(timebank_id=timebank_id, status=ListingStatus.ACTIVE)
+        .exclude(person_id__in=paused_person_ids(timebank_id))
         .select_related("person", "organisation")
         .order_by("-created_at")[:limit]
     )
 
 
-def requests_recent(*, timebank: TimeBank, limit: int = 6) -> QuerySet[Request]:
-    return (
-        Request.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .exclude(person_id__in=paused_person_ids(timebank))
-        .select_related("person", "organisation")
-        .order_by("-created_at")[:limit]
-    )
+# Home's newest offers and requests, with their SQL kept (`core.kept_query`).
+_offers_recent: KeptQuery[Offer] = KeptQuery(
+    Offer, lambda timebank_id, limit: _recent(Offer, timebank_id, limit), ids=("timebank_id",)
+)
+_requests_recent: KeptQuery[Request] = KeptQuery(
+    Request, lambda timebank_id, limit: _recent(Request, timebank_id, limit), ids=("timebank_id",)
+)
+
+
+def offers_recent(*, timebank: TimeBank, limit: int = 6) -> list[Offer]:
+    return _offers_recent(timebank_id=timebank.pk, limit=limit)
+
+
+def requests_recent(*, timebank: TimeBank, limit: int = 6) -> list[Request]:
+    return _requests_recent(timebank_id=timebank.pk, limit=limit)
 
 
 def offer_get_for_exchange(*, timebank: TimeBank, public_id: uuid.UUID | str) -> Offer:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, overload
+from datetime import datetime
+from typing import Any, Literal, overload
 
 from django.db import connection
 from django.db.models import (
@@ -35,6 +36,7 @@ from coproduce.community.availability import DAYS
 from coproduce.community.models import Membership, Person, TimeBank
 from coproduce.community.safeguarding import paused_person_ids
 from coproduce.core.errors import ApplicationError
+from coproduce.core.kept_query import KeptQuery
 from coproduce.exchanges.models import ListingStatus, Offer, OfferText, Request, RequestText
 
 Kind = Literal["offer", "request"]
@@ -77,6 +79,7 @@ def listings_search(
     area: str | None = None,
     day: str | None = None,
     viewer: Person | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Offer] | QuerySet[Request]:
     """Active, unexpired offers (or requests) of one time bank: best match first when searching,
     newest first otherwise. `day` ("mon"…"sun") keeps listings free on that day or at any time.
@@ -85,7 +88,7 @@ def listings_search(
     model = _model(kind)
     listings = (
         model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-        .filter(_shown(timebank, viewer, category=category, area=area, day=day))
+        .filter(_shown(timebank, viewer, category=category, area=area, day=day, now=now))
         .select_related("person", "organisation")
     )
     words = search_words(q)
@@ -129,6 +132,7 @@ def listings_counted(
     category: str | None = None,
     day: str | None = None,
     viewer: Person | None = None,
+    now: datetime | None = None,
 ) -> ListingCounts:
     """The list page's two counts: the areas the bank's active listings name, as
     `listing_areas`, and how many listings `listings_search` finds with these filters in each
@@ -137,24 +141,16 @@ def listings_counted(
     listing is found when it is also among the full-text index's matches (on SQLite a subquery
     of the FTS table the database runs once, not per row; on PostgreSQL the row's own stored
     document, matched as the row is read)."""
-    model = _model(kind)
-    shown = _shown(timebank, viewer, category=category, day=day)
-    words = search_words(q)
-    active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
-    if words and connection.vendor == "postgresql":
-        # The row's own stored document, matched where the row is read: as a subquery
-        # PostgreSQL read every listing a second time to find the matches' ids.
-        from django.contrib.postgres.search import SearchQuery
-
-        active = active.alias(search=_StoredDocument())
-        shown &= Q(search=SearchQuery(_pg_terms(words), search_type="raw", config="english"))
-    elif words:
-        shown &= Q(pk__in=_matching_ids(model, words))
-    listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
-    rows = (
-        active.values("area")
-        .annotate(listed=listed, found=Count("pk", filter=shown))
-        .order_by("area")
+    rows = _counted_kept(
+        timebank_id=timebank.pk,
+        viewer_id=viewer.pk if viewer is not None else 0,
+        now=now or timezone.now(),
+        kind=kind,
+        words=tuple(search_words(q)),
+        category=category,
+        day=day,
+        has_viewer=viewer is not None,
+        vendor=connection.vendor,
     )
     areas: list[str] = []
     found = {}
@@ -166,6 +162,47 @@ def listings_counted(
     return ListingCounts(areas=areas, found=found)
 
 
+def _counted_rows(
+    timebank_id: int,
+    viewer_id: int,
+    now: datetime,
+    kind: Kind,
+    words: tuple[str, ...],
+    category: str | None,
+    day: str | None,
+    has_viewer: bool,
+    vendor: str,
+) -> QuerySet[Any]:
+    """`listings_counted`'s query (`vendor`: the database's, which the SQL depends on)."""
+    timebank = TimeBank(pk=timebank_id)
+    viewer = Person(pk=viewer_id) if has_viewer else None
+    model = _model(kind)
+    shown = _shown(timebank, viewer, category=category, day=day, now=now)
+    active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+    if words and vendor == "postgresql":
+        # The row's own stored document, matched where the row is read: as a subquery
+        # PostgreSQL read every listing a second time to find the matches' ids.
+        from django.contrib.postgres.search import SearchQuery
+
+        active = active.alias(search=_StoredDocument())
+        shown &= Q(search=SearchQuery(_pg_terms(list(words)), search_type="raw", config="english"))
+    elif words:
+        shown &= Q(pk__in=_matching_ids(model, list(words)))
+    listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
+    return (
+        active.values("area")
+        .annotate(listed=listed, found=Count("pk", filter=shown))
+        .order_by("area")
+    )
+
+
+# The list page's counts, with their SQL kept per kind, words and filters (`core.kept_query`),
+# run with the time bank's and the viewer's ids and the moment.
+_counted_kept: KeptQuery[dict[str, Any]] = KeptQuery(
+    Offer, _counted_rows, ids=("timebank_id", "viewer_id"), moment="now", shapes=256
+)
+
+
 def _shown(
     timebank: TimeBank,
     viewer: Person | None,
@@ -173,10 +210,12 @@ def _shown(
     category: str | None = None,
     area: str | None = None,
     day: str | None = None,
+    now: datetime | None = None,
 ) -> Q:
-    """Which of the bank's active listings `listings_search` finds, before the words: unexpired,
-    not of a paused person (unless the viewer may see them), and the filters."""
-    now = timezone.now()
+    """Which of the bank's active listings `listings_search` finds, before the words: unexpired
+    (at `now`, by default the present), not of a paused person (unless the viewer may see
+    them), and the filters."""
+    now = now or timezone.now()
     shown = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     hidden = Q(person_id__in=paused_person_ids(timebank))
     if viewer is not None:
@@ -288,6 +327,104 @@ def pages_of(found: QuerySet[Listing]) -> QuerySet[Listing] | RankedPages:
     if connection.vendor == "postgresql" and "rank" in found.query.annotations:
         return RankedPages(found)
     return found
+
+
+def _page_rows(
+    timebank_id: int,
+    viewer_id: int,
+    now: datetime,
+    kind: Kind,
+    words: tuple[str, ...],
+    category: str | None,
+    area: str | None,
+    day: str | None,
+    has_viewer: bool,
+    start: int,
+    stop: int,
+) -> QuerySet[Any]:
+    """One page of `listings_search` as `pages_of` slices it."""
+    found = listings_search(
+        timebank=TimeBank(pk=timebank_id),
+        kind=kind,
+        q=" ".join(words),
+        category=category,
+        area=area,
+        day=day,
+        viewer=Person(pk=viewer_id) if has_viewer else None,
+        now=now,
+    )
+    pages = pages_of(found)
+    if isinstance(pages, RankedPages):
+        return pages.ranked.filter(pk__in=pages.ranked.values("pk")[start:stop])
+    return found[start:stop]
+
+
+# A page of the list, with its SQL kept per kind, words, filters and bounds (`core.kept_query`).
+_page_kept: KeptQuery[Listing] = KeptQuery(
+    Offer, _page_rows, ids=("timebank_id", "viewer_id"), moment="now", shapes=256
+)
+
+
+class ListingPages:
+    """The listings `listings_search` finds, as the list page's paginator slices them: each
+    page read by its kept SQL (`_page_kept`) with the time bank's and the viewer's ids and the
+    moment, in the same order and with the same rows as slicing `pages_of(listings_search(…))`.
+    The paginator is given its count by the view (`listings_counted`)."""
+
+    def __init__(
+        self,
+        *,
+        timebank: TimeBank,
+        kind: Kind,
+        viewer: Person | None,
+        q: str = "",
+        category: str | None = None,
+        area: str | None = None,
+        day: str | None = None,
+    ) -> None:
+        self._values: dict[str, Any] = {
+            "timebank_id": timebank.pk,
+            "viewer_id": viewer.pk if viewer is not None else 0,
+            "now": timezone.now(),
+            "kind": kind,
+            "words": tuple(search_words(q)),
+            "category": category,
+            "area": area,
+            "day": day,
+            "has_viewer": viewer is not None,
+        }
+        _model(kind)  # an unknown kind is refused here, as listings_search refuses it
+
+    def count(self) -> int:
+        values = self._values
+        return listings_search(
+            timebank=TimeBank(pk=values["timebank_id"]),
+            kind=values["kind"],
+            q=" ".join(values["words"]),
+            category=values["category"],
+            area=values["area"],
+            day=values["day"],
+            viewer=Person(pk=values["viewer_id"]) if values["has_viewer"] else None,
+            now=values["now"],
+        ).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Listing]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Listing: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Listing]: ...
+    def __getitem__(self, index: int | slice) -> Listing | list[Listing]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, step = index.indices(2**62)
+        if step != 1:
+            raise ValueError("A page of listings is read in order.")
+        return _page_kept(**self._values, start=start, stop=stop)
 
 
 def _sqlite_match(listings: QuerySet, table: str, words: list[str]) -> QuerySet:

@@ -37,7 +37,7 @@ from coproduce.core.requests import current_membership, current_person, current_
 from coproduce.exchanges.forms.listings import ListingCreateForm, ListingFilterForm, ListingForm
 from coproduce.exchanges.models import ListingStatus
 from coproduce.exchanges.selectors import listings as selectors
-from coproduce.exchanges.selectors.search import Kind, listings_counted, listings_search, pages_of
+from coproduce.exchanges.selectors.search import Kind, ListingPages, listings_counted
 from coproduce.exchanges.services import listings as services
 from coproduce.federation.selectors import partner_listings
 
@@ -62,8 +62,8 @@ def listing_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     form.is_valid()
     # A filter that did not validate is shown with its error and left out of the search.
     filters = {name: value for name, value in form.cleaned_data.items() if value}
-    found = listings_search(timebank=timebank, kind=kind, viewer=viewer, **filters)
-    paginator = Paginator(pages_of(found), PAGE_SIZE)
+    found = ListingPages(timebank=timebank, kind=kind, viewer=viewer, **filters)
+    paginator = Paginator(found, PAGE_SIZE)
     # Already counted above: the paginator does not count the same rows again.
     paginator.count = counted.count(filters.get("area"))  # type: ignore[misc]
     page = paginator.get_page(request.GET.get("page"))

@@ -1,0 +1,312 @@
+"""A queryset's SQL built once per shape and database, then run with each request's ids and moment.
+
+Building and compiling a queryset costs more CPU than running most of the pages' queries (issue
+17: the lists, search and home spent more time in Django's query building than in the database).
+`KeptQuery(model, build, ids=…, moment=…)` wraps `build(**values)`, a function giving the
+queryset. Its values are of three kinds: the `ids` (integers: the time bank, the person asking),
+the `lists` (lists of integers, each member a parameter: the exchanges of a page, whose length is
+part of the shape), the `arrays` (lists of integers passed whole as one parameter, PostgreSQL's
+`= ANY(%s)`: any length), the
+`moment` (an aware datetime, usually now), and the rest, the query's *shape* (a kind, a
+category, the words searched, a page's bounds): anything hashable that may change the SQL.
+
+For each shape, the first call on a database builds the queryset twice, with two sets of
+made-up ids and two moments years apart, and compiles both. The SQL texts must be the same; each
+parameter must then be the same in both (a constant of the shape), one id's made-up value in
+each (that id, or one member of a list, or the whole list as one array parameter), or an
+instant at the same distance from each moment (`now - 7 days`). Anything
+else (a parameter that varies some other way, a different SQL text, a query run while the
+queryset is built, an iterable other than model instances or `.values()` dicts) and the shape is
+not kept: it is read through the ORM on every call, as before. A kept shape runs its SQL with
+the call's own ids and moment put into their places, so a lookup scoped to the person asking
+stays scoped to them (the id is a parameter like any other), and builds the rows as the ORM does
+(`core.compiled_query.results_from_rows`; `select_related` objects, annotations, and the
+prefetches by `prefetch_related_objects`). The last `shapes` shapes per database are kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from threading import Lock
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections, router
+from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models.query import ModelIterable, ValuesIterable
+from django.utils import timezone
+
+from coproduce.core.compiled_query import results_from_rows
+
+T = TypeVar("T")
+
+# Made-up ids, never a real row's, different for each id and each of the two compilations.
+_FAKE_IDS = (
+    tuple(-(2**62) + 1000 + n for n in range(8)),
+    tuple(-(2**62) + 2000 + n for n in range(8)),
+)
+
+
+def _fake_list(compilation: int, which: int, length: int) -> list[int]:
+    return [-(2**61) + 100_000 * compilation + 1000 * which + n for n in range(length)]
+
+
+_ARRAY = "<array>"  # in a shape: an array was given
+
+# Two moments far apart: on different days of the year, times of day and days of the week.
+_MOMENTS = (
+    datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=UTC),
+    datetime(2013, 7, 18, 21, 50, 11, 121314, tzinfo=UTC),
+)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    sql: str
+    params: tuple[Any, ...]
+    # (position in params, the id's name, the backend's integer type: PostgreSQL's `Int8`)
+    ids: tuple[tuple[int, str, type[int]], ...]
+    # (position, list's name, index or None for the whole list, the integer type)
+    members: tuple[tuple[int, str, int | None, type[int]], ...]
+    instants: tuple[tuple[int, timedelta, bool], ...]  # (position, offset, passed as text)
+    query: Any
+    select: Any
+    klass_info: dict[str, Any]
+    annotation_col_map: dict[str, int]
+    col_count: int
+    init_list: list[str]
+    start: int
+    end: int
+    prefetches: tuple[Any, ...]
+    names: tuple[str, ...] | None  # a `.values()` query's columns
+    # The compiler (its converters) per connection, for this shape's select list.
+    compilers: WeakKeyDictionary[Any, Any] = field(default_factory=WeakKeyDictionary)
+
+
+def _instant(value: Any, connection: Any) -> datetime | None:
+    """A parameter as an aware datetime: as passed, or as SQLite's backend writes one (text)."""
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else None
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            naive = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if naive.tzinfo is not None:
+            return None
+        return timezone.make_aware(naive, connection.timezone)
+    return None
+
+
+def _integer(value: Any) -> bool:
+    """An integer parameter (PostgreSQL's backend may wrap one in its own `int` type)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _member_of(
+    first: Any, second: Any, made_lists: list[dict[str, list[int]]]
+) -> tuple[str, int | None] | None:
+    """Which list (and which of its members, or None for the whole list) a parameter is."""
+    for name, fakes in made_lists[0].items():
+        others = made_lists[1][name]
+        if isinstance(first, list) and first == fakes and second == others:
+            return name, None  # an array, passed whole
+        if _integer(first) and first in fakes:
+            index = fakes.index(first)
+            if type(second) is type(first) and second == others[index]:
+                return name, index
+    return None
+
+
+class KeptQuery(Generic[T]):
+    def __init__(
+        self,
+        model: type[Model],
+        build: Callable[..., QuerySet[Any]],
+        *,
+        ids: tuple[str, ...] = (),
+        lists: tuple[str, ...] = (),
+        arrays: tuple[str, ...] = (),
+        moment: str | None = None,
+        shapes: int = 64,
+    ) -> None:
+        if len(ids) > len(_FAKE_IDS[0]):
+            raise ValueError("Too many ids for a kept query.")
+        self._model = model
+        self._build = build
+        self._ids = ids
+        self._lists = lists
+        self._arrays = arrays
+        self._moment = moment
+        self._shapes = shapes
+        self._kept: OrderedDict[tuple[str, Hashable], _Kept | None] = OrderedDict()
+        self._lock = Lock()
+
+    def _shape_of(self, values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            sorted(
+                # A list's length, an array's presence, any other value but the ids and moment.
+                (k, len(v) if k in self._lists else _ARRAY if k in self._arrays else v)
+                for k, v in values.items()
+                if k not in self._ids and k != self._moment
+            )
+        )
+
+    def kept(self, alias: str | None = None, **values: Any) -> bool:
+        """Whether the shape of these values is kept on that database (compiling it if not)."""
+        alias = alias or router.db_for_read(self._model)
+        return self._kept_for(alias, values) is not None
+
+    def _kept_for(self, alias: str, values: dict[str, Any]) -> _Kept | None:
+        key = (alias, self._shape_of(values))
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        kept = self._keep(alias, dict(key[1]))
+        with self._lock:
+            self._kept[key] = kept
+            while len(self._kept) > self._shapes:
+                self._kept.popitem(last=False)
+        return kept
+
+    def __call__(self, **values: Any) -> list[T]:
+        alias = router.db_for_read(self._model)
+        kept = self._kept_for(alias, values)
+        if kept is None:
+            return list(self._build(**values).using(alias))
+        connection = connections[alias]
+        params = list(kept.params)
+        for position, name, kind in kept.ids:
+            params[position] = kind(values[name])
+        for position, name, index, kind in kept.members:
+            members = values[name]
+            params[position] = [int(v) for v in members] if index is None else kind(members[index])
+        if kept.instants:
+            moment = values[self._moment] if self._moment else None
+            for position, offset, as_text in kept.instants:
+                value: Any = moment + offset  # type: ignore[operator]
+                params[position] = (
+                    connection.ops.adapt_datetimefield_value(value) if as_text else value
+                )
+        with connection.cursor() as cursor:
+            cursor.execute(kept.sql, params)
+            rows = cursor.fetchall()
+        result = results_from_rows(kept, rows, connection, kept.compilers)
+        if kept.prefetches and result:
+            prefetch_related_objects(result, *kept.prefetches)
+        return result
+
+    def _keep(self, alias: str, shape: dict[str, Any]) -> _Kept | None:
+        connection = connections[alias]
+        ran: list[str] = []
+
+        def note(execute: Any, sql: str, *args: Any) -> Any:
+            ran.append(sql)
+            return execute(sql, *args)
+
+        made: list[Any] = []
+        made_lists: list[dict[str, list[int]]] = []
+        for fakes, moment in zip(_FAKE_IDS, _MOMENTS, strict=True):
+            values = dict(shape, **dict(zip(self._ids, fakes, strict=False)))
+            compilation = len(made)
+            lists = {
+                name: _fake_list(compilation, which, shape[name])
+                for which, name in enumerate(self._lists)
+                if name in shape
+            }
+            lists.update(
+                {
+                    name: _fake_list(compilation, len(self._lists) + which, 1)
+                    for which, name in enumerate(self._arrays)
+                    if name in shape
+                }
+            )
+            values.update(lists)
+            made_lists.append(lists)
+            if self._moment:
+                values[self._moment] = moment
+            # A queryset that reads the database while it is built (its SQL depends on what
+            # it found) cannot be kept.
+            with connection.execute_wrapper(note):
+                queryset = self._build(**values).using(alias)
+            if ran:
+                return None
+            iterable = queryset._iterable_class  # type: ignore[attr-defined]
+            if iterable not in (ModelIterable, ValuesIterable):
+                return None
+            if queryset._known_related_objects:  # type: ignore[attr-defined]
+                return None
+            compiler = queryset.query.get_compiler(connection=connection)
+            try:
+                sql, params = compiler.as_sql()
+            except (EmptyResultSet, FullResultSet):
+                return None
+            made.append((queryset, compiler, sql, tuple(params)))
+        (queryset, compiler, sql, params), (_, _, sql_two, params_two) = made
+        if sql != sql_two or len(params) != len(params_two):
+            return None
+        ids, instants, members = [], [], []
+        for position, (first, second) in enumerate(zip(params, params_two, strict=True)):
+            if first == second and type(first) is type(second):
+                continue
+            name = next(
+                (
+                    name
+                    for name, one, two in zip(self._ids, *_FAKE_IDS, strict=False)
+                    if first == one and second == two
+                ),
+                None,
+            )
+            if name is not None and _integer(first) and type(first) is type(second):
+                ids.append((position, name, type(first)))
+                continue
+            member = _member_of(first, second, made_lists)
+            if member is not None:
+                members.append((position, *member, type(first) if _integer(first) else int))
+                continue
+            one, two = _instant(first, connection), _instant(second, connection)
+            if self._moment and one is not None and two is not None:
+                offset = one - _MOMENTS[0]
+                if two - _MOMENTS[1] == offset:
+                    instants.append((position, offset, isinstance(first, str)))
+                    continue
+            return None
+        values_query = queryset._iterable_class is ValuesIterable  # type: ignore[attr-defined]
+        query = queryset.query
+        if values_query:
+            klass_info: dict[str, Any] = {}
+            start = end = 0
+            init_list: list[str] = []
+            names: tuple[str, ...] | None = (
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            )
+        else:
+            klass_info = compiler.klass_info
+            select_fields = klass_info["select_fields"]
+            start, end = select_fields[0], select_fields[-1] + 1
+            init_list = [f[0].target.attname for f in compiler.select[start:end]]
+            names = None
+        return _Kept(
+            sql=sql,
+            params=params,
+            ids=tuple(ids),
+            members=tuple(members),
+            instants=tuple(instants),
+            query=query,
+            select=compiler.select,
+            klass_info=klass_info,
+            annotation_col_map=dict(compiler.annotation_col_map or {}),
+            col_count=compiler.col_count,
+            init_list=init_list,
+            start=start,
+            end=end,
+            prefetches=tuple(queryset._prefetch_related_lookups),  # type: ignore[attr-defined]
+            names=names,
+        )
