@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from coproduce.coordination import selectors
+from tests.plans import sqlite_statistics
 
 from .conftest import make_exchange, populate
 
@@ -37,20 +38,8 @@ _SQLITE_STATISTICS = [
 @pytest.fixture
 def as_in_the_demo():
     """On SQLite, the planner given the demo's statistics (put back after)."""
-    if connection.vendor != "sqlite":
+    with sqlite_statistics(_SQLITE_STATISTICS):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.executemany(
-            "DELETE FROM sqlite_stat1 WHERE idx = %s", [(i,) for _, i, _ in _SQLITE_STATISTICS]
-        )
-        cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", _SQLITE_STATISTICS)
-        cursor.execute("ANALYZE sqlite_schema")  # read them again
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_stat1")
-        cursor.execute("ANALYZE sqlite_schema")
 
 
 def _plan(sql: str, params: tuple) -> str:

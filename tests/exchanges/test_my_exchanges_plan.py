@@ -20,7 +20,7 @@ from coproduce.exchanges.selectors.exchanges import (
     exchanges_grouped_for_person,
 )
 from tests.exchanges.conftest import propose, step
-from tests.plans import plans_without_sorting
+from tests.plans import plans_without_sorting, sqlite_statistics
 
 # SQLite's statistics from the 1,000,000-exchange set (`ANALYZE`), where it took the walks.
 _SQLITE_STATISTICS = [
@@ -45,20 +45,8 @@ def _scans_of_the_list(plan: str) -> list[str]:
 @pytest.fixture
 def as_at_a_million():
     """On SQLite, the planner given the 1,000,000-exchange set's statistics (put back after)."""
-    if connection.vendor != "sqlite":
+    with sqlite_statistics(_SQLITE_STATISTICS):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.executemany(
-            "DELETE FROM sqlite_stat1 WHERE idx = %s", [(i,) for _, i, _ in _SQLITE_STATISTICS]
-        )
-        cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", _SQLITE_STATISTICS)
-        cursor.execute("ANALYZE sqlite_schema")  # read them again
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_stat1")
-        cursor.execute("ANALYZE sqlite_schema")
 
 
 def test_alices_newest_exchanges_are_never_found_by_walking_the_banks_exchanges(

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from coproduce.community.models import TimeBank
 from coproduce.core.compiled_query import results_from_rows
+from coproduce.core.kept_query import instant_of
 from coproduce.core.planner import planner_settings
 
 # Two made-up time bank ids (never a real row's) and two moments far apart, on different days
@@ -76,20 +77,6 @@ class _Kept:
     names: tuple[str, ...] | None = None
 
 
-def _instant(value: Any, connection: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else None
-    if isinstance(value, str) and len(value) > 10:
-        try:
-            naive = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        if naive.tzinfo is not None:
-            return None
-        return timezone.make_aware(naive, connection.timezone)
-    return None
-
-
 def _day(value: Any) -> date | None:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
@@ -106,7 +93,7 @@ def _slot(first: Any, second: Any, connection: Any) -> _Slot | None:
     if first == _BANKS[0] and second == _BANKS[1]:
         return _Slot("bank")
     adapted = isinstance(first, str)
-    one, two = _instant(first, connection), _instant(second, connection)
+    one, two = instant_of(first, connection), instant_of(second, connection)
     if one is not None and two is not None:
         offset = one - _MOMENTS[0]
         if two - _MOMENTS[1] == offset:

@@ -87,8 +87,9 @@ class _Kept:
     compilers: WeakKeyDictionary[Any, Any] = field(default_factory=WeakKeyDictionary)
 
 
-def _instant(value: Any, connection: Any) -> datetime | None:
-    """A parameter as an aware datetime: as passed, or as SQLite's backend writes one (text)."""
+def instant_of(value: Any, connection: Any) -> datetime | None:
+    """A query parameter as an aware datetime: as passed, or as SQLite's backend writes one
+    (text)."""
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else None
     if isinstance(value, str) and len(value) > 10:
@@ -269,7 +270,7 @@ class KeptQuery(Generic[T]):
             if member is not None:
                 members.append((position, *member, type(first) if _integer(first) else int))
                 continue
-            one, two = _instant(first, connection), _instant(second, connection)
+            one, two = instant_of(first, connection), instant_of(second, connection)
             if self._moment and one is not None and two is not None:
                 offset = one - _MOMENTS[0]
                 if two - _MOMENTS[1] == offset:
