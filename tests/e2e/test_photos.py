@@ -37,5 +37,9 @@ def test_bob_adds_a_photo_and_a_file_that_is_not_a_picture_is_refused(page):
     page.get_by_role("button", name="Save the photo").click()
     photo = page.get_by_role("img", name="Bob on his allotment")
     expect(photo).to_be_visible()
+    # The avatar loads lazily: "visible" comes before the picture's bytes have arrived.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
     size = photo.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert size == [320, 320]
