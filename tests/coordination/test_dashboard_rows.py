@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from coproduce.coordination import rows as rows_module
 from coproduce.coordination.rows import _people, rows_html
 from coproduce.coordination.selectors import SECTIONS
 from coproduce.exchanges.models import Participant, Side
@@ -161,3 +162,20 @@ def test_the_sentences_come_from_the_catalogue_in_the_readers_language(language:
     )
     assert re.search(expected, paused)
     assert check_said.replace("%(check)s", "DBS").split("%(day)s")[0] in expiring
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy", "ca", "es"])
+def test_a_time_since_is_worded_as_djangos_own_timesince_words_it(language: str) -> None:
+    # The rows word "3 weeks, 2 days" with units translated once per number
+    # (coordination.rows._TIME_STRINGS); Welsh has six plural forms, so every number up to a
+    # year's months and a month's days is tried, in every unit.
+    now = datetime(2026, 3, 20, 12, 30, tzinfo=UTC)
+    moments = [now - timedelta(minutes=m) for m in (0, 1, 2, 3, 6, 11, 59)]
+    moments += [now - timedelta(hours=h, minutes=h) for h in range(1, 24)]
+    moments += [now - timedelta(days=d) for d in range(1, 40)]
+    moments += [now - timedelta(days=30 * m + 3) for m in range(1, 40)]
+    with translation.override(language):
+        for moment in moments:
+            assert rows_module.timesince(
+                moment, now, time_strings=rows_module._TIME_STRINGS
+            ) == rows_module.timesince(moment, now)
