@@ -18,7 +18,7 @@ import html
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -117,8 +117,9 @@ _TIME_STRINGS = {
 
 
 def _since(value: datetime | None) -> str:
-    # The `timesince` filter.
-    return timesince(value, time_strings=_TIME_STRINGS) if value else ""
+    # The `timesince` filter. (Its units are formatted with `%`: Django's own are lazy strings,
+    # not `str` either, whatever the stubs say.)
+    return timesince(value, time_strings=cast(dict[str, str], _TIME_STRINGS)) if value else ""
 
 
 def _linker(name: str) -> Callable[[Any], str]:
