@@ -12,8 +12,8 @@ different SQL text, a query run while the queryset is built) and the section is 
 is read through the ORM on every view, as before (so is a section marked not to be kept). Each
 view then puts its own time bank id and moment into the kept parameters and builds the
 instances as Django's `ModelIterable` does (the `select_related` objects and annotations
-included, the prefetches done by `prefetch_related_objects`), or, for a `.values()` queryset,
-the dicts `ValuesIterable` gives.
+included; the prefetches by `prefetch_kept`, their own SQL kept too), or, for a `.values()`
+queryset, the dicts `ValuesIterable` gives.
 
 Only linear offsets are recognised, which is what the sections compute (`now - N days`,
 `localdate(now) + N days`); `tests/coordination/test_kept_sql.py` proves every kept section's
