@@ -114,6 +114,21 @@ def test_every_list_shows_its_row_and_the_action_that_resolves_it(
     assert "Only 0:30 above the lowest balance (-10:00)." in near
 
 
+def test_each_listed_exchange_names_its_own_people(login, carol, alice, bob, riverside):
+    # The people of "not confirmed" and of "disputes" are read in one query for both lists
+    # (coordination.selectors.dashboard_for): each exchange still names only its own.
+    dan = _join(riverside, _person("dan", "Dan", "Davies"))
+    erin = _join(riverside, _person("erin", "Erin", "Evans"))
+    make_exchange(riverside, provider=bob, receiver=alice, status="done", days=10)
+    make_exchange(riverside, provider=dan, receiver=erin, status="disputed", dispute_reason="Late")
+    html = login(carol).get("/coordinator/").content.decode()
+    unconfirmed, disputes = section_html(html, "unconfirmed"), section_html(html, "disputes")
+    assert "Bob Brown: gives help" in unconfirmed and "Alice Ahmed: receives help" in unconfirmed
+    assert "Dan" not in unconfirmed and "Erin" not in unconfirmed
+    assert "Dan Davies: gives help" in disputes and "Erin Evans: receives help" in disputes
+    assert "Bob" not in disputes and "Alice" not in disputes
+
+
 def test_counts_are_given_in_words_and_headings_are_in_order(login, carol, busy_riverside):
     html = login(carol).get("/coordinator/").content.decode()
     assert "Applications waiting: <span" in html
@@ -177,13 +192,15 @@ def test_the_dashboard_costs_the_same_queries_for_ten_times_the_people(
 ):
     client = login(carol)
     populate(riverside, 3, prefix="small")
-    # Pinned: one query per section (its first rows with its total), one more for "no exchange
-    # lately" (the people of its ten rows, read after the list is cut instead of joined to its
-    # ~2,000 quiet members: issue 17) and a few for the page; on PostgreSQL two more, around
+    # Pinned: one query per section (its first rows with its total), one for the people of the
+    # listed exchanges, one more for "no exchange lately" (the people of its ten rows, read
+    # after the list is cut instead of joined to its ~2,000 quiet members: issue 17) and a few
+    # for the page; on PostgreSQL two more, around
     # "near the limit", "only receiving" and "only giving": their planner settings, set once
     # for the three and put back. (22/20 since round 18: the people in exchanges under way
-    # are read in the "no exchange lately" list's own query.)
-    pinned = 22 if connection.vendor == "postgresql" else 20
+    # are read in the "no exchange lately" list's own query; 21/19 since round 19: the people
+    # of the exchanges "not confirmed" and in "disputes" are read in one query for both.)
+    pinned = 21 if connection.vendor == "postgresql" else 19
     with django_assert_num_queries(pinned):
         small, _html = _dashboard_queries(client)
     populate(riverside, 27, prefix="big")  # 30 in every list now: ten times as many

@@ -1,8 +1,8 @@
-"""A dashboard row says what its section means, worked out once in Python (coordination.rows)
-and printed by the section's row template: the link to the page that resolves it, the sentence
-in the reader's language from the same catalogue entries the templates used, and every name and
-reason escaped, never markup. Rows stand in for the model objects here, so each sentence and
-branch is proved without building a community."""
+"""A dashboard row says what its section means, worked out and marked up once in Python
+(coordination.rows) and printed by the dashboard and the "see all" page: the link to the page
+that resolves it, the sentence in the reader's language from the same catalogue entries the
+templates used, and every name and reason escaped, never markup. Rows stand in for the model
+objects here, so each sentence and branch is proved without building a community."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from types import SimpleNamespace
 from uuid import UUID
 
 import pytest
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from coproduce.coordination.rows import _people, row_views
+from coproduce.coordination import rows as rows_module
+from coproduce.coordination.rows import _people, rows_html
 from coproduce.coordination.selectors import SECTIONS
 from coproduce.exchanges.models import Participant, Side
 
@@ -29,7 +29,7 @@ def _person(name: str = AWKWARD) -> SimpleNamespace:
 
 
 def _render(key: str, rows: list[object]) -> str:
-    return render_to_string(f"coordination/rows/{key}.html", {"rows": row_views(key, rows)})
+    return rows_html(key, rows)
 
 
 def _near_limit(**values: int) -> SimpleNamespace:
@@ -38,7 +38,7 @@ def _near_limit(**values: int) -> SimpleNamespace:
 
 def test_every_section_has_rows_that_can_be_worked_out() -> None:
     for key in SECTIONS:
-        assert row_views(key, []) == []
+        assert rows_html(key, []) == ""
 
 
 def test_a_name_or_a_reason_is_printed_as_text_never_as_markup() -> None:
@@ -162,3 +162,20 @@ def test_the_sentences_come_from_the_catalogue_in_the_readers_language(language:
     )
     assert re.search(expected, paused)
     assert check_said.replace("%(check)s", "DBS").split("%(day)s")[0] in expiring
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy", "ca", "es"])
+def test_a_time_since_is_worded_as_djangos_own_timesince_words_it(language: str) -> None:
+    # The rows word "3 weeks, 2 days" with units translated once per number
+    # (coordination.rows._TIME_STRINGS); Welsh has six plural forms, so every number up to a
+    # year's months and a month's days is tried, in every unit.
+    now = datetime(2026, 3, 20, 12, 30, tzinfo=UTC)
+    moments = [now - timedelta(minutes=m) for m in (0, 1, 2, 3, 6, 11, 59)]
+    moments += [now - timedelta(hours=h, minutes=h) for h in range(1, 24)]
+    moments += [now - timedelta(days=d) for d in range(1, 40)]
+    moments += [now - timedelta(days=30 * m + 3) for m in range(1, 40)]
+    with translation.override(language):
+        for moment in moments:
+            assert rows_module.timesince(
+                moment, now, time_strings=rows_module._TIME_STRINGS
+            ) == rows_module.timesince(moment, now)

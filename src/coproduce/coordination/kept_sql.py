@@ -12,8 +12,8 @@ different SQL text, a query run while the queryset is built) and the section is 
 is read through the ORM on every view, as before (so is a section marked not to be kept). Each
 view then puts its own time bank id and moment into the kept parameters and builds the
 instances as Django's `ModelIterable` does (the `select_related` objects and annotations
-included, the prefetches done by `prefetch_related_objects`), or, for a `.values()` queryset,
-the dicts `ValuesIterable` gives.
+included; the prefetches by `prefetch_kept`, their own SQL kept too), or, for a `.values()`
+queryset, the dicts `ValuesIterable` gives.
 
 Only linear offsets are recognised, which is what the sections compute (`now - N days`,
 `localdate(now) + N days`); `tests/coordination/test_kept_sql.py` proves every kept section's
@@ -29,13 +29,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils import timezone
 
 from coproduce.community.models import TimeBank
 from coproduce.core.compiled_query import results_from_rows
+from coproduce.core.kept_query import KeptQuery as CoreKeptQuery
 from coproduce.core.kept_query import instant_of
 from coproduce.core.planner import planner_settings
 
@@ -75,6 +77,9 @@ class _Kept:
     prefetches: tuple[Any, ...]
     # For a `.values()` queryset: the names of its columns, each row given as a dict.
     names: tuple[str, ...] | None = None
+    # What its prefetches read, as text (their paths and their querysets' SQL): sections whose
+    # rows are the same model with the same prefetches may have them read together.
+    prefetch_key: tuple[Any, ...] = ()
 
 
 def _day(value: Any) -> date | None:
@@ -111,6 +116,16 @@ def _compile(queryset: QuerySet[Any], connection: Any) -> Any:
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     return compiler, sql, tuple(params)
+
+
+def _prefetch_key(queryset: QuerySet[Any]) -> tuple[Any, ...]:
+    lookups = tuple(
+        (lookup.prefetch_to, None if lookup.queryset is None else str(lookup.queryset.query))
+        if isinstance(lookup, Prefetch)
+        else lookup
+        for lookup in queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+    )
+    return (queryset.model._meta.label, lookups) if lookups else ()
 
 
 def _keep(build: Build, connection: Any) -> _Kept | None:
@@ -176,6 +191,7 @@ def _keep(build: Build, connection: Any) -> _Kept | None:
         start=start,
         end=end,
         prefetches=tuple(queryset._prefetch_related_lookups),
+        prefetch_key=_prefetch_key(queryset),
     )
 
 
@@ -189,6 +205,90 @@ SERIAL: Planner = (("max_parallel_workers_per_gather", "0"),)
 # membership, that the planner would join by hashing every person and membership of the bank
 # (it expects several times the rows it finds).
 BY_INDEX: Planner = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
+
+
+# How each one-level prefetch is read with its SQL kept (`core.kept_query`), per model and
+# lookup (held here, so its id stays its own); None for one that is not a foreign key or its
+# reverse (done by Django as before).
+_PREFETCHERS: dict[tuple[Any, int], tuple[Any, _Prefetcher | None]] = {}
+
+
+@dataclass(frozen=True)
+class _Prefetcher:
+    field: Any  # the foreign key, on the rows' model (forward) or on the related model
+    forward: bool
+    query: CoreKeptQuery[Any]
+
+
+def _prefetcher(model: Any, lookup: Any) -> _Prefetcher | None:
+    """How to read `lookup` for rows of `model` with kept SQL, or None to leave it to Django:
+    only a foreign key to a primary key (membership → person) or its reverse (exchange →
+    participants), one level, no `to_attr`, read as Django's prefetch reads it (the lookup's
+    own queryset, or the related model's manager)."""
+    path = lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup
+    if "__" in path or (isinstance(lookup, Prefetch) and lookup.to_attr):
+        return None
+    try:
+        field = model._meta.get_field(path)
+    except FieldDoesNotExist:
+        return None
+    given = lookup.queryset if isinstance(lookup, Prefetch) else None
+    if field.many_to_one and field.concrete and field.target_field.primary_key:
+        base = field.related_model._base_manager.all() if given is None else given
+        forward, key = True, "pk__in"
+    elif field.one_to_many and not field.concrete and field.field.target_field.primary_key:
+        base = field.related_model._default_manager.all() if given is None else given
+        forward, key = False, f"{field.field.attname}__in"
+        field = field.field
+    else:
+        return None
+    query: CoreKeptQuery[Any] = CoreKeptQuery(
+        base.model, lambda ids: base.filter(**{key: ids}), lists=("ids",), shapes=32
+    )
+    return _Prefetcher(field, forward, query)
+
+
+def prefetch_kept(rows: list[Any], lookups: tuple[Any, ...]) -> None:
+    """What `prefetch_related_objects(rows, *lookups)` does, for these rows of one model, with
+    each foreign key's (or its reverse's) query kept compiled (`core.kept_query`): building
+    and compiling the prefetch's queryset, and a filtered queryset per row to hold what it
+    found, cost more than reading the few rows. A reverse relation's rows are kept as a list,
+    as `exchanges.selectors.exchanges_recent_for_person` keeps them. Any other lookup is done
+    by Django."""
+    if not rows:
+        return
+    model = type(rows[0])
+    for lookup in lookups:
+        # Per lookup object: the kept queries' lookups live as long as the process.
+        same = (model, id(lookup))
+        if same not in _PREFETCHERS:
+            _PREFETCHERS[same] = (lookup, _prefetcher(model, lookup))
+        prefetcher = _PREFETCHERS[same][1]
+        if prefetcher is None:
+            prefetch_related_objects(rows, lookup)
+            continue
+        field = prefetcher.field
+        if prefetcher.forward:
+            ids = list(
+                dict.fromkeys(v for r in rows if (v := getattr(r, field.attname)) is not None)
+            )
+            found = {o.pk: o for o in prefetcher.query(ids=ids)} if ids else {}
+            for row in rows:
+                row._state.fields_cache[field.cache_name] = found.get(getattr(row, field.attname))
+            continue
+        ids = list(dict.fromkeys(row.pk for row in rows))
+        by_row: dict[Any, list[Any]] = {pk: [] for pk in ids}
+        for obj in prefetcher.query(ids=ids):
+            by_row[getattr(obj, field.attname)].append(obj)
+        cache_name = field.remote_field.cache_name
+        for row in rows:
+            related = by_row[row.pk]
+            for obj in related:
+                if field.cache_name not in obj._state.fields_cache:
+                    obj._state.fields_cache[field.cache_name] = row
+            if not hasattr(row, "_prefetched_objects_cache"):
+                row._prefetched_objects_cache = {}
+            row._prefetched_objects_cache[cache_name] = related
 
 
 def planned_on_postgresql(connection: Any, planner: Planner) -> AbstractContextManager[None]:
@@ -222,9 +322,22 @@ class KeptQuery:
         with planned_on_postgresql(connections[alias], self.planner):
             return self.rows(timebank, moment, alias)
 
-    def rows(self, timebank: TimeBank, moment: datetime, alias: str) -> list[Any]:
+    def prefetches_left(self, alias: str) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+        """What `rows(…, prefetch=False)` leaves to do on that database: (a key equal for
+        sections whose prefetches are the same, their lookups), or None for nothing."""
+        kept = self._kept[alias] if self.kept_on(alias) else None
+        if kept is None or not kept.prefetches:
+            return None
+        return kept.prefetch_key, kept.prefetches
+
+    def rows(
+        self, timebank: TimeBank, moment: datetime, alias: str, *, prefetch: bool = True
+    ) -> list[Any]:
         """The rows, read with the settings in force (the caller's block of `planner`'s, to
-        read several sections planned alike with one statement of settings)."""
+        read several sections planned alike with one statement of settings). Without
+        `prefetch`, a kept query's prefetches are left to the caller (`prefetches_left`), to
+        read those of several sections in one query; a query read through the ORM still does
+        its own."""
         if not self.kept_on(alias):
             return list(self._build(timebank, moment).using(alias))
         kept = self._kept[alias]
@@ -248,6 +361,6 @@ class KeptQuery:
         result = results_from_rows(kept, rows, connection, self._compilers)
         if kept.names is not None:
             return result
-        if kept.prefetches:
-            prefetch_related_objects(result, *kept.prefetches)
+        if kept.prefetches and prefetch:
+            prefetch_kept(result, kept.prefetches)
         return result

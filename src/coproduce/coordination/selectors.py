@@ -18,7 +18,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +41,7 @@ from coproduce.coordination.kept_sql import (
     KeptQuery,
     Planner,
     planned_on_postgresql,
+    prefetch_kept,
 )
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Exchange, Request, Side
@@ -296,7 +305,8 @@ def dashboard_for(
     person: Person, timebank: TimeBank, *, now: datetime | None = None, limit: int = ROWS_SHOWN
 ) -> list[Section]:
     """Every section's first `limit` rows and total: one query per section (plus one for the
-    people in the listed exchanges), whatever the size of the community."""
+    people in the listed exchanges of both lists, one for the quiet members' people), whatever
+    the size of the community."""
     _coordinator_check(person, timebank)
     moment = _now(now)
     alias = router.db_for_read(Membership)
@@ -307,9 +317,19 @@ def dashboard_for(
         by_planner.setdefault(kind.planner, []).append(key)
     found: dict[str, list[Any]] = {}
     for planner, keys in by_planner.items():
+        # The sections' prefetches alike (the people in "not confirmed" and in "disputes": the
+        # same participants' query), each read once for all their rows.
+        left: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Any]]] = {}
         with planned_on_postgresql(connections[alias], planner):
             for key in keys:
-                found[key] = _section_query(key, limit).rows(timebank, moment, alias)
+                query = _section_query(key, limit)
+                found[key] = query.rows(timebank, moment, alias, prefetch=False)
+                prefetches = query.prefetches_left(alias)
+                if prefetches is not None:
+                    same, lookups = prefetches
+                    left.setdefault(same, (lookups, []))[1].extend(found[key])
+            for lookups, rows in left.values():
+                prefetch_kept(rows, lookups)
     sections = []
     for key, kind in SECTIONS.items():
         rows = found[key]

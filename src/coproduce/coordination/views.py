@@ -7,8 +7,6 @@ told there is no such page (a 404), as for every private page.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connections, router
@@ -19,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
 from coproduce.coordination.kept_sql import planned_on_postgresql
-from coproduce.coordination.rows import row_views
+from coproduce.coordination.rows import rows_html
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.requests import current_person, current_timebank
 
@@ -44,7 +42,15 @@ QUICK_LINKS = [
 def dashboard(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
     sections = [
-        replace(section, rows=row_views(section.key, section.rows))
+        {
+            "key": section.key,
+            "title": section.title,
+            "explanation": section.explanation,
+            "total": section.total,
+            "more": section.more,
+            "shown": len(section.rows),
+            "rows": rows_html(section.key, section.rows),
+        }
         for section in dashboard_for(current_person(request), timebank)
     ]
     quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
@@ -71,7 +77,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     database = connections[router.db_for_read(queryset.model)]
     with planned_on_postgresql(database, kind.planner):
         page = Paginator(queryset, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = row_views(key, page.object_list)
+        rows = rows_html(key, page.object_list)
     return render(
         request,
         "coordination/section.html",
