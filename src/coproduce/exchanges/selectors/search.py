@@ -30,6 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains, Exact
+from django.db.models.sql import Query
+from django.db.models.sql.constants import INNER
 from django.utils import timezone
 
 from coproduce.community.availability import DAYS
@@ -289,44 +291,69 @@ def _postgres_match(listings: QuerySet, words: list[str]) -> QuerySet:
     )
 
 
-class RankedPages:
-    """A PostgreSQL search's matches as a paginator slices them: a page's listings are ranked
-    on the listing table alone (the ids of the page, `LIMIT`ed inside a subquery), and only
-    those rows are then read with their people and organisations, in the same query.
+class _PageOfIds:
+    """A page of the list's ids (and ranks, when searching) as a derived table joined to the
+    listings: `INNER JOIN (SELECT id AS page_id[, rank] FROM … ORDER BY … LIMIT …) page_of_ids
+    ON page_of_ids.page_id = <listing>.id`. An entry of the outer query's `alias_map`, as Django's own
+    joins are (the protocol of `django.db.models.sql.datastructures.Join`); never reused for
+    another join, and never relabelled in practice (the outer query is no one's subquery)."""
 
-    Ranked with the joins, PostgreSQL joins every match (1,845 offers for "garden" at 10,000
-    members) to its person, by a hash of the whole person table, before keeping the best 20:
-    about 6.5 ms, against 2.6 ms this way. What the page shows, and in which order, is the same:
-    the outer query repeats the filters and the order."""
+    table_name = "page_of_ids"
+    join_type = INNER
+    nullable = False
+    filtered_relation = None
 
-    def __init__(self, ranked: QuerySet[Listing]) -> None:
-        self.ranked = ranked
+    def __init__(self, page: Query, parent_alias: str) -> None:
+        self.page = page
+        self.parent_alias = parent_alias
+        self.table_alias: str | None = None
 
-    def count(self) -> int:
-        return self.ranked.count()
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = self.page.get_compiler(connection=connection).as_sql()
+        alias = compiler.quote_name_unless_alias(self.table_alias)
+        parent = compiler.quote_name_unless_alias(self.parent_alias)
+        return f'INNER JOIN ({sql}) {alias} ON ({alias}."page_id" = {parent}."id")', list(params)
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[Listing]:
-        return iter(self.ranked)
-
-    @overload
-    def __getitem__(self, index: int) -> Listing: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Listing]: ...
-    def __getitem__(self, index: int | slice) -> Listing | list[Listing]:
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        return list(self.ranked.filter(pk__in=self.ranked.values("pk")[index]))
+    def relabeled_clone(self, change_map: dict[str, str]) -> _PageOfIds:
+        clone = _PageOfIds(self.page, change_map.get(self.parent_alias, self.parent_alias))
+        if self.table_alias is not None:
+            clone.table_alias = change_map.get(self.table_alias, self.table_alias)
+        return clone
 
 
-def pages_of(found: QuerySet[Listing]) -> QuerySet[Listing] | RankedPages:
-    """What the list page hands its paginator: a PostgreSQL search's matches as `RankedPages`,
-    anything else as it is (SQLite's FTS join already reads only the matching rows)."""
-    if connection.vendor == "postgresql" and "rank" in found.query.annotations:
-        return RankedPages(found)
-    return found
+class _PageRank(Expression):
+    """The rank the page of ids carries (`_PageOfIds`), for the outer query's order."""
+
+    def __init__(self, alias: str) -> None:
+        super().__init__(output_field=FloatField())
+        self.alias = alias
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        return f'{compiler.quote_name_unless_alias(self.alias)}."rank"', []
+
+
+def page_of(found: QuerySet[Listing], start: int, stop: int) -> QuerySet[Listing]:
+    """The listings `found` (a `listings_search`) holds from `start` to `stop`, in its order:
+    the page is chosen on the listing table alone (its ids, and its ranks when searching, in a
+    derived table), and only the page's rows are read with their people and organisations, in
+    the same query. The outer query repeats `found`'s order, so the rows and their order are
+    those of `found[start:stop]`.
+
+    Chosen with the joins, both databases joined every listing found to its person before
+    keeping the page: SQLite sorted every match's whole row, its person and organisation
+    included (3,334 offers for "help" at 1,000,000 exchanges), and PostgreSQL joined the ~600
+    requests a filter finds to their people before sorting them (issue 17, round 19). This
+    replaces PostgreSQL's `RankedPages` of round 16, which chose the page's ids in a subquery
+    and repeated the search outside for the rank (as fast on PostgreSQL; on SQLite it read the
+    matches twice)."""
+    columns = ["page_id", "rank"] if "rank" in found.query.annotations else ["page_id"]
+    page = found.annotate(page_id=F("pk")).values(*columns)[start:stop]
+    listings = found.model._default_manager.select_related("person", "organisation")
+    query = listings.query
+    alias = query.join(_PageOfIds(page.query, query.get_initial_alias()))
+    if "rank" in columns:
+        listings = listings.annotate(rank=_PageRank(alias))
+    return listings.order_by(*found.query.order_by)
 
 
 def _page_rows(
@@ -342,7 +369,7 @@ def _page_rows(
     start: int,
     stop: int,
 ) -> QuerySet[Any]:
-    """One page of `listings_search` as `pages_of` slices it."""
+    """One page of `listings_search` (`page_of`)."""
     found = listings_search(
         timebank=TimeBank(pk=timebank_id),
         kind=kind,
@@ -353,10 +380,7 @@ def _page_rows(
         viewer=Person(pk=viewer_id) if has_viewer else None,
         now=now,
     )
-    pages = pages_of(found)
-    if isinstance(pages, RankedPages):
-        return pages.ranked.filter(pk__in=pages.ranked.values("pk")[start:stop])
-    return found[start:stop]
+    return page_of(found, start, stop)
 
 
 # A page of the list, with its SQL kept per kind, words, filters and bounds (`core.kept_query`).
@@ -368,7 +392,7 @@ _page_kept: KeptQuery[Listing] = KeptQuery(
 class ListingPages:
     """The listings `listings_search` finds, as the list page's paginator slices them: each
     page read by its kept SQL (`_page_kept`) with the time bank's and the viewer's ids and the
-    moment, in the same order and with the same rows as slicing `pages_of(listings_search(…))`.
+    moment, in the same order and with the same rows as slicing `listings_search(…)`.
     The paginator is given its count by the view (`listings_counted`)."""
 
     def __init__(
