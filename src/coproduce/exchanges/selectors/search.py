@@ -294,9 +294,10 @@ def _postgres_match(listings: QuerySet, words: list[str]) -> QuerySet:
 class _PageOfIds:
     """A page of the list's ids (and ranks, when searching) as a derived table joined to the
     listings: `INNER JOIN (SELECT id AS page_id[, rank] FROM … ORDER BY … LIMIT …) page_of_ids
-    ON page_of_ids.page_id = <listing>.id`. An entry of the outer query's `alias_map`, as Django's own
-    joins are (the protocol of `django.db.models.sql.datastructures.Join`); never reused for
-    another join, and never relabelled in practice (the outer query is no one's subquery)."""
+    ON page_of_ids.page_id = <listing>.id`. An entry of the outer query's `alias_map`, as
+    Django's own joins are (the protocol of `django.db.models.sql.datastructures.Join`); never
+    reused for another join, and never relabelled in practice (the outer query is no one's
+    subquery)."""
 
     table_name = "page_of_ids"
     join_type = INNER
