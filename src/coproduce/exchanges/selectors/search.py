@@ -27,6 +27,7 @@ from django.db.models import (
     Q,
     QuerySet,
     TextField,
+    Value,
 )
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains, Exact
@@ -141,8 +142,8 @@ def listings_counted(
     area. Each alone reads every active listing's row (12,790 offers at 10,000 members: about
     7 and 5 ms on SQLite), so both come from one read (one query); with words to search for, a
     listing is found when it is also among the full-text index's matches (on SQLite a subquery
-    of the FTS table the database runs once, not per row; on PostgreSQL the row's own stored
-    document, matched as the row is read)."""
+    of the FTS table the database runs once, not per row; on PostgreSQL the matches are counted
+    apart, through the full-text index, in the same statement: `_counted_rows`)."""
     rows = _counted_kept(
         timebank_id=timebank.pk,
         viewer_id=viewer.pk if viewer is not None else 0,
@@ -175,25 +176,39 @@ def _counted_rows(
     has_viewer: bool,
     vendor: str,
 ) -> QuerySet[Any]:
-    """`listings_counted`'s query (`vendor`: the database's, which the SQL depends on)."""
+    """`listings_counted`'s query (`vendor`: the database's, which the SQL depends on).
+
+    Counted as `COUNT(1)` (Django refuses `COUNT(*)` with a filter), not as the count of ids:
+    PostgreSQL then reads the (time bank, status, area, person, expires_at) index alone, in area
+    order, where the id sent it to every row (the offers' counts at 10,000 members, 7.3 → 3.1
+    ms at best). With words on PostgreSQL the areas and the matches are counted apart in one
+    statement (`UNION ALL`: one row or two per area, in area order), the matches found through
+    the full-text index (1,845 of the 12,790 offers for "garden") instead of by testing every
+    active listing's document (15.4 → 8.8 ms at best)."""
     timebank = TimeBank(pk=timebank_id)
     viewer = Person(pk=viewer_id) if has_viewer else None
     model = _model(kind)
     shown = _shown(timebank, viewer, category=category, day=day, now=now)
     active = model.objects.filter(timebank=timebank, status=ListingStatus.ACTIVE)
+    listed = Count(Value(1), filter=~_paused(timebank))
     if words and vendor == "postgresql":
-        # The row's own stored document, matched where the row is read: as a subquery
-        # PostgreSQL read every listing a second time to find the matches' ids.
         from django.contrib.postgres.search import SearchQuery
 
-        active = active.alias(search=_StoredDocument())
-        shown &= Q(search=SearchQuery(_pg_terms(list(words)), search_type="raw", config="english"))
-    elif words:
+        query = SearchQuery(_pg_terms(list(words)), search_type="raw", config="english")
+        areas = active.values("area").annotate(listed=listed, found=Value(0)).order_by()
+        matches = (
+            active.alias(search=_StoredDocument())
+            .filter(shown, search=query)
+            .values("area")
+            .annotate(listed=Value(0), found=Count("*"))
+            .order_by()
+        )
+        return areas.union(matches, all=True).order_by("area")
+    if words:
         shown &= Q(pk__in=_matching_ids(model, list(words)))
-    listed = Count("pk", filter=~Q(person_id__in=paused_person_ids(timebank)))
     return (
         active.values("area")
-        .annotate(listed=listed, found=Count("pk", filter=shown))
+        .annotate(listed=listed, found=Count(Value(1), filter=shown))
         .order_by("area")
     )
 
@@ -219,7 +234,7 @@ def _shown(
     them), and the filters."""
     now = now or timezone.now()
     shown = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    hidden = Q(person_id__in=paused_person_ids(timebank))
+    hidden = _paused(timebank)
     if viewer is not None:
         # In the same query, so the page costs no extra round trip.
         viewer_coordinates = (
@@ -241,6 +256,15 @@ def _shown(
         text = Cast("availability", output_field=TextField())
         shown &= Q(Contains(text, f'"{day}_')) | Q(Exact(text, "[]"))
     return shown
+
+
+def _paused(timebank: TimeBank) -> Q:
+    """The listings of people under a safeguarding pause in the bank. Asked first whether the
+    bank has any pause at all (once per query, an init plan): when it has none, as is usual,
+    each listing read skips the look-up of its person among the paused (2 of the ~7 ms of the
+    offers' counts at 10,000 members on SQLite)."""
+    paused = paused_person_ids(timebank)
+    return Q(Exists(paused)) & Q(person_id__in=paused)
 
 
 def _matching_ids(model: type[Offer] | type[Request], words: list[str]) -> QuerySet:
