@@ -203,8 +203,12 @@ def _counted_rows(
             matches = matches.alias(search=_StoredDocument())
             shown &= Q(search=query)
         areas = active.values("area").annotate(listed=listed, found=Value(0)).order_by()
-        found = matches.filter(shown).values("area")
-        found = found.annotate(listed=Value(0), found=Count("*")).order_by()
+        found = (
+            matches.filter(shown)
+            .values("area")
+            .annotate(listed=Value(0), found=Count("*"))
+            .order_by()
+        )
         return areas.union(found, all=True).order_by("area")
     if words:
         shown &= Q(pk__in=_matching_ids(model, list(words)))
@@ -377,7 +381,7 @@ def page_of(found: QuerySet[Listing], start: int, stop: int) -> QuerySet[Listing
     page = found.annotate(page_id=F("pk")).values(*columns)[start:stop]
     listings = found.model._default_manager.select_related("person", "organisation")
     query = listings.query
-    alias = query.join(_PageOfIds(page.query, query.get_initial_alias()))
+    alias = query.join(_PageOfIds(page.query, query.get_initial_alias()))  # type: ignore[arg-type]
     if "rank" in columns:
         listings = listings.annotate(rank=_PageRank(alias))
     return listings.order_by(*found.query.order_by)
