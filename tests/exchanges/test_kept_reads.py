@@ -19,7 +19,6 @@ from coproduce.exchanges.selectors.search import (
     ListingPages,
     listings_counted,
     listings_search,
-    pages_of,
 )
 from coproduce.matching.for_you import _still_answerable
 from coproduce.matching.suggestions import answerable_requests
@@ -72,9 +71,7 @@ def test_the_list_shows_a_paused_members_listings_to_them_and_not_to_others(
     seen = {}
     for person in (alice, bob, carol, alice):
         pages = ListingPages(timebank=riverside, kind="offer", viewer=person, q="garden")
-        found = pages_of(
-            listings_search(timebank=riverside, kind="offer", viewer=person, q="garden")
-        )
+        found = listings_search(timebank=riverside, kind="offer", viewer=person, q="garden")
         assert [o.pk for o in pages[0:20]] == [o.pk for o in found[0:20]]
         counted = listings_counted(timebank=riverside, kind="offer", viewer=person, q="garden")
         seen[person.username] = ({o.title for o in pages[0:20]}, counted.count())

@@ -44,6 +44,7 @@ FILTERS = [
     {"category": "household"},
     {"day": "mon"},
     {"category": "household", "day": "tue"},
+    {"q": "garden", "category": "gardening", "day": "mon"},
 ]
 
 

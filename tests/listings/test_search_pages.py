@@ -1,6 +1,6 @@
-"""A search's pages on PostgreSQL are ranked on the listing table alone and only the page's rows
-are then read with their people (`RankedPages`, issue 17): every page shows the same listings in
-the same order as slicing the ranked search itself, and the page takes no extra query."""
+"""A page of the list is chosen on the listing table alone, and only the page's rows are then
+read with their people (`page_of`, issue 17): every page shows the same listings in the same
+order as slicing the search itself, and the page takes no extra query."""
 
 from __future__ import annotations
 
@@ -8,10 +8,30 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coproduce.exchanges.models import Offer
-from coproduce.exchanges.selectors.search import RankedPages, listings_search, pages_of
+from coproduce.exchanges.selectors.search import listings_search, page_of
+from tests.plans import plans_without_sorting, sqlite_statistics
+
+# SQLite's statistics of the 1,000,000-exchange set (`ANALYZE`), under which the page was sorted
+# with its people.
+_SQLITE_STATISTICS = [
+    ("exchanges_offer", "exchanges_o_timeban_0ce79b_idx", "3334 3334 3334 3334 1 1"),
+    ("exchanges_offer", "exchanges_o_timeban_1bf0f3_idx", "3334 3334 3334 3334"),
+    ("exchanges_offer", "exchanges_o_timeban_41e8ed_idx", "3334 3334 3334 278"),
+    ("exchanges_offer", "exchanges_offer_person_id_936d1909", "3334 1"),
+    ("community_person", "sqlite_autoindex_community_person_1", "10000 1"),
+    ("community_organisation", "sqlite_autoindex_community_organisation_1", "20 1"),
+]
+
+
+@pytest.fixture
+def as_at_a_million():
+    """On SQLite, the planner given the 1,000,000-exchange set's statistics (put back after)."""
+    with sqlite_statistics(_SQLITE_STATISTICS):
+        yield
 
 
 @pytest.fixture
@@ -44,25 +64,67 @@ def test_every_page_of_a_search_shows_what_the_ranked_search_shows(
     riverside, alice, many_garden_offers
 ):
     found = listings_search(timebank=riverside, kind="offer", q="garden", viewer=alice)
-    paged = RankedPages(found)
-    assert paged.count() == found.count() == 25
-    for page in (slice(0, 10), slice(10, 20), slice(20, 30), slice(30, 40)):
-        assert [o.pk for o in paged[page]] == [o.pk for o in found[page]], page
+    assert found.count() == 25
+    for start, stop in ((0, 10), (10, 20), (20, 30), (30, 40)):
+        page = list(page_of(found, start, stop))
+        expected = list(found[start:stop])
+        assert [o.pk for o in page] == [o.pk for o in expected], (start, stop)
+        assert [o.rank for o in page] == [o.rank for o in expected]  # type: ignore[attr-defined]
     # The rows come with their people, read in the same query.
-    first = paged[0:10][0]
+    first = page_of(found, 0, 10)[0]
     assert "person" in first._state.fields_cache
 
 
-def test_the_list_page_ranks_on_postgresql_and_leaves_other_lists_as_they_are(
-    riverside, alice, many_garden_offers
+def test_every_page_of_a_filtered_list_shows_the_newest_first(riverside, alice, many_garden_offers):
+    found = listings_search(timebank=riverside, kind="offer", category="gardening", viewer=alice)
+    for start, stop in ((0, 10), (10, 20), (20, 30)):
+        page = [o.pk for o in page_of(found, start, stop)]
+        assert page == [o.pk for o in found[start:stop]], (start, stop)
+
+
+def _page_plan(found):
+    with CaptureQueriesContext(connection) as queries:
+        assert list(page_of(found, 0, 20))
+    (sql,) = [q["sql"] for q in queries]
+    (plan,) = plans_without_sorting([sql])
+    return plan
+
+
+def _within(plan: str, node: str) -> str:
+    """The part of an EXPLAIN (PostgreSQL's text: the node's line and those indented under it)
+    or EXPLAIN QUERY PLAN (SQLite: the lines from the node to the next one that reads a table
+    outside it, `SCAN page_of_ids`) that belongs to the first line holding `node`."""
+    lines = plan.splitlines()
+    first = next(n for n, line in enumerate(lines) if node in line)
+    if connection.vendor == "sqlite":
+        end = next(n for n, line in enumerate(lines) if line.startswith("SCAN page_of_ids"))
+        return "\n".join(lines[first:end])
+    depth = len(lines[first]) - len(lines[first].lstrip(" ->"))
+    part = [lines[first]]
+    for line in lines[first + 1 :]:
+        if len(line) - len(line.lstrip(" ->")) <= depth:
+            break
+        part.append(line)
+    return "\n".join(part)
+
+
+@pytest.mark.parametrize("filters", [{"q": "garden"}, {"category": "gardening", "day": "tue"}])
+def test_a_page_is_chosen_before_its_people_are_read(
+    riverside, alice, many_garden_offers, as_at_a_million, filters
 ):
-    searched = listings_search(timebank=riverside, kind="offer", q="garden")
-    browsed = listings_search(timebank=riverside, kind="offer")
-    assert pages_of(browsed) is browsed
-    if connection.vendor == "postgresql":
-        assert isinstance(pages_of(searched), RankedPages)
-    else:
-        assert pages_of(searched) is searched
+    """The page's ids are chosen (ranked, sorted, limited) on the listing table alone: the
+    people and organisations are read only for the page's rows, not for every listing found
+    (issue 17, round 19: at 1,000,000 exchanges SQLite sorted 3,334 whole rows, people
+    included, to keep 20)."""
+    plan = _page_plan(listings_search(timebank=riverside, kind="offer", viewer=alice, **filters))
+    chosen = _within(plan, "MATERIALIZE page_of_ids" if connection.vendor == "sqlite" else "Limit")
+    assert "exchanges_offer" in chosen, plan
+    assert "community_person" not in chosen and "community_organisation" not in chosen, plan
+    assert "community_person" in plan, plan
+    if connection.vendor == "sqlite":
+        # The outer loop is the page: each of its rows then finds its listing and person.
+        outer = plan.splitlines()[plan.splitlines().index("SCAN page_of_ids") :]
+        assert outer[1].startswith("SEARCH exchanges_offer USING INTEGER PRIMARY KEY"), plan
 
 
 def test_the_second_page_of_a_search_shows_the_next_listings(
