@@ -62,8 +62,8 @@ def test_no_exchange_lately_reads_index_ranges_and_never_scans_the_banks_exchang
     rows = selectors.SECTIONS["inactive"].rows(riverside, timezone.now())
     listing = selectors._with_total("inactive", rows)[:10]
     plan = _plan(*listing.query.sql_with_params())
-    assert "membership_quiet_by_last" in plan, plan
     if connection.vendor == "sqlite":
+        assert "membership_quiet_by_last" in plan, plan
         # Every table read by an index (SQLite names a full scan "SCAN <table or alias>"; a
         # co-routine of the list's own rows is "SCAN (subquery-N)").
         scans = [line for line in plan.splitlines() if line.startswith("SCAN ")]
@@ -71,5 +71,10 @@ def test_no_exchange_lately_reads_index_ranges_and_never_scans_the_banks_exchang
         # The total counted from the index alone.
         assert "COVERING INDEX membership_quiet_by_last" in plan, plan
     else:
+        # Which of membership's indexes PostgreSQL walks on a test's few rows depends on their
+        # sizes, which earlier tests' rolled-back rows change (it took the bank's index once in
+        # a run of a few test files). Round 18 read the quiet index's use on the 10,000-member
+        # demo (DESIGN.md); what holds here at any size is that no table of exchanges is read
+        # whole.
         assert "Seq Scan on exchanges_exchange" not in plan, plan
         assert "Seq Scan on exchanges_participant" not in plan, plan
