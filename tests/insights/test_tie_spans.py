@@ -72,6 +72,20 @@ def test_a_reversal_after_the_refresh_takes_the_tie_out(story, riverside, carol)
     assert _exact(riverside)[:3] == (ties - 1, nodes - 1, new_ties - 1)
 
 
+def test_a_pair_keeps_its_tie_when_only_one_of_its_exchanges_is_reversed(story, riverside, carol):
+    """Frank helped alice and dave together on 20 February, and alice helped frank on 12 March;
+    the February exchange is reversed after the refresh: frank and alice still met in the
+    period (read live, their span no longer to be trusted), frank and dave did not."""
+    frank, alice = story["frank"], story["alice"]
+    exchanged(riverside, alice, frank, 30, date(2025, 3, 12), "learning", acting=carol)
+    summary_refresh()
+    ties, nodes, new_ties, _single = _exact(riverside)
+    together = Exchange.objects.get(timebank=riverside, done_at=at(date(2025, 2, 20))).transfer
+    transfer_reverse(transfer=together, acting=carol, reason="Logged under the wrong people")
+
+    assert _exact(riverside)[:3] == (ties - 1, nodes, new_ties - 1)  # dave has bob still
+
+
 def test_a_reversal_before_the_refresh_is_still_left_out(story, riverside):
     bob, erin = _account(riverside, story["bob"]), _account(riverside, story["erin"])
     summary_refresh()
