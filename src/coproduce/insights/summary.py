@@ -16,7 +16,9 @@ adds up, in one statement:
   summary does not know), found through the reversed transfers: few.
 
 So the figures are exactly those of the plain query over the period's entries, whatever the
-watermark, and postings cost nothing more. `summary_refresh` moves the watermark on, folding
+watermark, and postings cost nothing more. The pairings are kept the same way in `HelpMonth`
+(help by month and category) and `TieSpan` (each pair's first and last exchange, for the
+funder's ties: `summary_reads.ties_by_pair`), each up to its own watermark. `summary_refresh` moves the watermark on, folding
 the entries above it in; it runs where it is safe to write (the `coproduce insights refresh`
 command an operator schedules), never in a report and never per posting.
 
