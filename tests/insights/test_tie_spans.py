@@ -180,3 +180,28 @@ def test_a_refresh_run_twice_changes_nothing_the_second_time_and_never_the_ledge
         list(Entry.objects.order_by("pk").values_list())[: len(ledger[1])],
     ) == ledger
     assert ledger_verify(timebank_id=riverside.pk).ok
+
+
+def test_spans_emptied_by_a_rebuild_after_their_mark_was_read_are_not_trusted(
+    story, riverside, monkeypatch
+):
+    """A rebuild starts between the report reading how far the spans go and reading them: the
+    statement sees the mark gone back and the ties are read again (then from the pairings)."""
+    from coproduce.insights import summary_reads
+
+    summary_refresh()
+    expected = _network(riverside)
+    statement, calls = summary_reads._ties_statement, []
+
+    def rebuilt_meanwhile(*args):
+        calls.append(args[-1])
+        if len(calls) == 1:
+            TieSpan.objects.all().delete()
+            SummaryState.objects.update(tie_watermark=0)
+        return statement(*args)
+
+    monkeypatch.setattr(summary_reads, "_ties_statement", rebuilt_meanwhile)
+    report = report_build(timebank=riverside, period=ReportPeriod.checked(*Q1), named=False)
+    assert len(calls) == 1  # read once from the spans, then (mark 0) from the pairings
+    assert report.network.summary.ties == expected[0]
+    assert report.network.new_ties == expected[2]

@@ -18,9 +18,10 @@ adds up, in one statement:
 So the figures are exactly those of the plain query over the period's entries, whatever the
 watermark, and postings cost nothing more. The pairings are kept the same way in `HelpMonth`
 (help by month and category) and `TieSpan` (each pair's first and last exchange, for the
-funder's ties: `summary_reads.ties_by_pair`), each up to its own watermark. `summary_refresh` moves the watermark on, folding
-the entries above it in; it runs where it is safe to write (the `coproduce insights refresh`
-command an operator schedules), never in a report and never per posting.
+funder's ties: `summary_reads.ties_by_pair`), each up to its own watermark. `summary_refresh`
+moves the watermarks on, folding what is above them in; it runs where it is safe to write
+(the `coproduce insights refresh` command an operator schedules), never in a report and never
+per posting.
 
 Why the watermark is exact: an entry's id is drawn when it is inserted, before its transaction
 commits, so "the largest id visible now" could pass over an id a slower transaction still holds.
