@@ -82,6 +82,7 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         # Issue 17: the insights report's summaries of the ledger, rebuilt from the entries.
         "insights_accountmonth",
         "insights_helpmonth",
+        "insights_tiespan",
     }
 
 

@@ -59,7 +59,7 @@ def _without_summaries(timebank):
 def _assert_exact(timebank):
     with CaptureQueriesContext(connection) as queries:
         read = _figures(timebank)
-    for table in ("insights_accountmonth", "insights_helpmonth"):
+    for table in ("insights_accountmonth", "insights_helpmonth", "insights_tiespan"):
         assert any(table in q["sql"] for q in queries.captured_queries)
     assert read == _without_summaries(timebank)
 
@@ -118,7 +118,7 @@ def test_summaries_cut_in_another_time_zone_are_not_used_until_rebuilt(story, ri
     with override_settings(TIME_ZONE="America/New_York"):
         with CaptureQueriesContext(connection) as queries:
             read = _figures(riverside)
-        for table in ("insights_accountmonth", "insights_helpmonth"):
+        for table in ("insights_accountmonth", "insights_helpmonth", "insights_tiespan"):
             assert not any(table in q["sql"] for q in queries.captured_queries)
         assert summary_refresh().rebuilt
         assert SummaryState.objects.get().time_zone == "America/New_York"

@@ -99,11 +99,13 @@ TABLES: dict[str, Grant] = {
     "exchanges_pairing": Grant.APPEND,
     # When each person last gave and received (services.tallies): recomputed, never deleted.
     "exchanges_personactivity": Grant.WRITE,
-    # The insights report's kept summaries of the ledger (derived data): `coproduce insights
-    # refresh` adds to them; a rebuild (asked for, or a new time zone) deletes and refills them.
+    # The insights report's kept summaries of the ledger and the pairings (derived data):
+    # `coproduce insights refresh` adds to them; a rebuild (asked for, or a new time zone)
+    # deletes and refills them.
     "insights_summarystate": Grant.WRITE,
     "insights_accountmonth": Grant.PRUNE,
     "insights_helpmonth": Grant.PRUNE,
+    "insights_tiespan": Grant.PRUNE,
     "partners_referral": Grant.WRITE,
     "partners_referralevent": Grant.WRITE,
     "partners_outcome": Grant.WRITE,

@@ -18,6 +18,7 @@ class SummaryState(models.Model):
 
     watermark = models.BigIntegerField(default=0)
     pairing_watermark = models.BigIntegerField(default=0)  # the same for HelpMonth's pairings
+    tie_watermark = models.BigIntegerField(default=0)  # the same for TieSpan's pairings
     time_zone = models.CharField(max_length=64, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 
@@ -76,3 +77,30 @@ class HelpMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} in {self.month}"
+
+
+class TieSpan(models.Model):
+    """A pair of a time bank's accounts who met in a confirmed exchange (a tie of the exchange
+    network, whichever way the help went: `one` the smaller account id): the first and last
+    time they did, over their pairings up to `SummaryState.tie_watermark`, whether or not the
+    transfer was later reversed (the report reads pairs with a reversed exchange live)."""
+
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    one = models.ForeignKey(
+        "ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    other = models.ForeignKey(
+        "ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timebank", "one", "other"], name="one_tie_span")
+        ]
+
+    def __str__(self) -> str:
+        return f"accounts {self.one_id} and {self.other_id}"

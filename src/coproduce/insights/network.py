@@ -31,6 +31,7 @@ from coproduce.insights.selectors import (
     counted_pairings,
     last_help_of_people,
 )
+from coproduce.insights.summary_reads import ties_by_pair
 from coproduce.ledger.models import AccountKind
 
 
@@ -173,11 +174,16 @@ def network_for(
     # One (a, b, exchanges in the period, before it) per pair, a < b; (account, category) →
     # exchanges in the period, for the coordinator's picture.
     by_category: dict[tuple[int, str], int] = defaultdict(int)
-    rows = _pair_rows(_tie_rows(timebank, period, by_category=named), by_category=named)
     ties_found: list[tuple[int, int, int, int]]
     if not named:
-        ties_found = rows  # already one row per pair, the smaller account first
+        # One row per pair, the smaller account first, from the pairs' kept first and last
+        # exchange when they have been built (the counts then 1 or 0: only whether is used).
+        found = ties_by_pair(timebank.id, period)
+        if found is None:
+            found = _pair_rows(_tie_rows(timebank, period, by_category=False), by_category=False)
+        ties_found = found
     else:
+        rows = _pair_rows(_tie_rows(timebank, period, by_category=True), by_category=True)
         # One row per pair and category: the pair's counts added up over its categories.
         counts: dict[tuple[int, int], list[int]] = {}
         for one, other, category, in_period, earlier in rows:

@@ -189,9 +189,11 @@ class Report:
 
 def _reversed(timebank: TimeBank) -> Any:
     """Ids of transfers that were reversed: a small set, excluded with NOT IN. (A LEFT JOIN ...
-    IS NULL on `reversed_by` made PostgreSQL expect one row and pick a million index lookups.)"""
+    IS NULL on `reversed_by` made PostgreSQL expect one row and pick a million index lookups.)
+    `reverses_id > 0` rather than IS NOT NULL, which SQLite reads by scanning every transfer
+    (`summary_reads.REVERSED_TRANSFERS`)."""
     return Transfer.objects.filter(
-        timebank=timebank, kind=TransferKind.REVERSAL, reverses__isnull=False
+        timebank=timebank, kind=TransferKind.REVERSAL, reverses_id__gt=0
     ).values("reverses_id")
 
 

@@ -16,9 +16,12 @@ adds up, in one statement:
   summary does not know), found through the reversed transfers: few.
 
 So the figures are exactly those of the plain query over the period's entries, whatever the
-watermark, and postings cost nothing more. `summary_refresh` moves the watermark on, folding
-the entries above it in; it runs where it is safe to write (the `coproduce insights refresh`
-command an operator schedules), never in a report and never per posting.
+watermark, and postings cost nothing more. The pairings are kept the same way in `HelpMonth`
+(help by month and category) and `TieSpan` (each pair's first and last exchange, for the
+funder's ties: `summary_reads.ties_by_pair`), each up to its own watermark. `summary_refresh`
+moves the watermarks on, folding what is above them in; it runs where it is safe to write
+(the `coproduce insights refresh` command an operator schedules), never in a report and never
+per posting.
 
 Why the watermark is exact: an entry's id is drawn when it is inserted, before its transaction
 commits, so "the largest id visible now" could pass over an id a slower transaction still holds.
@@ -42,7 +45,7 @@ from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from coproduce.exchanges.models import Pairing
-from coproduce.insights.models import AccountMonth, HelpMonth, SummaryState
+from coproduce.insights.models import AccountMonth, HelpMonth, SummaryState, TieSpan
 from coproduce.ledger.models import HOUR, Entry, TransferKind
 
 STATE_ID = 1
@@ -111,7 +114,8 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
         if rebuilt:
             AccountMonth.objects.using(using).all()._raw_delete(using)
             HelpMonth.objects.using(using).all()._raw_delete(using)
-            state.watermark = state.pairing_watermark = 0
+            TieSpan.objects.using(using).all()._raw_delete(using)
+            state.watermark = state.pairing_watermark = state.tie_watermark = 0
             state.time_zone = tz_name
             state.save(using=using)
     start = state.watermark
@@ -120,6 +124,7 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
     for mark, top, fold in (
         ("watermark", tops[0], _fold),
         ("pairing_watermark", tops[1], _fold_pairings),
+        ("tie_watermark", tops[1], _fold_ties),
     ):
         low = getattr(state, mark)
         while low < top:
@@ -273,3 +278,26 @@ def _fold_pairings(low: int, high: int, using: str) -> None:
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+# --- The ties' first and last exchange ----------------------------------------------------------
+
+
+def _fold_ties(low: int, high: int, using: str) -> None:
+    """Fold the pairings with low < id <= high into their pairs' first and last exchange
+    (`TieSpan`; an account paired with itself is no tie)."""
+    connection = connections[using]
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    sql = f"""
+        INSERT INTO insights_tiespan (timebank_id, one_id, other_id, first_at, last_at)
+        SELECT p.timebank_id, {least}(p.receiver_id, p.provider_id),
+            {greatest}(p.receiver_id, p.provider_id), MIN(p.occurred_at), MAX(p.occurred_at)
+        FROM exchanges_pairing p
+        WHERE p.id > %s AND p.id <= %s AND p.receiver_id <> p.provider_id
+        GROUP BY 1, 2, 3
+        ON CONFLICT (timebank_id, one_id, other_id) DO UPDATE SET
+            first_at = {least}(insights_tiespan.first_at, excluded.first_at),
+            last_at = {greatest}(insights_tiespan.last_at, excluded.last_at)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [low, high])

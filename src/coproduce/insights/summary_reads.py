@@ -28,6 +28,15 @@ from coproduce.ledger.models import HOUR, Entry
 
 # --- Reading ----------------------------------------------------------------------------------
 
+# The time bank's reversed transfers (few), with its id and the reversal kind as parameters.
+# `reverses_id > 0`, not IS NOT NULL: SQLite reads IS NOT NULL by scanning every transfer (a
+# million at 1,000,000 exchanges, 0.3 s each time a statement names it), `> 0` as a range of the
+# unique index on reverses_id; the same for PostgreSQL.
+REVERSED_TRANSFERS = (
+    "SELECT t.reverses_id FROM ledger_transfer t WHERE t.reverses_id > 0 AND t.timebank_id = %s"
+    " AND t.kind = %s"
+)
+
 # account → (earned, spent, other_in, other_out, month bit sets...) for accounts with any
 # counted entry in the period
 FlowRow = tuple[int, ...]
@@ -82,13 +91,11 @@ def _flows_statement(
     month_params = [adapt(upper) for _m, _lower, upper in bounds]
     counted = (
         "e.timebank_id = %s AND e.unit = %s AND e.kind <> %s AND e.transfer_id NOT IN ("
-        "SELECT t.reverses_id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.kind = %s"
-        " AND t.reverses_id IS NOT NULL)"
+        f"{REVERSED_TRANSFERS})"
     )
     counted_params = [timebank_id, HOUR, _REVERSAL, timebank_id, _REVERSAL]
     reversed_ids = (
-        "e.transfer_id IN (SELECT t.reverses_id FROM ledger_transfer t WHERE t.timebank_id = %s"
-        " AND t.kind = %s AND t.reverses_id IS NOT NULL) AND e.timebank_id = %s AND e.unit = %s"
+        f"e.transfer_id IN ({REVERSED_TRANSFERS}) AND e.timebank_id = %s AND e.unit = %s"
         " AND e.kind <> %s"
     )
     reversed_params = [timebank_id, _REVERSAL, timebank_id, HOUR, _REVERSAL]
@@ -319,10 +326,7 @@ def _help_statement(
         + " END"
     )
     month_params = [adapt(upper) for _m, _lower, upper in bounds]
-    reversed_ids = (
-        "SELECT t.reverses_id FROM ledger_transfer t WHERE t.timebank_id = %s AND t.kind = %s"
-        " AND t.reverses_id IS NOT NULL"
-    )
+    reversed_ids = REVERSED_TRANSFERS
     live = (
         f"SELECT {month_of} AS month, p.category AS category, p.minutes AS minutes,"
         " CASE WHEN p.counts_exchange THEN 1 ELSE 0 END AS exchanges, 1 AS pairings"
@@ -393,5 +397,139 @@ def _help_statement(
         "SELECT month, category, CAST(SUM(minutes) AS BIGINT), CAST(SUM(exchanges) AS BIGINT)"
         " FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY month, category"
         " HAVING SUM(pairings) > 0 ORDER BY month, category"
+    )
+    return sql, params
+
+
+# --- The ties -------------------------------------------------------------------------------
+
+# (one, other, met in the period, met before it): each pair of accounts who met in a counted
+# exchange before the period's end, the smaller account first; the last two 1 or 0.
+TieRow = tuple[int, int, int, int]
+
+
+def ties_by_pair(timebank_id: int, period: ReportPeriod) -> list[TieRow] | None:
+    """The period's ties from the pairs' kept first and last exchange (`TieSpan`), or None
+    when there are none to use (then the caller groups the pairings). Read again if a rebuild
+    took the summary back below the watermark read first."""
+    using = router.db_for_read(Pairing)
+    connection = connections[using]
+    for _attempt in range(3):
+        row = (
+            SummaryState.objects.using(using)
+            .filter(pk=STATE_ID)
+            .values_list("tie_watermark", "time_zone")
+            .first()
+        )
+        if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
+            return None
+        sql, params = _ties_statement(connection, timebank_id, period, row[0])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if (-1, -1, 0, 0) not in rows:  # the check's row (a comparison per row, in C)
+            return rows
+    return None
+
+
+def _ties_statement(
+    connection: Any, timebank_id: int, period: ReportPeriod, watermark: int
+) -> tuple[str, list[Any]]:
+    """One statement adding up, as "did they" flags per pair (so a pair read twice is no harm):
+
+    - each pair's kept span, unless one of its exchanges was reversed: met before the period
+      when the first exchange is before it; met in it when the first or the last exchange is
+      in it, or, when the two lie either side of it, when a look-up through the pairings' pair
+      index finds one in it (for a period ending today, hardly any pair);
+    - live, the pairings since the watermark (a range of ids);
+    - live, every counted pairing of the pairs with a reversed exchange (few), through the
+      pairings' pair index.
+    """
+    postgres = connection.vendor == "postgresql"
+    adapt = connection.ops.adapt_datetimefield_value
+    starts, ends = adapt(period.starts_at), adapt(period.ends_before)
+    least, greatest = ("LEAST", "GREATEST") if postgres else ("MIN", "MAX")
+    one = f"{least}(p.receiver_id, p.provider_id)"
+    other = f"{greatest}(p.receiver_id, p.provider_id)"
+    reversed_transfers = REVERSED_TRANSFERS
+    reversed_params = [timebank_id, _REVERSAL]
+    reversed_pairs = (
+        f"SELECT {one} AS one, {other} AS other FROM exchanges_pairing p"
+        f" WHERE p.transfer_id IN ({reversed_transfers}) AND p.timebank_id = %s"
+    )
+    reversed_pairs_params = [*reversed_params, timebank_id]
+    flags = (
+        f"{one}, {other}, CASE WHEN p.occurred_at >= %s THEN 1 ELSE 0 END,"
+        " CASE WHEN p.occurred_at < %s THEN 1 ELSE 0 END"
+    )
+    counted = (
+        "p.timebank_id = %s AND p.receiver_id <> p.provider_id AND p.occurred_at < %s"
+        f" AND p.transfer_id NOT IN ({reversed_transfers})"
+    )
+    counted_params = [timebank_id, ends, *reversed_params]
+    in_period = "p.occurred_at >= %s AND p.occurred_at < %s"
+    if postgres:  # the pairings' tie index: (timebank, LEAST, GREATEST, ...)
+        met = (
+            "EXISTS (SELECT 1 FROM exchanges_pairing p WHERE p.timebank_id = s.timebank_id"
+            f" AND {one} = s.one_id AND {other} = s.other_id AND {in_period})"
+        )
+        met_params = [starts, ends]
+        of_reversed = (
+            f"SELECT {flags} FROM ({reversed_pairs}) v JOIN exchanges_pairing p"
+            f" ON {one} = v.one AND {other} = v.other WHERE {counted}"
+        )
+        of_reversed_params = [starts, starts, *reversed_pairs_params, *counted_params]
+        since = "exchanges_pairing p"
+    else:  # SQLite's pairings by (timebank, receiver, provider, ...): each way round
+        met = " OR ".join(
+            "EXISTS (SELECT 1 FROM exchanges_pairing p WHERE p.timebank_id = s.timebank_id"
+            f" AND p.receiver_id = s.{a}_id AND p.provider_id = s.{b}_id AND {in_period})"
+            for a, b in (("one", "other"), ("other", "one"))
+        )
+        met_params = [starts, ends, starts, ends]
+        of_reversed = " UNION ALL ".join(
+            f"SELECT {flags} FROM ({reversed_pairs}) v JOIN exchanges_pairing p"
+            f" ON p.timebank_id = %s AND p.receiver_id = v.{a} AND p.provider_id = v.{b}"
+            f" WHERE {counted}"
+            for a, b in (("one", "other"), ("other", "one"))
+        )
+        of_reversed_params = 2 * [starts, starts, *reversed_pairs_params, timebank_id,
+                                  *counted_params]  # fmt: skip
+        since = "exchanges_pairing p NOT INDEXED"  # a range of ids, not the date index
+    branches = [
+        "SELECT s.one_id AS one, s.other_id AS other,"
+        " CASE WHEN s.last_at < %s THEN (CASE WHEN s.last_at >= %s THEN 1 ELSE 0 END)"
+        f" WHEN s.first_at >= %s THEN 1 WHEN {met} THEN 1 ELSE 0 END AS in_period,"
+        " CASE WHEN s.first_at < %s THEN 1 ELSE 0 END AS earlier"
+        " FROM insights_tiespan s WHERE s.timebank_id = %s AND s.first_at < %s"
+        f" AND (s.one_id, s.other_id) NOT IN ({reversed_pairs})",
+        f"SELECT {flags} FROM {since} WHERE p.id > %s AND {counted}",
+        of_reversed,
+        # Says that the summary went back below the watermark read (a rebuild meanwhile): read
+        # again. A summary gone further is no harm: what it adds is read live as well.
+        "SELECT -1, -1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM insights_summarystate"
+        " WHERE id = %s AND tie_watermark >= %s)",
+    ]
+    params = [
+        ends,
+        starts,
+        starts,
+        *met_params,
+        starts,
+        timebank_id,
+        ends,
+        *reversed_pairs_params,
+        starts,
+        starts,
+        watermark,
+        *counted_params,
+        *of_reversed_params,
+        STATE_ID,
+        watermark,
+    ]
+    sql = (
+        "SELECT one, other, MAX(in_period), MAX(earlier) FROM ("
+        + " UNION ALL ".join(branches)
+        + ") u GROUP BY one, other"
     )
     return sql, params
