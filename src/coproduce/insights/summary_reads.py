@@ -63,12 +63,11 @@ def flows_by_account(timebank_id: int, period: ReportPeriod, month_bits: int) ->
         return cursor.fetchall()
 
 
-def _usable_watermark(using: str) -> int | None:
+def _usable_watermark(using: str, mark: str = "watermark") -> int | None:
+    """The summaries' watermark `mark` (`watermark`, `pairing_watermark` or `tie_watermark`),
+    or None when they cannot be used: never refreshed, or folded in another time zone."""
     row = (
-        SummaryState.objects.using(using)
-        .filter(pk=STATE_ID)
-        .values_list("watermark", "time_zone")
-        .first()
+        SummaryState.objects.using(using).filter(pk=STATE_ID).values_list(mark, "time_zone").first()
     )
     if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
         return None
@@ -295,13 +294,7 @@ def help_by_month(timebank_id: int, period: ReportPeriod) -> list[tuple[int, str
     using = router.db_for_read(Pairing)
     connection = connections[using]
     for _attempt in range(3):
-        row = (
-            SummaryState.objects.using(using)
-            .filter(pk=STATE_ID)
-            .values_list("pairing_watermark", "time_zone")
-            .first()
-        )
-        watermark = row[0] if row and row[1] == settings.TIME_ZONE and row[0] > 0 else None
+        watermark = _usable_watermark(using, "pairing_watermark")
         sql, params = _help_statement(connection, timebank_id, period, watermark)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -415,15 +408,10 @@ def ties_by_pair(timebank_id: int, period: ReportPeriod) -> list[TieRow] | None:
     using = router.db_for_read(Pairing)
     connection = connections[using]
     for _attempt in range(3):
-        row = (
-            SummaryState.objects.using(using)
-            .filter(pk=STATE_ID)
-            .values_list("tie_watermark", "time_zone")
-            .first()
-        )
-        if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
+        watermark = _usable_watermark(using, "tie_watermark")
+        if watermark is None:
             return None
-        sql, params = _ties_statement(connection, timebank_id, period, row[0])
+        sql, params = _ties_statement(connection, timebank_id, period, watermark)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
