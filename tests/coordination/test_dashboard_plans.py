@@ -78,3 +78,15 @@ def test_no_exchange_lately_reads_index_ranges_and_never_scans_the_banks_exchang
         # whole.
         assert "Seq Scan on exchanges_exchange" not in plan, plan
         assert "Seq Scan on exchanges_participant" not in plan, plan
+
+
+@pytest.mark.parametrize("key", ["only-giving", "only-receiving"])
+def test_the_one_sided_are_found_from_the_membership_not_the_persons_row(riverside, key):
+    """The list tests the membership's person against the one-sided: on the demo SQLite then
+    tests each of the bank's ~10,000 memberships from the index it scans, where a test of the
+    person's id made it read every member's person row first (only giving 34 → 15 ms of CPU).
+    PostgreSQL takes the two ids as equal and plans both alike."""
+    rows = selectors.SECTIONS[key].rows(riverside, timezone.now())
+    sql, _params = selectors._with_total(key, rows)[:10].query.sql_with_params()
+    assert '"community_membership"."person_id" IN (SELECT' in sql, sql
+    assert '"community_person"."id" IN (SELECT' not in sql, sql
