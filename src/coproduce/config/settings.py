@@ -293,7 +293,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env_str(
             "COPRODUCE_STATIC_STORAGE",
-            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "coproduce.core.static_files.KeptStaticFilesStorage",
         )
     },
 }
