@@ -28,6 +28,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coproduce.community import emails
+from coproduce.community.authentication import PERSON_BACKEND
 from coproduce.community.models import Person
 from coproduce.community.two_factor import two_factor_enabled
 from coproduce.core.errors import NotFound
@@ -149,7 +150,7 @@ def password_reset(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
             # The password alone never signs in someone with two-step sign-in.
             messages.success(request, _("Your password is set. Sign in with it and your code."))
             return redirect("web:login")
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, person, backend=PERSON_BACKEND)
         messages.success(request, _("Your password is set, and you are signed in."))
         return redirect("web:home")
     return render(request, "community/password_reset.html", {"form": form, "person": person})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from coproduce.community.authentication import PERSON_BACKEND
 from coproduce.community.invitations import (
     INVITATION_LIFETIME,
     Newcomer,
@@ -100,7 +101,7 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
             return _gone(request)
         if person is not None:
             if signed_in is None:
-                login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, person, backend=PERSON_BACKEND)
             request.session[TIMEBANK_SESSION_KEY] = invitation.timebank.slug
             messages.success(
                 request,

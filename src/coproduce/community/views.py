@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from coproduce.community import contact_reads, safeguarding, selectors, services
+from coproduce.community.authentication import PERSON_BACKEND
 from coproduce.community.availability import DAYS, PARTS
 from coproduce.community.forms import JoinForm, ProfileForm
 from coproduce.community.locales import person_language_set
@@ -94,9 +95,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         if membership is not None:
             throttle_record(JOIN_PER_ADDRESS, address)
             if person is None:
-                login(
-                    request, membership.person, backend="django.contrib.auth.backends.ModelBackend"
-                )
+                login(request, membership.person, backend=PERSON_BACKEND)
             return redirect("community:join_thanks", slug=timebank.slug)
     return render(request, "community/join.html", {"timebank": timebank, "form": form})
 
@@ -240,7 +239,7 @@ def password_link(request: HttpRequest, token: str) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, person, backend=PERSON_BACKEND)
             if link.purpose == PasswordLinkPurpose.ADMIN_SETUP:
                 # A site administrator must use two-step sign-in: straight on to setting it up.
                 messages.success(

@@ -187,6 +187,12 @@ MIDDLEWARE.append("coproduce.web.unavailable.DatabaseUnavailableMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "community.Person"
+# The signed-in person read by SQL kept once per process (community.authentication); Django's
+# backend second, so the sessions that name it stay signed in.
+AUTHENTICATION_BACKENDS = [
+    "coproduce.community.authentication.PersonBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -287,7 +293,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env_str(
             "COPRODUCE_STATIC_STORAGE",
-            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "coproduce.core.static_files.KeptStaticFilesStorage",
         )
     },
 }

@@ -4,12 +4,14 @@ and on the home page)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import gettext
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.community.permissions import (
@@ -45,11 +47,35 @@ NAV = [
 ]
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """A menu item's parts that are the same on every page of a process and language: its
+    address and label, and both escaped for the page (`web.templatetags.menu`)."""
+
+    name: str
+    audience: str
+    primary: bool
+    url: str
+    label: str
+    url_html: str
+    label_html: str
+
+
+@lru_cache(maxsize=64)
+def _menu(language: str | None, prefix: str, urlconf: object) -> tuple[MenuEntry, ...]:
+    """The menu, its addresses reversed and its labels translated once per process, language,
+    script prefix and URLconf (a test that swaps the last two gets its own) instead of on every
+    page. Who sees which item, which is current and the unread counts are the request's."""
+    entries = []
+    for name, label, audience, primary in NAV:
+        url, text = reverse(name), str(label)
+        entries.append(MenuEntry(name, audience, primary, url, text, escape(url), escape(text)))
+    return tuple(entries)
+
+
 @lru_cache(maxsize=16)
-def _nav_urls(prefix: str, urlconf: object) -> dict[str, str]:
-    """The menu's addresses, reversed once per process (and per script prefix and URLconf, so
-    a test that swaps them gets its own) instead of seventeen `reverse()` calls on every page."""
-    return {name: reverse(name) for name, _label, _audience, _primary in NAV}
+def _site_admin_url(prefix: str, urlconf: object) -> str:
+    return reverse("site_admin:home")
 
 
 def _sees(membership, audience: str) -> bool:
@@ -62,41 +88,50 @@ def _sees(membership, audience: str) -> bool:
 
 def current_timebank(request: HttpRequest) -> dict[str, object]:
     membership = getattr(request, "membership", None)
-    items = []
+    items: list[dict[str, object]] = []
     unread = unread_messages = 0
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     if membership is not None:
         # One query per page, for the "Notices (3)" and "Messages (2)" menu items.
         unread, unread_messages = unread_counts(person=request.user, timebank=request.timebank)  # type: ignore[arg-type, attr-defined]
+        counts = {"notifications:list": unread, "conversations:list": unread_messages}
+        sees = {
+            audience: _sees(membership, audience) for audience in ("all", "partner", "coordinator")
+        }
         path = request.path
-        urls = _nav_urls(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-        for name, label, audience, primary in NAV:
-            if not _sees(membership, audience):
+        for entry in _menu(get_language(), prefix, urlconf):
+            if not sees[entry.audience]:
                 continue
-            url = urls[name]
-            item = {
-                "url": url,
-                "label": label,
-                "current": path.startswith(url),
-                "primary": primary,
+            item: dict[str, object] = {
+                "url": entry.url,
+                "label": entry.label,
+                "current": path.startswith(entry.url),
+                "primary": entry.primary,
+                "entry": entry,
             }
-            count = {"notifications:list": unread, "conversations:list": unread_messages}.get(name)
+            count = counts.get(entry.name)
             if count:
                 item["count"] = count
                 item["aria_label"] = gettext("%(label)s: %(count)d unread") % {
-                    "label": label,
+                    "label": entry.label,
                     "count": count,
                 }
             items.append(item)
     user = getattr(request, "user", None)
     if is_site_admin(user):  # no query: the flags are on the signed-in person
-        url = reverse("site_admin:home")
+        url = _site_admin_url(prefix, urlconf)
+        label = gettext("Site administration")
+        # In the first row when it is their only item (they belong to no time bank).
+        primary = membership is None
         items.append(
             {
                 "url": url,
-                "label": gettext("Site administration"),
+                "label": label,
                 "current": request.path.startswith(url),
-                # In the first row when it is their only item (they belong to no time bank).
-                "primary": membership is None,
+                "primary": primary,
+                "entry": MenuEntry(
+                    "site_admin:home", "site_admin", primary, url, label, escape(url), escape(label)
+                ),
             }
         )
     return {

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from coproduce.community.authentication import PERSON_BACKEND
 from coproduce.community.models import Person
 from coproduce.community.two_factor import second_step_verify
 from coproduce.core.audit import audit_record
@@ -191,7 +192,7 @@ def second_step_begin(request: HttpRequest, *, person: Person, next_url: str) ->
     """The password was right and the person has two-step sign-in: ask for the code."""
     request.session[PENDING_KEY] = {
         "person": str(person.pk),
-        "backend": getattr(person, "backend", "django.contrib.auth.backends.ModelBackend"),
+        "backend": getattr(person, "backend", PERSON_BACKEND),
         "at": time.time(),
         "next": next_url,
     }
