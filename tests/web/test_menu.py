@@ -15,12 +15,13 @@ pytestmark = pytest.mark.django_db
 # The loops `web/base.html` and `web/language_switcher.html` had before the tags.
 LOOPS = (
     "{% for item in nav_items %}{% if item.primary %}"
-    '<li><a href="{{ item.url }}" {% if item.current %}aria-current="page"{% endif %}'
-    '{% if item.count %} aria-label="{{ item.aria_label }}"{% endif %}>{{ item.label }}'
+    '<li><a href="{{ item.entry.url }}" {% if item.current %}aria-current="page"{% endif %}'
+    '{% if item.count %} aria-label="{{ item.aria_label }}"{% endif %}>{{ item.entry.label }}'
     "{% if item.count %} ({{ item.count }}){% endif %}</a></li>{% endif %}{% endfor %}|"
     "{% for item in nav_items %}{% if not item.primary %}"
-    '<li><a href="{{ item.url }}" dir="ltr" {% if item.current %}aria-current="page"{% endif %}>'
-    "{{ item.label }}</a></li>{% endif %}{% endfor %}"
+    '<li><a href="{{ item.entry.url }}" dir="ltr" '
+    '{% if item.current %}aria-current="page"{% endif %}>'
+    "{{ item.entry.label }}</a></li>{% endif %}{% endfor %}"
 )
 TAGS = "{% load menu %}{% menu_primary nav_items %}|{% menu_more nav_items %}"
 SWITCHER_LOOP = """{% load i18n %}{% get_current_language as current %}\
@@ -62,7 +63,7 @@ def test_the_menu_tags_write_what_the_templates_loops_wrote(
 def test_a_site_administrators_menu_item_is_written_as_the_others(as_rosa):
     response = as_rosa.get("/")
     items = response.context["nav_items"]
-    assert [item["label"] for item in items] == ["Site administration"]
+    assert [item["entry"].label for item in items] == ["Site administration"]
     old = Template(LOOPS).render(Context({"nav_items": items}))
     assert old == Template(TAGS).render(Context({"nav_items": items}))
 

@@ -74,8 +74,14 @@ def _menu(language: str | None, prefix: str, urlconf: object) -> tuple[MenuEntry
 
 
 @lru_cache(maxsize=16)
-def _site_admin_url(prefix: str, urlconf: object) -> str:
-    return reverse("site_admin:home")
+def _site_admin_entry(
+    language: str | None, prefix: str, urlconf: object, primary: bool
+) -> MenuEntry:
+    """The site administrator's item, made once per process as the others are (`_menu`)."""
+    url, label = reverse("site_admin:home"), gettext("Site administration")
+    return MenuEntry(
+        "site_admin:home", "site_admin", primary, url, label, escape(url), escape(label)
+    )
 
 
 def _sees(membership, audience: str) -> bool:
@@ -103,8 +109,6 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
             if not sees[entry.audience]:
                 continue
             item: dict[str, object] = {
-                "url": entry.url,
-                "label": entry.label,
                 "current": path.startswith(entry.url),
                 "primary": entry.primary,
                 "entry": entry,
@@ -119,19 +123,13 @@ def current_timebank(request: HttpRequest) -> dict[str, object]:
             items.append(item)
     user = getattr(request, "user", None)
     if is_site_admin(user):  # no query: the flags are on the signed-in person
-        url = _site_admin_url(prefix, urlconf)
-        label = gettext("Site administration")
         # In the first row when it is their only item (they belong to no time bank).
-        primary = membership is None
+        entry = _site_admin_entry(get_language(), prefix, urlconf, membership is None)
         items.append(
             {
-                "url": url,
-                "label": label,
-                "current": request.path.startswith(url),
-                "primary": primary,
-                "entry": MenuEntry(
-                    "site_admin:home", "site_admin", primary, url, label, escape(url), escape(label)
-                ),
+                "current": request.path.startswith(entry.url),
+                "primary": entry.primary,
+                "entry": entry,
             }
         )
     return {
