@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
 
 Node = Hashable
 
@@ -105,22 +103,23 @@ def _numbered(
     """The nodes (the given ones, then any only found on a tie) and, by position, each one's
     partners' positions: `adjacency` on numbers, without a dict look-up per step later.
     `distinct`: the caller promises each tie once, never a node with itself (lists, no sets)."""
-    if distinct:
-        # Numbered and looked up in C (dict.fromkeys, map): at 90,000 ties this loop's dict
-        # look-ups and checks for new nodes were most of the numbering's time.
-        pairs = list(ties)
-        ones = list(map(itemgetter(0), pairs))
-        others = list(map(itemgetter(1), pairs))
-        names = list(dict.fromkeys(chain(nodes, ones, others)))
-        position = dict(zip(names, range(len(names)), strict=True)).__getitem__
-        listed: list[list[int]] = [[] for _ in names]
-        for i, j in zip(map(position, ones), map(position, others), strict=True):
-            listed[i].append(j)
-            listed[j].append(i)
-        return names, listed
     index: dict[Node, int] = {}
     for node in nodes:
         index.setdefault(node, len(index))
+    if distinct:
+        listed: list[list[int]] = [[] for _ in index]
+        for a, b in ties:
+            i = index.get(a)
+            if i is None:
+                i = index[a] = len(listed)
+                listed.append([])
+            j = index.get(b)
+            if j is None:
+                j = index[b] = len(listed)
+                listed.append([])
+            listed[i].append(j)
+            listed[j].append(i)
+        return list(index), listed
     partners: list[set[int]] = [set() for _ in index]
     for a, b in ties:
         if a == b:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import compress
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -197,17 +197,12 @@ def network_for(
                 by_category[(one, category)] += in_period
                 by_category[(other, category)] += in_period
         ties_found = [(a, b, n, e) for (a, b), (n, e) in counts.items()]
-    # The pairs who met in the period, their columns picked out in C (itemgetter, compress):
-    # ~90,000 of them at 1,000,000 exchanges, where a Python loop per pair showed.
-    met = list(compress(ties_found, map(itemgetter(2), ties_found)))
-    ones = list(map(itemgetter(0), met))
-    others = list(map(itemgetter(1), met))
+    pairs = [(a, b) for a, b, n, _earlier in ties_found if n]
     # Each tie with its counts, for the coordinator's picture and tables only.
-    ties = [Tie(a, b, n, e) for a, b, n, e in met] if named else []
-    nodes = set(ones)
-    nodes.update(others)
-    summary = graph.summarise(nodes, zip(ones, others, strict=True), distinct=True)
-    new_ties = list(map(itemgetter(3), met)).count(0)
+    ties = [Tie(a, b, n, e) for a, b, n, e in ties_found if n] if named else []
+    nodes = set(chain.from_iterable(pairs))
+    summary = graph.summarise(nodes, pairs, distinct=True)
+    new_ties = sum(1 for _a, _b, n, earlier in ties_found if n and not earlier)
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
