@@ -178,31 +178,44 @@ def _flows_statement(
             )
             + " END"
         )
-        branches.append(
-            "SELECT s.account_id AS account_id, (s.month / 100) * 12 + s.month %% 100 - %s AS i,"
-            " s.earned - COALESCE(c.earned, 0) AS earned, s.spent - COALESCE(c.spent, 0) AS spent,"
-            " s.other_in - COALESCE(c.other_in, 0) AS other_in,"
-            " s.other_out - COALESCE(c.other_out, 0) AS other_out,"
-            " s.help_entries - COALESCE(c.h, 0) AS h, s.entries - COALESCE(c.n, 0) AS n"
-            " FROM insights_accountmonth s LEFT JOIN ("
-            f" SELECT e.account_id AS account_id, {month_number} AS month, {_sums(named=True)}"
+        reversed_months = (
+            f"SELECT e.account_id AS account_id, {month_number} AS month, {_sums(named=True)}"
             f" FROM ledger_entry e WHERE {reversed_ids} AND e.id <= %s"
-            " AND e.occurred_at >= %s AND e.occurred_at < %s"
-            " GROUP BY 1, 2) c ON c.account_id = s.account_id AND c.month = s.month"
-            " WHERE s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
+            " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
         )
-        params += [
-            base,
+        reversed_months_params = [
             *[adapt(upper) for _m, _lower, upper in bounds[whole[0] : whole[-1] + 1]],
             *_PER_ENTRY_PARAMS,
             *reversed_params,
             watermark,
             whole_from,
             whole_to,
+        ]
+        i = "(s.month / 100) * 12 + s.month %% 100 - %s AS i"
+        summary_months = "s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
+        summary_months_params = [
             timebank_id,
             first[0].year * 100 + first[0].month,
             last[0].year * 100 + last[0].month,
         ]
+        # The (account, month) rows with no reversed entry (nearly all) as they are, without a
+        # join per row; the few with one, less their reversed entries.
+        branches.append(
+            f"SELECT s.account_id AS account_id, {i}, s.earned AS earned, s.spent AS spent,"
+            " s.other_in AS other_in, s.other_out AS other_out, s.help_entries AS h,"
+            f" s.entries AS n FROM insights_accountmonth s WHERE {summary_months}"
+            " AND (s.account_id, s.month) NOT IN"
+            f" (SELECT c.account_id, c.month FROM ({reversed_months}) c)"
+        )
+        params += [base, *summary_months_params, *reversed_months_params]
+        branches.append(
+            f"SELECT s.account_id AS account_id, {i}, s.earned - c.earned AS earned,"
+            " s.spent - c.spent AS spent, s.other_in - c.other_in AS other_in,"
+            " s.other_out - c.other_out AS other_out, s.help_entries - c.h AS h,"
+            f" s.entries - c.n AS n FROM insights_accountmonth s JOIN ({reversed_months}) c"
+            f" ON c.account_id = s.account_id AND c.month = s.month WHERE {summary_months}"
+        )
+        params += [base, *reversed_months_params, *summary_months_params]
         # What was posted since the watermark in those months: an index range on the id.
         branches.append(
             f"{live} FROM {since} WHERE e.id > %s AND {counted}"
