@@ -191,7 +191,7 @@ def _flows_statement(
             whole_from,
             whole_to,
         ]
-        i = "(s.month / 100) * 12 + s.month %% 100 - %s AS i"
+        index = "(s.month / 100) * 12 + s.month %% 100 - %s AS i"
         summary_months = "s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
         summary_months_params = [
             timebank_id,
@@ -201,7 +201,7 @@ def _flows_statement(
         # The (account, month) rows with no reversed entry (nearly all) as they are, without a
         # join per row; the few with one, less their reversed entries.
         branches.append(
-            f"SELECT s.account_id AS account_id, {i}, s.earned AS earned, s.spent AS spent,"
+            f"SELECT s.account_id AS account_id, {index}, s.earned AS earned, s.spent AS spent,"
             " s.other_in AS other_in, s.other_out AS other_out, s.help_entries AS h,"
             f" s.entries AS n FROM insights_accountmonth s WHERE {summary_months}"
             " AND (s.account_id, s.month) NOT IN"
@@ -209,7 +209,7 @@ def _flows_statement(
         )
         params += [base, *summary_months_params, *reversed_months_params]
         branches.append(
-            f"SELECT s.account_id AS account_id, {i}, s.earned - c.earned AS earned,"
+            f"SELECT s.account_id AS account_id, {index}, s.earned - c.earned AS earned,"
             " s.spent - c.spent AS spent, s.other_in - c.other_in AS other_in,"
             " s.other_out - c.other_out AS other_out, s.help_entries - c.h AS h,"
             f" s.entries - c.n AS n FROM insights_accountmonth s JOIN ({reversed_months}) c"
