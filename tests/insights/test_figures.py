@@ -190,7 +190,7 @@ def test_retention_agrees_with_counting_member_by_member_at_the_edges():
     long after joining, a microsecond either side, or never: the sorted, once-per-member
     count gives what adding each span to each member's joining gives."""
     import random
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, timedelta
 
     from coproduce.insights.selectors import DAYS_PER_MONTH, RETENTION_MONTHS, _retention
 
