@@ -63,6 +63,16 @@ def test_active_members_are_those_who_gave_or_received(report):
     assert report.activity.active_by_month == {jan: 3, feb: 4, mar: 3}
 
 
+def test_members_active_in_the_same_months_each_count(story, riverside):
+    """In January alone alice, bob and dave were each active that one month (their months
+    are one list the three share): three members active in January, not one."""
+    january = report_build(
+        timebank=riverside, period=ReportPeriod.checked(date(2025, 1, 1), date(2025, 1, 31))
+    )
+    assert january.activity.active_members == 3
+    assert january.activity.active_by_month == {date(2025, 1, 1): 3}
+
+
 def test_new_members_are_those_accepted_in_the_period(report):
     # dave in January, ivy in March; Hillside's jo does not count.
     assert report.activity.new_members == 2
@@ -172,3 +182,46 @@ def test_help_counts_on_the_day_it_happened_in_london(story, riverside):
     )
     assert report.activity.help_minutes == 540
     assert at(date(2025, 4, 2)) < report.period.ends_before
+
+
+def test_retention_agrees_with_counting_member_by_member_at_the_edges():
+    """Members who joined exactly 90, 180 and 360 days before the end of a period that crosses
+    both clock changes, a microsecond either side, and were last seen helping exactly that
+    long after joining, a microsecond either side, or never: the sorted, once-per-member
+    count gives what adding each span to each member's joining gives."""
+    import random
+    from datetime import UTC, timedelta
+
+    from coproduce.insights.selectors import DAYS_PER_MONTH, RETENTION_MONTHS, _retention
+
+    period = ReportPeriod.checked(date(2025, 3, 1), date(2025, 11, 30))
+    end = period.ends_before.astimezone(UTC)
+    tick = timedelta(microseconds=1)
+    members, last = [], {}
+    person = 0
+    for months in RETENTION_MONTHS:
+        span = timedelta(days=months * DAYS_PER_MONTH)
+        for joined_off in (-tick, timedelta(0), tick, timedelta(hours=1), -timedelta(hours=1)):
+            for seen_off in (None, -tick, timedelta(0), tick):
+                person += 1
+                joined = end - span + joined_off
+                members.append((person, True, joined, joined))
+                if seen_off is not None:
+                    last[person] = joined + span + seen_off
+    rng = random.Random(17)
+    for _ in range(300):
+        person += 1
+        joined = end - timedelta(seconds=rng.randrange(0, 500 * 86400))
+        members.append((person, rng.random() < 0.8, joined, joined))
+        if rng.random() < 0.7:
+            last[person] = joined + timedelta(seconds=rng.randrange(0, 400 * 86400))
+    members.append((person + 1, True, None, end))  # applied, never activated
+
+    expected = {}
+    for months in RETENTION_MONTHS:
+        span = timedelta(days=months * DAYS_PER_MONTH)
+        cohort = [(p, a) for p, _on, a, _applied in members if a is not None and a + span <= end]
+        still = [p for p, a in cohort if p in last and last[p] >= a + span]
+        expected[months] = (len(cohort), len(still))
+    assert _retention(period, last, members) == expected
+    assert all(still for _cohort, still in expected.values())

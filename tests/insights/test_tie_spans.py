@@ -109,6 +109,21 @@ def test_a_pairing_after_the_refresh_is_read_live(story, riverside, carol):
     assert {gina.pk, hal.pk} <= set(now[3])  # each with one partner
 
 
+def test_a_kept_pair_meeting_again_after_the_refresh_is_one_tie_and_not_a_new_one(
+    story, riverside, carol
+):
+    """Alice and bob met before the period (10 December) and in it; after the refresh they
+    meet again: their kept span and the live pairing are merged into one tie, still not new
+    (the live pairing alone would say new, the two side by side would count the tie twice)."""
+    alice, bob = story["alice"], story["bob"]
+    summary_refresh()
+    before = _exact(riverside)
+    exchanged(riverside, alice, bob, 30, date(2025, 3, 20), "gardening", acting=carol)
+
+    assert _span(_account(riverside, alice), _account(riverside, bob)) is not None
+    assert _exact(riverside) == before
+
+
 def test_a_pair_who_met_before_and_after_the_period_but_not_in_it(story, riverside, carol):
     """Bob and dave met on 20 January and 2 April: from February to March their span goes
     round the period without telling whether they met in it; a look-up says they did not,

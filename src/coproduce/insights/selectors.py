@@ -22,7 +22,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
@@ -445,16 +446,23 @@ def activity_for(
             minutes[(m, "other")] = minutes.get((m, "other"), 0) + unpaired
             exchanges[m] = exchanges.get(m, 0) + transfers
 
-    # Members who gave or received help, each month and in the whole period.
+    # Members who gave or received help, each month and in the whole period. Accounts share
+    # their lists of months (`account_months`): members are counted per list, then each list's
+    # months by that count, instead of month by month for every member.
     active_by_month: dict[date, int] = defaultdict(int)
-    active_accounts: set[int] = set()
+    lists: dict[int, list[date]] = {}
+    members_with: dict[int, int] = defaultdict(int)
+    active_members = 0
     for account_id, active_months in months.active_months.items():
         party = parties.get(account_id)
         if party is not None and party.kind == AccountKind.MEMBER:
-            for m in active_months:
-                active_by_month[m] += 1
-            active_accounts.add(account_id)
-    active_members = len(active_accounts)
+            key = id(active_months)
+            lists[key] = active_months
+            members_with[key] += 1
+            active_members += 1
+    for key, count in members_with.items():
+        for m in lists[key]:
+            active_by_month[m] += count
 
     # Members whose membership was activated in the period, by month (in the time zone).
     joined: dict[date, int] = defaultdict(int)
@@ -493,23 +501,26 @@ def _retention(
 ) -> dict[int, tuple[int, int]]:
     """For 3, 6 and 12 months: of the members who joined at least that long before the end of
     the period, how many gave or received help on or after that many months after joining
-    (every member-role membership activated before the end, whatever its status now)."""
-    rows = [
-        (person_id, activated_at)
-        for person_id, _active, activated_at, _applied in members
-        if activated_at is not None and activated_at < period.ends_before
-    ]
+    (every member-role membership activated before the end, whatever its status now).
+
+    The instants are `to_instant`'s (UTC), so "joined + span <= end" is "joined <= end - span"
+    and "last help >= joined + span" is "last help - joined >= span": each member's gap is
+    worked out once, the members sorted by when they joined, and each span's cohort is a
+    prefix of them (no datetime sum per member and span)."""
+    ends_before = period.ends_before
+    joined: list[tuple[datetime, timedelta | None]] = []
+    for person_id, _active, activated_at, _applied in members:
+        if activated_at is not None and activated_at < ends_before:
+            seen = last.get(person_id)
+            joined.append((activated_at, None if seen is None else seen - activated_at))
+    joined.sort(key=itemgetter(0))
+    starts = [activated_at for activated_at, _gap in joined]
+    ends_utc = ends_before.astimezone(UTC)
     result = {}
     for months in RETENTION_MONTHS:
         span = timedelta(days=months * DAYS_PER_MONTH)
-        cohort = still = 0
-        for p, a in rows:
-            due = a + span  # once per member: 10,000 datetime sums a span at 10,000 members
-            if due <= period.ends_before:
-                cohort += 1
-                seen = last.get(p)
-                if seen is not None and seen >= due:
-                    still += 1
+        cohort = bisect_right(starts, ends_utc - span)
+        still = sum(1 for _at, gap in joined[:cohort] if gap is not None and gap >= span)
         result[months] = (cohort, still)
     return result
 

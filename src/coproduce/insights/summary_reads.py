@@ -178,31 +178,44 @@ def _flows_statement(
             )
             + " END"
         )
-        branches.append(
-            "SELECT s.account_id AS account_id, (s.month / 100) * 12 + s.month %% 100 - %s AS i,"
-            " s.earned - COALESCE(c.earned, 0) AS earned, s.spent - COALESCE(c.spent, 0) AS spent,"
-            " s.other_in - COALESCE(c.other_in, 0) AS other_in,"
-            " s.other_out - COALESCE(c.other_out, 0) AS other_out,"
-            " s.help_entries - COALESCE(c.h, 0) AS h, s.entries - COALESCE(c.n, 0) AS n"
-            " FROM insights_accountmonth s LEFT JOIN ("
-            f" SELECT e.account_id AS account_id, {month_number} AS month, {_sums(named=True)}"
+        reversed_months = (
+            f"SELECT e.account_id AS account_id, {month_number} AS month, {_sums(named=True)}"
             f" FROM ledger_entry e WHERE {reversed_ids} AND e.id <= %s"
-            " AND e.occurred_at >= %s AND e.occurred_at < %s"
-            " GROUP BY 1, 2) c ON c.account_id = s.account_id AND c.month = s.month"
-            " WHERE s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
+            " AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
         )
-        params += [
-            base,
+        reversed_months_params = [
             *[adapt(upper) for _m, _lower, upper in bounds[whole[0] : whole[-1] + 1]],
             *_PER_ENTRY_PARAMS,
             *reversed_params,
             watermark,
             whole_from,
             whole_to,
+        ]
+        index = "(s.month / 100) * 12 + s.month %% 100 - %s AS i"
+        summary_months = "s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
+        summary_months_params = [
             timebank_id,
             first[0].year * 100 + first[0].month,
             last[0].year * 100 + last[0].month,
         ]
+        # The (account, month) rows with no reversed entry (nearly all) as they are, without a
+        # join per row; the few with one, less their reversed entries.
+        branches.append(
+            f"SELECT s.account_id AS account_id, {index}, s.earned AS earned, s.spent AS spent,"
+            " s.other_in AS other_in, s.other_out AS other_out, s.help_entries AS h,"
+            f" s.entries AS n FROM insights_accountmonth s WHERE {summary_months}"
+            " AND (s.account_id, s.month) NOT IN"
+            f" (SELECT c.account_id, c.month FROM ({reversed_months}) c)"
+        )
+        params += [base, *summary_months_params, *reversed_months_params]
+        branches.append(
+            f"SELECT s.account_id AS account_id, {index}, s.earned - c.earned AS earned,"
+            " s.spent - c.spent AS spent, s.other_in - c.other_in AS other_in,"
+            " s.other_out - c.other_out AS other_out, s.help_entries - c.h AS h,"
+            f" s.entries - c.n AS n FROM insights_accountmonth s JOIN ({reversed_months}) c"
+            f" ON c.account_id = s.account_id AND c.month = s.month WHERE {summary_months}"
+        )
+        params += [base, *reversed_months_params, *summary_months_params]
         # What was posted since the watermark in those months: an index range on the id.
         branches.append(
             f"{live} FROM {since} WHERE e.id > %s AND {counted}"
@@ -423,7 +436,7 @@ def ties_by_pair(timebank_id: int, period: ReportPeriod) -> list[TieRow] | None:
 def _ties_statement(
     connection: Any, timebank_id: int, period: ReportPeriod, watermark: int
 ) -> tuple[str, list[Any]]:
-    """One statement adding up, as "did they" flags per pair (so a pair read twice is no harm):
+    """One statement giving "did they" flags per pair (so a pair read twice is no harm):
 
     - each pair's kept span, unless one of its exchanges was reversed: met before the period
       when the first exchange is before it; met in it when the first or the last exchange is
@@ -432,6 +445,9 @@ def _ties_statement(
     - live, the pairings since the watermark (a range of ids);
     - live, every counted pairing of the pairs with a reversed exchange (few), through the
       pairings' pair index.
+
+    A pair's kept span stands alone unless the pair is also read live; only those pairs' rows
+    (few) are grouped and merged.
     """
     postgres = connection.vendor == "postgresql"
     adapt = connection.ops.adapt_datetimefield_value
@@ -484,40 +500,45 @@ def _ties_statement(
         of_reversed_params = 2 * [starts, starts, *reversed_pairs_params, timebank_id,
                                   *counted_params]  # fmt: skip
         since = "exchanges_pairing p NOT INDEXED"  # a range of ids, not the date index
-    branches = [
+    # Each kept span gives its pair's flags alone, unless the pair is read live as well (its
+    # rows then merged): the spans are one row per pair already, so the ~100,000 of them at
+    # 1,000,000 exchanges are not grouped again, only the few pairs read live.
+    span = (
         "SELECT s.one_id AS one, s.other_id AS other,"
         " CASE WHEN s.last_at < %s THEN (CASE WHEN s.last_at >= %s THEN 1 ELSE 0 END)"
         f" WHEN s.first_at >= %s THEN 1 WHEN {met} THEN 1 ELSE 0 END AS in_period,"
         " CASE WHEN s.first_at < %s THEN 1 ELSE 0 END AS earlier"
-        " FROM insights_tiespan s WHERE s.timebank_id = %s AND s.first_at < %s"
-        f" AND (s.one_id, s.other_id) NOT IN ({reversed_pairs})",
-        f"SELECT {flags} FROM {since} WHERE p.id > %s AND {counted}",
-        of_reversed,
+    )
+    span_params = [ends, starts, starts, *met_params, starts]
+    span_where = (
+        "s.timebank_id = %s AND s.first_at < %s"
+        f" AND (s.one_id, s.other_id) NOT IN ({reversed_pairs})"
+    )
+    span_where_params = [timebank_id, ends, *reversed_pairs_params]
+    live = f"SELECT {flags} FROM {since} WHERE p.id > %s AND {counted} UNION ALL {of_reversed}"
+    live_params = [starts, starts, watermark, *counted_params, *of_reversed_params]
+    sql = (
+        f"WITH live (one, other, in_period, earlier) AS ({live})"
+        f" {span} FROM insights_tiespan s WHERE {span_where}"
+        " AND (s.one_id, s.other_id) NOT IN (SELECT one, other FROM live)"
+        " UNION ALL SELECT one, other, MAX(in_period), MAX(earlier) FROM ("
+        f"{span} FROM (SELECT DISTINCT one, other FROM live) l JOIN insights_tiespan s"
+        " ON s.timebank_id = %s AND s.one_id = l.one AND s.other_id = l.other"
+        f" WHERE {span_where}"
+        " UNION ALL SELECT one, other, in_period, earlier FROM live) u GROUP BY one, other"
         # Says that the summary went back below the watermark read (a rebuild meanwhile): read
         # again. A summary gone further is no harm: what it adds is read live as well.
-        "SELECT -1, -1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM insights_summarystate"
-        " WHERE id = %s AND tie_watermark >= %s)",
-    ]
+        " UNION ALL SELECT -1, -1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM insights_summarystate"
+        " WHERE id = %s AND tie_watermark >= %s)"
+    )
     params = [
-        ends,
-        starts,
-        starts,
-        *met_params,
-        starts,
+        *live_params,
+        *span_params,
+        *span_where_params,
+        *span_params,
         timebank_id,
-        ends,
-        *reversed_pairs_params,
-        starts,
-        starts,
-        watermark,
-        *counted_params,
-        *of_reversed_params,
+        *span_where_params,
         STATE_ID,
         watermark,
     ]
-    sql = (
-        "SELECT one, other, MAX(in_period), MAX(earlier) FROM ("
-        + " UNION ALL ".join(branches)
-        + ") u GROUP BY one, other"
-    )
     return sql, params
