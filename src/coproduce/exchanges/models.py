@@ -361,9 +361,17 @@ class PersonActivity(models.Model):
             models.UniqueConstraint(fields=["timebank", "person"], name="one_activity_per_person")
         ]
         indexes = [
-            # The people who gave or received most, read from the top (selectors.participation).
-            models.Index(fields=["timebank", "gave_count"]),
-            models.Index(fields=["timebank", "received_count"]),
+            # The people who gave or received most, read from the top (selectors.participation),
+            # with what says whether they took part on one side only: those lists read these
+            # indexes alone, never the rows (SQLite looked each row up, for every person).
+            models.Index(
+                fields=["timebank", "gave_count", "last_gave_at", "last_received_at", "person"],
+                name="activity_most_given",
+            ),
+            models.Index(
+                fields=["timebank", "received_count", "last_received_at", "last_gave_at", "person"],
+                name="activity_most_received",
+            ),
         ]
 
     def __str__(self) -> str:

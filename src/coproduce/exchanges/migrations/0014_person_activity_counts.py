@@ -1,8 +1,8 @@
 """How many confirmed exchanges each person gave and received in each time bank, kept on their
 `PersonActivity` (exchanges.services.tallies keeps them from now on), and filled here from the
 participations: one UPDATE, each count one range of the (person, side, time bank,
-exchange_confirmed_at) index; each count indexed after the time bank, so the people who gave or
-received most are read from the top."""
+exchange_confirmed_at) index; each count indexed after the time bank (with the moments and the
+person), so the people who gave or received most are read from the top, from the index alone."""
 
 from django.db import migrations, models
 from django.db.models import Count, OuterRef, Subquery
@@ -53,13 +53,15 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="personactivity",
             index=models.Index(
-                fields=["timebank", "gave_count"], name="exchanges_p_timeban_2c3e97_idx"
+                fields=["timebank", "gave_count", "last_gave_at", "last_received_at", "person"],
+                name="activity_most_given",
             ),
         ),
         migrations.AddIndex(
             model_name="personactivity",
             index=models.Index(
-                fields=["timebank", "received_count"], name="exchanges_p_timeban_f46049_idx"
+                fields=["timebank", "received_count", "last_received_at", "last_gave_at", "person"],
+                name="activity_most_received",
             ),
         ),
     ]
