@@ -11,9 +11,10 @@ import pytest
 from django.db import connection
 
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges.models import ExchangeStatus
+from coproduce.exchanges.models import ExchangeStatus, PersonActivity
 from coproduce.exchanges.services.disputes import exchange_dispute
 from coproduce.exchanges.services.exchanges import exchange_cancel, exchange_confirm
+from coproduce.exchanges.services.tallies import tallies_check
 from coproduce.ledger.models import Transfer
 from tests.exchanges.conftest import balance, propose, step
 
@@ -88,3 +89,19 @@ def test_a_confirmation_racing_a_dispute_ends_one_way_only(done_garden, alice, b
     else:
         assert done_garden.status == ExchangeStatus.DISPUTED
         assert not Transfer.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_of_alices_exchanges_confirmed_together_are_both_counted(riverside, alice, bob, dan):
+    # Each confirmation recounts alice's exchanges ever (exchanges.services.tallies); the second
+    # must count the first's, committed while it waited.
+    for_bob = step(propose(riverside, alice, bob), "done")
+    for_dan = step(propose(riverside, alice, dan), "done")
+    race(
+        lambda: exchange_confirm(exchange=for_bob, acting=bob),
+        lambda: exchange_confirm(exchange=for_dan, acting=dan),
+    )
+    activity = PersonActivity.objects.get(timebank=riverside, person=alice)
+    assert (activity.gave_count, activity.received_count) == (2, 0)
+    assert tallies_check(riverside.pk, 10) == []

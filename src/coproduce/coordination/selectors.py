@@ -110,6 +110,36 @@ def members_only_giving(*, timebank: TimeBank, now: datetime | None = None) -> Q
     return participation.members_one_sided(timebank=timebank, since=since, side=Side.PROVIDER)
 
 
+def members_only_receiving_first(
+    *, timebank: TimeBank, count: int, now: datetime | None = None
+) -> QuerySet[Person]:
+    """The first `count` rows of `members_only_receiving`, counting far fewer people's exchanges
+    (exchanges.selectors.participation.members_one_sided_first)."""
+    since = _now(now) - timedelta(days=RECIPROCITY_DAYS)
+    return participation.members_one_sided_first(
+        timebank=timebank, since=since, side=Side.RECEIVER, count=count
+    )
+
+
+def members_only_giving_first(
+    *, timebank: TimeBank, count: int, now: datetime | None = None
+) -> QuerySet[Person]:
+    """The first `count` rows of `members_only_giving`, counting far fewer people's exchanges."""
+    since = _now(now) - timedelta(days=RECIPROCITY_DAYS)
+    return participation.members_one_sided_first(
+        timebank=timebank, since=since, side=Side.PROVIDER, count=count
+    )
+
+
+def _one_sided_counted(side: str) -> Callable[[TimeBank, datetime], QuerySet[Any]]:
+    # One activity row per person listed: the list's length, without reading their people.
+    def counted(timebank: TimeBank, now: datetime) -> QuerySet[Any]:
+        since = now - timedelta(days=RECIPROCITY_DAYS)
+        return participation.members_one_sided_activity(timebank=timebank, since=since, side=side)
+
+    return counted
+
+
 def balances_near_limit(*, timebank: TimeBank) -> QuerySet[Account]:
     """Active members' time-credit accounts within an hour of their lowest balance, or of their
     highest when they have one, with the least room first."""
@@ -143,6 +173,11 @@ class SectionKind:
     kept: bool = True
     # The settings PostgreSQL plans it with (coordination.kept_sql: SERIAL, BY_INDEX).
     planner: Planner = ()
+    # Its first `n` rows (as of `now`), where a narrower query finds the same rows as cutting
+    # `rows` (the dashboard's), and a queryset of one row per row of `rows` whose count is
+    # its total, read without what the rows show.
+    first: Callable[[TimeBank, datetime, int], QuerySet[Any]] | None = None
+    counted: Callable[[TimeBank, datetime], QuerySet[Any]] | None = None
 
 
 # How PostgreSQL plans the lists that scan one table for a few hundred rows and join each to its
@@ -202,6 +237,10 @@ SECTIONS: dict[str, SectionKind] = {
         # Its ~1,000 people were joined by hashing the bank's 10,000 people (PostgreSQL expects
         # twice the rows it finds): look-ups by index instead.
         planner=_SCANNED_FEW,
+        first=lambda timebank, now, count: members_only_receiving_first(
+            timebank=timebank, now=now, count=count
+        ),
+        counted=_one_sided_counted(Side.RECEIVER),
     ),
     "only-giving": SectionKind(
         _("Members only giving"),
@@ -210,6 +249,10 @@ SECTIONS: dict[str, SectionKind] = {
         # Its ~1,000 people were joined by hashing the bank's 10,000 people (PostgreSQL expects
         # twice the rows it finds): look-ups by index instead.
         planner=_SCANNED_FEW,
+        first=lambda timebank, now, count: members_only_giving_first(
+            timebank=timebank, now=now, count=count
+        ),
+        counted=_one_sided_counted(Side.PROVIDER),
     ),
     "paused": SectionKind(
         _("Members under a safeguarding pause"),
@@ -248,10 +291,19 @@ SECTIONS: dict[str, SectionKind] = {
 # "Dashboard, seventh round"): on PostgreSQL 58.8 -> 40.7 ms for these four; on SQLite only two
 # gain (its window sorts the rows again), and for requests with no answer the window is far
 # slower on both (3,585 rows through the sort against an index count).
+# (A section read through its `first` rows counts its total from all of them, never a window.)
 _WINDOW_TOTAL = {
-    "postgresql": frozenset({"inactive", "only-receiving", "only-giving", "near-limit"}),
-    "sqlite": frozenset({"only-receiving", "near-limit"}),
+    "postgresql": frozenset({"inactive", "near-limit"}),
+    "sqlite": frozenset({"near-limit"}),
 }
+
+
+def _counted(queryset: QuerySet[Any]) -> Subquery:
+    # An uncorrelated subquery, run once beside the first rows. (A window count made the
+    # database carry every row of the list, with its person, through a sort before LIMIT:
+    # 100 ms for 3,585 unanswered requests against 1 ms to count them.)
+    total = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(total, output_field=IntegerField())
 
 
 def _with_total(key: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -260,11 +312,17 @@ def _with_total(key: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
     vendor = connections[router.db_for_read(queryset.model)].vendor
     if key in _WINDOW_TOTAL.get(vendor, ()):
         return queryset.annotate(section_total=Window(Count("*")))
-    # The total is an uncorrelated subquery, run once beside the first rows. (A window count
-    # made the database carry every row of the list, with its person, through a sort before
-    # LIMIT: 100 ms for 3,585 unanswered requests against 1 ms to count them.)
-    total = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return queryset.annotate(section_total=Subquery(total, output_field=IntegerField()))
+    return queryset.annotate(section_total=_counted(queryset))
+
+
+def _first_with_total(key: str, timebank: TimeBank, moment: datetime, limit: int) -> Any:
+    """A section's first `limit` rows with its total."""
+    kind = SECTIONS[key]
+    if kind.first is None:
+        return _with_total(key, kind.rows(timebank, moment))[:limit]
+    counted = kind.rows if kind.counted is None else kind.counted
+    total = _counted(counted(timebank, moment))
+    return kind.first(timebank, moment, limit).annotate(section_total=total)[:limit]
 
 
 _KEPT: dict[tuple[str, int], KeptQuery] = {}
@@ -277,7 +335,7 @@ def _section_query(key: str, limit: int) -> KeptQuery:
     if kept is None:
         kind = SECTIONS[key]
         kept = _KEPT[(key, limit)] = KeptQuery(
-            lambda timebank, moment: _with_total(key, kind.rows(timebank, moment))[:limit],
+            lambda timebank, moment: _first_with_total(key, timebank, moment, limit),
             keep=kind.kept,
             planner=kind.planner,
         )

@@ -340,7 +340,8 @@ class PersonActivity(models.Model):
     exchange (or records past ones), so the coordinator's "only gives / only receives" lists
     and the home page's "people this month" read one row per person instead of a year of
     participations. Confirmed exchanges never leave that status (a reversal keeps it), so the
-    dates only ever move forward; `services.tallies.activity_refresh` recomputes them exactly.
+    dates only ever move forward and the counts only up; `services.tallies.activity_refresh`
+    recomputes them exactly.
     """
 
     timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
@@ -349,10 +350,28 @@ class PersonActivity(models.Model):
     )
     last_gave_at = models.DateTimeField(null=True, blank=True)
     last_received_at = models.DateTimeField(null=True, blank=True)
+    # How many confirmed exchanges they gave and received there, ever: never fewer than in any
+    # window, so the dashboard's "only gives / only receives" counts the last 12 months only
+    # for the few people who could be in its first rows (selectors.participation).
+    gave_count = models.PositiveIntegerField(default=0)
+    received_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["timebank", "person"], name="one_activity_per_person")
+        ]
+        indexes = [
+            # The people who gave or received most, read from the top (selectors.participation),
+            # with what says whether they took part on one side only: those lists read these
+            # indexes alone, never the rows (SQLite looked each row up, for every person).
+            models.Index(
+                fields=["timebank", "gave_count", "last_gave_at", "last_received_at", "person"],
+                name="activity_most_given",
+            ),
+            models.Index(
+                fields=["timebank", "received_count", "last_received_at", "last_gave_at", "person"],
+                name="activity_most_received",
+            ),
         ]
 
     def __str__(self) -> str:

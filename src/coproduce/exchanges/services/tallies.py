@@ -1,18 +1,18 @@
-"""The summaries kept beside confirmed exchanges, written in the transaction that confirms them,
-so that the pages counting a year of exchanges read one row per person instead.
+"""The summaries kept beside confirmed exchanges, written in the transaction that confirms them, so
+that the pages counting a year of exchanges read one row per person instead.
 
 Three things are kept: each participation's copy of its exchange's `confirmed_at`
 (`Participant.exchange_confirmed_at`, indexed with the person and side, so "how many did she
-give since" is one index range), each person's `PersonActivity` (when they last gave and
-last received), and its later moment on their membership of that time bank
-(`Membership.last_exchange_at`, indexed after the status and role, so the coordinator's "no
-exchange lately" is one index range of the quiet members). The activity rows are never
-incremented, only recomputed from the participations of the people concerned (two index
-look-ups each), and the membership's moment copied from them, so they cannot drift: every
-path that confirms an exchange (a member's confirmation, a coordinator's log or resolution,
-past exchanges brought in, the demo) calls `activity_refresh` for the people it touched, and
-`tallies_check` (run by `ledger verify`) recounts each membership's moment from the
-participations.
+give since" is one index range), each person's `PersonActivity` (when they last gave and last
+received, and how many they gave and received in all), and its later moment on their membership
+of that time bank (`Membership.last_exchange_at`, indexed after the status and role, so the
+coordinator's "no exchange lately" is one index range of the quiet members). The activity rows
+are never incremented, only recomputed from the participations of the people concerned (four
+index ranges each), and the membership's moment copied from them, so they cannot drift: every
+path that confirms an exchange (a member's confirmation, a coordinator's log or resolution, past
+exchanges brought in, the demo) calls `activity_refresh` for the people it touched, and
+`tallies_check` (run by `ledger verify`) recounts each membership's moment and each activity's
+counts from the participations.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from coproduce.community.models import Membership
@@ -45,6 +46,22 @@ def _last(side: str) -> Subquery:
     )
 
 
+def _count(side: str) -> Subquery:
+    # One range of the same index, read from the index alone.
+    return Subquery(
+        Participant.objects.filter(
+            person=OuterRef("person"),
+            side=side,
+            timebank=OuterRef("timebank"),
+            exchange_confirmed_at__isnull=False,
+        )
+        .order_by()
+        .values("person")
+        .annotate(n=Count("*"))
+        .values("n")[:1]
+    )
+
+
 def _later(field: str, recount: Subquery) -> Greatest:
     # Never earlier than what the row holds: two confirmations for one person committed at the
     # same moment each recount from their own snapshot (on PostgreSQL the second, having waited
@@ -54,7 +71,8 @@ def _later(field: str, recount: Subquery) -> Greatest:
 
 def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
     """Recompute the PersonActivity of these (time bank id, person id) pairs from their
-    participations, creating the rows that are missing."""
+    participations, creating the rows that are missing. Inside the caller's transaction (the
+    one that confirms the exchanges), which it locks the rows in."""
     by_bank: dict[int, set[int]] = defaultdict(set)
     for timebank_id, person_id in people:
         by_bank[timebank_id].add(person_id)
@@ -66,9 +84,19 @@ def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
                 [PersonActivity(timebank_id=timebank_id, person_id=pk) for pk in batch],
                 ignore_conflicts=True,
             )
-            PersonActivity.objects.filter(timebank_id=timebank_id, person_id__in=batch).update(
+            rows = PersonActivity.objects.filter(timebank_id=timebank_id, person_id__in=batch)
+            # The counts are recounted, not incremented, so they must see every confirmation
+            # committed before: lock the rows first (in order, as every caller does), then
+            # recount in the next statement, whose snapshot (READ COMMITTED) then holds what
+            # a confirmation of the same people committed while we waited. (One UPDATE would
+            # wait for the lock but still count from its own older snapshot.) SQLite writes
+            # one transaction at a time.
+            list(rows.order_by("person_id").select_for_update().values_list("pk", flat=True))
+            rows.update(
                 last_gave_at=_later("last_gave_at", _last(Side.PROVIDER)),
                 last_received_at=_later("last_received_at", _last(Side.RECEIVER)),
+                gave_count=Coalesce(_count(Side.PROVIDER), 0),
+                received_count=Coalesce(_count(Side.RECEIVER), 0),
             )
             _memberships_refresh(Q(timebank_id=timebank_id, person_id__in=batch))
 
@@ -96,6 +124,7 @@ def confirmation_tally(
     activity_refresh(people=[(p.timebank_id, p.person_id) for p in parts if p.person_id])
 
 
+@transaction.atomic
 def tallies_rebuild(*, timebank_id: int) -> None:
     """Rewrite a time bank's summaries from its exchanges: each participation's copy of its
     exchange's confirmation, then everyone's activity. For rows written directly (the demo's
@@ -141,9 +170,28 @@ def tallies_check(timebank_id: int | None, show: int) -> list[str]:
         .order_by("timebank_id", "id")
         .values_list("timebank__slug", "person__username", "last_exchange_at")
     )
-    return [
+    problems = [
         f"The last exchange kept on {username}'s membership of {slug} ({kept}) is not the"
         " latest of their confirmed exchanges there (exchanges.services.tallies.tallies_rebuild"
         " rewrites it)"
         for slug, username, kept in wrong[:show]
     ]
+    # Each person's counts of confirmed exchanges given and received, recounted.
+    activity = PersonActivity.objects.all()
+    if timebank_id is not None:
+        activity = activity.filter(timebank_id=timebank_id)
+    miscounted = (
+        activity.alias(
+            gave=Coalesce(_count(Side.PROVIDER), 0), received=Coalesce(_count(Side.RECEIVER), 0)
+        )
+        .exclude(gave_count=F("gave"), received_count=F("received"))
+        .order_by("timebank_id", "id")
+        .values_list("timebank__slug", "person__username", "gave_count", "received_count")
+    )
+    problems += [
+        f"The exchanges counted for {username} in {slug} (gave {gave}, received {received}) are"
+        " not their confirmed exchanges there, recounted"
+        " (exchanges.services.tallies.tallies_rebuild rewrites them)"
+        for slug, username, gave, received in miscounted[: max(0, show - len(problems))]
+    ]
+    return problems
