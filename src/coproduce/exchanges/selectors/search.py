@@ -363,12 +363,31 @@ class _PageRank(Expression):
         return f'{compiler.quote_name_unless_alias(self.alias)}."rank"', []
 
 
+# What the list page shows of a listing (`exchanges.views.listings._cards`), its person
+# (`Person.display_name`) and its organisation: the only columns a page of the list reads. The
+# whole rows were 55 columns a listing, a person's password and profile text among them, each
+# fetched and converted (the dates) for nothing.
+LIST_FIELDS = (
+    "public_id",
+    "title",
+    "description",
+    "category",
+    "area",
+    "person__username",
+    "person__first_name",
+    "person__last_name",
+    "person__erased_at",
+    "organisation__name",
+)
+
+
 def page_of(found: QuerySet[Listing], start: int, stop: int) -> QuerySet[Listing]:
     """The listings `found` (a `listings_search`) holds from `start` to `stop`, in its order:
     the page is chosen on the listing table alone (its ids, and its ranks when searching, in a
     derived table), and only the page's rows are read with their people and organisations, in
-    the same query. The outer query repeats `found`'s order, so the rows and their order are
-    those of `found[start:stop]`.
+    the same query, with the fields the list shows (`LIST_FIELDS`; any other is read on first
+    use, one query each). The outer query repeats `found`'s order, so the rows and their order
+    are those of `found[start:stop]`.
 
     Chosen with the joins, both databases joined every listing found to its person before
     keeping the page: SQLite sorted every match's whole row, its person and organisation
@@ -379,7 +398,9 @@ def page_of(found: QuerySet[Listing], start: int, stop: int) -> QuerySet[Listing
     matches twice)."""
     columns = ["page_id", "rank"] if "rank" in found.query.annotations else ["page_id"]
     page = found.annotate(page_id=F("pk")).values(*columns)[start:stop]
-    listings = found.model._default_manager.select_related("person", "organisation")
+    listings = found.model._default_manager.select_related("person", "organisation").only(
+        *LIST_FIELDS
+    )
     query = listings.query
     alias = query.join(_PageOfIds(page.query, query.get_initial_alias()))  # type: ignore[arg-type]
     if "rank" in columns:
