@@ -151,3 +151,47 @@ def test_on_sqlite_a_search_counts_its_matches_from_the_full_text_index(riversid
     assert lines[matched[0] + 1].startswith("SEARCH exchanges_offer USING INTEGER PRIMARY KEY"), (
         plan
     )
+
+
+def test_an_area_a_paused_member_shares_with_others_is_still_offered(
+    riverside, a_varied_list, alice, bob, carol
+):
+    Offer.objects.create(
+        timebank=riverside,
+        person=bob,
+        title="Lifts",
+        category="transport",
+        area="Hillside",
+        created_at=timezone.now(),
+    )
+    hidden = listings_counted(timebank=riverside, kind="offer", viewer=alice)
+    assert "Hillside" not in hidden.areas  # bob's alone, and he is paused
+    Offer.objects.create(
+        timebank=riverside,
+        person=carol,
+        title="Lifts too",
+        category="transport",
+        area="Hillside",
+        created_at=timezone.now(),
+    )
+    for viewer in (alice, bob, carol):
+        counted = listings_counted(timebank=riverside, kind="offer", viewer=viewer, q="lifts")
+        assert counted.areas == listing_areas(timebank=riverside, kind="offer")
+        assert "Hillside" in counted.areas
+        assert counted.count("Hillside") == (2 if viewer != alice else 1), viewer
+
+
+def test_the_areas_are_read_by_skipping_from_one_to_the_next(riverside, a_varied_list, alice):
+    """The area filter's choices are read along the (time bank, status, area, …) index, one
+    look-up per area, not by grouping every active listing by area (issue 17, round 21)."""
+    with CaptureQueriesContext(connection) as queries:
+        listings_counted(timebank=riverside, kind="offer", viewer=alice, q="garden")
+    (sql,) = [q["sql"] for q in queries]
+    with sqlite_statistics(_DEMO_STATISTICS):
+        (plan,) = plans_without_sorting([sql])
+    if connection.vendor == "postgresql":
+        assert "Recursive Union" in plan, plan
+        assert "(area > areas_1.area)" in plan, plan
+    else:
+        assert "RECURSIVE STEP" in plan, plan
+        assert "(timebank_id=? AND status=? AND area>?)" in plan, plan
