@@ -150,3 +150,51 @@ def test_a_search_page_takes_a_pinned_number_of_queries(
     client.get("/offers/")
     with django_assert_num_queries(queries):
         assert client.get("/offers/", params).status_code == 200
+
+
+def test_a_page_reads_only_what_its_cards_show(riverside, alice, many_garden_offers):
+    """A page's listings come with the columns the list shows (`LIST_FIELDS`), not whole rows:
+    no person's password or profile, no listing's photo or availability (issue 17, round 21)."""
+    found = listings_search(timebank=riverside, kind="offer", viewer=alice, q="garden")
+    with CaptureQueriesContext(connection) as queries:
+        page = list(page_of(found, 0, 20))
+    (sql,) = [q["sql"] for q in queries]
+    selected = sql[: sql.index(" FROM ")]
+    for column in ('"password"', '"about"', '"photo"', '"availability"', '"updated_at"'):
+        assert column not in selected, sql
+    # What the cards read is there, without another query.
+    with CaptureQueriesContext(connection) as more:
+        shown = [(o.title, o.public_id, o.category, o.area, o.description) for o in page]
+        who = [o.person.display_name for o in page if o.person is not None]
+    assert len(shown) == 20 and len(who) == 20
+    assert not more.captured_queries
+
+
+def test_a_page_shows_the_same_cards_as_the_whole_rows(login, riverside, alice, bob):
+    """The list page's cards from `LIST_FIELDS` are those of the whole rows: an erased
+    member's listing shows "Former member", an organisation's shows its name."""
+    from coproduce.community.models import Organisation
+
+    surgery = Organisation.objects.create(timebank=riverside, slug="surgery", name="Surgery")
+    Offer.objects.create(
+        timebank=riverside,
+        person=None,
+        organisation=surgery,
+        title="Flu clinic lifts",
+        created_at=timezone.now(),
+        category="transport",
+        area="Castle Ward",
+    )
+    Offer.objects.create(
+        timebank=riverside,
+        person=bob,
+        title="Garden tools to lend",
+        created_at=timezone.now(),
+        category="gardening",
+        description="Spade and fork.",
+    )
+    bob.erased_at = timezone.now()
+    bob.save(update_fields=["erased_at"])
+    page = login(alice).get("/offers/").content.decode()
+    assert "Surgery · Castle Ward" in page
+    assert "Former member" in page and "Spade and fork." in page
