@@ -29,6 +29,7 @@ from coproduce.community.models import (
 from coproduce.community.permissions import is_site_admin, membership_is_coordinator
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
+from coproduce.core.kept_query import KeptQuery
 
 
 def membership_get(*, person: Person, timebank: TimeBank) -> Membership | None:
@@ -192,18 +193,31 @@ class Badge:
     until: date | None
 
 
+def _checks_current_query(*, timebank_id: int, person_id: int, today: date) -> QuerySet[Any]:
+    return (
+        SafeguardingCheck.objects.filter(timebank_id=timebank_id, person_id=person_id)
+        # The same rule as community.safeguarding.current_checks: on its expiry date it is over.
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        .values("kind", "expires_on")
+    )
+
+
+# The public profile's reads, their SQL kept once per process (core.kept_query, issue 17):
+# building and compiling these querysets took more of the page's CPU than running them. The
+# day is part of a shape (a date, not a moment): a new day compiles its SQL once.
+_checks_current: KeptQuery[dict[str, Any]] = KeptQuery(
+    SafeguardingCheck, _checks_current_query, ids=("timebank_id", "person_id")
+)
+
+
 def badges_for(person: Person, timebank: TimeBank, *, today: date | None = None) -> list[Badge]:
     """The checks that are current today, one badge per kind (the one that runs longest).
     Only the kind and the expiry date leave this function: never the reference or notes."""
     today = today or timezone.localdate()
-    rows = (
-        SafeguardingCheck.objects.filter(timebank=timebank, person=person)
-        # The same rule as community.safeguarding.current_checks: on its expiry date it is over.
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
-        .values_list("kind", "expires_on")
-    )
+    rows = _checks_current(timebank_id=timebank.pk, person_id=person.pk, today=today)
     best: dict[str, date | None] = {}
-    for kind, expires_on in rows:
+    for row in rows:
+        kind, expires_on = row["kind"], row["expires_on"]
         # No expiry beats any date; otherwise the later date wins.
         held = best.get(kind, date.min)
         if held is not None and (expires_on is None or expires_on > held):
@@ -231,11 +245,27 @@ def public_thanks_for(person: Person, timebank: TimeBank, *, limit: int = 10) ->
     Thanks are written by the exchanges app, which community may not import; the relation it
     declares onto Person (`feedback_received`) reads them without that import.
     """
-    return list(
-        person.feedback_received.filter(timebank=timebank, private=False)  # type: ignore[attr-defined]
+    return _thanks_public(person_id=person.pk, timebank_id=timebank.pk, limit=limit)
+
+
+def _thanks_public_query(*, person_id: int, timebank_id: int, limit: int) -> QuerySet[Any]:
+    # `person.feedback_received` as a plain queryset of its model: a related manager's
+    # queryset carries its person, which a kept query cannot.
+    received = Person._meta.get_field("feedback_received")
+    return (
+        received.related_model._default_manager.filter(  # type: ignore[union-attr]
+            **{received.field.attname: person_id},  # type: ignore[union-attr]
+            timebank_id=timebank_id,
+            private=False,
+        )
         .select_related("author")
         .order_by("-created_at")[:limit]
     )
+
+
+_thanks_public: KeptQuery[Any] = KeptQuery(
+    Person, _thanks_public_query, ids=("person_id", "timebank_id")
+)
 
 
 def thanks_received_by(person: Person, timebank: TimeBank, *, limit: int = 20) -> list[Any]:
@@ -470,11 +500,24 @@ class VisibleContact:
 def have_agreed_exchange(*, person: Person, other: Person, timebank: TimeBank) -> bool:
     """Whether two people take part in one exchange of this time bank that was agreed (or went
     further). Read through Person.exchange_parts so community never imports exchanges."""
-    return person.exchange_parts.filter(  # type: ignore[attr-defined]
-        timebank=timebank,
+    return bool(_agreed_part(person_id=person.pk, other_id=other.pk, timebank_id=timebank.pk))
+
+
+def _agreed_part_query(*, person_id: int, other_id: int, timebank_id: int) -> QuerySet[Any]:
+    # `person.exchange_parts` as a plain queryset of its model (see `_thanks_public_query`);
+    # one part's id for `.exists()`.
+    parts = Person._meta.get_field("exchange_parts")
+    return parts.related_model._default_manager.filter(  # type: ignore[union-attr]
+        **{parts.field.attname: person_id},  # type: ignore[union-attr]
+        timebank_id=timebank_id,
         exchange__status__in=AGREED_EXCHANGE_STATUSES,
-        exchange__participants__person=other,
-    ).exists()
+        exchange__participants__person_id=other_id,
+    ).values("pk")[:1]
+
+
+_agreed_part: KeptQuery[dict[str, Any]] = KeptQuery(
+    Person, _agreed_part_query, ids=("person_id", "other_id", "timebank_id")
+)
 
 
 def contact_visible_to(

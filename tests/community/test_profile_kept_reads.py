@@ -1,0 +1,110 @@
+"""The public profile's reads with their SQL kept (`core.kept_query`, issue 17) give what the
+ORM's querysets gave: a person's own badges and public thanks in this time bank, and whether
+two people agreed an exchange, for whoever asks and about whoever they ask."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from coproduce.community import selectors
+from coproduce.community.models import SafeguardingCheck
+from coproduce.exchanges.models import Exchange, Feedback
+from tests.conftest import _join, _person
+from tests.exchanges.conftest import propose, step
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def dan(riverside):
+    return _join(riverside, _person("dan", "Dan", "Davies"))
+
+
+def _check(timebank, person, carol, kind, expires_on):
+    return SafeguardingCheck.objects.create(
+        timebank=timebank, person=person, kind=kind, checked_on=TODAY - timedelta(days=400),
+        expires_on=expires_on, recorded_by=carol,
+    )  # fmt: skip
+
+
+def _thanks(timebank, author, about, message, *, private=False):
+    exchange = Exchange.objects.create(
+        timebank=timebank, title=message, category="gardening", expected_minutes=60,
+        proposed_by=author, created_at=timezone.now(),
+    )  # fmt: skip
+    return Feedback.objects.create(
+        timebank=timebank, exchange=exchange, author=author, about_person=about,
+        message=message, private=private,
+    )  # fmt: skip
+
+
+def test_the_kept_reads_are_kept_on_this_database():
+    assert selectors._checks_current.kept(timebank_id=1, person_id=2, today=TODAY)
+    assert selectors._thanks_public.kept(person_id=1, timebank_id=2, limit=10)
+    assert selectors._agreed_part.kept(person_id=1, other_id=2, timebank_id=3)
+
+
+def test_badges_are_the_persons_own_current_checks_in_this_time_bank(
+    riverside, hillside, alice, bob, carol, django_assert_num_queries
+):
+    _check(riverside, alice, carol, "enhanced", TODAY + timedelta(days=10))
+    _check(riverside, alice, carol, "enhanced", None)  # no expiry beats a date
+    _check(riverside, alice, carol, "reference", TODAY)  # over on its expiry date
+    _check(riverside, alice, carol, "id_seen", TODAY + timedelta(days=1))
+    _check(riverside, bob, carol, "reference", TODAY + timedelta(days=30))
+    _check(hillside, alice, carol, "reference", TODAY + timedelta(days=30))
+
+    for _ in range(2):  # compiled, then kept
+        with django_assert_num_queries(1):
+            badges = selectors.badges_for(alice, riverside, today=TODAY)
+        assert [(b.kind, b.until) for b in badges] == [  # in CheckKind's order
+            ("id_seen", TODAY + timedelta(days=1)),
+            ("enhanced", None),
+        ]
+    assert [b.kind for b in selectors.badges_for(bob, riverside, today=TODAY)] == ["reference"]
+    assert [b.kind for b in selectors.badges_for(alice, hillside, today=TODAY)] == ["reference"]
+    # The next day is a shape of its own: the check that ran to it is over.
+    tomorrow = TODAY + timedelta(days=1)
+    assert [b.kind for b in selectors.badges_for(alice, riverside, today=tomorrow)] == ["enhanced"]
+
+
+def test_public_thanks_are_about_this_person_in_this_time_bank_newest_first(
+    riverside, hillside, alice, bob, carol, dan, django_assert_num_queries
+):
+    first = _thanks(riverside, bob, alice, "Alice transformed my garden")
+    _thanks(riverside, bob, alice, "Just between us", private=True)
+    _thanks(riverside, alice, bob, "Bob fixed my bike")
+    second = _thanks(riverside, dan, alice, "A lovely chat")
+    _thanks(hillside, carol, alice, "In another time bank")
+
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            thanks = selectors.public_thanks_for(alice, riverside)
+            authors = [t.author.username for t in thanks]  # read with the thanks
+        assert [t.pk for t in thanks] == [second.pk, first.pk]
+        assert authors == ["dan", "bob"]
+    assert [t.message for t in selectors.public_thanks_for(bob, riverside)] == ["Bob fixed my bike"]
+    assert [t.pk for t in selectors.public_thanks_for(alice, riverside, limit=1)] == [second.pk]
+    assert selectors.public_thanks_for(carol, riverside) == []
+
+
+def test_an_agreed_exchange_is_between_these_two_people_in_this_time_bank(
+    riverside, alice, bob, carol, dan
+):
+    exchange = propose(riverside, alice, bob)
+    assert not selectors.have_agreed_exchange(person=bob, other=alice, timebank=riverside)
+    step(exchange, "agreed")
+    for person, other, expected in [
+        (bob, alice, True),
+        (alice, bob, True),
+        (bob, dan, False),
+        (dan, alice, False),
+        (carol, bob, False),
+    ]:
+        found = selectors.have_agreed_exchange(person=person, other=other, timebank=riverside)
+        assert found is expected, (person, other)
