@@ -5,12 +5,15 @@ two people agreed an exchange, for whoever asks and about whoever they ask."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from django.utils import timezone
 
 from coproduce.community import selectors
-from coproduce.community.models import SafeguardingCheck
+from coproduce.community.models import Membership, SafeguardingCheck
+from coproduce.community.safeguarding import safeguarding_pause
+from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Exchange, Feedback
 from tests.conftest import _join, _person
 from tests.exchanges.conftest import propose, step
@@ -108,3 +111,32 @@ def test_an_agreed_exchange_is_between_these_two_people_in_this_time_bank(
     ]:
         found = selectors.have_agreed_exchange(person=person, other=other, timebank=riverside)
         assert found is expected, (person, other)
+
+
+def test_a_profile_is_found_by_its_public_id_only_in_the_viewers_time_bank(
+    riverside, hillside, alice, bob, carol, harry, django_assert_num_queries
+):
+    assert selectors._profile_membership.kept(timebank_id=1, public_id=bob.public_id)
+    bobs = Membership.objects.get(person=bob, timebank=riverside)
+    alices = Membership.objects.get(person=alice, timebank=riverside)
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            found = selectors.profile_get_for(
+                alice, riverside, bob.public_id, viewer_membership=alices
+            )
+            assert found.person.username == "bob"  # read with the membership
+        assert found.pk == bobs.pk and found.timebank == riverside
+        assert found.safeguarding_paused is False
+    assert selectors.profile_get_for(bob, riverside, str(alice.public_id)).person == alice
+    with pytest.raises(NotFound):
+        selectors.profile_get_for(alice, riverside, harry.public_id)  # in hillside
+    with pytest.raises(NotFound):
+        selectors.profile_get_for(alice, riverside, uuid4())
+
+
+def test_a_paused_member_is_out_of_sight_but_not_of_the_coordinators(riverside, alice, bob, carol):
+    safeguarding_pause(timebank=riverside, person=bob, acting=carol, reason="Kept private")
+    with pytest.raises(NotFound):
+        selectors.profile_get_for(alice, riverside, bob.public_id)
+    found = selectors.profile_get_for(carol, riverside, bob.public_id)
+    assert found.person == bob and found.safeguarding_paused is True

@@ -111,6 +111,31 @@ def may_see_profiles(membership: Membership | None, timebank: TimeBank | None) -
     return membership_is_coordinator(membership) or _may_see_members(membership, timebank)
 
 
+def _profile_membership_query(*, timebank_id: int, public_id: UUID | str) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(timebank_id=timebank_id, person__public_id=public_id)
+        .select_related("person")
+        # Under a safeguarding pause a member is out of other members' sight, like their
+        # listings; read in the same query.
+        .annotate(
+            safeguarding_paused=Exists(
+                SafeguardingPause.objects.filter(
+                    timebank_id=OuterRef("timebank_id"),
+                    person_id=OuterRef("person_id"),
+                    ended_at__isnull=True,
+                )
+            )
+        )
+        .order_by("pk")[:1]  # `.first()`
+    )
+
+
+# Every public profile reads it: its SQL kept once per process (core.kept_query, issue 17).
+_profile_membership: KeptQuery[Membership] = KeptQuery(
+    Membership, _profile_membership_query, ids=("timebank_id",), uuids=("public_id",)
+)
+
+
 def profile_get_for(
     viewer: Person,
     timebank: TimeBank | None,
@@ -131,22 +156,8 @@ def profile_get_for(
         or viewer_membership.timebank_id != timebank.pk
     ):
         viewer_membership = membership_get(person=viewer, timebank=timebank)
-    target = (
-        Membership.objects.filter(timebank=timebank, person__public_id=public_id)
-        .select_related("person")
-        # Under a safeguarding pause a member is out of other members' sight, like their
-        # listings; read in the same query.
-        .annotate(
-            safeguarding_paused=Exists(
-                SafeguardingPause.objects.filter(
-                    timebank_id=OuterRef("timebank_id"),
-                    person_id=OuterRef("person_id"),
-                    ended_at__isnull=True,
-                )
-            )
-        )
-        .first()
-    )
+    found = _profile_membership(timebank_id=timebank.pk, public_id=public_id)
+    target = found[0] if found else None
     if target is None or viewer_membership is None:
         raise NotFound(_("No such person."))
     target.timebank = timebank  # the row's own, already in hand: no query to read it again
