@@ -204,10 +204,10 @@ class KeptQuery(Generic[T]):
         connection = connections[alias]
         params = list(kept.params)
         for position, name, as_hex in kept.uuids:
-            value = _uuid(values[name])
-            if value is None:  # not a UUID: the ORM says so, as before
+            public_id = _uuid(values[name])
+            if public_id is None:  # not a UUID: the ORM says so, as before
                 return list(self._build(**values).using(alias))
-            params[position] = value.hex if as_hex else value
+            params[position] = public_id.hex if as_hex else public_id
         for position, name, kind in kept.ids:
             params[position] = kind(values[name])
         for position, name, index, kind in kept.members:
