@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 from django.utils import timezone
 
-from coproduce.community import selectors
+from coproduce.community import profile_reads, selectors
 from coproduce.community.models import Membership, SafeguardingCheck
 from coproduce.community.safeguarding import safeguarding_pause
 from coproduce.core.errors import NotFound
@@ -47,9 +47,9 @@ def _thanks(timebank, author, about, message, *, private=False):
 
 
 def test_the_kept_reads_are_kept_on_this_database():
-    assert selectors._checks_current.kept(timebank_id=1, person_id=2, today=TODAY)
-    assert selectors._thanks_public.kept(person_id=1, timebank_id=2, limit=10)
-    assert selectors._agreed_part.kept(person_id=1, other_id=2, timebank_id=3)
+    assert profile_reads.checks_current.kept(timebank_id=1, person_id=2, today=TODAY)
+    assert profile_reads.thanks_public.kept(person_id=1, timebank_id=2, limit=10)
+    assert profile_reads.agreed_part.kept(person_id=1, other_id=2, timebank_id=3)
 
 
 def test_badges_are_the_persons_own_current_checks_in_this_time_bank(
@@ -116,7 +116,7 @@ def test_an_agreed_exchange_is_between_these_two_people_in_this_time_bank(
 def test_a_profile_is_found_by_its_public_id_only_in_the_viewers_time_bank(
     riverside, hillside, alice, bob, carol, harry, django_assert_num_queries
 ):
-    assert selectors._profile_membership.kept(timebank_id=1, public_id=bob.public_id)
+    assert profile_reads.profile_membership.kept(timebank_id=1, public_id=bob.public_id)
     bobs = Membership.objects.get(person=bob, timebank=riverside)
     alices = Membership.objects.get(person=alice, timebank=riverside)
     for _ in range(2):

@@ -27,9 +27,15 @@ from coproduce.community.models import (
     Visibility,
 )
 from coproduce.community.permissions import is_site_admin, membership_is_coordinator
+from coproduce.community.profile_reads import (
+    AGREED_EXCHANGE_STATUSES,
+    agreed_part,
+    checks_current,
+    profile_membership,
+    thanks_public,
+)
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
-from coproduce.core.kept_query import KeptQuery
 
 
 def membership_get(*, person: Person, timebank: TimeBank) -> Membership | None:
@@ -111,31 +117,6 @@ def may_see_profiles(membership: Membership | None, timebank: TimeBank | None) -
     return membership_is_coordinator(membership) or _may_see_members(membership, timebank)
 
 
-def _profile_membership_query(*, timebank_id: int, public_id: UUID | str) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(timebank_id=timebank_id, person__public_id=public_id)
-        .select_related("person")
-        # Under a safeguarding pause a member is out of other members' sight, like their
-        # listings; read in the same query.
-        .annotate(
-            safeguarding_paused=Exists(
-                SafeguardingPause.objects.filter(
-                    timebank_id=OuterRef("timebank_id"),
-                    person_id=OuterRef("person_id"),
-                    ended_at__isnull=True,
-                )
-            )
-        )
-        .order_by("pk")[:1]  # `.first()`
-    )
-
-
-# Every public profile reads it: its SQL kept once per process (core.kept_query, issue 17).
-_profile_membership: KeptQuery[Membership] = KeptQuery(
-    Membership, _profile_membership_query, ids=("timebank_id",), uuids=("public_id",)
-)
-
-
 def profile_get_for(
     viewer: Person,
     timebank: TimeBank | None,
@@ -156,7 +137,7 @@ def profile_get_for(
         or viewer_membership.timebank_id != timebank.pk
     ):
         viewer_membership = membership_get(person=viewer, timebank=timebank)
-    found = _profile_membership(timebank_id=timebank.pk, public_id=public_id)
+    found = profile_membership(timebank_id=timebank.pk, public_id=public_id)
     target = found[0] if found else None
     if target is None or viewer_membership is None:
         raise NotFound(_("No such person."))
@@ -204,28 +185,11 @@ class Badge:
     until: date | None
 
 
-def _checks_current_query(*, timebank_id: int, person_id: int, today: date) -> QuerySet[Any]:
-    return (
-        SafeguardingCheck.objects.filter(timebank_id=timebank_id, person_id=person_id)
-        # The same rule as community.safeguarding.current_checks: on its expiry date it is over.
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
-        .values("kind", "expires_on")
-    )
-
-
-# The public profile's reads, their SQL kept once per process (core.kept_query, issue 17):
-# building and compiling these querysets took more of the page's CPU than running them. The
-# day is part of a shape (a date, not a moment): a new day compiles its SQL once.
-_checks_current: KeptQuery[dict[str, Any]] = KeptQuery(
-    SafeguardingCheck, _checks_current_query, ids=("timebank_id", "person_id")
-)
-
-
 def badges_for(person: Person, timebank: TimeBank, *, today: date | None = None) -> list[Badge]:
     """The checks that are current today, one badge per kind (the one that runs longest).
     Only the kind and the expiry date leave this function: never the reference or notes."""
     today = today or timezone.localdate()
-    rows = _checks_current(timebank_id=timebank.pk, person_id=person.pk, today=today)
+    rows = checks_current(timebank_id=timebank.pk, person_id=person.pk, today=today)
     best: dict[str, date | None] = {}
     for row in rows:
         kind, expires_on = row["kind"], row["expires_on"]
@@ -256,27 +220,7 @@ def public_thanks_for(person: Person, timebank: TimeBank, *, limit: int = 10) ->
     Thanks are written by the exchanges app, which community may not import; the relation it
     declares onto Person (`feedback_received`) reads them without that import.
     """
-    return _thanks_public(person_id=person.pk, timebank_id=timebank.pk, limit=limit)
-
-
-def _thanks_public_query(*, person_id: int, timebank_id: int, limit: int) -> QuerySet[Any]:
-    # `person.feedback_received` as a plain queryset of its model: a related manager's
-    # queryset carries its person, which a kept query cannot.
-    received = Person._meta.get_field("feedback_received")
-    return (
-        received.related_model._default_manager.filter(  # type: ignore[union-attr]
-            **{received.field.attname: person_id},  # type: ignore[union-attr]
-            timebank_id=timebank_id,
-            private=False,
-        )
-        .select_related("author")
-        .order_by("-created_at")[:limit]
-    )
-
-
-_thanks_public: KeptQuery[Any] = KeptQuery(
-    Person, _thanks_public_query, ids=("person_id", "timebank_id")
-)
+    return thanks_public(person_id=person.pk, timebank_id=timebank.pk, limit=limit)
 
 
 def thanks_received_by(person: Person, timebank: TimeBank, *, limit: int = 20) -> list[Any]:
@@ -491,11 +435,6 @@ def password_link_live_for(person: Person) -> PasswordLink | None:
 
 # --- Privacy: who sees a member's contact details (issue 10) ----------------------------------
 
-# The exchange statuses that mean two people have agreed to help each other (agreed, done,
-# confirmed, and disputed after done). Spelled out because community may not import exchanges;
-# tests/community/test_contact_visibility.py checks them against exchanges.models.ExchangeStatus.
-AGREED_EXCHANGE_STATUSES = ("agreed", "done", "confirmed", "disputed")
-
 
 @dataclass(frozen=True)
 class VisibleContact:
@@ -511,24 +450,7 @@ class VisibleContact:
 def have_agreed_exchange(*, person: Person, other: Person, timebank: TimeBank) -> bool:
     """Whether two people take part in one exchange of this time bank that was agreed (or went
     further). Read through Person.exchange_parts so community never imports exchanges."""
-    return bool(_agreed_part(person_id=person.pk, other_id=other.pk, timebank_id=timebank.pk))
-
-
-def _agreed_part_query(*, person_id: int, other_id: int, timebank_id: int) -> QuerySet[Any]:
-    # `person.exchange_parts` as a plain queryset of its model (see `_thanks_public_query`);
-    # one part's id for `.exists()`.
-    parts = Person._meta.get_field("exchange_parts")
-    return parts.related_model._default_manager.filter(  # type: ignore[union-attr]
-        **{parts.field.attname: person_id},  # type: ignore[union-attr]
-        timebank_id=timebank_id,
-        exchange__status__in=AGREED_EXCHANGE_STATUSES,
-        exchange__participants__person_id=other_id,
-    ).values("pk")[:1]
-
-
-_agreed_part: KeptQuery[dict[str, Any]] = KeptQuery(
-    Person, _agreed_part_query, ids=("person_id", "other_id", "timebank_id")
-)
+    return bool(agreed_part(person_id=person.pk, other_id=other.pk, timebank_id=timebank.pk))
 
 
 def contact_visible_to(
