@@ -4,7 +4,10 @@ lists and moment, giving the rows the ORM gives; what it cannot keep is read thr
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -107,3 +110,31 @@ def test_a_queryset_that_reads_the_database_while_built_is_not_kept(alice, river
     kept = KeptQuery(TimeBank, mine, ids=("person_id",))
     assert not kept.kept(person_id=alice.pk)
     assert [t.pk for t in kept(person_id=alice.pk)] == [riverside.pk]
+
+
+def _by_public_id(public_id, timebank_id):
+    return Membership.objects.filter(
+        timebank_id=timebank_id, person__public_id=public_id
+    ).select_related("person")
+
+
+def test_a_public_id_is_the_calls_own_as_a_uuid_or_its_text(
+    riverside, alice, bob, django_assert_num_queries
+):
+    kept = KeptQuery(Membership, _by_public_id, ids=("timebank_id",), uuids=("public_id",))
+    assert kept.kept(public_id=alice.public_id, timebank_id=riverside.pk)
+
+    for person in (alice, bob, alice):
+        for public_id in (person.public_id, str(person.public_id), person.public_id.hex):
+            with django_assert_num_queries(1):
+                rows = kept(public_id=public_id, timebank_id=riverside.pk)
+            assert [m.person.username for m in rows] == [person.username]
+    assert kept(public_id=uuid4(), timebank_id=riverside.pk) == []
+
+
+def test_text_that_is_no_uuid_is_refused_by_the_orm_as_before(riverside):
+    kept = KeptQuery(Membership, _by_public_id, ids=("timebank_id",), uuids=("public_id",))
+    with pytest.raises(ValidationError):
+        list(_by_public_id("not-a-uuid", riverside.pk))
+    with pytest.raises(ValidationError):
+        kept(public_id="not-a-uuid", timebank_id=riverside.pk)

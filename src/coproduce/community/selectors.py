@@ -27,6 +27,13 @@ from coproduce.community.models import (
     Visibility,
 )
 from coproduce.community.permissions import is_site_admin, membership_is_coordinator
+from coproduce.community.profile_reads import (
+    AGREED_EXCHANGE_STATUSES,
+    agreed_part,
+    checks_current,
+    profile_membership,
+    thanks_public,
+)
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
 
@@ -130,22 +137,8 @@ def profile_get_for(
         or viewer_membership.timebank_id != timebank.pk
     ):
         viewer_membership = membership_get(person=viewer, timebank=timebank)
-    target = (
-        Membership.objects.filter(timebank=timebank, person__public_id=public_id)
-        .select_related("person")
-        # Under a safeguarding pause a member is out of other members' sight, like their
-        # listings; read in the same query.
-        .annotate(
-            safeguarding_paused=Exists(
-                SafeguardingPause.objects.filter(
-                    timebank_id=OuterRef("timebank_id"),
-                    person_id=OuterRef("person_id"),
-                    ended_at__isnull=True,
-                )
-            )
-        )
-        .first()
-    )
+    found = profile_membership(timebank_id=timebank.pk, public_id=public_id)
+    target = found[0] if found else None
     if target is None or viewer_membership is None:
         raise NotFound(_("No such person."))
     target.timebank = timebank  # the row's own, already in hand: no query to read it again
@@ -196,14 +189,10 @@ def badges_for(person: Person, timebank: TimeBank, *, today: date | None = None)
     """The checks that are current today, one badge per kind (the one that runs longest).
     Only the kind and the expiry date leave this function: never the reference or notes."""
     today = today or timezone.localdate()
-    rows = (
-        SafeguardingCheck.objects.filter(timebank=timebank, person=person)
-        # The same rule as community.safeguarding.current_checks: on its expiry date it is over.
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
-        .values_list("kind", "expires_on")
-    )
+    rows = checks_current(timebank_id=timebank.pk, person_id=person.pk, today=today)
     best: dict[str, date | None] = {}
-    for kind, expires_on in rows:
+    for row in rows:
+        kind, expires_on = row["kind"], row["expires_on"]
         # No expiry beats any date; otherwise the later date wins.
         held = best.get(kind, date.min)
         if held is not None and (expires_on is None or expires_on > held):
@@ -231,11 +220,7 @@ def public_thanks_for(person: Person, timebank: TimeBank, *, limit: int = 10) ->
     Thanks are written by the exchanges app, which community may not import; the relation it
     declares onto Person (`feedback_received`) reads them without that import.
     """
-    return list(
-        person.feedback_received.filter(timebank=timebank, private=False)  # type: ignore[attr-defined]
-        .select_related("author")
-        .order_by("-created_at")[:limit]
-    )
+    return thanks_public(person_id=person.pk, timebank_id=timebank.pk, limit=limit)
 
 
 def thanks_received_by(person: Person, timebank: TimeBank, *, limit: int = 20) -> list[Any]:
@@ -450,11 +435,6 @@ def password_link_live_for(person: Person) -> PasswordLink | None:
 
 # --- Privacy: who sees a member's contact details (issue 10) ----------------------------------
 
-# The exchange statuses that mean two people have agreed to help each other (agreed, done,
-# confirmed, and disputed after done). Spelled out because community may not import exchanges;
-# tests/community/test_contact_visibility.py checks them against exchanges.models.ExchangeStatus.
-AGREED_EXCHANGE_STATUSES = ("agreed", "done", "confirmed", "disputed")
-
 
 @dataclass(frozen=True)
 class VisibleContact:
@@ -470,11 +450,7 @@ class VisibleContact:
 def have_agreed_exchange(*, person: Person, other: Person, timebank: TimeBank) -> bool:
     """Whether two people take part in one exchange of this time bank that was agreed (or went
     further). Read through Person.exchange_parts so community never imports exchanges."""
-    return person.exchange_parts.filter(  # type: ignore[attr-defined]
-        timebank=timebank,
-        exchange__status__in=AGREED_EXCHANGE_STATUSES,
-        exchange__participants__person=other,
-    ).exists()
+    return bool(agreed_part(person_id=person.pk, other_id=other.pk, timebank_id=timebank.pk))
 
 
 def contact_visible_to(

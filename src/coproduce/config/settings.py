@@ -147,6 +147,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "coproduce.web.context_processors.current_timebank",
             ],
+            # After Django's own: `{% url %}` without arguments reversed once per process
+            # (issue 17; the same syntax and output as Django's).
+            "builtins": ["coproduce.core.templatetags.kept_urls"],
         },
     },
 ]

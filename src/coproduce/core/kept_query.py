@@ -6,14 +6,15 @@ Building and compiling a queryset costs more CPU than running most of the pages'
 queryset. Its values are of three kinds: the `ids` (integers: the time bank, the person asking),
 the `lists` (lists of integers, each member a parameter: the exchanges of a page, whose length is
 part of the shape), the `arrays` (lists of integers passed whole as one parameter, PostgreSQL's
-`= ANY(%s)`: any length), the
+`= ANY(%s)`: any length), the `uuids` (a public id, a UUID or its text: whoever is asked about), the
 `moment` (an aware datetime, usually now), and the rest, the query's *shape* (a kind, a
 category, the words searched, a page's bounds): anything hashable that may change the SQL.
 
 For each shape, the first call on a database builds the queryset twice, with two sets of
 made-up ids and two moments years apart, and compiles both. The SQL texts must be the same; each
 parameter must then be the same in both (a constant of the shape), one id's made-up value in
-each (that id, or one member of a list, or the whole list as one array parameter), or an
+each (that id, or one member of a list, or the whole list as one array parameter, or a
+UUID as the backend passes it), or an
 instant at the same distance from each moment (`now - 7 days`). Anything
 else (a parameter that varies some other way, a different SQL text, a query run while the
 queryset is built, an iterable other than model instances or `.values()` dicts) and the shape is
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from threading import Lock
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -48,6 +50,12 @@ T = TypeVar("T")
 _FAKE_IDS = (
     tuple(-(2**62) + 1000 + n for n in range(8)),
     tuple(-(2**62) + 2000 + n for n in range(8)),
+)
+
+# Made-up public ids, likewise: never a real row's (version bits no uuid4 has).
+_FAKE_UUIDS = (
+    tuple(UUID(int=(1 << 100) + 1000 + n) for n in range(4)),
+    tuple(UUID(int=(1 << 100) + 2000 + n) for n in range(4)),
 )
 
 
@@ -83,6 +91,7 @@ class _Kept:
     end: int
     prefetches: tuple[Any, ...]
     names: tuple[str, ...] | None  # a `.values()` query's columns
+    uuids: tuple[tuple[int, str, bool], ...] = ()  # (position, the uuid's name, passed as hex)
     # The compiler (its converters) per connection, for this shape's select list.
     compilers: WeakKeyDictionary[Any, Any] = field(default_factory=WeakKeyDictionary)
 
@@ -101,6 +110,16 @@ def instant_of(value: Any, connection: Any) -> datetime | None:
             return None
         return timezone.make_aware(naive, connection.timezone)
     return None
+
+
+def _uuid(value: Any) -> UUID | None:
+    """A public id as a UUID, read as Django's UUIDField reads text; None when it is not one."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(hex=str(value))
+    except ValueError:
+        return None
 
 
 def _integer(value: Any) -> bool:
@@ -132,16 +151,18 @@ class KeptQuery(Generic[T]):
         ids: tuple[str, ...] = (),
         lists: tuple[str, ...] = (),
         arrays: tuple[str, ...] = (),
+        uuids: tuple[str, ...] = (),
         moment: str | None = None,
         shapes: int = 64,
     ) -> None:
-        if len(ids) > len(_FAKE_IDS[0]):
+        if len(ids) > len(_FAKE_IDS[0]) or len(uuids) > len(_FAKE_UUIDS[0]):
             raise ValueError("Too many ids for a kept query.")
         self._model = model
         self._build = build
         self._ids = ids
         self._lists = lists
         self._arrays = arrays
+        self._uuids = uuids
         self._moment = moment
         self._shapes = shapes
         self._kept: OrderedDict[tuple[str, Hashable], _Kept | None] = OrderedDict()
@@ -153,7 +174,7 @@ class KeptQuery(Generic[T]):
                 # A list's length, an array's presence, any other value but the ids and moment.
                 (k, len(v) if k in self._lists else _ARRAY if k in self._arrays else v)
                 for k, v in values.items()
-                if k not in self._ids and k != self._moment
+                if k not in self._ids and k not in self._uuids and k != self._moment
             )
         )
 
@@ -182,6 +203,11 @@ class KeptQuery(Generic[T]):
             return list(self._build(**values).using(alias))
         connection = connections[alias]
         params = list(kept.params)
+        for position, name, as_hex in kept.uuids:
+            public_id = _uuid(values[name])
+            if public_id is None:  # not a UUID: the ORM says so, as before
+                return list(self._build(**values).using(alias))
+            params[position] = public_id.hex if as_hex else public_id
         for position, name, kind in kept.ids:
             params[position] = kind(values[name])
         for position, name, index, kind in kept.members:
@@ -215,6 +241,7 @@ class KeptQuery(Generic[T]):
         for fakes, moment in zip(_FAKE_IDS, _MOMENTS, strict=True):
             values = dict(shape, **dict(zip(self._ids, fakes, strict=False)))
             compilation = len(made)
+            values.update(zip(self._uuids, _FAKE_UUIDS[compilation], strict=False))
             lists = {
                 name: _fake_list(compilation, which, shape[name])
                 for which, name in enumerate(self._lists)
@@ -251,9 +278,20 @@ class KeptQuery(Generic[T]):
         (queryset, compiler, sql, params), (_, _, sql_two, params_two) = made
         if sql != sql_two or len(params) != len(params_two):
             return None
-        ids, instants, members = [], [], []
+        ids, instants, members, uuids = [], [], [], []
         for position, (first, second) in enumerate(zip(params, params_two, strict=True)):
             if first == second and type(first) is type(second):
+                continue
+            made_uuid = next(
+                (
+                    (name, isinstance(first, str))
+                    for name, one, two in zip(self._uuids, *_FAKE_UUIDS, strict=False)
+                    if (first, second) in ((one, two), (one.hex, two.hex))
+                ),
+                None,
+            )
+            if made_uuid is not None:
+                uuids.append((position, *made_uuid))
                 continue
             name = next(
                 (
@@ -310,4 +348,5 @@ class KeptQuery(Generic[T]):
             end=end,
             prefetches=tuple(queryset._prefetch_related_lookups),  # type: ignore[attr-defined]
             names=names,
+            uuids=tuple(uuids),
         )
