@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from coproduce.community.models import Membership
@@ -32,33 +32,28 @@ from coproduce.exchanges.models import Exchange, ExchangeStatus, Participant, Pe
 _BATCH = 500
 
 
+def _confirmed(side: str) -> QuerySet[Participant]:
+    # The outer row's person's confirmed participations on `side` in its time bank: one range
+    # of the (person, side, timebank, exchange_confirmed_at) index.
+    return Participant.objects.filter(
+        person=OuterRef("person"),
+        side=side,
+        timebank=OuterRef("timebank"),
+        exchange_confirmed_at__isnull=False,
+    )
+
+
 def _last(side: str) -> Subquery:
-    # One seek down the (person, side, timebank, exchange_confirmed_at) index.
+    # One seek down the index.
     return Subquery(
-        Participant.objects.filter(
-            person=OuterRef("person"),
-            side=side,
-            timebank=OuterRef("timebank"),
-            exchange_confirmed_at__isnull=False,
-        )
-        .order_by("-exchange_confirmed_at")
-        .values("exchange_confirmed_at")[:1]
+        _confirmed(side).order_by("-exchange_confirmed_at").values("exchange_confirmed_at")[:1]
     )
 
 
 def _count(side: str) -> Subquery:
-    # One range of the same index, read from the index alone.
+    # The range, read from the index alone.
     return Subquery(
-        Participant.objects.filter(
-            person=OuterRef("person"),
-            side=side,
-            timebank=OuterRef("timebank"),
-            exchange_confirmed_at__isnull=False,
-        )
-        .order_by()
-        .values("person")
-        .annotate(n=Count("*"))
-        .values("n")[:1]
+        _confirmed(side).order_by().values("person").annotate(n=Count("*")).values("n")[:1]
     )
 
 
