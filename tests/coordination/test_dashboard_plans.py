@@ -90,3 +90,18 @@ def test_the_one_sided_are_found_from_the_membership_not_the_persons_row(riversi
     sql, _params = selectors._with_total(key, rows)[:10].query.sql_with_params()
     assert '"community_membership"."person_id" IN (SELECT' in sql, sql
     assert '"community_person"."id" IN (SELECT' not in sql, sql
+
+
+def test_near_the_limit_tests_the_rule_first_and_reads_people_only_for_the_rows_shown(riverside):
+    """On SQLite a scan tests its conditions in the order written: the rule on the account's
+    own columns first leaves a few hundred of the demo's 10,000 accounts for the rest, and a
+    filter on the room it is ordered by (never over the hour on those rows) cost 1 ms more.
+    Its people, joined, went through the sort with every account near the limit (5 → 2 ms of
+    the query on the demo)."""
+    rows = selectors.SECTIONS["near-limit"].rows(riverside, timezone.now())
+    sql, _params = selectors._with_total("near-limit", rows)[:10].query.sql_with_params()
+    where = sql[sql.index(" WHERE ") : sql.index(" ORDER BY ")]
+    assert "community_person" not in sql, sql
+    assert where.index('"ledger_account"."balance" <=') < where.index("EXISTS"), where
+    assert where.index('"ledger_account"."balance" <=') < where.index('"ledger_account"."kind"')
+    assert "MIN(" not in where and "LEAST(" not in where, where

@@ -374,10 +374,11 @@ def dashboard_for(
     for key, kind in SECTIONS.items():
         by_planner.setdefault(kind.planner, []).append(key)
     found: dict[str, list[Any]] = {}
+    # The sections' prefetches alike (the people in "not confirmed" and in "disputes": the
+    # same participants' query), each read once for all their rows, after the lists: look-ups
+    # by primary key, planned alike whatever the settings.
+    left: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Any]]] = {}
     for planner, keys in by_planner.items():
-        # The sections' prefetches alike (the people in "not confirmed" and in "disputes": the
-        # same participants' query), each read once for all their rows.
-        left: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Any]]] = {}
         with planned_on_postgresql(connections[alias], planner):
             for key in keys:
                 query = _section_query(key, limit)
@@ -386,8 +387,8 @@ def dashboard_for(
                 if prefetches is not None:
                     same, lookups = prefetches
                     left.setdefault(same, (lookups, []))[1].extend(found[key])
-            for lookups, rows in left.values():
-                prefetch_kept(rows, lookups)
+    for lookups, rows in left.values():
+        prefetch_kept(rows, lookups)
     sections = []
     for key, kind in SECTIONS.items():
         rows = found[key]

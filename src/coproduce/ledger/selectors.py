@@ -115,12 +115,23 @@ def accounts_near_limit(*, timebank: TimeBank, within: int) -> QuerySet[Account]
     """Active members' time-credit accounts within `within` minutes of their lowest balance, or
     of their highest when they have one, annotated with their `room`, the least room first.
 
-    `room` up to `within` is a quick first filter; the exact rule (at most `within` above the
-    lowest, less than `within` below the highest) is then checked on the rows it leaves."""
+    The rule (at most `within` above the lowest, less than `within` below the highest) is
+    written first, on the row's own columns: SQLite tests a scan's conditions in the order
+    written, and this one leaves a few hundred of the bank's accounts for the rest (the `room`
+    it is ordered by is never over `within` on them: a filter on it cost SQLite 1 ms on the
+    demo's 10,000 accounts and found nothing more). The membership is looked up last, for
+    the rows left. Each account's person is read after the list is cut (one query for the
+    rows shown): joined, SQLite carried the person of every account near the limit through
+    the sort."""
     room_below = F("balance") - F("min_balance")
     room_above = F("max_balance") - F("balance")
     return (
         Account.objects.annotate(room=account_room(), room_below=room_below, room_above=room_above)
+        .filter(
+            Q(balance__lte=F("min_balance") + within)
+            | Q(max_balance__isnull=False, balance__gt=F("max_balance") - within)
+        )
+        .filter(timebank=timebank, kind=AccountKind.MEMBER, unit=HOUR, closed_at__isnull=True)
         .filter(
             Exists(
                 Membership.objects.filter(
@@ -128,17 +139,8 @@ def accounts_near_limit(*, timebank: TimeBank, within: int) -> QuerySet[Account]
                     person_id=OuterRef("person_id"),
                     status=MembershipStatus.ACTIVE,
                 )
-            ),
-            timebank=timebank,
-            kind=AccountKind.MEMBER,
-            unit=HOUR,
-            closed_at__isnull=True,
-            room__lte=within,
+            )
         )
-        .filter(
-            Q(balance__lte=F("min_balance") + within)
-            | Q(max_balance__isnull=False, balance__gt=F("max_balance") - within)
-        )
-        .select_related("person")
+        .prefetch_related("person")
         .order_by("room", "id")
     )
