@@ -198,16 +198,16 @@ def network_for(
         ties_found = [(a, b, n, e) for (a, b), (n, e) in counts.items()]
     # The rows as columns, and the pairs who met in the period picked out by their counts
     # (`compress`): the ~100,000 rows at 1,000,000 exchanges are walked in C, not in Python.
-    ones, others, counts, earlier = (
+    ones, others, met, met_before = (
         zip(*ties_found, strict=True) if ties_found else ((), (), (), ())
     )
-    pairs = list(compress(zip(ones, others, strict=True), counts))
+    pairs = list(compress(zip(ones, others, strict=True), met))
     # Each tie with its counts, for the coordinator's picture and tables only.
     ties = [Tie(a, b, n, e) for a, b, n, e in ties_found if n] if named else []
-    nodes = set(compress(ones, counts))
-    nodes.update(compress(others, counts))
+    nodes = set(compress(ones, met))
+    nodes.update(compress(others, met))
     summary = graph.summarise(nodes, pairs, distinct=True)
-    new_ties = list(compress(earlier, counts)).count(0)  # met in the period, never before
+    new_ties = list(compress(met_before, met)).count(0)  # met in the period, never before
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
