@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import compress
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, connections
@@ -196,26 +197,20 @@ def network_for(
                 by_category[(one, category)] += in_period
                 by_category[(other, category)] += in_period
         ties_found = [(a, b, n, e) for (a, b), (n, e) in counts.items()]
-    # The rows as columns, and the pairs who met in the period picked out by their counts
-    # (`compress`): the ~100,000 rows at 1,000,000 exchanges are walked in C, not in Python.
-    ones, others, met, met_before = (
-        zip(*ties_found, strict=True) if ties_found else ((), (), (), ())
-    )
-    pairs = list(compress(zip(ones, others, strict=True), met))
+    pairs = [(a, b) for a, b, n, _earlier in ties_found if n]
     # Each tie with its counts, for the coordinator's picture and tables only.
     ties = [Tie(a, b, n, e) for a, b, n, e in ties_found if n] if named else []
-    nodes = set(compress(ones, met))
-    nodes.update(compress(others, met))
+    nodes = set(chain.from_iterable(pairs))
     summary = graph.summarise(nodes, pairs, distinct=True)
-    new_ties = list(compress(met_before, met)).count(0)  # met in the period, never before
+    new_ties = sum(1 for _a, _b, n, earlier in ties_found if n and not earlier)
     members_reached = sum(
         1 for n in nodes if parties.get(n) and parties[n].kind == AccountKind.MEMBER
     )
 
     # Partners up to the end of the period, whatever the period's start: a member with one
     # partner in their whole history hangs on a single thread.
-    partners: Counter = Counter(ones)
-    partners.update(others)
+    partners: Counter = Counter(map(itemgetter(0), ties_found))
+    partners.update(map(itemgetter(1), ties_found))
 
     if last_help is None:
         last_help = last_help_of_people(parties)
