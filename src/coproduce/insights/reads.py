@@ -56,7 +56,8 @@ def to_instant(value: int | str | datetime | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, int):
-        return _EPOCH + timedelta(microseconds=value)
+        # Positional: `timedelta(microseconds=...)` parses its keywords, twice the time.
+        return _EPOCH + timedelta(0, 0, value)
     # SQLite: the stored text, or (a column read straight from its table) the naive datetime
     # the sqlite3 module makes of it.
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
