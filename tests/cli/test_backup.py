@@ -36,6 +36,31 @@ def coproduce(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+# Tables the pages read most, each filled in bulk by the demo's build and by a restore.
+TABLES = (
+    "community_person",
+    "community_membership",
+    "ledger_account",
+    "ledger_entry",
+    "exchanges_offer",
+    "exchanges_exchange",
+    "exchanges_participant",
+)
+
+
+def pages_all_visible(url: str) -> dict[str, tuple[int, int]]:
+    """Each of `TABLES`' pages and those marked all-visible, as the last VACUUM left them: a
+    table filled in bulk has none until one runs (core.statistics)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname = ANY(%s)",
+            [list(TABLES)],
+        ).fetchall()
+    return {name: (pages, visible) for name, pages, visible in rows}
+
+
 def ledger_fingerprint(env: dict[str, str]) -> str:
     """The number of transfers and a checksum of every account's balance, by public id."""
     done = coproduce(env, "manage", "shell", "-c", FINGERPRINT)
