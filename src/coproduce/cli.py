@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from coproduce.administration.commands import add_setup_commands
+from coproduce.core.statistics import statistics_refresh
 from coproduce.core.text import text_argument
 from coproduce.creditcommons.commands import add_creditcommons
 from coproduce.insights.commands import add_insights
@@ -210,7 +211,7 @@ def _serve(args: argparse.Namespace) -> int:
         print("Building the demo community (first run only)…", flush=True)
         summary = demo_build(DemoOptions(members=settings.DEMO_MEMBERS, months=6, seed=1))
         print(summary.text(), flush=True)
-        _analyze()
+        statistics_refresh(vacuum=True)
     call_command("collectstatic", verbosity=0, interactive=False)
 
     from coproduce.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
@@ -259,7 +260,7 @@ def _demo(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
     )
     summary = demo_build(options)
-    _analyze()
+    statistics_refresh(vacuum=True)
     print(summary.text())
     return 0
 
@@ -280,12 +281,10 @@ def _migrate() -> None:
 
 
 def _analyze() -> None:
-    """Refresh the query planner's statistics after a bulk load: without them SQLite can pick
-    an index that turns a 100 ms report into a minute."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    """Refresh the query planner's statistics after migrations: without them SQLite can pick
+    an index that turns a 100 ms report into a minute. Not VACUUM: an upgrade need not read a
+    big bank's every table (a bulk load does, `statistics_refresh(vacuum=True)`)."""
+    statistics_refresh()
 
 
 def _ledger_verify(args: argparse.Namespace) -> int:

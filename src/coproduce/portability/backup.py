@@ -36,6 +36,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from coproduce.core.statistics import statistics_refresh
+
 FORMAT = "coproduce-backup/1"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
@@ -244,6 +246,11 @@ def restore_read(path: str, *, force: bool = False) -> RestoreResult:
         before = len(_applied_migrations())
         call_command("migrate", verbosity=0, interactive=False)
         migrated = len(_applied_migrations()) - before
+        if vendor == "postgresql":
+            # pg_restore writes every row anew and no statistics: until autovacuum comes by,
+            # the planner guesses and every index-only scan reads the table too
+            # (core.statistics). SQLite's copy keeps its statistics, and has no visibility map.
+            statistics_refresh(vacuum=True)
         report = ledger_verify()
         return RestoreResult(
             vendor=vendor,

@@ -23,6 +23,7 @@ from coproduce.community.models import Membership, MembershipStatus, Person, Tim
 from coproduce.community.permissions import require_coordinator
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ApplicationError
+from coproduce.core.statistics import app_tables, statistics_refresh
 from coproduce.core.units import MINUTES_PER_HOUR, format_hmm
 from coproduce.ledger.accounts import clearing_get_or_open, member_account_get_or_open
 from coproduce.ledger.models import HOUR, Account, AccountKind, Entry, TransferKind
@@ -323,6 +324,18 @@ def ledger_statistics_refresh() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE ledger_account, ledger_transfer, ledger_entry")
+
+
+# The apps whose tables a whole bank's import fills (`import timebank`, `import timeoverflow`).
+IMPORTED_APPS = ("community", "ledger", "exchanges", "matching", "core", "portability")
+
+
+def import_settle() -> None:
+    """After a whole bank's import has committed: on PostgreSQL, `VACUUM (ANALYZE)` the tables
+    such an import fills, as after the demo's build (core.statistics): their new pages are not
+    all-visible until a VACUUM, and the planner prices index-only scans as if they were not
+    there. Inside a transaction, and on SQLite, ANALYZE only."""
+    statistics_refresh(app_tables(*IMPORTED_APPS), vacuum=True)
 
 
 def _summary(timebank: TimeBank, posted: int, already: int, zero: int, *, dry_run: bool) -> str:

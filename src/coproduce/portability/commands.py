@@ -277,6 +277,7 @@ def _import_timeoverflow(args: argparse.Namespace, timebank: TimeBank, acting: o
     from django.utils.translation import ngettext
 
     from coproduce.core.errors import ApplicationError
+    from coproduce.portability.balances import import_settle
     from coproduce.portability.timeoverflow.importer import timeoverflow_import
 
     overrides = {}
@@ -317,6 +318,8 @@ def _import_timeoverflow(args: argparse.Namespace, timebank: TimeBank, acting: o
         ) % {"count": len(result.problems)}
         print(f"coproduce: {message}", file=sys.stderr)
         return 1
+    if not result.dry_run:
+        import_settle()
     for line in result.summary:
         print(line)
     for note in result.notes:

@@ -103,6 +103,7 @@ def _import_timebank(args: argparse.Namespace) -> int:
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
+    from coproduce.portability.balances import import_settle
     from coproduce.portability.timebank.import_ import ImportRefused, timebank_import
     from coproduce.portability.timebank.read import ArchiveUnreadable, timebank_archive_read
 
@@ -153,5 +154,6 @@ def _import_timebank(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(_("dry run: nothing was written"))
     else:
+        import_settle()
         print(_("every balance equals the export's; people have no password here yet"))
     return 0
