@@ -149,3 +149,20 @@ def test_a_secret_key_is_generated_once_and_kept_private(tmp_path: Path):
     assert key_file.stat().st_mode & 0o077 == 0
     _coproduce({"COPRODUCE_DATA_DIR": str(tmp_path)}, "manage", "check")
     assert key_file.read_text() == key
+
+
+def test_postgres_statements_are_bound_by_the_server_and_kept_prepared(tmp_path, monkeypatch):
+    """Planning the same few reads on every request was most of the database's CPU on the
+    list pages (issue 17, round 22): the server binds the parameters and a connection keeps a
+    statement it has run five times prepared."""
+    monkeypatch.delenv("DATABASE_PREPARED_STATEMENTS", raising=False)
+    options = database_config("postgres://ann@db.example/bank", tmp_path)["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 5
+
+
+def test_an_operator_can_turn_prepared_statements_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "0")
+    options = database_config("postgres://ann@db.example/bank", tmp_path)["OPTIONS"]
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options

@@ -60,3 +60,14 @@ def test_elsewhere_nothing_is_sent(db):
     ):
         pass
     assert len(queries) == 0
+
+
+@pytest.mark.postgres
+def test_inside_the_block_prepared_statements_are_planned_for_their_values_every_time(db):
+    """A generic plan cached for a prepared statement is not made again when settings change,
+    so it would skip the block's: inside it, every plan is made for the values."""
+    with transaction.atomic():
+        assert _setting("plan_cache_mode") == "auto"
+        with planner_settings(connection, enable_sort="off"):
+            assert _setting("plan_cache_mode") == "force_custom_plan"
+        assert _setting("plan_cache_mode") == "auto"

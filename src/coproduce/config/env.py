@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# psycopg's own default: a statement is prepared on its connection the fifth time it runs there.
+PREPARE_THRESHOLD = 5
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -82,6 +84,17 @@ def database_config(url: str | None, data_dir: Path) -> dict[str, Any]:
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be read: {exc}") from None
         config.setdefault("OPTIONS", {})
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters bound by the server, and a statement a connection has run five times
+            # kept prepared: PostgreSQL then skips parsing and, once its generic plan costs no
+            # more than the plans made for the values, planning. The app's reads are the same
+            # few texts on every request, and planning them was most of the database's CPU on
+            # the list pages, home and a profile (docs/DESIGN.md, issue 17 round 22). Reads
+            # planned with settings of their own get plans made afresh (`core.planner`).
+            # DATABASE_PREPARED_STATEMENTS=0 restores Django's default: parameters rendered
+            # into the text by psycopg, nothing prepared.
+            config["OPTIONS"].setdefault("server_side_binding", True)
+            config["OPTIONS"].setdefault("prepare_threshold", PREPARE_THRESHOLD)
         # A DBConfig is a TypedDict: the same dict, typed key by key.
         return cast(dict[str, Any], config)
     raise ImproperlyConfigured(

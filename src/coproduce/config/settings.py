@@ -4,6 +4,7 @@ COPRODUCE_DATA_DIR   the SQLite database, the generated secret key and collected
 DATABASE_URL         postgres://user:pass@host:port/name or sqlite:///file (default: SQLite)
 DATABASE_REPLICA_URL a PostgreSQL standby for reports and exports (optional)
 DATABASE_REPLICA_MAX_LAG  seconds the standby may be behind before they read the primary (30)
+DATABASE_PREPARED_STATEMENTS  1/0, default 1: PostgreSQL keeps repeated reads prepared
 SECRET_KEY[_FILE]    generated once into the data dir when absent
 COPRODUCE_DEBUG      1/0, default 0
 ALLOWED_HOSTS        comma-separated, default 127.0.0.1,localhost

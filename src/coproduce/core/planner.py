@@ -9,6 +9,8 @@ options changed, and only that read: the values are set for the transaction
 - in an enclosing transaction, they are read as they were in that same statement and put back
   after the block in one more, so the transaction goes on as before.
 If a query fails, the transaction is rolled back and the settings with it.
+Inside the block, prepared statements are planned for their values every time
+(`plan_cache_mode`), so a plan cached outside it never skips its settings.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ def planner_settings(connection: Any, **settings: str) -> Iterator[None]:
     if connection.vendor != "postgresql" or not settings:
         yield
         return
+    # A prepared statement's generic plan, made once, would ignore the block's settings (a
+    # cached plan is not made again when they change): its plans are made for the values, and
+    # with the settings, every time (`config.env.database_config`).
+    settings = {**settings, "plan_cache_mode": "force_custom_plan"}
     names = list(settings)
     enclosed = connection.in_atomic_block
     reads = ["current_setting(%s)"] * len(names) if enclosed else []
