@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tarfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -59,6 +61,29 @@ def pages_all_visible(url: str) -> dict[str, tuple[int, int]]:
             [list(TABLES)],
         ).fetchall()
     return {name: (pages, visible) for name, pages, visible in rows}
+
+
+@contextmanager
+def postgres_databases(prefix: str, count: int) -> Iterator[list[str]]:
+    """`count` new, empty databases on DATABASE_URL's server, their URLs, dropped afterwards (a
+    test that runs `coproduce` in its own process, or a VACUUM, needs databases outside the
+    test's transaction). Skips the test on SQLite."""
+    if not ON_POSTGRES:
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
+    import psycopg
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    admin = urlunparse(url._replace(path="/postgres"))
+    names = [f"{prefix}_{uuid.uuid4().hex[:8]}" for _ in range(count)]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield [urlunparse(url._replace(path=f"/{name}")) for name in names]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in names:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def ledger_fingerprint(env: dict[str, str]) -> str:
@@ -115,28 +140,12 @@ def test_a_sqlite_installation_is_backed_up_and_restored_exactly(tmp_path):
 
 @pytest.mark.postgres
 def test_a_postgresql_installation_is_backed_up_and_restored_exactly(tmp_path):
-    if not ON_POSTGRES:
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
-    import psycopg
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    admin = urlunparse(url._replace(path="/postgres"))
-    names = [f"coproduce_backup_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        live, fresh = (
-            _env(tmp_path / name, urlunparse(url._replace(path=f"/{name}"))) for name in names
-        )
+    with postgres_databases("coproduce_backup", 2) as urls:
+        live, fresh = (_env(tmp_path / url.rsplit("/", 1)[1], url) for url in urls)
         _round_trip(live, fresh, tmp_path / "nightly.tar.gz")
         # pg_restore writes every page anew: the restore vacuums them, so that index-only
         # scans need not read the tables.
         restored = pages_all_visible(fresh["DATABASE_URL"])
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for name in names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert set(restored) == set(TABLES)
     assert all(visible == pages > 0 for pages, visible in restored.values()), restored
 

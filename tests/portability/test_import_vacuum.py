@@ -5,32 +5,15 @@ inside the test's transaction)."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from urllib.parse import urlparse, urlunparse
-
 import pytest
 
-from tests.cli.test_backup import TABLES, _env, coproduce, pages_all_visible
-from tests.conftest import ON_POSTGRES
+from tests.cli.test_backup import TABLES, _env, coproduce, pages_all_visible, postgres_databases
 
 
 @pytest.mark.postgres
 def test_import_timebank_on_postgresql_leaves_the_tables_it_filled_vacuumed(tmp_path):
-    if not ON_POSTGRES:
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
-    import psycopg
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    admin = urlunparse(url._replace(path="/postgres"))
-    names = [f"coproduce_import_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        old, new = (
-            _env(tmp_path / name, urlunparse(url._replace(path=f"/{name}"))) for name in names
-        )
+    with postgres_databases("coproduce_import", 2) as urls:
+        old, new = (_env(tmp_path / url.rsplit("/", 1)[1], url) for url in urls)
         built = coproduce(old, "demo", "--members", "30", "--months", "2", "--quiet")
         assert built.returncode == 0, built.stderr
         archive = str(tmp_path / "riverside.zip")
@@ -44,9 +27,5 @@ def test_import_timebank_on_postgresql_leaves_the_tables_it_filled_vacuumed(tmp_
         assert imported.returncode == 0, imported.stderr
 
         pages = pages_all_visible(new["DATABASE_URL"])
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for name in names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert set(pages) == set(TABLES)
     assert all(visible == total > 0 for total, visible in pages.values()), pages
