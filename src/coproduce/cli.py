@@ -277,14 +277,9 @@ def _migrate() -> None:
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", verbosity=0, interactive=False)
     if pending:
-        _analyze()
-
-
-def _analyze() -> None:
-    """Refresh the query planner's statistics after migrations: without them SQLite can pick
-    an index that turns a 100 ms report into a minute. Not VACUUM: an upgrade need not read a
-    big bank's every table (a bulk load does, `statistics_refresh(vacuum=True)`)."""
-    statistics_refresh()
+        # Without statistics SQLite can pick an index that turns a 100 ms report into a minute.
+        # Not VACUUM: an upgrade need not read a big bank's every table (a bulk load does).
+        statistics_refresh()
 
 
 def _ledger_verify(args: argparse.Namespace) -> int:

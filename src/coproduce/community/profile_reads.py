@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from coproduce.community.models import Membership, Person, SafeguardingCheck, SafeguardingPause
+from coproduce.community.models import Membership, Person, SafeguardingCheck
+from coproduce.community.safeguarding import is_paused_q
 from coproduce.core.kept_query import KeptQuery
 
 # The exchange statuses that mean two people have agreed to help each other (agreed, done,
@@ -29,15 +30,7 @@ def profile_membership_query(*, timebank_id: int, public_id: UUID | str) -> Quer
         .select_related("person")
         # Under a safeguarding pause a member is out of other members' sight, like their
         # listings; read in the same query.
-        .annotate(
-            safeguarding_paused=Exists(
-                SafeguardingPause.objects.filter(
-                    timebank_id=OuterRef("timebank_id"),
-                    person_id=OuterRef("person_id"),
-                    ended_at__isnull=True,
-                )
-            )
-        )
+        .annotate(safeguarding_paused=is_paused_q())
         .order_by("pk")[:1]  # `.first()`
     )
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from coproduce.community.profile_reads import (
     profile_membership,
     thanks_public,
 )
+from coproduce.community.safeguarding import is_paused_q
 from coproduce.community.tokens import token_hash
 from coproduce.core.errors import NotFound
 
@@ -282,15 +283,7 @@ def members_filtered(
     memberships = (
         Membership.objects.filter(timebank=timebank)
         .select_related("person")
-        .annotate(
-            safeguarding_paused=Exists(
-                SafeguardingPause.objects.filter(
-                    timebank_id=OuterRef("timebank_id"),
-                    person_id=OuterRef("person_id"),
-                    ended_at__isnull=True,
-                )
-            )
-        )
+        .annotate(safeguarding_paused=is_paused_q())
     )
     if status:
         memberships = memberships.filter(status=status)

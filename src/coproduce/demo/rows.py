@@ -12,6 +12,8 @@ from typing import Any, TextIO
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
 
+from coproduce.core.statistics import statistics_refresh
+
 
 class ProgressBar:
     """One line on stderr, redrawn in place at most once per percent."""
@@ -52,9 +54,7 @@ def refresh_statistics(tables: Sequence[type[models.Model]]) -> None:
     """
     if connection.vendor != "postgresql":
         return
-    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {names}")
+    statistics_refresh([model._meta.db_table for model in tables])
 
 
 def insert_rows(

@@ -322,8 +322,7 @@ def ledger_statistics_refresh() -> None:
     demo"): ANALYZE counts them. Without ownership of a table it only warns."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE ledger_account, ledger_transfer, ledger_entry")
+    statistics_refresh(app_tables("ledger"))
 
 
 # The apps whose tables a whole bank's import fills (`import timebank`, `import timeoverflow`).
