@@ -83,6 +83,7 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "insights_accountmonth",
         "insights_helpmonth",
         "insights_tiespan",
+        "insights_lasthelp",
     }
 
 

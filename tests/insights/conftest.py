@@ -20,16 +20,17 @@ Q1_END = date(2025, 3, 31)
 
 
 def report_queries(*, named: bool = True) -> int:
-    """Queries for a report of a time bank with no referral: ten for the figures (two of them
-    how far the ledger's kept summaries go, before the flows and before help by month:
-    `insights.summary`) and one for outcomes; on
+    """Queries for a report of a time bank with no referral: twelve for the figures (three of
+    them how far the ledger's kept summaries go, before the accounts' last help, the flows and
+    help by month: `insights.summary`; one the accounts' kept last help, read once it has been
+    built, `insights.last_help`) and one for outcomes; on
     PostgreSQL three more (work_mem for the report's transaction, and the planner settings set
     and put back around the ties). The funder's report (`named=False`) reads one more, how far
     the pairs' kept spans go, before the ties (and on PostgreSQL, once they have been built,
     no planner settings: the pairings are not grouped)."""
     from django.db import connection
 
-    return (11 if connection.vendor == "sqlite" else 14) + (0 if named else 1)
+    return (13 if connection.vendor == "sqlite" else 16) + (0 if named else 1)
 
 
 def at(day: date) -> datetime:

@@ -32,6 +32,11 @@ PERIODS = (
     (date(2025, 3, 3), date(2025, 3, 3)),  # one day: no whole month
     (date(2025, 1, 25), date(2025, 2, 5)),  # two short ends, no whole month
     (date(2024, 1, 1), date(2026, 12, 31)),
+    # The last month cut after every date the summary holds (read as a whole month), and just
+    # before its latest (read live).
+    (date(2025, 2, 1), date(2025, 4, 10)),
+    (date(2025, 4, 1), date(2025, 4, 5)),
+    (date(2025, 2, 1), date(2025, 4, 1)),
 )
 
 
@@ -59,7 +64,12 @@ def _without_summaries(timebank):
 def _assert_exact(timebank):
     with CaptureQueriesContext(connection) as queries:
         read = _figures(timebank)
-    for table in ("insights_accountmonth", "insights_helpmonth", "insights_tiespan"):
+    for table in (
+        "insights_accountmonth",
+        "insights_helpmonth",
+        "insights_tiespan",
+        "insights_lasthelp",
+    ):
         assert any(table in q["sql"] for q in queries.captured_queries)
     assert read == _without_summaries(timebank)
 
@@ -72,7 +82,7 @@ def _transfer_on(timebank, day):
 def test_the_report_from_summaries_equals_the_report_from_the_entries(
     story, riverside, carol, monkeypatch
 ):
-    alice, bob, dave = story["alice"], story["bob"], story["dave"]
+    alice, bob, dave, erin = story["alice"], story["bob"], story["dave"], story["erin"]
     assert SummaryState.objects.get().time_zone == ""  # as migrated: not used yet
     first = summary_refresh()
     assert first.rebuilt and first.folded > 0 and AccountMonth.objects.exists()
@@ -94,6 +104,10 @@ def test_the_report_from_summaries_equals_the_report_from_the_entries(
         occurred_at=at(date(2025, 3, 1)),
     )
     exchanged(riverside, bob, alice, 30, date(2025, 3, 18), "household", acting=carol)
+    # In the last month of a period that ends after every date the summary holds: one before
+    # the period's end, one after it.
+    exchanged(riverside, erin, dave, 45, date(2025, 4, 8), "care", acting=carol)
+    exchanged(riverside, dave, erin, 15, date(2025, 4, 20), "care", acting=carol)
     _assert_exact(riverside)
 
     # Refreshed again in small steps, then more after it: a reversal of what was just folded.
@@ -113,12 +127,40 @@ def test_the_report_from_summaries_equals_the_report_from_the_entries(
 
 
 @pytest.mark.django_db
+def test_a_last_month_cut_after_every_date_the_summary_holds_is_read_from_the_summary(
+    story, riverside
+):
+    """A period ending today: its last month's summary rows hold nothing after its end, so they
+    are read as they are, not each account's entries in the month (the story's latest help is
+    on 2 April)."""
+    summary_refresh()
+    assert SummaryState.objects.get().latest_at == at(date(2025, 4, 2))
+
+    def looked_up(start, end):
+        with CaptureQueriesContext(connection) as queries:
+            account_months(riverside, ReportPeriod.checked(start, end))
+        captured = [q["sql"] for q in queries.captured_queries]
+        (flows,) = [sql for sql in captured if "insights_accountmonth" in sql]
+        return "ledger_account a " in flows  # account by account, through their entries
+
+    assert not looked_up(date(2025, 2, 1), date(2025, 4, 10))
+    assert looked_up(date(2025, 2, 1), date(2025, 4, 1))  # 2 April's help is after its end
+    summary_refresh(rebuild=True)
+    assert SummaryState.objects.get().latest_at == at(date(2025, 4, 2))
+
+
+@pytest.mark.django_db
 def test_summaries_cut_in_another_time_zone_are_not_used_until_rebuilt(story, riverside):
     summary_refresh()
     with override_settings(TIME_ZONE="America/New_York"):
         with CaptureQueriesContext(connection) as queries:
             read = _figures(riverside)
-        for table in ("insights_accountmonth", "insights_helpmonth", "insights_tiespan"):
+        for table in (
+            "insights_accountmonth",
+            "insights_helpmonth",
+            "insights_tiespan",
+            "insights_lasthelp",
+        ):
             assert not any(table in q["sql"] for q in queries.captured_queries)
         assert summary_refresh().rebuilt
         assert SummaryState.objects.get().time_zone == "America/New_York"

@@ -168,7 +168,7 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     story, carol, login, django_assert_max_num_queries
 ):
     client = login(carol)
-    # The report (11 on SQLite, 14 on PostgreSQL: `report_queries`) and six for the page itself
+    # The report (13 on SQLite, 16 on PostgreSQL: `report_queries`) and six for the page itself
     # (session, person, navigation and the time bank chooser).
     with django_assert_max_num_queries(report_queries() + 6):
         assert _get(client, "insights:report").status_code == 200

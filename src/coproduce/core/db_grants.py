@@ -106,6 +106,7 @@ TABLES: dict[str, Grant] = {
     "insights_accountmonth": Grant.PRUNE,
     "insights_helpmonth": Grant.PRUNE,
     "insights_tiespan": Grant.PRUNE,
+    "insights_lasthelp": Grant.PRUNE,
     "partners_referral": Grant.WRITE,
     "partners_referralevent": Grant.WRITE,
     "partners_outcome": Grant.WRITE,

@@ -19,6 +19,10 @@ class SummaryState(models.Model):
     watermark = models.BigIntegerField(default=0)
     pairing_watermark = models.BigIntegerField(default=0)  # the same for HelpMonth's pairings
     tie_watermark = models.BigIntegerField(default=0)  # the same for TieSpan's pairings
+    last_help_watermark = models.BigIntegerField(default=0)  # the same for LastHelp's entries
+    # The latest `occurred_at` of the entries folded into AccountMonth (None: none, or not
+    # known): a period ending after it has its last month's summary rows wholly inside it.
+    latest_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 
@@ -104,3 +108,27 @@ class TieSpan(models.Model):
 
     def __str__(self) -> str:
         return f"accounts {self.one_id} and {self.other_id}"
+
+
+class LastHelp(models.Model):
+    """When one account last gave or received help (an hour entry of an exchange or a meeting),
+    over its entries up to `SummaryState.last_help_watermark`, whether or not their transfer was
+    later reversed (the report looks an account with a reversed help entry up live, as it does
+    one whose kept moment is after the period's end): each account's last help, for isolation
+    and retention, in one row per account instead of a look-up through its entries."""
+
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timebank", "account"], name="one_last_help")
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} last helped at {self.last_at}"

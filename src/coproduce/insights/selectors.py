@@ -50,6 +50,7 @@ from coproduce.community.permissions import coordinated_memberships
 from coproduce.core.categories import Category
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Pairing
+from coproduce.insights.last_help import last_help_by_account
 from coproduce.insights.outcomes import Outcomes
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.reads import MemberRow, instant, member_rows, to_instant
@@ -224,12 +225,15 @@ def _month_of(number: int) -> date:
 
 def parties_in(timebank: TimeBank, period: ReportPeriod, *, named: bool = True) -> dict[int, Party]:
     """Every hour account of the time bank with its owner's name and area, and when it last
-    gave or received help before the period's end (`last_help`: a look-up per account through
-    the entries' (account, occurred_at) index, not a scan of the whole history). One query.
-    `named=False` (the funder's report) leaves out each person's public id and area, which
-    only the coordinator's named views use (links to people's pages, the network picture)."""
+    gave or received help before the period's end (`last_help`: from the kept summary, one row
+    per account, when it has been built, `insights.last_help`; else a look-up per account
+    through the entries' (account, occurred_at) index, not a scan of the whole history). One
+    query, and two more for the kept summary (how far it goes, and its rows). `named=False`
+    (the funder's report) leaves out each person's public id and area, which only the
+    coordinator's named views use (links to people's pages, the network picture)."""
     parties: dict[int, Party] = {}
     area = Membership.objects.filter(timebank=timebank, person_id=OuterRef("person_id"))
+    kept = last_help_by_account(timebank.pk, period)
     latest_help = (
         Entry.objects.filter(
             account_id=OuterRef("pk"), kind__in=HELP_KINDS, occurred_at__lt=period.ends_before
@@ -242,7 +246,11 @@ def parties_in(timebank: TimeBank, period: ReportPeriod, *, named: bool = True) 
         Account.objects.filter(timebank=timebank, unit=HOUR)
         .annotate(
             area=Subquery(area.values("area")[:1]) if named else V(""),
-            last_help=instant(Subquery(latest_help)),
+            last_help=(
+                instant(Subquery(latest_help))
+                if kept is None
+                else V(None, output_field=IntegerField())
+            ),
         )
         .values_list(
             "id",
@@ -286,7 +294,7 @@ def parties_in(timebank: TimeBank, period: ReportPeriod, *, named: bool = True) 
             public_id=str(public_id) if public_id else "",
             area=area_ or "",
             person_id=person_id,
-            last_help=to_instant(last_help),
+            last_help=to_instant(last_help if kept is None else kept.get(account_id)),
         )
     return parties
 

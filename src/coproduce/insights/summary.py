@@ -18,7 +18,8 @@ adds up, in one statement:
 So the figures are exactly those of the plain query over the period's entries, whatever the
 watermark, and postings cost nothing more. The pairings are kept the same way in `HelpMonth`
 (help by month and category) and `TieSpan` (each pair's first and last exchange, for the
-funder's ties: `summary_reads.ties_by_pair`), each up to its own watermark. `summary_refresh`
+funder's ties: `summary_reads.ties_by_pair`), and each account's last help in `LastHelp`
+(`last_help.last_help_by_account`), each up to its own watermark. `summary_refresh`
 moves the watermarks on, folding what is above them in; it runs where it is safe to write
 (the `coproduce insights refresh` command an operator schedules), never in a report and never
 per posting.
@@ -35,6 +36,7 @@ turns (`BEGIN IMMEDIATE`) and each commits its ids above every id committed befo
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -45,7 +47,7 @@ from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from coproduce.exchanges.models import Pairing
-from coproduce.insights.models import AccountMonth, HelpMonth, SummaryState, TieSpan
+from coproduce.insights.models import AccountMonth, HelpMonth, LastHelp, SummaryState, TieSpan
 from coproduce.ledger.models import HOUR, Entry, TransferKind
 
 STATE_ID = 1
@@ -115,17 +117,24 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
             AccountMonth.objects.using(using).all()._raw_delete(using)
             HelpMonth.objects.using(using).all()._raw_delete(using)
             TieSpan.objects.using(using).all()._raw_delete(using)
+            LastHelp.objects.using(using).all()._raw_delete(using)
             state.watermark = state.pairing_watermark = state.tie_watermark = 0
+            state.last_help_watermark = 0
+            state.latest_at = None
             state.time_zone = tz_name
             state.save(using=using)
     start = state.watermark
     tops = _settled_tops(using)
     ends = []
-    for mark, top, fold in (
+    # Each watermark, how far it can go, and its fold (which says the latest `occurred_at` it
+    # folded into the account months, or None).
+    folds: list[tuple[str, int, Callable[[int, int, str], datetime | None]]] = [
         ("watermark", tops[0], _fold),
         ("pairing_watermark", tops[1], _fold_pairings),
         ("tie_watermark", tops[1], _fold_ties),
-    ):
+        ("last_help_watermark", tops[0], _fold_last_help),
+    ]
+    for mark, top, fold in folds:
         low = getattr(state, mark)
         while low < top:
             high = min(top, low + FOLD_IDS)
@@ -136,7 +145,9 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
                 low = getattr(state, mark)
                 if low >= high:
                     continue
-                fold(low, high, using)
+                latest = fold(low, high, using)
+                if latest is not None:
+                    state.latest_at = max(latest, state.latest_at or latest)
                 setattr(state, mark, high)
                 state.refreshed_at = timezone.now()
                 state.save(using=using)
@@ -181,8 +192,9 @@ def _settled_tops(using: str) -> tuple[int, int]:
         return int(entries), int(pairings)
 
 
-def _fold(low: int, high: int, using: str) -> None:
-    """Add the entries with low < id <= high to the summaries, by account and local month."""
+def _fold(low: int, high: int, using: str) -> datetime | None:
+    """Add the entries with low < id <= high to the summaries, by account and local month;
+    the latest `occurred_at` among them (None: none)."""
     entries = (
         Entry.objects.using(using)
         .filter(id__gt=low, id__lte=high, unit=HOUR)
@@ -190,7 +202,7 @@ def _fold(low: int, high: int, using: str) -> None:
         .aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     )
     if entries["first"] is None:
-        return
+        return None
     connection = connections[using]
     adapt = connection.ops.adapt_datetimefield_value
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)  # as ReportPeriod cuts months
@@ -231,6 +243,8 @@ def _fold(low: int, high: int, using: str) -> None:
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+    latest: datetime = entries["last"]
+    return latest
 
 
 # --- Help by month and category ----------------------------------------------------------------
@@ -301,3 +315,24 @@ def _fold_ties(low: int, high: int, using: str) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [low, high])
+
+
+# --- Each account's last help ---------------------------------------------------------------------
+
+
+def _fold_last_help(low: int, high: int, using: str) -> None:
+    """Fold the hour entries of help (exchanges, meetings) with low < id <= high into their
+    accounts' last help (`LastHelp`)."""
+    connection = connections[using]
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sql = f"""
+        INSERT INTO insights_lasthelp (timebank_id, account_id, last_at)
+        SELECT e.timebank_id, e.account_id, MAX(e.occurred_at)
+        FROM ledger_entry e
+        WHERE e.id > %s AND e.id <= %s AND e.unit = %s AND e.kind IN (%s, %s)
+        GROUP BY 1, 2
+        ON CONFLICT (timebank_id, account_id) DO UPDATE SET
+            last_at = {greatest}(insights_lasthelp.last_at, excluded.last_at)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [low, high, HOUR, *_HELP])

@@ -6,6 +6,7 @@ watermark, and what the period's ends cut, and takes out what was reversed."""
 # ruff: noqa: S608 -- the SQL built here takes only placeholders and whole numbers it makes
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -50,14 +51,16 @@ def flows_by_account(timebank_id: int, period: ReportPeriod, month_bits: int) ->
     using = router.db_for_read(Entry)
     connection = connections[using]
     for _attempt in range(3):
-        watermark = _usable_watermark(using)
-        sql, params = _flows_statement(connection, timebank_id, period, month_bits, watermark)
+        watermark, latest = _usable_watermark_and_latest(using)
+        sql, params = _flows_statement(
+            connection, timebank_id, period, month_bits, watermark, latest
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows or rows[0][0] != -1:
             return rows
-    sql, params = _flows_statement(connection, timebank_id, period, month_bits, None)
+    sql, params = _flows_statement(connection, timebank_id, period, month_bits, None, None)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -74,12 +77,32 @@ def _usable_watermark(using: str, mark: str = "watermark") -> int | None:
     return row[0]
 
 
+def _usable_watermark_and_latest(using: str) -> tuple[int | None, datetime | None]:
+    """The account months' watermark as `_usable_watermark` gives it, with the latest date of
+    the entries they hold (None: none, or the watermark not usable)."""
+    row = (
+        SummaryState.objects.using(using)
+        .filter(pk=STATE_ID)
+        .values_list("watermark", "time_zone", "latest_at")
+        .first()
+    )
+    if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
+        return None, None
+    return row[0], row[2]
+
+
 def _flows_statement(
-    connection: Any, timebank_id: int, period: ReportPeriod, month_bits: int, watermark: int | None
+    connection: Any,
+    timebank_id: int,
+    period: ReportPeriod,
+    month_bits: int,
+    watermark: int | None,
+    latest: datetime | None = None,
 ) -> tuple[str, list[Any]]:
     """The statement: rows of (account, month of the period, sums, help entries, entries) —
     summary rows net of what was reversed or lies outside the period, and live entries —
-    grouped by account."""
+    grouped by account. `latest`, the latest date the summary holds: a last month the period
+    cuts after it is read as a whole month (its summary rows hold nothing later)."""
     adapt = connection.ops.adapt_datetimefield_value
     postgres = connection.vendor == "postgresql"
     tz = period.tz
@@ -134,16 +157,17 @@ def _flows_statement(
     branches: list[str] = []
     params: list[Any] = []
 
-    # How each month of the period is read: a whole month from its summary rows; a month the
-    # period cuts from its summary rows less the part outside the period when that part is the
-    # smaller, else from its entries in the period; everything from the entries when there is
-    # no summary to read.
+    # How each month of the period is read: a whole month from its summary rows (and so the
+    # last month when the period ends after every date the summary holds: a period ending
+    # today); a month the period cuts from its summary rows less the part outside the period
+    # when that part is the smaller, else from its entries in the period; everything from the
+    # entries when there is no summary to read.
     whole, complemented, live_ranges = [], [], []
     for i, (m, lower, upper) in enumerate(bounds):
         month_from, month_to = _month_start(m, tz), _month_start(_next_month(m), tz)
         if watermark is None:
             live_ranges.append((lower, upper))
-        elif (lower, upper) == (month_from, month_to):
+        elif lower == month_from and (upper == month_to or (latest is not None and latest < upper)):
             whole.append(i)
         elif (upper - lower) * 2 > month_to - month_from:
             complemented.append(i)

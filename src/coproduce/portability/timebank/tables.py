@@ -171,6 +171,7 @@ LEFT_OUT = {
     "insights.AccountMonth": "a summary of the ledger, folded again by `insights refresh`",
     "insights.HelpMonth": "a summary of the pairings, folded again by `insights refresh`",
     "insights.TieSpan": "a summary of the pairings, folded again by `insights refresh`",
+    "insights.LastHelp": "a summary of the ledger, folded again by `insights refresh`",
     # Links to other banks name a bank that is not in the file: they are agreed again by the
     # coordinators (or operators) once moved. The clearing accounts and their history are
     # ledger accounts, so they move with the ledger.
