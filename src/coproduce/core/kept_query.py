@@ -43,6 +43,7 @@ from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils import timezone
 
 from coproduce.core.compiled_query import results_from_rows
+from coproduce.core.planner import planned_for_values
 
 T = TypeVar("T")
 
@@ -154,6 +155,7 @@ class KeptQuery(Generic[T]):
         uuids: tuple[str, ...] = (),
         moment: str | None = None,
         shapes: int = 64,
+        for_values: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         if len(ids) > len(_FAKE_IDS[0]) or len(uuids) > len(_FAKE_UUIDS[0]):
             raise ValueError("Too many ids for a kept query.")
@@ -165,6 +167,9 @@ class KeptQuery(Generic[T]):
         self._uuids = uuids
         self._moment = moment
         self._shapes = shapes
+        # Which calls PostgreSQL plans for their values every time (`core.planner`), not
+        # prepared with a plan made once for any values.
+        self._for_values = for_values
         self._kept: OrderedDict[tuple[str, Hashable], _Kept | None] = OrderedDict()
         self._lock = Lock()
 
@@ -198,6 +203,12 @@ class KeptQuery(Generic[T]):
 
     def __call__(self, **values: Any) -> list[T]:
         alias = router.db_for_read(self._model)
+        if self._for_values is not None and self._for_values(values):
+            with planned_for_values(connections[alias]):
+                return self._run(alias, values)
+        return self._run(alias, values)
+
+    def _run(self, alias: str, values: dict[str, Any]) -> list[T]:
         kept = self._kept_for(alias, values)
         if kept is None:
             return list(self._build(**values).using(alias))
