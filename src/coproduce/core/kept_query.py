@@ -23,6 +23,8 @@ the call's own ids and moment put into their places, so a lookup scoped to the p
 stays scoped to them (the id is a parameter like any other), and builds the rows as the ORM does
 (`core.compiled_query.results_from_rows`; `select_related` objects, annotations, and the
 prefetches by `prefetch_related_objects`). The last `shapes` shapes per database are kept.
+A call `for_values(values)` picks is sent unprepared on PostgreSQL (`core.planner.
+planned_for_values`): planned for its values every time, never given a generic plan.
 """
 
 from __future__ import annotations
