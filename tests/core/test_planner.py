@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from coproduce.core.planner import planner_settings
+from coproduce.core.planner import planned_for_values, planner_settings
 
 
 def _setting(name: str) -> str:
@@ -71,3 +71,31 @@ def test_inside_the_block_prepared_statements_are_planned_for_their_values_every
         with planner_settings(connection, enable_sort="off"):
             assert _setting("plan_cache_mode") == "force_custom_plan"
         assert _setting("plan_cache_mode") == "auto"
+
+
+@pytest.mark.postgres
+def test_a_block_planned_for_its_values_prepares_nothing_and_then_prepares_again(db):
+    """Inside `planned_for_values` a statement run again and again is never prepared (each
+    run planned for its values); after it, the connection prepares repeated reads as before."""
+
+    def prepared(text: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [text]
+            )
+            return cursor.fetchone()[0]
+
+    def run(text: str) -> None:
+        with connection.cursor() as cursor:
+            for _ in range(8):
+                cursor.execute(text % "%s", [2])
+                assert cursor.fetchone()[0] == 42
+
+    threshold = connection.connection.prepare_threshold
+    with CaptureQueriesContext(connection) as queries, planned_for_values(connection):
+        run("SELECT %s::int + 40 AS inside")
+    assert len(queries) == 8  # no statement of its own
+    assert connection.connection.prepare_threshold == threshold
+    run("SELECT %s::int + 40 AS after")
+    assert prepared("SELECT $1::int + 40 AS inside%") == 0
+    assert prepared("SELECT $1::int + 40 AS after%") == 1

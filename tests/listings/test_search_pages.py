@@ -198,3 +198,24 @@ def test_a_page_shows_the_same_cards_as_the_whole_rows(login, riverside, alice, 
     page = login(alice).get("/offers/").content.decode()
     assert "Surgery · Castle Ward" in page
     assert "Former member" in page and "Spade and fork." in page
+
+
+@pytest.mark.postgres
+def test_a_searched_page_is_planned_for_its_words_and_the_plain_list_is_kept_prepared(
+    login, riverside, alice, many_garden_offers
+):
+    """PostgreSQL's generic plan of a prepared search parsed the words again for every match
+    it ranked: a page that searches is sent unprepared (planned for its values every time),
+    while the plain list's page, run as often, is prepared."""
+    client = login(alice)
+    for _ in range(8):
+        assert client.get("/offers/?q=garden").status_code == 200
+        assert client.get("/offers/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "exchanges_offer"%INNER JOIN (SELECT%'],
+        )
+        pages = [row[0] for row in cursor.fetchall()]
+    assert pages, "the plain list's page is prepared"
+    assert not [page for page in pages if "ts_rank" in page]

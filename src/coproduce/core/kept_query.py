@@ -23,6 +23,8 @@ the call's own ids and moment put into their places, so a lookup scoped to the p
 stays scoped to them (the id is a parameter like any other), and builds the rows as the ORM does
 (`core.compiled_query.results_from_rows`; `select_related` objects, annotations, and the
 prefetches by `prefetch_related_objects`). The last `shapes` shapes per database are kept.
+A call `for_values(values)` picks is sent unprepared on PostgreSQL (`core.planner.
+planned_for_values`): planned for its values every time, never given a generic plan.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils import timezone
 
 from coproduce.core.compiled_query import results_from_rows
+from coproduce.core.planner import planned_for_values
 
 T = TypeVar("T")
 
@@ -154,6 +157,7 @@ class KeptQuery(Generic[T]):
         uuids: tuple[str, ...] = (),
         moment: str | None = None,
         shapes: int = 64,
+        for_values: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         if len(ids) > len(_FAKE_IDS[0]) or len(uuids) > len(_FAKE_UUIDS[0]):
             raise ValueError("Too many ids for a kept query.")
@@ -165,6 +169,9 @@ class KeptQuery(Generic[T]):
         self._uuids = uuids
         self._moment = moment
         self._shapes = shapes
+        # Which calls PostgreSQL plans for their values every time (`core.planner`), not
+        # prepared with a plan made once for any values.
+        self._for_values = for_values
         self._kept: OrderedDict[tuple[str, Hashable], _Kept | None] = OrderedDict()
         self._lock = Lock()
 
@@ -198,6 +205,12 @@ class KeptQuery(Generic[T]):
 
     def __call__(self, **values: Any) -> list[T]:
         alias = router.db_for_read(self._model)
+        if self._for_values is not None and self._for_values(values):
+            with planned_for_values(connections[alias]):
+                return self._run(alias, values)
+        return self._run(alias, values)
+
+    def _run(self, alias: str, values: dict[str, Any]) -> list[T]:
         kept = self._kept_for(alias, values)
         if kept is None:
             return list(self._build(**values).using(alias))

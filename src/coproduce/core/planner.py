@@ -50,3 +50,25 @@ def planner_settings(connection: Any, **settings: str) -> Iterator[None]:
                 f"SELECT {', '.join(sets)}",
                 [v for name, value in zip(names, before, strict=True) for v in (name, value)],
             )
+
+
+@contextmanager
+def planned_for_values(connection: Any) -> Iterator[None]:
+    """Within the block, statements on `connection` are sent unprepared, so PostgreSQL plans
+    each for its values (a prepared one may be given a generic plan after five runs,
+    `config.env.database_config`). No round trip: psycopg is told not to prepare them
+    (its `prepare_threshold`, put back after the block). Elsewhere nothing changes."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if not hasattr(raw, "prepare_threshold"):  # psycopg 2: nothing is prepared
+        yield
+        return
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
