@@ -7,12 +7,16 @@ told there is no such page (a 404), as for every private page.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
@@ -38,6 +42,13 @@ QUICK_LINKS = [
 ]
 
 
+@lru_cache(maxsize=16)
+def _quick_link_urls(urlconf: str, prefix: str, language: str | None) -> tuple[str, ...]:
+    """The quick links' addresses, reversed once per process, URLconf, script prefix and
+    language (the caller reads them for the key) instead of on every view."""
+    return tuple(reverse(name) for name, _label in QUICK_LINKS)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
@@ -53,7 +64,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for section in dashboard_for(current_person(request), timebank)
     ]
-    quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    urls = _quick_link_urls(urlconf, get_script_prefix(), get_language())
+    quick_links = [
+        {"url": url, "label": label} for url, (_name, label) in zip(urls, QUICK_LINKS, strict=True)
+    ]
     return render(
         request,
         "coordination/dashboard.html",
