@@ -49,9 +49,21 @@ def _quick_link_urls(urlconf: str, prefix: str, language: str | None) -> tuple[s
     return tuple(reverse(name) for name, _label in QUICK_LINKS)
 
 
+@lru_cache(maxsize=64)
+def _see_all_url(key: str, urlconf: str, prefix: str, language: str | None) -> str:
+    """A section's "see all" address, reversed once per process, URLconf, script prefix and
+    language (the caller reads them for the key), as the template's `{% url %}` gave it."""
+    return reverse("coordinator:section", args=[key])
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
+    urlconf, prefix, language = (
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+        get_language(),
+    )
     sections = [
         {
             "key": section.key,
@@ -61,11 +73,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "more": section.more,
             "shown": len(section.rows),
             "rows": rows_html(section.key, section.rows),
+            # Only a section with more rows than it shows links to them all.
+            "see_all": _see_all_url(section.key, urlconf, prefix, language) if section.more else "",
         }
         for section in dashboard_for(current_person(request), timebank)
     ]
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    urls = _quick_link_urls(urlconf, get_script_prefix(), get_language())
+    urls = _quick_link_urls(urlconf, prefix, language)
     quick_links = [
         {"url": url, "label": label} for url, (_name, label) in zip(urls, QUICK_LINKS, strict=True)
     ]
