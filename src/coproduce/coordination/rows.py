@@ -17,10 +17,12 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, cast
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -122,10 +124,20 @@ def _since(value: datetime | None) -> str:
     return timesince(value, time_strings=cast(dict[str, str], _TIME_STRINGS)) if value else ""
 
 
+@lru_cache(maxsize=256)
+def _link_parts(name: str, urlconf: str, prefix: str, language: str | None) -> tuple[str, str]:
+    """The escaped URL of `name` before and after the id, reversed by Django while `urlconf`,
+    `prefix` and `language` are the thread's own (the caller reads them for the key, as
+    `core.templatetags.kept_urls` does): once per process, not once per section and view."""
+    before, _sep, after = escape(reverse(name, args=[_ID])).partition(_ID)
+    return before, after
+
+
 def _linker(name: str) -> Callable[[Any], str]:
     """The URL of `name` for an id: reversed once (a missing route fails the page, as
-    `{% link_to %}` did) and the id put in its place for each row."""
-    before, _sep, after = escape(reverse(name, args=[_ID])).partition(_ID)
+    `{% link_to %}` did; a failure is never kept) and the id put in its place for each row."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    before, after = _link_parts(name, urlconf, get_script_prefix(), translation.get_language())
     return lambda public_id: f"{before}{escape(public_id)}{after}"
 
 

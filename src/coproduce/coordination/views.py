@@ -7,12 +7,16 @@ told there is no such page (a 404), as for every private page.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
@@ -38,9 +42,28 @@ QUICK_LINKS = [
 ]
 
 
+@lru_cache(maxsize=16)
+def _quick_link_urls(urlconf: str, prefix: str, language: str | None) -> tuple[str, ...]:
+    """The quick links' addresses, reversed once per process, URLconf, script prefix and
+    language (the caller reads them for the key) instead of on every view."""
+    return tuple(reverse(name) for name, _label in QUICK_LINKS)
+
+
+@lru_cache(maxsize=64)
+def _see_all_url(key: str, urlconf: str, prefix: str, language: str | None) -> str:
+    """A section's "see all" address, reversed once per process, URLconf, script prefix and
+    language (the caller reads them for the key), as the template's `{% url %}` gave it."""
+    return reverse("coordinator:section", args=[key])
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     timebank = current_timebank(request)
+    urlconf, prefix, language = (
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+        get_language(),
+    )
     sections = [
         {
             "key": section.key,
@@ -50,10 +73,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "more": section.more,
             "shown": len(section.rows),
             "rows": rows_html(section.key, section.rows),
+            # Only a section with more rows than it shows links to them all.
+            "see_all": _see_all_url(section.key, urlconf, prefix, language) if section.more else "",
         }
         for section in dashboard_for(current_person(request), timebank)
     ]
-    quick_links = [{"url": reverse(name), "label": label} for name, label in QUICK_LINKS]
+    urls = _quick_link_urls(urlconf, prefix, language)
+    quick_links = [
+        {"url": url, "label": label} for url, (_name, label) in zip(urls, QUICK_LINKS, strict=True)
+    ]
     return render(
         request,
         "coordination/dashboard.html",
