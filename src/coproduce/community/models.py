@@ -196,8 +196,8 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 # one range of an index of (time bank, status, role, ...), counted from the index alone.
 _LISTED = {
     "membership_quiet_by_last": ("last_exchange_at", "activated_at", "applied_at", "person"),
-    "membership_only_giving": ("last_gave_at", "last_received_at", "gave_count", "person"),
-    "membership_only_receiving": ("last_received_at", "last_gave_at", "received_count", "person"),
+    "membership_only_giving": ("gave_count", "person", "last_gave_at", "last_received_at"),
+    "membership_only_receiving": ("received_count", "person", "last_received_at", "last_gave_at"),
 }
 
 

@@ -1,8 +1,11 @@
 """Each membership also keeps copies of its person's exchanges.PersonActivity in that time bank
 (when they last gave and last received, how many they gave and received: exchanges 0015 fills
-them, exchanges.services.tallies keeps them), indexed after the status and role so that the
-coordinator's "only giving" and "only receiving" are one range of an index each, counted from
-the index alone."""
+them, exchanges.services.tallies keeps them), indexed after the status and role with the count
+and the person first, so that the coordinator's "only giving" and "only receiving" read the
+trading members' range of an index each, from the index alone: the most ever from its top (in
+the index's order, stopping at the first rows), the total over the range, with no look-up of an
+activity or a membership per person (the activity's own count indexes, exchanges 0014, are
+dropped in exchanges 0015)."""
 
 from django.db import migrations, models
 
@@ -40,10 +43,10 @@ class Migration(migrations.Migration):
                     "timebank",
                     "status",
                     "role",
-                    "last_gave_at",
-                    "last_received_at",
                     "gave_count",
                     "person",
+                    "last_gave_at",
+                    "last_received_at",
                 ],
                 name="membership_only_giving",
             ),
@@ -55,10 +58,10 @@ class Migration(migrations.Migration):
                     "timebank",
                     "status",
                     "role",
-                    "last_received_at",
-                    "last_gave_at",
                     "received_count",
                     "person",
+                    "last_received_at",
+                    "last_gave_at",
                 ],
                 name="membership_only_receiving",
             ),

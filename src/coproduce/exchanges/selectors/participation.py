@@ -115,9 +115,9 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
 
 def _one_sided(*, timebank: TimeBank, since: datetime, side: str) -> QuerySet[Membership]:
     # The trading members who took part on `side` since `since` and not on the other, from the
-    # copies of their activity kept on the membership (services.tallies): one range of the
-    # membership's (time bank, status, role, this side's last moment, the other's, count,
-    # person) index, read from the index alone.
+    # copies of their activity kept on the membership (services.tallies): the trading members'
+    # range of the membership's (time bank, status, role, this side's count ever, person, this
+    # side's last moment, the other's) index, read from the index alone.
     this, other = (
         ("last_gave_at", "last_received_at")
         if side == Side.PROVIDER
@@ -196,7 +196,10 @@ def members_one_sided_first(
     and nobody is cut; with none, it is NULL and the list is empty, as it is."""
     kept_count = "gave_count" if side == Side.PROVIDER else "received_count"
     listed = _one_sided(timebank=timebank, since=since, side=side)
-    most_ever = listed.order_by(F(kept_count).desc(), "person_id").values("person_id")[:count]
+    # Any `count` listed people would give a floor the first rows reach; those with the most
+    # ever give the highest, read down the (…, count, person) index from its top in its order.
+    top = listed.order_by(F(kept_count).desc(), F("person_id").desc())
+    most_ever = top.values("person_id")[:count]
     floor = Subquery(
         Membership.objects.filter(timebank=timebank, person_id__in=most_ever)
         .annotate(
