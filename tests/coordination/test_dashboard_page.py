@@ -256,7 +256,7 @@ def test_the_lists_that_scan_for_a_few_rows_are_planned_alike_with_one_setting_o
     inside = sql[first + 1 : back]
     assert len(inside) == 3
     assert sum('FROM "ledger_account"' in text for text in inside) == 1
-    assert sum('"exchanges_personactivity"' in text for text in inside) == 2
+    assert sum('"last_received_at"' in text for text in inside) == 2
 
 
 @pytest.mark.postgres

@@ -121,3 +121,32 @@ def test_the_counts_ever_are_kept_and_checked_against_a_recount(story):
     tallies_rebuild(timebank_id=story.pk)
     assert tallies_check(story.pk, 10) == []
     assert not Membership.objects.filter(timebank=story, person__first_name="Nobody").exists()
+
+
+def test_the_lists_read_the_copies_kept_on_the_membership_and_verify_names_a_drifted_one(
+    story, carol
+):
+    olwen = Person.objects.get(first_name="Olwen", last_name="Giver")
+    membership = Membership.objects.get(timebank=story, person=olwen)
+    activity = PersonActivity.objects.get(timebank=story, person=olwen)
+    copied = ("last_gave_at", "last_received_at", "gave_count", "received_count")
+    assert [getattr(membership, f) for f in copied] == [getattr(activity, f) for f in copied]
+    since = timezone.now() - timedelta(days=selectors.RECIPROCITY_DAYS)
+    before = _rows(participation.members_one_sided(timebank=story, since=since, side="provider"))
+    assert ("Olwen", "Giver", 1) in before
+    # Her membership made to say she last gave before the year: the lists drop her, so they
+    # read the membership's copy, not the activity.
+    Membership.objects.filter(pk=membership.pk).update(last_gave_at=since - timedelta(days=1))
+    whole = _rows(participation.members_one_sided(timebank=story, since=since, side="provider"))
+    assert ("Olwen", "Giver", 1) not in whole
+    sections = {s.key: s for s in selectors.dashboard_for(carol, story, limit=20)}
+    assert sections["only-giving"].total == len(before) - 1
+    problems = tallies_check(story.pk, 10)
+    assert len(problems) == 1 and "giver0's membership of riverside" in problems[0], problems
+    Membership.objects.filter(pk=membership.pk).update(gave_count=5)
+    assert len(tallies_check(story.pk, 10)) == 1
+    tallies_rebuild(timebank_id=story.pk)
+    assert tallies_check(story.pk, 10) == []
+    assert _rows(participation.members_one_sided(timebank=story, since=since, side="provider")) == (
+        before
+    )

@@ -180,23 +180,30 @@ def test_each_participation_carries_its_exchanges_confirmation(story):
     assert Exchange.objects.filter(status=ExchangeStatus.CONFIRMED).count() == 7
 
 
+_COPIED = ("last_exchange_at", "last_gave_at", "last_received_at", "gave_count", "received_count")
+
+
 def _kept_on_memberships(timebank):
-    return dict(
-        Membership.objects.filter(timebank=timebank).values_list("person_id", "last_exchange_at")
-    )
+    rows = Membership.objects.filter(timebank=timebank).values_list("person_id", *_COPIED)
+    return {person_id: copied for person_id, *copied in rows}
 
 
-def test_each_membership_keeps_its_last_confirmed_exchange_as_a_rebuild_does(story, alice, bob):
+def test_each_membership_keeps_its_activity_as_a_rebuild_does(story, alice, bob):
     kept = _kept_on_memberships(story)
     # Written by the confirmations themselves: alice's last is the group session dan gave her.
     alices = Exchange.objects.filter(
         status=ExchangeStatus.CONFIRMED, participants__person=alice, timebank=story
     )
-    assert kept[alice.pk] == max(x.confirmed_at for x in alices)
-    assert kept[bob.pk] is not None
-    assert any(moment is None for moment in kept.values())  # carol never exchanged
+    assert kept[alice.pk][0] == max(x.confirmed_at for x in alices)
+    assert kept[bob.pk][0] is not None
+    assert any(copied[0] is None for copied in kept.values())  # carol never exchanged
+    # The copies of each person's activity: the reversed exchange dan gave erin still counts.
+    for activity in PersonActivity.objects.filter(timebank=story):
+        assert kept[activity.person_id][1:] == [getattr(activity, f) for f in _COPIED[1:]]
     assert tallies_check(story.pk, 10) == []
-    Membership.objects.filter(timebank=story).update(last_exchange_at=None)
+    Membership.objects.filter(timebank=story).update(
+        last_exchange_at=None, last_gave_at=None, last_received_at=None, gave_count=0
+    )
     tallies_rebuild(timebank_id=story.pk)
     assert _kept_on_memberships(story) == kept
 

@@ -192,8 +192,13 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(role__in=[Role.COORDINATOR, Role.ADMIN])
 
 
-# The quiet members' index's columns ("no exchange lately" on the coordinator's dashboard).
-_QUIET = ("timebank", "status", "role", "last_exchange_at", "activated_at", "applied_at", "person")
+# The coordinator's lists of members (no exchange lately, only giving, only receiving) each read
+# one range of an index of (time bank, status, role, ...), counted from the index alone.
+_LISTED = {
+    "membership_quiet_by_last": ("last_exchange_at", "activated_at", "applied_at", "person"),
+    "membership_only_giving": ("gave_count", "person", "last_gave_at", "last_received_at"),
+    "membership_only_receiving": ("received_count", "person", "last_received_at", "last_gave_at"),
+}
 
 
 class Membership(models.Model):
@@ -231,18 +236,15 @@ class Membership(models.Model):
         default=Visibility.EXCHANGES,
     )
     area_visible_to = models.CharField(
-        _("who sees my area"),
-        max_length=12,
-        choices=Visibility.choices,
-        default=Visibility.MEMBERS,
+        _("who sees my area"), max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
     )
-    # When they last gave or received help in a confirmed exchange counted in this time bank
-    # (the later of their exchanges.PersonActivity's two moments), None if never. A summary,
-    # not a fact of the membership: written only by exchanges.services.tallies, in the
-    # transaction that confirms the exchange, and checked by `ledger verify`; it lets the
-    # coordinator's "no exchange lately" read one index range (time bank, status, role, this)
-    # of the quiet members instead of every membership of the bank.
+    # Copies of their exchanges.PersonActivity here (last took part: the later of its moments),
+    # not facts of the membership: written only by exchanges.services.tallies, checked by verify.
     last_exchange_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_gave_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_received_at = models.DateTimeField(null=True, blank=True, editable=False)
+    gave_count = models.PositiveIntegerField(default=0, editable=False)
+    received_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -250,9 +252,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["timebank", "person"], name="one_membership_per_bank")
         ]
-        # (time bank, status, role), the quiet members' range, then what that list filters on:
-        # SQLite counts it from the index alone (BENCHMARKS.md, "Dashboard, round 18").
-        indexes = [models.Index(fields=list(_QUIET), name="membership_quiet_by_last")]
+        indexes = [
+            models.Index(fields=["timebank", "status", "role", *columns], name=name)
+            for name, columns in _LISTED.items()
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.timebank} ({self.role}, {self.status})"

@@ -337,11 +337,12 @@ class PersonActivity(models.Model):
     (their Participant.timebank: a member of a partner bank is counted in their own bank).
 
     A summary of their participations, rewritten from them in the transaction that confirms an
-    exchange (or records past ones), so the coordinator's "only gives / only receives" lists
-    and the home page's "people this month" read one row per person instead of a year of
-    participations. Confirmed exchanges never leave that status (a reversal keeps it), so the
-    dates only ever move forward and the counts only up; `services.tallies.activity_refresh`
-    recomputes them exactly.
+    exchange (or records past ones), and copied to their membership of that time bank in the
+    same transaction, so the coordinator's "only gives / only receives" and "no exchange
+    lately" read one range of a membership index instead of a year of participations.
+    Confirmed exchanges never leave that status (a reversal keeps it), so the dates only ever
+    move forward and the counts only up; `services.tallies.activity_refresh` recomputes them
+    exactly.
     """
 
     timebank = models.ForeignKey("community.TimeBank", on_delete=models.PROTECT, related_name="+")
@@ -359,19 +360,6 @@ class PersonActivity(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["timebank", "person"], name="one_activity_per_person")
-        ]
-        indexes = [
-            # The people who gave or received most, read from the top (selectors.participation),
-            # with what says whether they took part on one side only: those lists read these
-            # indexes alone, never the rows (SQLite looked each row up, for every person).
-            models.Index(
-                fields=["timebank", "gave_count", "last_gave_at", "last_received_at", "person"],
-                name="activity_most_given",
-            ),
-            models.Index(
-                fields=["timebank", "received_count", "last_received_at", "last_gave_at", "person"],
-                name="activity_most_received",
-            ),
         ]
 
     def __str__(self) -> str:

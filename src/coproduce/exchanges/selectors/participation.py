@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -27,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from coproduce.community.models import Membership, MembershipStatus, Person, Role, TimeBank
 from coproduce.core.moments import latest_of
-from coproduce.exchanges.models import Exchange, Participant, PersonActivity, Side
+from coproduce.exchanges.models import Exchange, Participant, Side
 from coproduce.exchanges.selectors.exchanges import OPEN_STATUSES
 
 
@@ -35,11 +34,6 @@ def _trading_members(timebank: TimeBank) -> QuerySet[Membership]:
     return Membership.objects.filter(
         timebank=timebank, status=MembershipStatus.ACTIVE, role=Role.MEMBER
     )
-
-
-def _trading_member(person: OuterRef, timebank: TimeBank) -> Exists:
-    # `person` has a membership among `_trading_members` (one at most: one per bank).
-    return Exists(_trading_members(timebank).filter(person_id=person))
 
 
 def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Membership]:
@@ -119,15 +113,20 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
     )
 
 
-def _one_sided(*, timebank: TimeBank, since: datetime, side: str) -> QuerySet[PersonActivity]:
-    # Who took part on `side` since `since` and not on the other, from one row per person.
+def _one_sided(*, timebank: TimeBank, since: datetime, side: str) -> QuerySet[Membership]:
+    # The trading members who took part on `side` since `since` and not on the other, from the
+    # copies of their activity kept on the membership (services.tallies): the trading members'
+    # range of the membership's (time bank, status, role, this side's count ever, person, this
+    # side's last moment, the other's) index, read from the index alone.
     this, other = (
         ("last_gave_at", "last_received_at")
         if side == Side.PROVIDER
         else ("last_received_at", "last_gave_at")
     )
-    return PersonActivity.objects.filter(timebank=timebank, **{f"{this}__gte": since}).filter(
-        Q(**{f"{other}__isnull": True}) | Q(**{f"{other}__lt": since})
+    return (
+        _trading_members(timebank)
+        .filter(**{f"{this}__gte": since})
+        .filter(Q(**{f"{other}__isnull": True}) | Q(**{f"{other}__lt": since}))
     )
 
 
@@ -148,15 +147,15 @@ def _times(*, timebank: TimeBank, since: datetime, side: str, person: OuterRef) 
     )
 
 
-def _listed(one_sided: QuerySet[PersonActivity], timebank: TimeBank) -> QuerySet[Person]:
-    return Person.objects.filter(
-        # The membership's person, not the person's id: SQLite then tests each of the
-        # bank's ~10,000 memberships from the index it scans, where the person's id made it
-        # read every member's person row first (34 → 15 ms for only giving on the demo).
-        memberships__person_id__in=one_sided.values("person_id"),
-        memberships__timebank=timebank,
-        memberships__status=MembershipStatus.ACTIVE,
-        memberships__role=Role.MEMBER,
+def _people(
+    memberships: QuerySet[Membership], timebank: TimeBank, since: datetime, side: str
+) -> QuerySet[Person]:
+    # Their people, each looked up by id from the memberships' index range (never a scan of
+    # the bank's people), with `times`, the most first.
+    return (
+        Person.objects.filter(pk__in=memberships.values("person_id"))
+        .annotate(times=_times(timebank=timebank, since=since, side=side, person=OuterRef("pk")))
+        .order_by(F("times").desc(), "first_name", "id")
     )
 
 
@@ -164,26 +163,20 @@ def members_one_sided(*, timebank: TimeBank, since: datetime, side: str) -> Quer
     """Active members who, in the exchanges confirmed since `since`, took part only on `side`,
     annotated with `times` (how many exchanges), the most first.
 
-    Who took part on one side only is read from PersonActivity (one row per person: when they
-    last gave and last received), not from a year of participations; `times` is then counted
-    for those people alone, each from one range of the (person, side, time bank,
-    exchange_confirmed_at) index. For the first few rows alone, `members_one_sided_first`
-    counts far fewer."""
-    return (
-        _listed(_one_sided(timebank=timebank, since=since, side=side), timebank)
-        .annotate(times=_times(timebank=timebank, since=since, side=side, person=OuterRef("pk")))
-        .order_by(F("times").desc(), "first_name", "id")
-    )
+    Who took part on one side only is read from the copies of their PersonActivity kept on the
+    membership (one range of a membership index), not from a year of participations; `times`
+    is then counted for those people alone, each from one range of the (person, side, time
+    bank, exchange_confirmed_at) index. For the first few rows alone,
+    `members_one_sided_first` counts far fewer."""
+    return _people(_one_sided(timebank=timebank, since=since, side=side), timebank, since, side)
 
 
-def members_one_sided_activity(
+def members_one_sided_memberships(
     *, timebank: TimeBank, since: datetime, side: str
-) -> QuerySet[PersonActivity]:
-    """The activity rows of the people `members_one_sided` lists, one each: counted, it is that
-    list's length without reading their people."""
-    return _one_sided(timebank=timebank, since=since, side=side).filter(
-        _trading_member(OuterRef("person_id"), timebank)
-    )
+) -> QuerySet[Membership]:
+    """The memberships of the people `members_one_sided` lists, one each: counted, it is that
+    list's length, from the index alone."""
+    return _one_sided(timebank=timebank, since=since, side=side)
 
 
 def members_one_sided_first(
@@ -192,21 +185,23 @@ def members_one_sided_first(
     """The first `count` rows of `members_one_sided`, the same people in the same order with
     the same `times`, counting `times` only for the people who could be among them.
 
-    Each person's count of exchanges on `side` ever (kept on their PersonActivity by
+    Each person's count of exchanges on `side` ever (kept on their membership by
     services.tallies) is never less than their `times`. Take the `count` listed people with
-    the highest counts ever (read down the (time bank, count) index) and the least `times`
-    among them, `floor`: at least `count` people have `times` ≥ `floor`, so every one of the
-    first rows has too, and so a count ever ≥ `floor`. The list is cut to those people before
-    their `times` are counted and sorted (on the demo 25 of 1,140 for only giving, where a
-    year's exchanges are all there is; in a bank with years of history more of them pass,
-    never fewer than the first rows). With fewer than `count` people, `floor` is the least of
-    all and nobody is cut; with none, it is NULL and the list is empty, as it is."""
+    the highest counts ever (from the list's own index range) and the least `times` among
+    them, `floor`: at least `count` people have `times` ≥ `floor`, so every one of the first
+    rows has too, and so a count ever ≥ `floor`. The list is cut to those people before their
+    `times` are counted and sorted (on the demo 25 of 1,140 for only giving, where a year's
+    exchanges are all there is; in a bank with years of history more of them pass, never
+    fewer than the first rows). With fewer than `count` people, `floor` is the least of all
+    and nobody is cut; with none, it is NULL and the list is empty, as it is."""
     kept_count = "gave_count" if side == Side.PROVIDER else "received_count"
-    one_sided = _one_sided(timebank=timebank, since=since, side=side)
-    listed = members_one_sided_activity(timebank=timebank, since=since, side=side)
-    most_ever = listed.order_by(F(kept_count).desc(), "person_id").values("person_id")[:count]
+    listed = _one_sided(timebank=timebank, since=since, side=side)
+    # Any `count` listed people would give a floor the first rows reach; those with the most
+    # ever give the highest, read down the (…, count, person) index from its top in its order.
+    top = listed.order_by(F(kept_count).desc(), F("person_id").desc())
+    most_ever = top.values("person_id")[:count]
     floor = Subquery(
-        PersonActivity.objects.filter(timebank=timebank, person_id__in=most_ever)
+        Membership.objects.filter(timebank=timebank, person_id__in=most_ever)
         .annotate(
             t=Coalesce(
                 _times(timebank=timebank, since=since, side=side, person=OuterRef("person_id")),
@@ -217,13 +212,4 @@ def members_one_sided_first(
         .values("t")[:1],
         output_field=IntegerField(),
     )
-    return (
-        # The few people left, each looked up by id, then their membership (a join made
-        # SQLite read every member's person to test it against the few).
-        Person.objects.filter(
-            pk__in=one_sided.filter(**{f"{kept_count}__gte": floor}).values("person_id")
-        )
-        .filter(_trading_member(OuterRef("pk"), timebank))
-        .annotate(times=_times(timebank=timebank, since=since, side=side, person=OuterRef("pk")))
-        .order_by(F("times").desc(), "first_name", "id")
-    )
+    return _people(listed.filter(**{f"{kept_count}__gte": floor}), timebank, since, side)

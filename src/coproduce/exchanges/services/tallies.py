@@ -6,13 +6,15 @@ Three things are kept: each participation's copy of its exchange's `confirmed_at
 give since" is one index range), each person's `PersonActivity` (when they last gave and last
 received, and how many they gave and received in all), and its later moment on their membership
 of that time bank (`Membership.last_exchange_at`, indexed after the status and role, so the
-coordinator's "no exchange lately" is one index range of the quiet members). The activity rows
+coordinator's "no exchange lately" is one index range of the quiet members), with copies of the
+activity's moments and counts (so "only giving / only receiving" are one index range too). The
+activity rows
 are never incremented, only recomputed from the participations of the people concerned (four
 index ranges each), and the membership's moment copied from them, so they cannot drift: every
 path that confirms an exchange (a member's confirmation, a coordinator's log or resolution, past
 exchanges brought in, the demo) calls `activity_refresh` for the people it touched, and
-`tallies_check` (run by `ledger verify`) recounts each membership's moment and each activity's
-counts from the participations.
+`tallies_check` (run by `ledger verify`) recounts each membership's moments and counts and each
+activity's counts from the participations.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from coproduce.community.models import Membership
-from coproduce.core.moments import latest_of
+from coproduce.core.moments import NEVER, latest_of
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Participant, PersonActivity, Side
 
 _BATCH = 500
@@ -97,14 +99,26 @@ def activity_refresh(*, people: Iterable[tuple[int, int]]) -> None:
 
 
 def _memberships_refresh(memberships: Q) -> None:
-    """Copy each of these memberships' last exchange from its person's activity in its time
-    bank (None without one)."""
+    """Copy each of these memberships' activity from its person's in its time bank: the last
+    exchange (the later of the two moments), last giving and receiving and the counts (None and
+    0 without one). Each a look-up by the activity's (time bank, person) index."""
+    activity = PersonActivity.objects.filter(
+        timebank=OuterRef("timebank"), person=OuterRef("person")
+    )
+
+    def kept(field: str) -> Subquery:
+        return Subquery(activity.values(field)[:1])
+
     Membership.objects.filter(memberships).update(
         last_exchange_at=Subquery(
-            PersonActivity.objects.filter(timebank=OuterRef("timebank"), person=OuterRef("person"))
-            .annotate(latest=latest_of("last_gave_at", "last_received_at"))
-            .values("latest")[:1]
-        )
+            activity.annotate(latest=latest_of("last_gave_at", "last_received_at")).values(
+                "latest"
+            )[:1]
+        ),
+        last_gave_at=kept("last_gave_at"),
+        last_received_at=kept("last_received_at"),
+        gave_count=Coalesce(kept("gave_count"), 0),
+        received_count=Coalesce(kept("received_count"), 0),
     )
 
 
@@ -170,6 +184,32 @@ def tallies_check(timebank_id: int | None, show: int) -> list[str]:
         " latest of their confirmed exchanges there (exchanges.services.tallies.tallies_rebuild"
         " rewrites it)"
         for slug, username, kept in wrong[:show]
+    ]
+    # The copies of each person's giving and receiving kept on their membership, recounted.
+    never = Value(NEVER, output_field=DateTimeField())
+    copied = (
+        memberships.alias(
+            kept_gave=Coalesce("last_gave_at", never),
+            kept_received=Coalesce("last_received_at", never),
+            gave=Coalesce(_last(Side.PROVIDER), never),
+            received=Coalesce(_last(Side.RECEIVER), never),
+            n_gave=Coalesce(_count(Side.PROVIDER), 0),
+            n_received=Coalesce(_count(Side.RECEIVER), 0),
+        )
+        .exclude(
+            kept_gave=F("gave"),
+            kept_received=F("received"),
+            gave_count=F("n_gave"),
+            received_count=F("n_received"),
+        )
+        .order_by("timebank_id", "id")
+        .values_list("timebank__slug", "person__username")
+    )
+    problems += [
+        f"The giving and receiving kept on {username}'s membership of {slug} are not their"
+        " confirmed exchanges there, recounted (exchanges.services.tallies.tallies_rebuild"
+        " rewrites them)"
+        for slug, username in copied[: max(0, show - len(problems))]
     ]
     # Each person's counts of confirmed exchanges given and received, recounted.
     activity = PersonActivity.objects.all()

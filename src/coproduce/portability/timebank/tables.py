@@ -91,7 +91,10 @@ TABLES: list[Table] = [
         "memberships",
         community.Membership,
         _own,
-        leave_out=frozenset({"last_exchange_at"}),  # a summary of the participations, rebuilt
+        # A summary of the participations, rebuilt after the import.
+        leave_out=frozenset(
+            {"last_exchange_at", "last_gave_at", "last_received_at", "gave_count", "received_count"}
+        ),
     ),
     Table("organisations", community.Organisation, _own),
     Table("organisation_staff", community.OrganisationStaff, _own),
