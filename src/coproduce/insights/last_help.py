@@ -21,7 +21,11 @@ from django.db import connections, router
 
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.summary import _HELP, _REVERSAL, STATE_ID
-from coproduce.insights.summary_reads import REVERSED_TRANSFERS, _usable_watermark
+from coproduce.insights.summary_reads import (
+    REVERSED_TRANSFERS,
+    _usable_watermark,
+    read_at_watermark,
+)
 from coproduce.ledger.models import HOUR, Entry
 
 # account → its last help as `reads.instant` reads one (microseconds on PostgreSQL, the stored
@@ -36,17 +40,14 @@ def last_help_by_account(timebank_id: int, period: ReportPeriod) -> LastHelpRows
     up). Read again if a refresh moved the watermark between reading it and the rows."""
     using = router.db_for_read(Entry)
     connection = connections[using]
-    for _attempt in range(3):
-        watermark = _usable_watermark(using, "last_help_watermark")
-        if watermark is None:
-            return None
-        sql, params = _statement(connection, timebank_id, period, watermark)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = dict(cursor.fetchall())
-        if -1 not in found:  # the check's row: the watermark moved meanwhile
-            return found
-    return None
+    rows = read_at_watermark(
+        connection,
+        lambda: _usable_watermark(using, "last_help_watermark"),
+        lambda watermark: _statement(connection, timebank_id, period, watermark),
+        # The check's row: the watermark moved meanwhile.
+        lambda rows: any(account == -1 for account, _ in rows),
+    )
+    return None if rows is None else dict(rows)
 
 
 def _statement(

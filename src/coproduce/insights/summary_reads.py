@@ -6,8 +6,9 @@ watermark, and what the period's ends cut, and takes out what was reversed."""
 # ruff: noqa: S608 -- the SQL built here takes only placeholders and whole numbers it makes
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connections, router
@@ -38,6 +39,42 @@ REVERSED_TRANSFERS = (
     " AND t.kind = %s"
 )
 
+W = TypeVar("W")
+Statement = tuple[str, list[Any]]
+
+
+def _fetch(connection: Any, statement: Statement) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        return cursor.fetchall()
+
+
+def read_at_watermark(
+    connection: Any,
+    mark: Callable[[], W | None],
+    statement: Callable[[W], Statement],
+    moved: Callable[[list[Any]], bool],
+    live: Callable[[], Statement] | None = None,
+) -> list[Any] | None:
+    """The rows of `statement` built on the watermark `mark()` reads, read again (up to three
+    times) when its check row says a refresh `moved` the watermark in between. When the
+    summary cannot be used (no watermark) or keeps moving: the rows of `live`, a statement
+    reading the ledger alone, or without one None (the caller reads its own way)."""
+    for _attempt in range(3):
+        watermark = mark()
+        if watermark is None:
+            break
+        rows = _fetch(connection, statement(watermark))
+        if not moved(rows):
+            return rows
+    return None if live is None else _fetch(connection, live())
+
+
+def _first_is_check(rows: list[Any]) -> bool:
+    # The check row, when there is one, sorts first (its account is -1).
+    return bool(rows) and rows[0][0] == -1
+
+
 # account → (earned, spent, other_in, other_out, month bit sets...) for accounts with any
 # counted entry in the period
 FlowRow = tuple[int, ...]
@@ -50,20 +87,19 @@ def flows_by_account(timebank_id: int, period: ReportPeriod, month_bits: int) ->
     moved the watermark between reading it and reading the summary, and then it is read again."""
     using = router.db_for_read(Entry)
     connection = connections[using]
-    for _attempt in range(3):
+
+    def mark() -> tuple[int, datetime | None] | None:
         watermark, latest = _usable_watermark_and_latest(using)
-        sql, params = _flows_statement(
-            connection, timebank_id, period, month_bits, watermark, latest
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not rows or rows[0][0] != -1:
-            return rows
-    sql, params = _flows_statement(connection, timebank_id, period, month_bits, None, None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        return None if watermark is None else (watermark, latest)
+
+    rows = read_at_watermark(
+        connection,
+        mark,
+        lambda marked: _flows_statement(connection, timebank_id, period, month_bits, *marked),
+        _first_is_check,
+        live=lambda: _flows_statement(connection, timebank_id, period, month_bits, None, None),
+    )
+    return rows or []
 
 
 def _usable_watermark(using: str, mark: str = "watermark") -> int | None:
@@ -330,18 +366,14 @@ def help_by_month(timebank_id: int, period: ReportPeriod) -> list[tuple[int, str
     through the pairings' by-date index; read again if a refresh moved the watermark between."""
     using = router.db_for_read(Pairing)
     connection = connections[using]
-    for _attempt in range(3):
-        watermark = _usable_watermark(using, "pairing_watermark")
-        sql, params = _help_statement(connection, timebank_id, period, watermark)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not rows or rows[0][0] != -1:
-            return rows
-    sql, params = _help_statement(connection, timebank_id, period, None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    rows = read_at_watermark(
+        connection,
+        lambda: _usable_watermark(using, "pairing_watermark"),
+        lambda watermark: _help_statement(connection, timebank_id, period, watermark),
+        _first_is_check,
+        live=lambda: _help_statement(connection, timebank_id, period, None),
+    )
+    return rows or []
 
 
 def _help_statement(
@@ -444,17 +476,13 @@ def ties_by_pair(timebank_id: int, period: ReportPeriod) -> list[TieRow] | None:
     took the summary back below the watermark read first."""
     using = router.db_for_read(Pairing)
     connection = connections[using]
-    for _attempt in range(3):
-        watermark = _usable_watermark(using, "tie_watermark")
-        if watermark is None:
-            return None
-        sql, params = _ties_statement(connection, timebank_id, period, watermark)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if (-1, -1, 0, 0) not in rows:  # the check's row (a comparison per row, in C)
-            return rows
-    return None
+    return read_at_watermark(
+        connection,
+        lambda: _usable_watermark(using, "tie_watermark"),
+        lambda watermark: _ties_statement(connection, timebank_id, period, watermark),
+        # The check's row (a comparison per row, in C).
+        lambda rows: (-1, -1, 0, 0) in rows,
+    )
 
 
 def _ties_statement(

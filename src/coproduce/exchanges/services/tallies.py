@@ -8,13 +8,12 @@ received, and how many they gave and received in all), and its later moment on t
 of that time bank (`Membership.last_exchange_at`, indexed after the status and role, so the
 coordinator's "no exchange lately" is one index range of the quiet members), with copies of the
 activity's moments and counts (so "only giving / only receiving" are one index range too). The
-activity rows
-are never incremented, only recomputed from the participations of the people concerned (four
-index ranges each), and the membership's moment copied from them, so they cannot drift: every
-path that confirms an exchange (a member's confirmation, a coordinator's log or resolution, past
-exchanges brought in, the demo) calls `activity_refresh` for the people it touched, and
-`tallies_check` (run by `ledger verify`) recounts each membership's moments and counts and each
-activity's counts from the participations.
+activity rows are never incremented, only recomputed from the participations of the people
+concerned (four index ranges each), and the membership's copies taken from them, so they cannot
+drift: every path that confirms an exchange (a member's confirmation, a coordinator's log or
+resolution, past exchanges brought in, the demo) calls `activity_refresh` for the people it
+touched, and `tallies_check` (run by `ledger verify`) recounts each membership's moments and
+counts and each activity's counts from the participations.
 """
 
 from __future__ import annotations
