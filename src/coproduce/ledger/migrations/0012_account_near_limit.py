@@ -16,6 +16,7 @@ table once, under its lock).
 """
 
 from django.db import migrations, models
+from django.db.models.expressions import CombinedExpression
 
 RULE = "(balance <= min_balance + 60 OR (max_balance IS NOT NULL AND balance > max_balance - 60))"
 
@@ -44,11 +45,19 @@ class Migration(migrations.Migration):
                     name="near_limit",
                     field=models.GeneratedField(
                         db_persist=True,
-                        expression=models.Q(
-                            ("balance__lte", models.F("min_balance") + 60),
+                        expression=models.Q(  # type: ignore[arg-type]
+                            (
+                                "balance__lte",
+                                CombinedExpression(models.F("min_balance"), "+", models.Value(60)),
+                            ),
                             models.Q(
+                                (
+                                    "balance__gt",
+                                    CombinedExpression(
+                                        models.F("max_balance"), "-", models.Value(60)
+                                    ),
+                                ),
                                 ("max_balance__isnull", False),
-                                ("balance__gt", models.F("max_balance") - 60),
                             ),
                             _connector="OR",
                         ),
