@@ -82,6 +82,33 @@ def test_no_exchange_lately_reads_index_ranges_and_never_scans_the_banks_exchang
         assert "Seq Scan on exchanges_participant" not in plan, plan
 
 
+def test_no_exchange_lately_is_counted_from_two_ranges_of_the_quiet_index(
+    riverside, alice, bob, as_in_the_demo
+):
+    """Its total is two counts, of those never in a confirmed exchange and of those whose last
+    was before the cut-off, each one range of the quiet index, which holds every column they
+    read. As one condition (`IS NULL OR < cut-off`) PostgreSQL counted the ~2,000 quiet members
+    from the table's pages (BENCHMARKS.md, "Round 24: no exchange lately and near the limit
+    (quiet)")."""
+    populate(riverside, 3, prefix="p")
+    make_exchange(riverside, provider=alice, receiver=bob, status="agreed", days=90)
+    parts = selectors.SECTIONS["inactive"].counted(riverside, timezone.now())
+    assert len(parts) == 2
+    for part, bound in zip(parts, ["last_exchange_at IS NULL", "last_exchange_at <"], strict=True):
+        sql, params = selectors._counted(part).query.sql_with_params()
+        # Each part one range: its bound alone, never the two joined by OR.
+        assert bound in sql.replace('"', "") and " OR " not in sql, sql
+        plan = _plan(sql, params)
+        if connection.vendor == "sqlite":
+            assert "COVERING INDEX membership_quiet_by_last" in plan, plan
+            assert "MULTI-INDEX OR" not in plan, plan
+        else:
+            # Which of membership's indexes PostgreSQL walks on a test's few rows depends on
+            # their sizes (see above; on the demo the quiet index, index-only: BENCHMARKS.md);
+            # what holds at any size is one index range per part, never a union of two.
+            assert "BitmapOr" not in plan and "Seq Scan on community_membership" not in plan, plan
+
+
 @pytest.mark.parametrize(
     "key, index",
     [("only-giving", "membership_only_giving"), ("only-receiving", "membership_only_receiving")],
@@ -98,7 +125,7 @@ def test_the_one_sided_are_one_range_of_the_memberships_index_counted_from_it_al
     make_exchange(riverside, provider=alice, receiver=bob, status="confirmed", days=30)
     kind = selectors.SECTIONS[key]
     now = timezone.now()
-    total = kind.counted(riverside, now)
+    [total] = kind.counted(riverside, now)
     first = selectors._first_with_total(key, riverside, now, 10)
     for queryset in (total, first):
         assert "exchanges_personactivity" not in str(queryset.query)
@@ -130,3 +157,40 @@ def test_near_the_limit_tests_the_rule_first_and_reads_people_only_for_the_rows_
     assert where.index('"ledger_account"."balance" <=') < where.index("EXISTS"), where
     assert where.index('"ledger_account"."balance" <=') < where.index('"ledger_account"."kind"')
     assert "MIN(" not in where and "LEAST(" not in where, where
+
+
+# SQLite's statistics for the accounts on the 10,000-member demo, after ledger 0012.
+_SQLITE_ACCOUNTS = [
+    ("ledger_account", "ledger_account_near_limit", "357 357"),
+    ("ledger_account", "ledger_account_timebank_id_4d405ea5", "10014 10014"),
+    ("ledger_account", "ledger_account_person_id_0c30070e", "10014 1"),
+    ("ledger_account", "ledger_account_organisation_id_c2d985b7", "10014 3338"),
+    ("ledger_account", "one_member_account_per_unit", "10008 10008 1 1"),
+    ("ledger_account", "one_organisation_account_per_unit", "3 3 2 1"),
+    ("ledger_account", "one_chest_per_unit", "1 1 1"),
+    ("ledger_account", "sqlite_autoindex_ledger_account_1", "10014 1"),
+]
+
+
+def test_near_the_limit_reads_the_accounts_marked_near_from_their_index(riverside, alice, bob):
+    """The accounts within an hour of a limit are marked by the database (`near_limit`, ledger
+    0012) and indexed where marked: the list reads that index's range for the bank, a few
+    hundred of the demo's 10,000 accounts, not every page of the accounts' table (1,798 on
+    PostgreSQL; BENCHMARKS.md, "Round 24: no exchange lately and near the limit (quiet)")."""
+    with sqlite_statistics(_SQLITE_ACCOUNTS):
+        rows = selectors.SECTIONS["near-limit"].rows(riverside, timezone.now())
+        plan = _plan(*selectors._with_total("near-limit", rows)[:10].query.sql_with_params())
+    if connection.vendor == "sqlite":
+        assert "USING INDEX ledger_account_near_limit (timebank_id=?)" in plan, plan
+        assert "SCAN ledger_account" not in plan, plan
+    else:
+        # Which index PostgreSQL walks on a test's few accounts depends on their sizes (on the
+        # demo this one: BENCHMARKS.md); what holds at any size is that the list asks for the
+        # marked accounts, so the partial index serves it.
+        assert "near_limit AND" in plan, plan
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ledger_account_near_limit'"
+            )
+            [(definition,)] = cursor.fetchall()
+        assert definition.endswith("(timebank_id) WHERE near_limit"), definition

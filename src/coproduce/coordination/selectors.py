@@ -12,9 +12,11 @@ row says is worked out in `coordination.rows`, in the views.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db import connections, router
@@ -47,7 +49,7 @@ from coproduce.exchanges.models import Exchange, Request, Side
 from coproduce.exchanges.selectors import exchanges as exchange_selectors
 from coproduce.exchanges.selectors import listings as listing_selectors
 from coproduce.exchanges.selectors import participation
-from coproduce.ledger.models import Account
+from coproduce.ledger.models import NEAR_LIMIT, Account
 from coproduce.ledger.selectors import accounts_near_limit
 from coproduce.partners.selectors import referrals_new
 
@@ -56,7 +58,8 @@ UNCONFIRMED_AFTER_DAYS = 7
 UNANSWERED_AFTER_DAYS = 14
 INACTIVE_AFTER_DAYS = 60
 RECIPROCITY_DAYS = 365
-NEAR_LIMIT_MINUTES = 60
+# The ledger marks the accounts this near a limit (ledger.models.near_limit).
+NEAR_LIMIT_MINUTES = NEAR_LIMIT
 ROWS_SHOWN = 10
 
 
@@ -130,13 +133,13 @@ def members_only_giving_first(
     )
 
 
-def _one_sided_counted(side: str) -> Callable[[TimeBank, datetime], QuerySet[Any]]:
+def _one_sided_counted(side: str) -> Callable[[TimeBank, datetime], list[QuerySet[Any]]]:
     # One membership per person listed: the list's length, from the index alone.
-    def counted(timebank: TimeBank, now: datetime) -> QuerySet[Any]:
+    def counted(timebank: TimeBank, now: datetime) -> list[QuerySet[Any]]:
         since = now - timedelta(days=RECIPROCITY_DAYS)
-        return participation.members_one_sided_memberships(
-            timebank=timebank, since=since, side=side
-        )
+        return [
+            participation.members_one_sided_memberships(timebank=timebank, since=since, side=side)
+        ]
 
     return counted
 
@@ -175,10 +178,10 @@ class SectionKind:
     # The settings PostgreSQL plans it with (coordination.kept_sql: SERIAL, BY_INDEX).
     planner: Planner = ()
     # Its first `n` rows (as of `now`), where a narrower query finds the same rows as cutting
-    # `rows` (the dashboard's), and a queryset of one row per row of `rows` whose count is
-    # its total, read without what the rows show.
+    # `rows` (the dashboard's); and querysets with one row per row of `rows` between them,
+    # whose counts add up to its total, read without what the rows show (by default `rows`).
     first: Callable[[TimeBank, datetime, int], QuerySet[Any]] | None = None
-    counted: Callable[[TimeBank, datetime], QuerySet[Any]] | None = None
+    counted: Callable[[TimeBank, datetime], list[QuerySet[Any]]] | None = None
 
 
 # How PostgreSQL plans the lists that scan one table for a few hundred rows and join each to its
@@ -230,6 +233,9 @@ SECTIONS: dict[str, SectionKind] = {
             days=INACTIVE_AFTER_DAYS,
         ),
         lambda timebank, now: members_inactive(timebank=timebank, now=now),
+        counted=lambda timebank, now: participation.members_quiet_counted(
+            timebank=timebank, since=now - timedelta(days=INACTIVE_AFTER_DAYS)
+        ),
     ),
     "only-receiving": SectionKind(
         _("Members only receiving"),
@@ -291,10 +297,11 @@ SECTIONS: dict[str, SectionKind] = {
 # subquery would read the same rows again. Measured on the 10,000-member demo (BENCHMARKS.md,
 # "Dashboard, seventh round"): on PostgreSQL 58.8 -> 40.7 ms for these four; on SQLite only two
 # gain (its window sorts the rows again), and for requests with no answer the window is far
-# slower on both (3,585 rows through the sort against an index count).
-# (A section read through its `first` rows counts its total from all of them, never a window.)
+# slower on both (3,585 rows through the sort against an index count). (No exchange lately was
+# the fourth, on PostgreSQL, until round 24 counted it from its index's two ranges: `counted`.)
+# (A section given `first` or `counted` rows counts its total from those, never a window.)
 _WINDOW_TOTAL = {
-    "postgresql": frozenset({"inactive", "near-limit"}),
+    "postgresql": frozenset({"near-limit"}),
     "sqlite": frozenset({"near-limit"}),
 }
 
@@ -325,11 +332,16 @@ def _with_total(key: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
 def _first_with_total(key: str, timebank: TimeBank, moment: datetime, limit: int) -> Any:
     """A section's first `limit` rows with its total."""
     kind = SECTIONS[key]
-    if kind.first is None:
+    if kind.first is None and kind.counted is None:
         return _with_total(key, kind.rows(timebank, moment))[:limit]
-    counted = kind.rows if kind.counted is None else kind.counted
-    total = _counted(counted(timebank, moment))
-    return kind.first(timebank, moment, limit).annotate(section_total=total)[:limit]
+    first = (
+        kind.rows(timebank, moment) if kind.first is None else kind.first(timebank, moment, limit)
+    )
+    parts = (
+        [kind.rows(timebank, moment)] if kind.counted is None else kind.counted(timebank, moment)
+    )
+    total = reduce(operator.add, [_counted(part) for part in parts])
+    return first.annotate(section_total=total)[:limit]
 
 
 _KEPT: dict[tuple[str, int], KeptQuery] = {}

@@ -36,30 +36,39 @@ def _trading_members(timebank: TimeBank) -> QuerySet[Membership]:
     )
 
 
-def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Membership]:
-    """Members who joined before `since` and have taken part in no exchange (confirmed, or
-    still under way) since then, or never, annotated with `last_exchange`. Those who never had
-    one come first, then the longest quiet.
-
-    One query, whose SQL depends only on the time bank and `since` (so the dashboard keeps it
-    compiled: coordination.kept_sql). It reads the quiet members' range of the (time bank,
-    status, role, last exchange, ...) index and the time bank's exchanges still under way (a
-    few rows, read once for the list, not once per member)."""
-    # The last time an exchange of theirs moved: it is confirmed after it is done, done after
-    # it is agreed, agreed after it is proposed. Confirmed exchanges count in the time bank of
-    # the person's side (a member's exchange with a partner bank counts at home), as in
+def _open_parts(timebank: TimeBank) -> QuerySet[Participant]:
+    # The sides of the bank's exchanges still open. Confirmed exchanges count in the time bank
+    # of the person's side (a member's exchange with a partner bank counts at home), as in
     # PersonActivity; those still under way are the time bank's own, from its side.
-    open_parts = Participant.objects.filter(
+    return Participant.objects.filter(
         exchange_id__in=Exchange.objects.filter(timebank=timebank, status__in=OPEN_STATUSES).values(
             "id"
         ),
         timebank=timebank,
         person__isnull=False,
     )
-    # The people in one that moved since `since` are not quiet (an uncorrelated subquery: the
-    # database reads it once for the list, from the bank's open exchanges' index range).
+
+
+# The two ranges of the quiet index (time bank, status, role, last exchange, joining moments,
+# person) "no exchange lately" reads: no exchange ever confirmed, and the last before `since`.
+# Apart, each is counted from the index alone; as one condition (`IS NULL OR < since`)
+# PostgreSQL counted the two ranges' ~2,000 rows from the table's pages.
+_NEVER = Q(last_exchange_at__isnull=True)
+
+
+def _before(since: datetime) -> Q:
+    return Q(last_exchange_at__lt=since)
+
+
+def _quiet(timebank: TimeBank, since: datetime, last: Q) -> QuerySet[Membership]:
+    # The trading members whose last confirmed exchange is in `last`, who joined before `since`
+    # and are in no exchange under way that moved since then. The last time an exchange moved:
+    # it is confirmed after it is done, done after it is agreed, agreed after it is proposed.
+    # The people under way are an uncorrelated subquery: the database reads it once for the
+    # list, from the bank's open exchanges' index range.
     under_way = (
-        open_parts.annotate(
+        _open_parts(timebank)
+        .annotate(
             moved=Coalesce(
                 "exchange__confirmed_at",
                 "exchange__done_at",
@@ -70,10 +79,29 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
         .filter(moved__gte=since)
         .values("person_id")
     )
-    # For the others in one still unconfirmed on their side, it dates them by its last step;
+    return (
+        _trading_members(timebank)
+        .filter(last)
+        .annotate(joined=Coalesce("activated_at", "applied_at"))
+        .filter(joined__lt=since)
+        .exclude(person_id__in=under_way)
+    )
+
+
+def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Membership]:
+    """Members who joined before `since` and have taken part in no exchange (confirmed, or
+    still under way) since then, or never, annotated with `last_exchange`. Those who never had
+    one come first, then the longest quiet.
+
+    One query, whose SQL depends only on the time bank and `since` (so the dashboard keeps it
+    compiled: coordination.kept_sql). It reads the quiet members' two ranges of the (time bank,
+    status, role, last exchange, ...) index and the time bank's exchanges still under way (a
+    few rows, read once for the list, not once per member). `members_quiet_counted` counts it
+    from the index alone."""
+    # For those in an exchange still unconfirmed on their side, it dates them by its last step;
     # looked up only for the people with an open exchange (the CASE's condition, one hashed
     # set), not for each of the ~2,000 quiet members.
-    unconfirmed = open_parts.filter(
+    unconfirmed = _open_parts(timebank).filter(
         exchange_confirmed_at__isnull=True,
         side__in=[Side.PROVIDER, Side.RECEIVER],
     )
@@ -88,7 +116,7 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
     )
     # Their last confirmed exchange is kept on the membership (exchanges.services.tallies, in
     # the transaction that confirms it), indexed after the status and role: the quiet members
-    # are one index range, not every membership of the bank each looked up in PersonActivity.
+    # are index ranges, not every membership of the bank each looked up in PersonActivity.
     # The later of it and their last step in an exchange still under way (core.moments: either
     # may be missing).
     latest = latest_of(
@@ -99,11 +127,7 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
         ),
     )
     return (
-        _trading_members(timebank)
-        .filter(Q(last_exchange_at__lt=since) | Q(last_exchange_at__isnull=True))
-        .annotate(joined=Coalesce("activated_at", "applied_at"))
-        .filter(joined__lt=since)
-        .exclude(person_id__in=under_way)
+        _quiet(timebank, since, _NEVER | _before(since))
         .annotate(last_exchange=latest)
         # Their people are read after the list is cut (one more query for ten rows): joined in
         # the list's query, each of the ~2,000 quiet members' people was read before the sort
@@ -111,6 +135,13 @@ def members_quiet_since(*, timebank: TimeBank, since: datetime) -> QuerySet[Memb
         .prefetch_related("person")
         .order_by(F("last_exchange").asc(nulls_first=True), "joined", "id")
     )
+
+
+def members_quiet_counted(*, timebank: TimeBank, since: datetime) -> list[QuerySet[Membership]]:
+    """The memberships `members_quiet_since` lists, as two querysets whose counts add up to its
+    length: those with no exchange ever confirmed, and those whose last was before `since`,
+    each one range of the quiet index, counted from it alone."""
+    return [_quiet(timebank, since, _NEVER), _quiet(timebank, since, _before(since))]
 
 
 def _one_sided(*, timebank: TimeBank, since: datetime, side: str) -> QuerySet[Membership]:

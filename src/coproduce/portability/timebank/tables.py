@@ -60,7 +60,10 @@ class Table:
 
     def fields(self) -> list[models.Field]:
         skip = _NEVER | self.leave_out
-        return [f for f in self.model._meta.concrete_fields if f.name not in skip]
+        # A column the database computes (ledger.Account.near_limit) is not data to carry.
+        return [
+            f for f in self.model._meta.concrete_fields if f.name not in skip and not f.generated
+        ]
 
     def columns(self) -> list[str]:
         return [f.name for f in self.fields()]
