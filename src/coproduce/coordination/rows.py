@@ -71,6 +71,8 @@ def escape(text: Any) -> str:
 def _value(value: Any) -> str:
     # As a template prints a value inside {% blocktranslate %}: local time, localized, escaped
     # (conditionally: a value already marked safe is printed as it is).
+    if type(value) is str:  # most of them (a time since, a day, a name): escaped, no more
+        return escape(value)
     if isinstance(value, datetime):
         value = timezone.localtime(value)
     value = formats.localize(value)
@@ -86,11 +88,20 @@ def _say(translated: str, **values: Any) -> SafeString:
     return mark_safe(translated % {k: _value(v) for k, v in values.items()})  # noqa: S308
 
 
+@lru_cache(maxsize=1024)
+def _day_text(day: date, language: str | None) -> str:
+    """The `date:"j M Y"` filter's text for a day, worked out once per process, day and
+    language (the caller reads the language for the key): the rows share days, and each call
+    looked the format up in every format module and translated the month's name again."""
+    return formats.date_format(day, "j M Y")
+
+
 def _day(value: date | datetime) -> str:
-    # The `date:"j M Y"` filter, which reads a moment in local time.
+    # The `date:"j M Y"` filter, which reads a moment in local time (its day, month and year
+    # are all the format prints).
     if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    return formats.date_format(value, "j M Y")
+        value = timezone.localtime(value).date()
+    return _day_text(value, translation.get_language())
 
 
 class _Unit:
