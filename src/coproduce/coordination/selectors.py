@@ -430,14 +430,22 @@ def _coordinator_check(person: Person, timebank: TimeBank) -> None:
 
 
 def section_queryset_for(
-    person: Person, timebank: TimeBank, key: str, *, now: datetime | None = None
+    person: Person,
+    timebank: TimeBank,
+    key: str,
+    *,
+    now: datetime | None = None,
+    printed: bool = False,
 ) -> tuple[SectionKind, QuerySet[Any]]:
-    """All the rows of one section, for its "see all" page; only for a coordinator of the bank."""
+    """All the rows of one section, for its "see all" page (with `printed`, only the columns
+    its rows print: `_SHOWN`) or the API's list (whole rows); only for a coordinator of the
+    bank."""
     kind = SECTIONS.get(key)
     if kind is None:
         raise NotFound(str(_("There is no such list.")))
     _coordinator_check(person, timebank)
-    return kind, _shown(key, kind.rows(timebank, _now(now)))
+    rows = kind.rows(timebank, _now(now))
+    return kind, _shown(key, rows) if printed else rows
 
 
 def dashboard_for(

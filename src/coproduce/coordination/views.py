@@ -106,6 +106,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
         current_person(request),
         current_timebank(request),
         key,
+        printed=True,
     )
     # Counted and read with the settings the dashboard reads it with.
     database = connections[router.db_for_read(queryset.model)]
