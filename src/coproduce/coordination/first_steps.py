@@ -111,31 +111,30 @@ def first_steps_for(timebank: TimeBank, *, now: datetime | None = None) -> list[
     if not found:
         raise TimeBank.DoesNotExist
     state = found[0]
+    done = {
+        "settings": state["settings_completed_at"] is not None,
+        "coordinator": state["coordinators"] >= 2 or state["coordinator_invited"],
+        "members": state["has_member"] or state["member_invited"],
+        "organisation": state["has_organisation"],
+    }
+    if all(done.values()):
+        return None  # the box is gone: no address to reverse (three a view, issue 17)
     invitations = _url("coordinator:invitations", "members:list")
-    steps = [
+    return [
         FirstStep(
             "settings",
             _("Finish the time bank's settings"),
             reverse("coordinator:settings"),
-            state["settings_completed_at"] is not None,
+            done["settings"],
         ),
         FirstStep(
-            "coordinator",
-            _("Invite a second coordinator"),
-            invitations,
-            state["coordinators"] >= 2 or state["coordinator_invited"],
+            "coordinator", _("Invite a second coordinator"), invitations, done["coordinator"]
         ),
-        FirstStep(
-            "members",
-            _("Invite the first members"),
-            invitations,
-            state["has_member"] or state["member_invited"],
-        ),
+        FirstStep("members", _("Invite the first members"), invitations, done["members"]),
         FirstStep(
             "organisation",
             _("Add a partner organisation"),
             reverse("partners:organisation_new"),
-            state["has_organisation"],
+            done["organisation"],
         ),
     ]
-    return None if all(step.done for step in steps) else steps

@@ -24,6 +24,7 @@ from django.db.models import (
     Count,
     Func,
     IntegerField,
+    Prefetch,
     QuerySet,
     Subquery,
     Window,
@@ -329,13 +330,86 @@ def _with_total(key: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.annotate(section_total=_counted(queryset))
 
 
+# What a person's name and link are made of (`Person.display_name`, the row's link).
+_PERSON = ("public_id", "username", "first_name", "last_name", "erased_at")
+
+
+def _of(relation: str, columns: tuple[str, ...] = _PERSON) -> tuple[str, ...]:
+    return tuple(f"{relation}__{column}" for column in columns)
+
+
+# Who took part in a listed exchange (coordination.rows._people).
+_PARTICIPANTS = ("exchange", "side", "confirmed_at", *_of("person"), "organisation__name")
+
+# The columns each section's rows print (coordination.rows), read instead of whole rows: a
+# person is 28 columns (a password, a profile, a JSON list of times), and on SQLite each of
+# their dates was parsed for every person a view read (issue 17). Each entry: the row's own
+# columns and those of its `select_related` objects, then the columns of each prefetched
+# relation's rows (its own `select_related` objects' too). The foreign keys a row is joined or
+# prefetched by are among them; the primary keys are always read.
+_SHOWN: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
+    "applications": (("area", "application_note", "applied_at", *_of("person")), {}),
+    "referrals": (
+        ("public_id", "first_name", "last_name", "area", "received_at", "organisation__name"),
+        {},
+    ),
+    "unconfirmed": (
+        ("public_id", "title", "actual_minutes", "expected_minutes"),
+        {"participants": _PARTICIPANTS},
+    ),
+    "disputes": (("public_id", "title", "dispute_reason"), {"participants": _PARTICIPANTS}),
+    "unanswered": (
+        (
+            "public_id",
+            "title",
+            "category",
+            "area",
+            "created_at",
+            *_of("person"),
+            "organisation__name",
+        ),
+        {},
+    ),
+    "inactive": (("area", "person"), {"person": _PERSON}),
+    "only-receiving": (_PERSON, {}),
+    "only-giving": (_PERSON, {}),
+    "paused": (("started_at", *_of("person"), *_of("started_by")), {}),
+    "checks-expiring": (("kind", "expires_on", *_of("person")), {}),
+    "near-limit": (("balance", "min_balance", "max_balance", "person"), {"person": _PERSON}),
+}
+
+
+def _shown(key: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Section `key`'s rows with only the columns they print read (`_SHOWN`), its prefetches
+    alike; a section not listed, or read as dicts, is left whole."""
+    if key not in _SHOWN or queryset._fields is not None:  # type: ignore[attr-defined]
+        return queryset
+    columns, prefetched = _SHOWN[key]
+    narrowed = queryset.only(*columns)
+    if not prefetched:
+        return narrowed
+    lookups = []
+    for lookup in queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+        path = lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup
+        given = lookup.queryset if isinstance(lookup, Prefetch) else None
+        if path not in prefetched or (isinstance(lookup, Prefetch) and lookup.to_attr):
+            lookups.append(lookup)
+            continue
+        if given is None:
+            # What Django reads a foreign key's prefetch from when given no queryset.
+            given = queryset.model._meta.get_field(path).related_model._base_manager.all()
+        lookups.append(Prefetch(path, queryset=given.only(*prefetched[path])))
+    return narrowed.prefetch_related(None).prefetch_related(*lookups)
+
+
 def _first_with_total(key: str, timebank: TimeBank, moment: datetime, limit: int) -> Any:
     """A section's first `limit` rows with its total."""
     kind = SECTIONS[key]
     if kind.first is None and kind.counted is None:
-        return _with_total(key, kind.rows(timebank, moment))[:limit]
-    first = (
-        kind.rows(timebank, moment) if kind.first is None else kind.first(timebank, moment, limit)
+        return _with_total(key, _shown(key, kind.rows(timebank, moment)))[:limit]
+    first = _shown(
+        key,
+        kind.rows(timebank, moment) if kind.first is None else kind.first(timebank, moment, limit),
     )
     parts = (
         [kind.rows(timebank, moment)] if kind.counted is None else kind.counted(timebank, moment)
@@ -368,14 +442,22 @@ def _coordinator_check(person: Person, timebank: TimeBank) -> None:
 
 
 def section_queryset_for(
-    person: Person, timebank: TimeBank, key: str, *, now: datetime | None = None
+    person: Person,
+    timebank: TimeBank,
+    key: str,
+    *,
+    now: datetime | None = None,
+    printed: bool = False,
 ) -> tuple[SectionKind, QuerySet[Any]]:
-    """All the rows of one section, for its "see all" page; only for a coordinator of the bank."""
+    """All the rows of one section, for its "see all" page (with `printed`, only the columns
+    its rows print: `_SHOWN`) or the API's list (whole rows); only for a coordinator of the
+    bank."""
     kind = SECTIONS.get(key)
     if kind is None:
         raise NotFound(str(_("There is no such list.")))
     _coordinator_check(person, timebank)
-    return kind, kind.rows(timebank, _now(now))
+    rows = kind.rows(timebank, _now(now))
+    return kind, _shown(key, rows) if printed else rows
 
 
 def dashboard_for(

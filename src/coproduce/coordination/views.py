@@ -16,12 +16,14 @@ from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.coordination.first_steps import first_steps_for
 from coproduce.coordination.kept_sql import planned_on_postgresql
-from coproduce.coordination.rows import rows_html
+from coproduce.coordination.rows import escape, rows_html
+from coproduce.coordination.sections_html import sections_html, summary_html
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
 from coproduce.core.requests import current_person, current_timebank
 
@@ -43,10 +45,16 @@ QUICK_LINKS = [
 
 
 @lru_cache(maxsize=16)
-def _quick_link_urls(urlconf: str, prefix: str, language: str | None) -> tuple[str, ...]:
-    """The quick links' addresses, reversed once per process, URLconf, script prefix and
-    language (the caller reads them for the key) instead of on every view."""
-    return tuple(reverse(name) for name, _label in QUICK_LINKS)
+def _quick_links_html(urlconf: str, prefix: str, language: str | None) -> SafeString:
+    """The quick links' list items, their addresses reversed and their labels translated and
+    escaped once per process, URLconf, script prefix and language (the caller reads them for
+    the key) instead of on every view."""
+    return mark_safe(  # noqa: S308 (each address and label escaped)
+        "".join(
+            f'<li><a href="{escape(reverse(name))}">{escape(label)}</a></li>'
+            for name, label in QUICK_LINKS
+        )
+    )
 
 
 @lru_cache(maxsize=64)
@@ -78,16 +86,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for section in dashboard_for(current_person(request), timebank)
     ]
-    urls = _quick_link_urls(urlconf, prefix, language)
-    quick_links = [
-        {"url": url, "label": label} for url, (_name, label) in zip(urls, QUICK_LINKS, strict=True)
-    ]
     return render(
         request,
         "coordination/dashboard.html",
         {
-            "sections": sections,
-            "quick_links": quick_links,
+            # Marked up in Python (coordination.sections_html), not by the template's loops.
+            "summary": summary_html(sections),
+            "lists": sections_html(sections),
+            "quick_links": _quick_links_html(urlconf, prefix, language),
             # After dashboard_for, which refuses anyone but the bank's coordinators.
             "first_steps": first_steps_for(timebank),
         },
@@ -100,6 +106,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
         current_person(request),
         current_timebank(request),
         key,
+        printed=True,
     )
     # Counted and read with the settings the dashboard reads it with.
     database = connections[router.db_for_read(queryset.model)]
