@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
-    Exists,
     Expression,
     F,
     IntegerField,
@@ -110,14 +109,15 @@ def answerable_requests(person: Person, tb: TimeBank, now: datetime) -> QuerySet
         .exclude(person=person)
         .exclude(person_id__in=paused_person_ids(tb))
         .filter(not_blocked_with(person.pk))  # conversations (issue 13): blocks
+        # The requests of their open exchanges, listed once rather than looked for under every
+        # open request (a giver's own exchanges run to hundreds); never a null in the list, for
+        # NOT IN a list holding a null would exclude every request.
         .exclude(
-            Exists(
-                Participant.objects.filter(
-                    exchange__request=OuterRef("pk"),
-                    exchange__status__in=OPEN_EXCHANGE,
-                    person=person,
-                )
-            )
+            pk__in=Participant.objects.filter(
+                person=person,
+                exchange__status__in=OPEN_EXCHANGE,
+                exchange__request__isnull=False,
+            ).values("exchange__request_id")
         )
     )
 
@@ -176,17 +176,12 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
         default=Value(20),
         output_field=IntegerField(),
     )
+    # Everyone the person has a confirmed exchange with, listed once (not looked for per row).
+    exchanged_with = Participant.objects.filter(
+        person=person, exchange__status=ExchangeStatus.CONFIRMED
+    ).values("exchange__participants__person_id")
     tie = Case(
-        When(
-            Exists(
-                Participant.objects.filter(
-                    person=person,
-                    exchange__status=ExchangeStatus.CONFIRMED,
-                    exchange__participants__person_id=OuterRef("person_id"),
-                )
-            ),
-            then=Value(scores.PAST_TIE_SCORE),
-        ),
+        When(person_id__in=exchanged_with, then=Value(scores.PAST_TIE_SCORE)),
         When(person__isnull=True, then=Value(0)),
         default=Value(scores.NEW_TIE_SCORE),
         output_field=IntegerField(),
