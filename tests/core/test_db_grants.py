@@ -66,6 +66,8 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "core_attempt",
         "matching_matchprofile",
         "matching_matchterm",
+        # Round 25: a request's terms, replaced when it is saved, gone with an erasure's words.
+        "matching_requestterm",
         "otp_totp_totpdevice",
         "otp_static_staticdevice",
         "otp_static_statictoken",

@@ -125,8 +125,10 @@ TABLES: dict[str, Grant] = {
     "codesign_dissent": Grant.WRITE,
     # The matching index is derived data: a profile's terms are replaced when it changes, a
     # profile is removed when its member leaves, and `matching_reindex` rebuilds a time bank's.
+    # A request's terms are replaced when it is saved, and go with its words on an erasure.
     "matching_matchprofile": Grant.PRUNE,
     "matching_matchterm": Grant.PRUNE,
+    "matching_requestterm": Grant.PRUNE,
     "matching_matchingpreference": Grant.WRITE,
     "matching_matchingsettings": Grant.WRITE,
     # Conversations (issue 13): erasing a person blanks their messages' words (an update);

@@ -1,12 +1,12 @@
 """The home page's "requests you could help with", ranked once every few minutes.
 
 Ranking every open request of a time bank for one person is the dearest part of the home page
-(word matching over every open request's text). The ranking moves slowly, so the home page keeps
-each person's ranked requests (ids, scores and reasons, in the page's language) in the cache for
-`FRESH_FOR`; every view then re-checks those few requests against the hard rules in one query
-(`suggestions.answerable_requests`), so a request closed, expired, taken up, paused or blocked
-since never shows. A new request reaches the box within `FRESH_FOR`; the requests page and the
-coordinator's candidates always rank afresh.
+(the requests of their kinds of help or with their words, scored). The ranking moves slowly, so
+the home page keeps each person's ranked requests (ids, scores and reasons, in the page's
+language) in the cache for `FRESH_FOR`; every view then re-checks those few requests against the
+hard rules in one query (`suggestions.answerable_requests`), so a request closed, expired, taken
+up, paused or blocked since never shows. A new request reaches the box within `FRESH_FOR`; the
+requests page and the coordinator's candidates always rank afresh.
 """
 
 from __future__ import annotations

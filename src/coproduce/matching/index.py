@@ -1,6 +1,8 @@
 """Keeps the prepared matching index (MatchProfile, MatchTerm) in step with the people it
 describes: `profile_refresh` for one member after a change, `timebank_reindex` for a whole time
 bank after a bulk load (the demo, an import) or nightly, so "given in the last year" stays true.
+Requests' own terms (RequestTerm) likewise: `request_terms_refresh` when one is saved,
+`timebank_reindex` for all of them.
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from coproduce.community.availability import SLOTS
 from coproduce.community.models import Membership, MembershipStatus, Person, TimeBank
 from coproduce.community.safeguarding import paused_person_ids
 from coproduce.core.categories import Category
-from coproduce.exchanges.models import ExchangeStatus, ListingStatus, Offer, Participant, Side
-from coproduce.matching.models import MatchingPreference, MatchProfile, MatchTerm
+from coproduce.exchanges.models import (
+    ExchangeStatus,
+    ListingStatus,
+    Offer,
+    Participant,
+    Request,
+    Side,
+)
+from coproduce.matching.models import MatchingPreference, MatchProfile, MatchTerm, RequestTerm
 from coproduce.matching.text import category_term, terms_of
 
 MAX_TERMS_PER_PERSON = 60
@@ -219,6 +228,17 @@ def _insert(
     return count
 
 
+def request_terms_refresh(*, request: Request, created: bool = False) -> None:
+    """Rewrite one request's terms from its title, tags and description (a new one has none to
+    remove)."""
+    if not created:
+        RequestTerm.objects.filter(request_id=request.pk).delete()
+    RequestTerm.objects.bulk_create(
+        RequestTerm(timebank_id=request.timebank_id, request_id=request.pk, term=term)
+        for term in _terms_of(request.title, request.tags, request.description)
+    )
+
+
 def profiles_refresh_for_person(*, person_id: int) -> None:
     """After a change to a person (their "what I can give", their times): every time bank."""
     for timebank_id in Membership.objects.filter(person_id=person_id).values_list(
@@ -235,12 +255,24 @@ _TERM_FIELDS = (
     "timebank_id", "profile_id", "person_id", "term", "weight", "expires_at", "area",
     "availability_mask", "excluded_mask", "prior",
 )  # fmt: skip
+_REQUEST_TERM_FIELDS = ("timebank_id", "request_id", "term")
+
+
+def _request_term_rows(timebank_id: int) -> list[dict[str, Any]]:
+    """Every request's terms, read in full before the insert (a COPY holds the connection)."""
+    return [
+        {"timebank_id": timebank_id, "request_id": request_id, "term": term}
+        for request_id, title, tags, description in Request.objects.filter(
+            timebank_id=timebank_id
+        ).values_list("pk", "title", "tags", "description")
+        for term in _terms_of(title, tags, description)
+    ]
 
 
 @transaction.atomic
 def timebank_reindex(*, timebank: TimeBank) -> str:
-    """Rebuild the whole time bank's index from its members, offers and exchanges: a handful of
-    reads, then plain bulk inserts (no model objects, no per-member queries)."""
+    """Rebuild the whole time bank's index from its members, offers, exchanges and requests: a
+    handful of reads, then plain bulk inserts (no model objects, no per-member queries)."""
     timebank_id = timebank.pk
     # Coordinates are recorded by hand (services.location_set): keep them across the rebuild.
     places = {
@@ -252,7 +284,7 @@ def timebank_reindex(*, timebank: TimeBank) -> str:
     # Terms first (profiles cascade to them); plain DELETEs, so the ORM collects nothing.
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (MatchTerm, MatchProfile):
+        for model in (MatchTerm, MatchProfile, RequestTerm):
             cursor.execute(
                 f"DELETE FROM {qn(model._meta.db_table)} WHERE timebank_id = %s",  # noqa: S608
                 [timebank_id],
@@ -308,4 +340,5 @@ def timebank_reindex(*, timebank: TimeBank) -> str:
         ),
         _TERM_FIELDS,
     )
+    _insert(RequestTerm, _request_term_rows(timebank_id), _REQUEST_TERM_FIELDS)
     return f"Matching index of {timebank.name}: {len(profiles):,} members, {written:,} terms."

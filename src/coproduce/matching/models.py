@@ -1,5 +1,6 @@
 """Matching's own tables: a time bank's matching settings, each person's "don't match me for"
-list, and the prepared index the ranking reads (one profile row per member and their terms).
+list, and the prepared index the ranking reads (one profile row per member and their terms, and
+each request's terms for the other direction, `matching.suggestions`).
 
 The index is derived data: `matching.index` rebuilds a person's rows whenever their offers,
 profile, membership or given exchanges change (receivers.py), and `coproduce manage
@@ -149,6 +150,34 @@ class MatchTerm(models.Model):
                 name="matchterm_by_rank",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class RequestTerm(models.Model):
+    """One term (matching.text) of a request's title, tags or description: what the home page's
+    "requests you could help with" box matches a member's terms against, by equality on an
+    index, the very terms `matching.selectors.needs_of` ranks the request's candidates by.
+
+    Every request has its rows whatever its status (they depend on its words alone); the box
+    reads them only for the requests it may show. Written by `matching.index` when a request
+    is saved (receivers.py) and by `timebank_reindex`; a person's erasure removes theirs."""
+
+    # Both keys are led by the two indexes below, so neither needs one of its own.
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
+    request = models.ForeignKey(
+        "exchanges.Request", on_delete=models.CASCADE, db_index=False, related_name="match_terms"
+    )
+    term = models.CharField(max_length=42)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "term"], name="one_row_per_request_term")
+        ]
+        indexes = [models.Index(fields=["timebank", "term", "request"], name="requestterm_by_term")]
 
     def __str__(self) -> str:
         return self.term

@@ -10,6 +10,10 @@ change rebuilds nothing. Outside a transaction (autocommit) the refresh runs at 
 the index inside the same transaction first refreshes what is waiting (`pending_refresh`), so
 a page that changes an offer and then ranks sees the change. Bulk writes bypass these receivers;
 `matching_reindex` catches up.
+
+A request's own terms (RequestTerm) are rewritten at once when it is saved, in the same
+transaction: one or two small statements, and only when its words may have changed. An erasure
+(privacy/signals.py) removes the erased person's requests' terms with their words.
 """
 
 from __future__ import annotations
@@ -21,11 +25,19 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from coproduce.community.models import Membership, Person, SafeguardingPause
-from coproduce.exchanges.models import Exchange, ExchangeStatus, Offer, Side
-from coproduce.matching.index import profile_refresh, profiles_refresh_for_person
+from coproduce.exchanges.models import Exchange, ExchangeStatus, Offer, Request, Side
+from coproduce.matching.index import (
+    profile_refresh,
+    profiles_refresh_for_person,
+    request_terms_refresh,
+)
+from coproduce.matching.models import RequestTerm
+from coproduce.privacy.signals import person_erased
 
 # Saving only these fields changes nothing matching reads (every sign-in saves last_login).
 _IGNORED_PERSON_FIELDS = frozenset({"last_login", "password"})
+# A request's terms come from these fields alone (a save naming none of them keeps its terms).
+_REQUEST_TEXT_FIELDS = frozenset({"title", "tags", "description"})
 _ATTRIBUTE = "coproduce_matching_pending"
 
 
@@ -130,6 +142,20 @@ def exchange_changed(sender: type, instance: Exchange, **kwargs: Any) -> None:
         _touched(timebank_id=instance.timebank_id, person_id=person_id)
 
 
+def request_changed(sender: type, instance: Request, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
+    if kwargs.get("raw") or (fields is not None and not set(fields) & _REQUEST_TEXT_FIELDS):
+        return
+    request_terms_refresh(request=instance, created=bool(kwargs.get("created")))
+
+
+def person_erased_terms_drop(
+    sender: Any, *, person: Person, timebank_ids: list[int], **kwargs: Any
+) -> None:
+    """The erasure blanks the person's listings' words by a bulk update: their terms go too."""
+    RequestTerm.objects.filter(timebank_id__in=timebank_ids, request__person=person).delete()
+
+
 def connect() -> None:
     post_save.connect(offer_changed, sender=Offer, dispatch_uid="matching.offer_saved")
     post_delete.connect(offer_changed, sender=Offer, dispatch_uid="matching.offer_deleted")
@@ -139,3 +165,7 @@ def connect() -> None:
     )
     post_save.connect(pause_changed, sender=SafeguardingPause, dispatch_uid="matching.pause_saved")
     post_save.connect(exchange_changed, sender=Exchange, dispatch_uid="matching.exchange_saved")
+    post_save.connect(request_changed, sender=Request, dispatch_uid="matching.request_saved")
+    person_erased.connect(
+        person_erased_terms_drop, dispatch_uid="matching.request_terms_drop_on_erasure"
+    )

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
-    Exists,
     Expression,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -43,12 +43,12 @@ from coproduce.exchanges.models import (
 )
 from coproduce.matching import scores
 from coproduce.matching.index import CATEGORY_BIT, slots_of
-from coproduce.matching.models import MatchProfile, MatchTerm
+from coproduce.matching.models import MatchProfile, MatchTerm, RequestTerm
 from coproduce.matching.ranking import OPEN_EXCHANGE, max_score2, weights_of
 from coproduce.matching.receivers import pending_refresh
 from coproduce.matching.scores import Reason
-from coproduce.matching.selectors import settings_for, word_match
-from coproduce.matching.text import forms_of, terms_of
+from coproduce.matching.selectors import settings_for
+from coproduce.matching.text import terms_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -110,14 +110,15 @@ def answerable_requests(person: Person, tb: TimeBank, now: datetime) -> QuerySet
         .exclude(person=person)
         .exclude(person_id__in=paused_person_ids(tb))
         .filter(not_blocked_with(person.pk))  # conversations (issue 13): blocks
+        # The requests of their open exchanges, listed once rather than looked for under every
+        # open request (a giver's own exchanges run to hundreds); never a null in the list, for
+        # NOT IN a list holding a null would exclude every request.
         .exclude(
-            Exists(
-                Participant.objects.filter(
-                    exchange__request=OuterRef("pk"),
-                    exchange__status__in=OPEN_EXCHANGE,
-                    person=person,
-                )
-            )
+            pk__in=Participant.objects.filter(
+                person=person,
+                exchange__status__in=OPEN_EXCHANGE,
+                exchange__request__isnull=False,
+            ).values("exchange__request_id")
         )
     )
 
@@ -138,20 +139,25 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
     excluded = [c for c, bit in CATEGORY_BIT.items() if profile.excluded_mask & bit]
     valid = _valid_check_kinds(person, tb.pk)
     excluded += [c for c, kind in (settings.safeguarding or {}).items() if kind not in valid]
-    pool = Q(category__in=categories)
-    word_qs = {term: word_match(term) for term in words}
-    for q in word_qs.values():
-        pool |= q
     if not categories and not words:
         return []
-    requests = answerable_requests(person, tb, now).exclude(category__in=excluded).filter(pool)
+    # The member's words are matched by equality against each request's own terms
+    # (RequestTerm, the same stemmer and synonyms), on an index: never a scan of the text.
+    pool = Q(category__in=categories)
     skill_points: Expression = Case(
         When(category__in=categories, then=Value(3)), default=Value(0), output_field=IntegerField()
     )
-    for q in word_qs.values():
-        skill_points = skill_points + Case(
-            When(q, then=Value(2)), default=Value(0), output_field=IntegerField()
+    if words:
+        pool |= Q(
+            pk__in=RequestTerm.objects.filter(timebank=tb, term__in=words).values("request_id")
         )
+        # How many of the words the request has: COUNT(*) with no GROUP BY (0, never null),
+        # read from the (request, term) index alone.
+        found = RequestTerm.objects.filter(request_id=OuterRef("pk"), term__in=words).values(
+            n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField())
+        )
+        skill_points = skill_points + Value(2) * Subquery(found, output_field=IntegerField())
+    requests = answerable_requests(person, tb, now).exclude(category__in=excluded).filter(pool)
     any_slot = Q()
     for slot in slots_of(profile.availability_mask):
         any_slot |= Q(availability_text__contains=f'"{slot}"')
@@ -176,17 +182,12 @@ def _requests_for_profile(person: Person, profile: MatchProfile, limit: int) -> 
         default=Value(20),
         output_field=IntegerField(),
     )
+    # Everyone the person has a confirmed exchange with, listed once (not looked for per row).
+    exchanged_with = Participant.objects.filter(
+        person=person, exchange__status=ExchangeStatus.CONFIRMED
+    ).values("exchange__participants__person_id")
     tie = Case(
-        When(
-            Exists(
-                Participant.objects.filter(
-                    person=person,
-                    exchange__status=ExchangeStatus.CONFIRMED,
-                    exchange__participants__person_id=OuterRef("person_id"),
-                )
-            ),
-            then=Value(scores.PAST_TIE_SCORE),
-        ),
+        When(person_id__in=exchanged_with, then=Value(scores.PAST_TIE_SCORE)),
         When(person__isnull=True, then=Value(0)),
         default=Value(scores.NEW_TIE_SCORE),
         output_field=IntegerField(),
@@ -253,11 +254,9 @@ def _request_reasons(
                     _("you offer %(kind)s") % {"kind": scores.category_label(row.category)},
                 )
             )
-        text = f"{row.title} {row.tags} {row.description}".lower()
-        hits = [t for t in words if any(form in text for form in forms_of(t))]
-        if hits:
-            found = terms_of(row.title, row.tags, row.description)
-            said = [found[t] for t in hits if t in found] or hits
+        found = terms_of(row.title, row.tags, row.description)
+        said = [found[t] for t in words if t in found]
+        if said:
             reasons.append(
                 Reason("skill", _("asks for %(words)s") % {"words": ", ".join(said[:3])})
             )
