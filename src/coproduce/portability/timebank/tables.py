@@ -171,6 +171,7 @@ LEFT_OUT = {
     "core.Attempt": "rate limits",
     "matching.MatchProfile": "the matching index, built again after the import",
     "matching.MatchTerm": "the matching index, built again after the import",
+    "matching.RequestTerm": "the matching index, built again after the import",
     "exchanges.OfferText": "the search index, kept by the database",
     "exchanges.RequestText": "the search index, kept by the database",
     "exchanges.PersonActivity": "a summary of the participations, rebuilt after the import",
