@@ -150,3 +150,52 @@ def test_the_lists_read_the_copies_kept_on_the_membership_and_verify_names_a_dri
     assert _rows(participation.members_one_sided(timebank=story, since=since, side="provider")) == (
         before
     )
+
+
+def _exchange(timebank, giver, receiver, moment):
+    exchange = Exchange.objects.create(
+        timebank=timebank, title="Help", category="care", status="confirmed",
+        expected_minutes=60, proposed_by=giver, created_at=moment, done_at=moment,
+        confirmed_at=moment,
+    )  # fmt: skip
+    for side, person in ((Side.PROVIDER, giver), (Side.RECEIVER, receiver)):
+        Participant.objects.create(
+            timebank=timebank,
+            exchange=exchange,
+            side=side,
+            person=person,
+            account=member_account_get_or_open(timebank=timebank, person=person),
+        )
+
+
+def test_the_one_sided_totals_count_who_never_or_only_long_ago_took_the_other_side(story, carol):
+    """Each total is counted in two ranges of the other side's index (never on the other side;
+    last there before the year): at every moment it is the whole list's length, for people on
+    the other side two years ago, this year, and never."""
+    now = timezone.now()
+    gwen = Person.objects.get(first_name="Gwen", last_name="Giver")
+    bryn = Person.objects.get(first_name="Bryn", last_name="Giver")
+    olwen = Person.objects.get(first_name="Olwen", last_name="Receiver")
+    ceri = Person.objects.get(first_name="Ceri", last_name="Receiver")
+    # Gwen received two years ago, Bryn this month: Gwen still only gives, Bryn no longer.
+    _exchange(story, olwen, gwen, now - timedelta(days=700))
+    _exchange(story, ceri, bryn, now - timedelta(days=5))
+    tallies_rebuild(timebank_id=story.pk)
+    for days_later in [0, 30, 200, 380, 800]:
+        moment = now + timedelta(days=days_later)
+        since = moment - timedelta(days=selectors.RECIPROCITY_DAYS)
+        sections = {s.key: s for s in selectors.dashboard_for(carol, story, now=moment, limit=2)}
+        for key, side in (("only-giving", Side.PROVIDER), ("only-receiving", Side.RECEIVER)):
+            whole = participation.members_one_sided(timebank=story, since=since, side=side)
+            assert sections[key].total == len(whole), (days_later, key)
+    since = now - timedelta(days=selectors.RECIPROCITY_DAYS)
+    giving = {p.first_name for p in participation.members_one_sided(
+        timebank=story, since=since, side=Side.PROVIDER
+    )}  # fmt: skip
+    # Gwen is counted in the range of those whose last receiving was before the year.
+    assert "Gwen" in giving and "Bryn" not in giving
+    never, long_ago = participation.members_one_sided_counted(
+        timebank=story, since=since, side=Side.PROVIDER
+    )
+    assert [m.person.first_name for m in long_ago] == ["Gwen"]
+    assert never.count() + long_ago.count() == len(giving) == 7

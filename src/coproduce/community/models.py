@@ -192,12 +192,12 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(role__in=[Role.COORDINATOR, Role.ADMIN])
 
 
-# The coordinator's lists of members (no exchange lately, only giving, only receiving) each read
-# one range of an index of (time bank, status, role, ...), counted from the index alone.
-_LISTED = {
+_LISTED = {  # the coordinator's member lists read ranges of (time bank, status, role, ...)
     "membership_quiet_by_last": ("last_exchange_at", "activated_at", "applied_at", "person"),
     "membership_only_giving": ("gave_count", "person", "last_gave_at", "last_received_at"),
     "membership_only_receiving": ("received_count", "person", "last_received_at", "last_gave_at"),
+    "membership_by_last_gave": ("last_gave_at", "last_received_at"),
+    "membership_by_last_received": ("last_received_at", "last_gave_at"),
 }
 
 

@@ -135,12 +135,11 @@ def members_only_giving_first(
 
 
 def _one_sided_counted(side: str) -> Callable[[TimeBank, datetime], list[QuerySet[Any]]]:
-    # One membership per person listed: the list's length, from the index alone.
+    # One membership per person listed, in two ranges of the other side's index: the list's
+    # length, from the index alone.
     def counted(timebank: TimeBank, now: datetime) -> list[QuerySet[Any]]:
         since = now - timedelta(days=RECIPROCITY_DAYS)
-        return [
-            participation.members_one_sided_memberships(timebank=timebank, since=since, side=side)
-        ]
+        return participation.members_one_sided_counted(timebank=timebank, since=since, side=side)
 
     return counted
 
