@@ -19,7 +19,7 @@ quarter (the sums of its three months, folded with them). The report
 So the figures are exactly those of the plain query over the period's entries, whatever the
 watermark, and postings cost nothing more. The pairings are kept the same way in `HelpMonth`
 (help by month and category) and `TieSpan` (each pair's first and last exchange, for the
-funder's ties: `summary_reads.ties_by_pair`), and each account's last help in `LastHelp`
+funder's ties: `tie_reads.ties_by_pair`), and each account's last help in `LastHelp`
 (`last_help.last_help_by_account`), each up to its own watermark. `summary_refresh`
 moves the watermarks on, folding what is above them in; it runs where it is safe to write
 (the `coproduce insights refresh` command an operator schedules), never in a report and never
