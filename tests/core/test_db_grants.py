@@ -83,6 +83,7 @@ def test_the_app_may_never_change_or_delete_the_ledgers_history_or_the_audit_log
         "community_organisationstaff",
         # Issue 17: the insights report's summaries of the ledger, rebuilt from the entries.
         "insights_accountmonth",
+        "insights_accountquarter",
         "insights_helpmonth",
         "insights_tiespan",
         "insights_lasthelp",

@@ -5,18 +5,22 @@ and ends on."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
+from collections import defaultdict
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from coproduce.exchanges.models import Exchange
 from coproduce.insights import summary
-from coproduce.insights.models import AccountMonth, SummaryState
+from coproduce.insights.models import AccountMonth, AccountQuarter, SummaryState
 from coproduce.insights.period import ReportPeriod
 from coproduce.insights.report import report_build
 from coproduce.insights.selectors import account_months
@@ -66,12 +70,36 @@ def _assert_exact(timebank):
         read = _figures(timebank)
     for table in (
         "insights_accountmonth",
+        "insights_accountquarter",
         "insights_helpmonth",
         "insights_tiespan",
         "insights_lasthelp",
     ):
         assert any(table in q["sql"] for q in queries.captured_queries)
     assert read == _without_summaries(timebank)
+    assert _quarters() == _quarters_of_months()
+
+
+def _quarters() -> dict[tuple[int, int], tuple[int, ...]]:
+    return {
+        (q.account_id, q.quarter): (
+            q.earned, q.spent, q.other_in, q.other_out, q.help_months, q.entries
+        )
+        for q in AccountQuarter.objects.all()
+    }  # fmt: skip
+
+
+def _quarters_of_months() -> dict[tuple[int, int], tuple[int, ...]]:
+    """Each account's quarters as the sums of its month rows, with the months of help as bits."""
+    sums: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * 6)
+    for m in AccountMonth.objects.all():
+        in_quarter = (m.month % 100 - 1) % 3
+        row = sums[(m.account_id, m.month - in_quarter)]
+        for i, value in enumerate((m.earned, m.spent, m.other_in, m.other_out)):
+            row[i] += value
+        row[4] |= (1 << in_quarter) if m.help_entries else 0
+        row[5] += m.entries
+    return {key: tuple(row) for key, row in sums.items()}
 
 
 def _transfer_on(timebank, day):
@@ -150,6 +178,46 @@ def test_a_last_month_cut_after_every_date_the_summary_holds_is_read_from_the_su
 
 
 @pytest.mark.django_db
+def test_a_quarter_wholly_in_the_period_is_read_from_its_quarter_rows(story, riverside, carol):
+    """Riverside's first quarter of 2025 is one row per account, not three; a reversal in it
+    sends that account's quarter back to its month rows, netted, and the figures stay exact."""
+    alice, dave = story["alice"], story["dave"]
+    summary_refresh()
+    assert _quarters() == _quarters_of_months()
+    assert {quarter for _account, quarter in _quarters()} >= {202501}
+
+    def flows_read(start, end):
+        with CaptureQueriesContext(connection) as queries:
+            account_months(riverside, ReportPeriod.checked(start, end))
+        (flows,) = [
+            q["sql"] for q in queries.captured_queries if "insights_accountmonth" in q["sql"]
+        ]
+        return flows
+
+    assert "insights_accountquarter" in flows_read(date(2025, 1, 1), date(2025, 3, 31))
+    assert "insights_accountquarter" in flows_read(date(2024, 12, 1), date(2025, 4, 30))
+    assert "insights_accountquarter" not in flows_read(date(2025, 2, 1), date(2025, 4, 30))
+    transfer_reverse(
+        transfer=_transfer_on(riverside, date(2025, 2, 20)), acting=carol, reason="Not done"
+    )
+    exchanged(riverside, alice, dave, 60, date(2025, 3, 31), "care", acting=carol)
+    _assert_exact(riverside)
+    summary_refresh()
+    _assert_exact(riverside)
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_quarters_from_the_months_already_folded(story, riverside):
+    summary_refresh()
+    folded = _quarters()
+    AccountQuarter.objects.all().delete()
+    migration = importlib.import_module("coproduce.insights.migrations.0008_account_quarters")
+    # The migration reads only its editor's connection.
+    migration.quarters_from_months(apps, SimpleNamespace(connection=connection))
+    assert folded and _quarters() == folded == _quarters_of_months()
+
+
+@pytest.mark.django_db
 def test_summaries_cut_in_another_time_zone_are_not_used_until_rebuilt(story, riverside):
     summary_refresh()
     with override_settings(TIME_ZONE="America/New_York"):
@@ -157,6 +225,7 @@ def test_summaries_cut_in_another_time_zone_are_not_used_until_rebuilt(story, ri
             read = _figures(riverside)
         for table in (
             "insights_accountmonth",
+            "insights_accountquarter",
             "insights_helpmonth",
             "insights_tiespan",
             "insights_lasthelp",

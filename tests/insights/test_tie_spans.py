@@ -202,11 +202,11 @@ def test_spans_emptied_by_a_rebuild_after_their_mark_was_read_are_not_trusted(
 ):
     """A rebuild starts between the report reading how far the spans go and reading them: the
     statement sees the mark gone back and the ties are read again (then from the pairings)."""
-    from coproduce.insights import summary_reads
+    from coproduce.insights import tie_reads
 
     summary_refresh()
     expected = _network(riverside)
-    statement, calls = summary_reads._ties_statement, []
+    statement, calls = tie_reads._ties_statement, []
 
     def rebuilt_meanwhile(*args):
         calls.append(args[-1])
@@ -215,7 +215,7 @@ def test_spans_emptied_by_a_rebuild_after_their_mark_was_read_are_not_trusted(
             SummaryState.objects.update(tie_watermark=0)
         return statement(*args)
 
-    monkeypatch.setattr(summary_reads, "_ties_statement", rebuilt_meanwhile)
+    monkeypatch.setattr(tie_reads, "_ties_statement", rebuilt_meanwhile)
     report = report_build(timebank=riverside, period=ReportPeriod.checked(*Q1), named=False)
     assert len(calls) == 1  # read once from the spans, then (mark 0) from the pairings
     assert report.network.summary.ties == expected[0]

@@ -104,6 +104,7 @@ TABLES: dict[str, Grant] = {
     # deletes and refills them.
     "insights_summarystate": Grant.WRITE,
     "insights_accountmonth": Grant.PRUNE,
+    "insights_accountquarter": Grant.PRUNE,
     "insights_helpmonth": Grant.PRUNE,
     "insights_tiespan": Grant.PRUNE,
     "insights_lasthelp": Grant.PRUNE,

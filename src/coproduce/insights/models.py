@@ -60,6 +60,37 @@ class AccountMonth(models.Model):
         return f"account {self.account_id} in {self.month}"
 
 
+class AccountQuarter(models.Model):
+    """One account's hour entries in one quarter of the installation's time zone (January to
+    March, ...), up to the same watermark as `AccountMonth` and folded with it: the sums of its
+    three month rows, so that the report adds up one row instead of three for a quarter wholly
+    in the period (`summary_reads.flows_by_account`), with which of its months had help."""
+
+    timebank = models.ForeignKey(
+        "community.TimeBank", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    quarter = models.IntegerField()  # its first month, as AccountMonth.month: 202601, 202604...
+    earned = models.BigIntegerField(default=0)
+    spent = models.BigIntegerField(default=0)
+    other_in = models.BigIntegerField(default=0)
+    other_out = models.BigIntegerField(default=0)
+    help_months = models.IntegerField(default=0)  # bit k: its (k + 1)th month had help entries
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timebank", "quarter", "account"], name="one_account_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} in the quarter from {self.quarter}"
+
+
 class HelpMonth(models.Model):
     """A time bank's exchanges' pairings in one month of the installation's time zone and one
     category, up to `SummaryState.pairing_watermark`, whether or not their transfer was later

@@ -31,7 +31,7 @@ from coproduce.insights.selectors import (
     counted_pairings,
     last_help_of_people,
 )
-from coproduce.insights.summary_reads import ties_by_pair
+from coproduce.insights.tie_reads import ties_by_pair
 from coproduce.ledger.models import AccountKind
 
 

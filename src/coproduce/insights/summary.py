@@ -4,10 +4,11 @@
 The ledger's entries are never changed or deleted, so a sum of the entries up to some id stays
 right forever. `AccountMonth` keeps, per account and month of the installation's time zone,
 the sums of every hour entry up to `SummaryState.watermark` (reversals' own entries left out;
-entries of transfers reversed later left in). The report (`summary_reads.flows_by_account`)
-adds up, in one statement:
+entries of transfers reversed later left in), and `AccountQuarter` the same per account and
+quarter (the sums of its three months, folded with them). The report
+(`summary_reads.flows_by_account`) adds up, in one statement:
 
-- the summary's rows for the months wholly inside the period;
+- the summary's rows for the months wholly inside the period, a quarter's three in one row;
 - live, the entries above the watermark in those months (an index range on the entries' id:
   whatever was posted, imported with an old date, or reversed since the last refresh);
 - live, the entries in the parts of months the period's first and last days cut (through the
@@ -18,7 +19,7 @@ adds up, in one statement:
 So the figures are exactly those of the plain query over the period's entries, whatever the
 watermark, and postings cost nothing more. The pairings are kept the same way in `HelpMonth`
 (help by month and category) and `TieSpan` (each pair's first and last exchange, for the
-funder's ties: `summary_reads.ties_by_pair`), and each account's last help in `LastHelp`
+funder's ties: `tie_reads.ties_by_pair`), and each account's last help in `LastHelp`
 (`last_help.last_help_by_account`), each up to its own watermark. `summary_refresh`
 moves the watermarks on, folding what is above them in; it runs where it is safe to write
 (the `coproduce insights refresh` command an operator schedules), never in a report and never
@@ -47,7 +48,14 @@ from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from coproduce.exchanges.models import Pairing
-from coproduce.insights.models import AccountMonth, HelpMonth, LastHelp, SummaryState, TieSpan
+from coproduce.insights.models import (
+    AccountMonth,
+    AccountQuarter,
+    HelpMonth,
+    LastHelp,
+    SummaryState,
+    TieSpan,
+)
 from coproduce.ledger.models import HOUR, Entry, TransferKind
 
 STATE_ID = 1
@@ -115,6 +123,7 @@ def summary_refresh(*, rebuild: bool = False) -> Refreshed:
         rebuilt = rebuild or state.time_zone != tz_name
         if rebuilt:
             AccountMonth.objects.using(using).all()._raw_delete(using)
+            AccountQuarter.objects.using(using).all()._raw_delete(using)
             HelpMonth.objects.using(using).all()._raw_delete(using)
             TieSpan.objects.using(using).all()._raw_delete(using)
             LastHelp.objects.using(using).all()._raw_delete(using)
@@ -241,8 +250,34 @@ def _fold(low: int, high: int, using: str) -> datetime | None:
             adapt(_month_start(chunk[0], tz)),
             adapt(_month_start(_next_month(chunk[-1]), tz)),
         ]
+        # The same entries by account and quarter (`AccountQuarter`): the month groups above,
+        # added up three months at a time, with the months of help as bits.
+        in_quarter = "(m.month %% 100 - 1) %% 3"
+        quarters = f"""
+            INSERT INTO insights_accountquarter (timebank_id, account_id, quarter, earned, spent,
+                other_in, other_out, help_months, entries)
+            SELECT m.timebank_id, m.account_id, m.month - {in_quarter}, SUM(m.earned),
+                SUM(m.spent), SUM(m.other_in), SUM(m.other_out),
+                SUM(CASE WHEN m.h > 0 THEN 1 << {in_quarter} ELSE 0 END), SUM(m.n)
+            FROM (SELECT e.timebank_id AS timebank_id, e.account_id AS account_id,
+                    CASE {whens} END AS month, {_sums(named=True)}
+                FROM ledger_entry e
+                WHERE e.id > %s AND e.id <= %s AND e.unit = %s AND e.kind <> %s
+                    AND e.occurred_at >= %s AND e.occurred_at < %s
+                GROUP BY 1, 2, 3) m
+            WHERE true
+            GROUP BY 1, 2, 3
+            ON CONFLICT (timebank_id, quarter, account_id) DO UPDATE SET
+                earned = insights_accountquarter.earned + excluded.earned,
+                spent = insights_accountquarter.spent + excluded.spent,
+                other_in = insights_accountquarter.other_in + excluded.other_in,
+                other_out = insights_accountquarter.other_out + excluded.other_out,
+                help_months = insights_accountquarter.help_months | excluded.help_months,
+                entries = insights_accountquarter.entries + excluded.entries
+        """
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+            cursor.execute(quarters, params)
     latest: datetime = entries["last"]
     return latest
 

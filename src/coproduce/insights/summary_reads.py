@@ -188,7 +188,7 @@ def _flows_statement(
     # The entries since the watermark: a range of ids (SQLite would rather skip through the
     # (account, occurred_at) index over the whole period unless told not to).
     since = "ledger_entry e" if postgres else "ledger_entry e NOT INDEXED"
-    live = f"SELECT e.account_id AS account_id, {month_of} AS i, {per_entry()}"
+    live = f"SELECT e.account_id AS account_id, {month_of} AS i, {per_entry()}, 0 AS q"
     live_params = [*month_params, *_PER_ENTRY_PARAMS]
     branches: list[str] = []
     params: list[Any] = []
@@ -222,7 +222,7 @@ def _flows_statement(
             sql, more = by_account(adapt(lower), adapt(upper))
             i = next(n for n, b in enumerate(bounds) if b[1] == lower)
             branches.append(f"SELECT account_id, {i} AS i, earned, spent, other_in, other_out,"
-                            f" h, n FROM ({sql}) x")  # fmt: skip
+                            f" h, n, 0 AS q FROM ({sql}) x")  # fmt: skip
             params += more
     if whole:
         first, last = bounds[whole[0]], bounds[whole[-1]]
@@ -253,26 +253,79 @@ def _flows_statement(
         ]
         index = "(s.month / 100) * 12 + s.month %% 100 - %s AS i"
         summary_months = "s.timebank_id = %s AND s.month >= %s AND s.month <= %s"
-        summary_months_params = [
-            timebank_id,
-            first[0].year * 100 + first[0].month,
-            last[0].year * 100 + last[0].month,
-        ]
+        summary_months_params = [timebank_id, _code(first[0]), _code(last[0])]
+        month_columns = (
+            "s.earned AS earned, s.spent AS spent, s.other_in AS other_in,"
+            " s.other_out AS other_out, s.help_entries AS h, s.entries AS n, 0 AS q"
+        )
+        reversed_pairs = f"SELECT c.account_id, c.month FROM ({reversed_months}) c"
+        # The quarters wholly among these months, read from their quarter rows (a third of the
+        # rows to add up): those of an account with no reversed entry in them (nearly all).
+        # Only for a period of one bit set's months (60), so no quarter straddles two.
+        quarters = (
+            [i for i in whole if bounds[i][0].month % 3 == 1 and i + 2 <= whole[-1]]
+            if len(bounds) <= month_bits
+            else []
+        )
+        loose = [(first, last)]  # ranges of months read from their month rows alone
+        if quarters:
+            q_from, q_to = _code(bounds[quarters[0]][0]), _code(bounds[quarters[-1] + 2][0])
+            loose = []
+            if quarters[0] > whole[0]:
+                loose.append((first, bounds[quarters[0] - 1]))
+            if quarters[-1] + 2 < whole[-1]:
+                loose.append((bounds[quarters[-1] + 3], last))
+            quarter_of = "c.month - (c.month %% 100 - 1) %% 3"
+            reversed_quarters = f"SELECT c.account_id, {quarter_of} FROM ({reversed_months}) c"
+            branches.append(
+                "SELECT s.account_id AS account_id,"
+                " (s.quarter / 100) * 12 + s.quarter %% 100 - %s AS i, s.earned AS earned,"
+                " s.spent AS spent, s.other_in AS other_in, s.other_out AS other_out, 0 AS h,"
+                " s.entries AS n, s.help_months AS q FROM insights_accountquarter s"
+                " WHERE s.timebank_id = %s AND s.quarter >= %s AND s.quarter <= %s"
+                f" AND (s.account_id, s.quarter) NOT IN ({reversed_quarters})"
+            )
+            params += [
+                base,
+                timebank_id,
+                q_from,
+                _code(bounds[quarters[-1]][0]),
+                *reversed_months_params,
+            ]
+            # The months of a quarter that has a reversed entry of the account: from their
+            # month rows, found from those entries (few); those with one are netted below.
+            branches.append(
+                f"SELECT s.account_id AS account_id, {index}, {month_columns} FROM"
+                f" (SELECT DISTINCT c.account_id AS account_id, {quarter_of} + k.d AS month"
+                f" FROM ({reversed_months}) c CROSS JOIN (SELECT 0 AS d UNION ALL SELECT 1"
+                " UNION ALL SELECT 2) k) r JOIN insights_accountmonth s ON s.timebank_id = %s"
+                " AND s.month = r.month AND s.account_id = r.account_id"
+                " AND s.month >= %s AND s.month <= %s"
+                f" WHERE (s.account_id, s.month) NOT IN ({reversed_pairs})"
+            )
+            params += [
+                base,
+                *reversed_months_params,
+                timebank_id,
+                q_from,
+                q_to,
+                *reversed_months_params,
+            ]
         # The (account, month) rows with no reversed entry (nearly all) as they are, without a
         # join per row; the few with one, less their reversed entries.
-        branches.append(
-            f"SELECT s.account_id AS account_id, {index}, s.earned AS earned, s.spent AS spent,"
-            " s.other_in AS other_in, s.other_out AS other_out, s.help_entries AS h,"
-            f" s.entries AS n FROM insights_accountmonth s WHERE {summary_months}"
-            " AND (s.account_id, s.month) NOT IN"
-            f" (SELECT c.account_id, c.month FROM ({reversed_months}) c)"
-        )
-        params += [base, *summary_months_params, *reversed_months_params]
+        for lo, hi in loose:
+            branches.append(
+                f"SELECT s.account_id AS account_id, {index}, {month_columns}"
+                f" FROM insights_accountmonth s WHERE {summary_months}"
+                f" AND (s.account_id, s.month) NOT IN ({reversed_pairs})"
+            )
+            params += [base, timebank_id, _code(lo[0]), _code(hi[0]), *reversed_months_params]
         branches.append(
             f"SELECT s.account_id AS account_id, {index}, s.earned - c.earned AS earned,"
             " s.spent - c.spent AS spent, s.other_in - c.other_in AS other_in,"
             " s.other_out - c.other_out AS other_out, s.help_entries - c.h AS h,"
-            f" s.entries - c.n AS n FROM insights_accountmonth s JOIN ({reversed_months}) c"
+            f" s.entries - c.n AS n, 0 AS q FROM insights_accountmonth s"
+            f" JOIN ({reversed_months}) c"
             f" ON c.account_id = s.account_id AND c.month = s.month WHERE {summary_months}"
         )
         params += [base, *reversed_months_params, *summary_months_params]
@@ -309,8 +362,8 @@ def _flows_statement(
         ]
         branches.append(
             f"SELECT account_id, {i} AS i, SUM(earned) AS earned, SUM(spent) AS spent,"
-            " SUM(other_in) AS other_in, SUM(other_out) AS other_out, SUM(h) AS h, SUM(n) AS n"
-            " FROM (" + " UNION ALL ".join(parts) + ") x GROUP BY account_id"
+            " SUM(other_in) AS other_in, SUM(other_out) AS other_out, SUM(h) AS h, SUM(n) AS n,"
+            " 0 AS q FROM (" + " UNION ALL ".join(parts) + ") x GROUP BY account_id"
         )
         params += [
             timebank_id,
@@ -330,22 +383,32 @@ def _flows_statement(
     if watermark is not None:
         # Says that a refresh moved the watermark after it was read: then read again.
         branches.append(
-            "SELECT -1, 0, 0, 0, 0, 0, 0, 1 WHERE NOT EXISTS (SELECT 1 FROM"
+            "SELECT -1, 0, 0, 0, 0, 0, 0, 1, 0 WHERE NOT EXISTS (SELECT 1 FROM"
             " insights_summarystate WHERE id = %s AND watermark = %s AND time_zone = %s)"
         )
         params += [STATE_ID, watermark, settings.TIME_ZONE]
     # The months with help, as bit sets: a month counts when its row (a summary's, netted) or
     # any of its live entries has help.
+    # A quarter row's `q` has its months' bits (its `i` the first month's; it never straddles
+    # two bit sets), every other row's is 0.
     if postgres:
         bit_sets = [
             f"BIT_OR(CASE WHEN h > 0 AND i >= {f} AND i < {f + month_bits}"
-            f" THEN CAST(1 AS BIGINT) << (i - {f}) ELSE 0 END)"
+            f" THEN CAST(1 AS BIGINT) << (i - {f}) WHEN q > 0 AND i >= {f}"
+            f" AND i < {f + month_bits} THEN CAST(q AS BIGINT) << (i - {f}) ELSE 0 END)"
             for f in range(0, len(bounds), month_bits)
         ]
     else:
+        # No BIT_OR: a sum of the distinct single bits, once for the rows' months and once
+        # for each month of a quarter.
         bit_sets = [
             f"SUM(DISTINCT CASE WHEN h > 0 AND i >= {f} AND i < {f + month_bits}"
             f" THEN 1 << (i - {f}) ELSE 0 END)"
+            + "".join(
+                f" | SUM(DISTINCT CASE WHEN i >= {f} AND i < {f + month_bits}"
+                f" THEN (q & {bit}) << (i - {f}) ELSE 0 END)"
+                for bit in (1, 2, 4)
+            )
             for f in range(0, len(bounds), month_bits)
         ]
     sql = (
@@ -357,6 +420,11 @@ def _flows_statement(
         + ") u GROUP BY account_id HAVING SUM(n) > 0 ORDER BY account_id"
     )
     return sql, params
+
+
+def _code(m: Any) -> int:
+    """A month as the summaries number it: year * 100 + month."""
+    return int(m.year * 100 + m.month)
 
 
 def help_by_month(timebank_id: int, period: ReportPeriod) -> list[tuple[int, str, int, int]]:
@@ -460,137 +528,4 @@ def _help_statement(
         " FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY month, category"
         " HAVING SUM(pairings) > 0 ORDER BY month, category"
     )
-    return sql, params
-
-
-# --- The ties -------------------------------------------------------------------------------
-
-# (one, other, met in the period, met before it): each pair of accounts who met in a counted
-# exchange before the period's end, the smaller account first; the last two 1 or 0.
-TieRow = tuple[int, int, int, int]
-
-
-def ties_by_pair(timebank_id: int, period: ReportPeriod) -> list[TieRow] | None:
-    """The period's ties from the pairs' kept first and last exchange (`TieSpan`), or None
-    when there are none to use (then the caller groups the pairings). Read again if a rebuild
-    took the summary back below the watermark read first."""
-    using = router.db_for_read(Pairing)
-    connection = connections[using]
-    return read_at_watermark(
-        connection,
-        lambda: _usable_watermark(using, "tie_watermark"),
-        lambda watermark: _ties_statement(connection, timebank_id, period, watermark),
-        # The check's row (a comparison per row, in C).
-        lambda rows: (-1, -1, 0, 0) in rows,
-    )
-
-
-def _ties_statement(
-    connection: Any, timebank_id: int, period: ReportPeriod, watermark: int
-) -> tuple[str, list[Any]]:
-    """One statement giving "did they" flags per pair (so a pair read twice is no harm):
-
-    - each pair's kept span, unless one of its exchanges was reversed: met before the period
-      when the first exchange is before it; met in it when the first or the last exchange is
-      in it, or, when the two lie either side of it, when a look-up through the pairings' pair
-      index finds one in it (for a period ending today, hardly any pair);
-    - live, the pairings since the watermark (a range of ids);
-    - live, every counted pairing of the pairs with a reversed exchange (few), through the
-      pairings' pair index.
-
-    A pair's kept span stands alone unless the pair is also read live; only those pairs' rows
-    (few) are grouped and merged.
-    """
-    postgres = connection.vendor == "postgresql"
-    adapt = connection.ops.adapt_datetimefield_value
-    starts, ends = adapt(period.starts_at), adapt(period.ends_before)
-    least, greatest = ("LEAST", "GREATEST") if postgres else ("MIN", "MAX")
-    one = f"{least}(p.receiver_id, p.provider_id)"
-    other = f"{greatest}(p.receiver_id, p.provider_id)"
-    reversed_transfers = REVERSED_TRANSFERS
-    reversed_params = [timebank_id, _REVERSAL]
-    reversed_pairs = (
-        f"SELECT {one} AS one, {other} AS other FROM exchanges_pairing p"
-        f" WHERE p.transfer_id IN ({reversed_transfers}) AND p.timebank_id = %s"
-    )
-    reversed_pairs_params = [*reversed_params, timebank_id]
-    flags = (
-        f"{one}, {other}, CASE WHEN p.occurred_at >= %s THEN 1 ELSE 0 END,"
-        " CASE WHEN p.occurred_at < %s THEN 1 ELSE 0 END"
-    )
-    counted = (
-        "p.timebank_id = %s AND p.receiver_id <> p.provider_id AND p.occurred_at < %s"
-        f" AND p.transfer_id NOT IN ({reversed_transfers})"
-    )
-    counted_params = [timebank_id, ends, *reversed_params]
-    in_period = "p.occurred_at >= %s AND p.occurred_at < %s"
-    if postgres:  # the pairings' tie index: (timebank, LEAST, GREATEST, ...)
-        met = (
-            "EXISTS (SELECT 1 FROM exchanges_pairing p WHERE p.timebank_id = s.timebank_id"
-            f" AND {one} = s.one_id AND {other} = s.other_id AND {in_period})"
-        )
-        met_params = [starts, ends]
-        of_reversed = (
-            f"SELECT {flags} FROM ({reversed_pairs}) v JOIN exchanges_pairing p"
-            f" ON {one} = v.one AND {other} = v.other WHERE {counted}"
-        )
-        of_reversed_params = [starts, starts, *reversed_pairs_params, *counted_params]
-        since = "exchanges_pairing p"
-    else:  # SQLite's pairings by (timebank, receiver, provider, ...): each way round
-        met = " OR ".join(
-            "EXISTS (SELECT 1 FROM exchanges_pairing p WHERE p.timebank_id = s.timebank_id"
-            f" AND p.receiver_id = s.{a}_id AND p.provider_id = s.{b}_id AND {in_period})"
-            for a, b in (("one", "other"), ("other", "one"))
-        )
-        met_params = [starts, ends, starts, ends]
-        of_reversed = " UNION ALL ".join(
-            f"SELECT {flags} FROM ({reversed_pairs}) v JOIN exchanges_pairing p"
-            f" ON p.timebank_id = %s AND p.receiver_id = v.{a} AND p.provider_id = v.{b}"
-            f" WHERE {counted}"
-            for a, b in (("one", "other"), ("other", "one"))
-        )
-        of_reversed_params = 2 * [starts, starts, *reversed_pairs_params, timebank_id,
-                                  *counted_params]  # fmt: skip
-        since = "exchanges_pairing p NOT INDEXED"  # a range of ids, not the date index
-    # Each kept span gives its pair's flags alone, unless the pair is read live as well (its
-    # rows then merged): the spans are one row per pair already, so the ~100,000 of them at
-    # 1,000,000 exchanges are not grouped again, only the few pairs read live.
-    span = (
-        "SELECT s.one_id AS one, s.other_id AS other,"
-        " CASE WHEN s.last_at < %s THEN (CASE WHEN s.last_at >= %s THEN 1 ELSE 0 END)"
-        f" WHEN s.first_at >= %s THEN 1 WHEN {met} THEN 1 ELSE 0 END AS in_period,"
-        " CASE WHEN s.first_at < %s THEN 1 ELSE 0 END AS earlier"
-    )
-    span_params = [ends, starts, starts, *met_params, starts]
-    span_where = (
-        "s.timebank_id = %s AND s.first_at < %s"
-        f" AND (s.one_id, s.other_id) NOT IN ({reversed_pairs})"
-    )
-    span_where_params = [timebank_id, ends, *reversed_pairs_params]
-    live = f"SELECT {flags} FROM {since} WHERE p.id > %s AND {counted} UNION ALL {of_reversed}"
-    live_params = [starts, starts, watermark, *counted_params, *of_reversed_params]
-    sql = (
-        f"WITH live (one, other, in_period, earlier) AS ({live})"
-        f" {span} FROM insights_tiespan s WHERE {span_where}"
-        " AND (s.one_id, s.other_id) NOT IN (SELECT one, other FROM live)"
-        " UNION ALL SELECT one, other, MAX(in_period), MAX(earlier) FROM ("
-        f"{span} FROM (SELECT DISTINCT one, other FROM live) l JOIN insights_tiespan s"
-        " ON s.timebank_id = %s AND s.one_id = l.one AND s.other_id = l.other"
-        f" WHERE {span_where}"
-        " UNION ALL SELECT one, other, in_period, earlier FROM live) u GROUP BY one, other"
-        # Says that the summary went back below the watermark read (a rebuild meanwhile): read
-        # again. A summary gone further is no harm: what it adds is read live as well.
-        " UNION ALL SELECT -1, -1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM insights_summarystate"
-        " WHERE id = %s AND tie_watermark >= %s)"
-    )
-    params = [
-        *live_params,
-        *span_params,
-        *span_where_params,
-        *span_params,
-        timebank_id,
-        *span_where_params,
-        STATE_ID,
-        watermark,
-    ]
     return sql, params

@@ -176,6 +176,7 @@ LEFT_OUT = {
     "exchanges.RequestText": "the search index, kept by the database",
     "exchanges.PersonActivity": "a summary of the participations, rebuilt after the import",
     "insights.AccountMonth": "a summary of the ledger, folded again by `insights refresh`",
+    "insights.AccountQuarter": "a summary of the ledger, folded again by `insights refresh`",
     "insights.HelpMonth": "a summary of the pairings, folded again by `insights refresh`",
     "insights.TieSpan": "a summary of the pairings, folded again by `insights refresh`",
     "insights.LastHelp": "a summary of the ledger, folded again by `insights refresh`",
