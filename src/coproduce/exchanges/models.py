@@ -88,6 +88,12 @@ class Request(Listing):
             models.Index(fields=["timebank", "status", "category"]),
             models.Index(fields=["timebank", "status", "created_at"]),
             models.Index(fields=["timebank", "status", "area", "person", "expires_at"]),
+            # The dashboard's count of requests with no answer (coordination.selectors): the
+            # bank's active requests in id order with their dates, from the index alone, each
+            # matched to the exchanges' request index by a merge, not read from the table.
+            models.Index(
+                fields=["timebank", "status", "id", "created_at"], name="request_by_status_id"
+            ),
         ]
 
 
