@@ -23,6 +23,8 @@ from coproduce.exchanges.services.tallies import tallies_check, tallies_rebuild
 from coproduce.ledger.accounts import member_account_get_or_open
 from tests.conftest import _join, _person
 
+from .conftest import make_exchange
+
 pytestmark = pytest.mark.django_db
 
 # (first name, role, status, exchanges given this year, given 2 years ago).
@@ -152,22 +154,6 @@ def test_the_lists_read_the_copies_kept_on_the_membership_and_verify_names_a_dri
     )
 
 
-def _exchange(timebank, giver, receiver, moment):
-    exchange = Exchange.objects.create(
-        timebank=timebank, title="Help", category="care", status="confirmed",
-        expected_minutes=60, proposed_by=giver, created_at=moment, done_at=moment,
-        confirmed_at=moment,
-    )  # fmt: skip
-    for side, person in ((Side.PROVIDER, giver), (Side.RECEIVER, receiver)):
-        Participant.objects.create(
-            timebank=timebank,
-            exchange=exchange,
-            side=side,
-            person=person,
-            account=member_account_get_or_open(timebank=timebank, person=person),
-        )
-
-
 def test_the_one_sided_totals_count_who_never_or_only_long_ago_took_the_other_side(story, carol):
     """Each total is counted in two ranges of the other side's index (never on the other side;
     last there before the year): at every moment it is the whole list's length, for people on
@@ -178,8 +164,8 @@ def test_the_one_sided_totals_count_who_never_or_only_long_ago_took_the_other_si
     olwen = Person.objects.get(first_name="Olwen", last_name="Receiver")
     ceri = Person.objects.get(first_name="Ceri", last_name="Receiver")
     # Gwen received two years ago, Bryn this month: Gwen still only gives, Bryn no longer.
-    _exchange(story, olwen, gwen, now - timedelta(days=700))
-    _exchange(story, ceri, bryn, now - timedelta(days=5))
+    make_exchange(story, provider=olwen, receiver=gwen, days=700)
+    make_exchange(story, provider=ceri, receiver=bryn, days=5)
     tallies_rebuild(timebank_id=story.pk)
     for days_later in [0, 30, 200, 380, 800]:
         moment = now + timedelta(days=days_later)
