@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import router
-from django.db.models import F, Prefetch, Q, Value
+from django.db.models import Prefetch, Q, Value
 from django.utils import timezone
 
 from coproduce.community.models import Membership, Person, SafeguardingCheck, TimeBank
@@ -185,14 +185,14 @@ def test_a_parameter_that_follows_the_moment_some_other_way_is_read_through_the_
         return (
             Membership.objects.filter(timebank_id=timebank_id)
             .annotate(hour=Value(now.hour))
-            .filter(id__gt=F("hour"))
+            .order_by("id")
         )
 
     kept = KeptQuery(Membership, by_hour, ids=("timebank_id",), moment="now")
     now = timezone.now()
     assert not kept.kept(timebank_id=riverside.pk, now=now)
     rows = kept(timebank_id=riverside.pk, now=now)
-    assert rows and [m.pk for m in rows] == [m.pk for m in by_hour(riverside.pk, now)]
+    assert rows and [_fields(m) for m in rows] == [_fields(m) for m in by_hour(riverside.pk, now)]
 
 
 def _made(instance, depth=0):
