@@ -115,6 +115,19 @@ def test_a_query_that_reads_the_database_while_built_is_not_kept(riverside):
     assert query(riverside, timezone.now(), alias) == list(build(riverside, timezone.now()))
 
 
+def test_a_query_that_is_not_kept_is_read_with_the_views_own_time_bank(riverside, alice):
+    # Through the bank's own memberships: each row holds the bank it was read from, so a bank
+    # made from an id would show no name.
+    def build(timebank: TimeBank, moment: datetime):
+        return timebank.memberships.order_by("id")
+
+    query = DashboardQuery(build)
+    alias = router.db_for_read(Membership)
+    assert not query.kept_on(alias)
+    rows = query(riverside, timezone.now(), alias)
+    assert rows and {m.timebank.name for m in rows} == {"Riverside Time Bank"}
+
+
 def test_a_parameter_that_is_not_an_offset_of_the_moment_is_not_kept(riverside):
     # The hour of the moment is neither a constant, the bank's id nor a fixed distance from it.
     def build(timebank: TimeBank, moment: datetime):

@@ -91,7 +91,9 @@ class DashboardQuery:
         `prefetch`, a kept query's prefetches are left to the caller (`prefetches_left`), to
         read those of several sections in one query; a query read through the ORM still does
         its own."""
-        if not self.kept_on(alias):
+        if not self._keep:
             return list(self._build(timebank, moment).using(alias))
         values = {"timebank_id": timebank.pk, "moment": moment}
-        return self._kept.rows(alias, values, prefetch=prefetch)
+        # Not kept: read with the view's own time bank, not one made from its id.
+        orm = lambda: self._build(timebank, moment)  # noqa: E731
+        return self._kept.rows(alias, values, prefetch=prefetch, orm=orm)

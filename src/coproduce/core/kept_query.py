@@ -223,6 +223,7 @@ class KeptQuery(Generic[T]):
         # A kept shape's prefetches read by `prefetch_kept` (a reverse relation's rows held as
         # a list), not by Django's `prefetch_related_objects`.
         self._kept_prefetches = kept_prefetches
+        self._not_shape = frozenset((*ids, *uuids, *([moment] if moment else [])))
         self._kept: OrderedDict[tuple[str, Hashable], _Kept | None] = OrderedDict()
         self._lock = Lock()
 
@@ -232,7 +233,7 @@ class KeptQuery(Generic[T]):
                 # A list's length, an array's presence, any other value but the ids and moment.
                 (k, len(v) if k in self._lists else _ARRAY if k in self._arrays else v)
                 for k, v in values.items()
-                if k not in self._ids and k not in self._uuids and k != self._moment
+                if k not in self._not_shape
             )
         )
 
@@ -271,20 +272,29 @@ class KeptQuery(Generic[T]):
                 return self.rows(alias, values)
         return self.rows(alias, values)
 
-    def rows(self, alias: str, values: dict[str, Any], *, prefetch: bool = True) -> list[T]:
+    def rows(
+        self,
+        alias: str,
+        values: dict[str, Any],
+        *,
+        prefetch: bool = True,
+        orm: Callable[[], QuerySet[Any]] | None = None,
+    ) -> list[T]:
         """The rows for these values on that database, read with the settings in force.
         Without `prefetch`, a kept shape's prefetches are left to the caller
         (`prefetches_left`: to read those of several queries together); a shape read through
-        the ORM still does its own."""
+        the ORM still does its own. `orm`: the queryset read when the shape is not kept, for a
+        caller whose own build is given objects rather than their ids (by default
+        `build(**values)`)."""
         kept = self._kept_for(alias, values)
         if kept is None:
-            return list(self._build(**values).using(alias))
+            return self._read_by_orm(alias, values, orm)
         connection = connections[alias]
         params = list(kept.params)
         for position, name, as_hex in kept.uuids:
             public_id = _uuid(values[name])
             if public_id is None:  # not a UUID: the ORM says so, as before
-                return list(self._build(**values).using(alias))
+                return self._read_by_orm(alias, values, orm)
             params[position] = public_id.hex if as_hex else public_id
         for position, name, kind in kept.ids:
             params[position] = kind(values[name])
@@ -313,6 +323,11 @@ class KeptQuery(Generic[T]):
             else:
                 prefetch_related_objects(result, *kept.prefetches)
         return result
+
+    def _read_by_orm(
+        self, alias: str, values: dict[str, Any], orm: Callable[[], QuerySet[Any]] | None
+    ) -> list[T]:
+        return list((self._build(**values) if orm is None else orm()).using(alias))
 
     def _keep(self, alias: str, shape: dict[str, Any]) -> _Kept | None:
         connection = connections[alias]
