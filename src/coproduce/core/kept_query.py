@@ -110,7 +110,7 @@ class _Kept:
     compilers: WeakKeyDictionary[Any, Any] = field(default_factory=WeakKeyDictionary)
 
 
-def instant_of(value: Any, connection: Any) -> datetime | None:
+def _instant_of(value: Any, connection: Any) -> datetime | None:
     """A query parameter as an aware datetime: as passed, or as SQLite's backend writes one
     (text)."""
     if isinstance(value, datetime):
@@ -141,7 +141,7 @@ def _day(value: Any) -> date | None:
 def _offset_from_moments(first: Any, second: Any, connection: Any) -> tuple[timedelta, bool] | None:
     """The distance of a parameter from each made-up moment (or its local date), when it is the
     same in both compilations: (the offset, whether from the local date)."""
-    one, two = instant_of(first, connection), instant_of(second, connection)
+    one, two = _instant_of(first, connection), _instant_of(second, connection)
     if one is not None and two is not None:
         offset = one - _MOMENTS[0]
         return (offset, False) if two - _MOMENTS[1] == offset else None
