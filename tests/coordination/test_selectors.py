@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.community.models import Membership
+from coproduce.community.models import Membership, MembershipStatus
 from coproduce.coordination import selectors as dashboard
 from coproduce.core.errors import NotFound
 from coproduce.exchanges.models import Request
@@ -265,6 +265,29 @@ def test_the_dashboard_selector_refuses_anyone_but_a_coordinator(riverside, hill
         dashboard.dashboard_for(harry, riverside)
     with pytest.raises(NotFound):
         dashboard.section_queryset_for(harry, riverside, "applications")
+
+
+def test_the_dashboard_reads_the_coordinator_rule_from_carols_membership_in_hand(
+    riverside, carol, django_assert_num_queries
+):
+    membership = Membership.objects.get(person=carol, timebank=riverside)
+    with django_assert_num_queries(0):
+        dashboard._coordinator_check(carol, riverside, membership)
+    membership.status = MembershipStatus.PAUSED  # as the request read it: paused
+    with pytest.raises(NotFound), django_assert_num_queries(0):
+        dashboard._coordinator_check(carol, riverside, membership)
+
+
+def test_the_dashboard_asks_the_database_when_the_membership_is_someone_elses(
+    riverside, hillside, carol, alice, harry, django_assert_num_queries
+):
+    carols = Membership.objects.get(person=carol, timebank=riverside)
+    # Carol's membership does not make alice a coordinator, nor harry one of riverside.
+    with pytest.raises(NotFound), django_assert_num_queries(1):
+        dashboard.dashboard_for(alice, riverside, membership=carols)
+    harrys = Membership.objects.get(person=harry, timebank=hillside)
+    with pytest.raises(NotFound), django_assert_num_queries(1):
+        dashboard.dashboard_for(harry, riverside, membership=harrys)
 
 
 def test_an_organisations_recent_exchange_does_not_hide_quiet_members(

@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 
 from coproduce.core.categories import Category
-from coproduce.exchanges.services.listings import listing_close, listing_update
+from coproduce.exchanges.services.listings import (
+    listing_close,
+    listing_pause,
+    listing_renew,
+    listing_resume,
+    listing_update,
+)
 from coproduce.matching.index import timebank_reindex
 from coproduce.matching.models import RequestTerm
 from coproduce.matching.selectors import candidates_for_request
@@ -91,6 +97,29 @@ def test_closing_a_request_keeps_its_terms_and_hides_it(alice, bob, riverside):
     listing_close(listing=request, acting=alice)
     assert _terms(request) == {"health", "pet"}
     assert _titles(bob) == []
+
+
+@pytest.mark.django_db
+def test_pausing_renewing_or_moving_a_request_leaves_its_terms_as_written(alice, riverside):
+    request = ask(alice, riverside, "Walk my dog", category=Category.HOUSEHOLD)
+
+    def rows() -> set[tuple[int, str]]:
+        return set(RequestTerm.objects.filter(request=request).values_list("pk", "term"))
+
+    written = rows()
+    request = listing_pause(listing=request, acting=alice)
+    request = listing_resume(listing=request, acting=alice)
+    request = listing_renew(listing=request, acting=alice)
+    listing_update(
+        listing=request,
+        acting=alice,
+        title="Walk my dog",
+        category=Category.HOUSEHOLD,
+        area="Riverside",
+    )
+    request.refresh_from_db()
+    assert (request.status, request.area) == ("active", "Riverside")
+    assert rows() == written
 
 
 @pytest.mark.django_db

@@ -82,7 +82,7 @@ def escape(text: Any) -> str:
     return html.escape(str(text))
 
 
-def _value(value: Any) -> str:
+def value_html(value: Any) -> str:
     # As a template prints a value inside {% blocktranslate %}: local time, localized, escaped
     # (conditionally: a value already marked safe is printed as it is).
     if type(value) is str:  # most of them (a time since, a day, a name): escaped, no more
@@ -93,13 +93,13 @@ def _value(value: Any) -> str:
     return value.__html__() if hasattr(value, "__html__") else escape(value)
 
 
-def _say(translated: str, **values: Any) -> SafeString:
+def say(translated: str, **values: Any) -> SafeString:
     """What `{% blocktranslate with … %}` printed: the translation kept as written, each value
     put in escaped. (The msgid is given to `gettext`/`ngettext` at the call, where
     `makemessages` finds it.)"""
     # The translation is the catalogue's text, as {% blocktranslate %} prints it; every value
     # put in it is escaped.
-    return mark_safe(translated % {k: _value(v) for k, v in values.items()})  # noqa: S308
+    return mark_safe(translated % {k: value_html(v) for k, v in values.items()})  # noqa: S308
 
 
 @lru_cache(maxsize=1024)
@@ -173,9 +173,9 @@ def _applications(row: Any, href: str) -> str:
         f'\n<li><a href="{href}">{escape(row.person.display_name)}</a>\n'
         + (f' <span class="muted">({escape(area)})</span>' if area else "")
         + "<br>\n  "
-        + _say(gettext("Waiting for %(since)s"), since=_since(row.applied_at))
+        + say(gettext("Waiting for %(since)s"), since=_since(row.applied_at))
         + ' <span class="muted">('
-        + _say(gettext("applied on %(day)s"), day=_day(row.applied_at))
+        + say(gettext("applied on %(day)s"), day=_day(row.applied_at))
         + ")</span>\n  "
         + (
             '<br><span class="muted">“'
@@ -194,13 +194,13 @@ def _referrals(row: Any, href: str) -> str:
         f'\n<li><a href="{href}">{escape(row.display_name)}</a>'
         + (f' <span class="muted">({escape(area)})</span>' if area else "")
         + "<br>\n  "
-        + _say(
+        + say(
             gettext("From %(organisation)s, waiting for %(since)s"),
             organisation=row.organisation.name,
             since=_since(row.received_at),
         )
         + ' <span class="muted">('
-        + _say(gettext("received on %(day)s"), day=_day(row.received_at))
+        + say(gettext("received on %(day)s"), day=_day(row.received_at))
         + ")</span>\n</li>\n"
     )
 
@@ -234,9 +234,9 @@ def _people_html(exchange: Any) -> str:
 def _unconfirmed(row: Any, href: str) -> str:
     return (
         f'\n<li><a href="{href}">{escape(row.title)}</a>\n<br>\n  '
-        + _say(gettext("Done %(since)s ago, not confirmed."), since=_since(row.done_since))
+        + say(gettext("Done %(since)s ago, not confirmed."), since=_since(row.done_since))
         + "\n  "
-        + _say(
+        + say(
             gettext("%(h)s hours."),
             h=format_hmm(row.actual_minutes or row.expected_minutes or 0),
         )
@@ -250,7 +250,7 @@ def _disputes(row: Any, href: str) -> str:
     return (
         f'\n<li><a href="{href}">{escape(row.title)}</a>\n<br>\n  '
         + (
-            _say(
+            say(
                 gettext("What went wrong: “%(reason)s”"),
                 reason=Truncator(reason).words(25, truncate=" …"),
             )
@@ -270,7 +270,7 @@ def _unanswered(row: Any, href: str) -> str:
     asked = (
         ""
         if asker is None
-        else _say(
+        else say(
             gettext("Asked by %(name)s %(since)s ago."), name=asker, since=_since(row.created_at)
         )
     )
@@ -292,12 +292,12 @@ def _inactive(row: Any, href: str) -> str:
         + (f' <span class="muted">({escape(area)})</span>' if area else "")
         + "<br>\n  "
         + (
-            _say(gettext("Last exchange %(since)s ago."), since=_since(row.last_exchange))
+            say(gettext("Last exchange %(since)s ago."), since=_since(row.last_exchange))
             if row.last_exchange
             else escape(gettext("No exchange yet."))
         )
         + '\n  <span class="muted">'
-        + _say(gettext("Member since %(day)s."), day=_day(row.joined))
+        + say(gettext("Member since %(day)s."), day=_day(row.joined))
         + "</span>\n</li>\n"
     )
 
@@ -312,7 +312,7 @@ def _only_receiving(row: Any, href: str) -> str:
     return _named(
         row,
         href,
-        _say(
+        say(
             ngettext(
                 "Received help once, gave none.",
                 "Received help %(n)s times, gave none.",
@@ -328,7 +328,7 @@ def _only_giving(row: Any, href: str) -> str:
     return _named(
         row,
         href,
-        _say(
+        say(
             ngettext(
                 "Gave help once, received none.",
                 "Gave help %(n)s times, received none.",
@@ -343,7 +343,7 @@ def _paused(row: Any, href: str) -> str:
     return _named(
         row.person,
         href,
-        _say(
+        say(
             gettext("Paused on %(day)s by %(who)s"),
             day=_day(row.started_at),
             who=row.started_by.display_name,
@@ -355,7 +355,7 @@ def _checks_expiring(row: Any, href: str) -> str:
     return _named(
         row.person,
         href,
-        _say(
+        say(
             gettext("%(check)s expires on %(day)s"),
             check=row.get_kind_display(),
             day=_day(row.expires_on),
@@ -366,21 +366,21 @@ def _checks_expiring(row: Any, href: str) -> str:
 def _near_limit_room(row: Any) -> SafeString:
     if row.room == row.room_below:
         if row.room_below < 0:
-            return _say(
+            return say(
                 gettext("Already past the lowest balance (%(low)s)."),
                 low=format_hmm(row.min_balance or 0),
             )
-        return _say(
+        return say(
             gettext("Only %(room)s above the lowest balance (%(low)s)."),
             room=format_hmm(row.room_below or 0),
             low=format_hmm(row.min_balance or 0),
         )
     if row.room_above < 0:
-        return _say(
+        return say(
             gettext("Already past the highest balance (%(high)s)."),
             high=format_hmm(row.max_balance or 0),
         )
-    return _say(
+    return say(
         gettext("Only %(room)s below the highest balance (%(high)s)."),
         room=format_hmm(row.room_above or 0),
         high=format_hmm(row.max_balance or 0),
@@ -390,7 +390,7 @@ def _near_limit_room(row: Any) -> SafeString:
 def _near_limit(row: Any, href: str) -> str:
     return (
         f'\n<li><a href="{href}">{escape(row.person.display_name)}</a>\n<br>\n  '
-        + _say(gettext("Balance %(h)s hours."), h=format_hmm(row.balance or 0))
+        + say(gettext("Balance %(h)s hours."), h=format_hmm(row.balance or 0))
         # The old template's {% if %} printed the room the same way in both branches.
         + "\n  \n    "
         + _near_limit_room(row)
@@ -424,7 +424,7 @@ def rows_html(key: str, rows: Iterable[Any]) -> SafeString:
     link = _linker(name)
     read = _LANGUAGE.set(translation.get_language())
     try:
-        # Every value is escaped where it is put in (`escape`, `_say`); the rest is markup.
+        # Every value is escaped where it is put in (`escape`, `say`); the rest is markup.
         return mark_safe("".join(markup(row, link(public_id(row))) for row in rows))  # noqa: S308
     finally:
         _LANGUAGE.reset(read)

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from coproduce.coordination.rows import _say, _value, escape, gettext, ngettext
+from coproduce.coordination.rows import escape, gettext, ngettext, say, value_html
 
 # Each section's title and explanation in a language, escaped, by (section, language), with
 # the lazy strings they were made from: both are fixed per section
@@ -42,7 +42,7 @@ def summary_html(sections: Iterable[dict[str, Any]]) -> SafeString:
     return mark_safe(  # noqa: S308 (every value is escaped where it is put in)
         "".join(
             f'\n      <li><a href="#{escape(s["key"])}">{_words(s, language)[0]}: '
-            f'<span class="todo-count">{_value(s["total"])}</span></a></li>\n    '
+            f'<span class="todo-count">{value_html(s["total"])}</span></a></li>\n    '
             for s in sections
         )
     )
@@ -51,7 +51,7 @@ def summary_html(sections: Iterable[dict[str, Any]]) -> SafeString:
 def _listed(section: dict[str, Any], title: str) -> str:
     # A section with rows: how many, its rows, and the link to them all when it shows fewer.
     total, shown = section["total"], section["shown"]
-    in_all = _say(
+    in_all = say(
         ngettext(
             '<span class="todo-count">%(total)s</span> in all.',
             '<span class="todo-count">%(total)s</span> in all.',
@@ -62,14 +62,14 @@ def _listed(section: dict[str, Any], title: str) -> str:
     if not section["more"]:
         showing = see_all = ""
     else:
-        showing = _say(
+        showing = say(
             ngettext("Showing the first %(shown)s.", "Showing the first %(shown)s.", shown),
             shown=shown,
         )
         # The title is escaped already (`_words`): put in as it is.
         see_all = (
             f'\n        <p><a href="{escape(section["see_all"])}">'
-            + _say(gettext("See all %(total)s: %(title)s"), title=mark_safe(title), total=total)  # noqa: S308
+            + say(gettext("See all %(total)s: %(title)s"), title=mark_safe(title), total=total)  # noqa: S308
             + "</a></p>\n      "
         )
     return (

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.community import selectors as community_selectors
 from coproduce.community.models import Membership, Person, TimeBank
-from coproduce.community.permissions import is_coordinator
+from coproduce.community.permissions import is_coordinator, membership_is_coordinator
 from coproduce.community.safeguarding import REMIND_DAYS_BEFORE, checks_expiring, pauses_open_in
 from coproduce.coordination.kept_sql import (
     BY_INDEX,
@@ -434,9 +434,21 @@ def _section_query(key: str, limit: int) -> DashboardQuery:
     return kept
 
 
-def _coordinator_check(person: Person, timebank: TimeBank) -> None:
-    # Anyone else is told there is nothing here, as for any private page.
-    if not is_coordinator(person=person, timebank=timebank):
+def _coordinator_check(
+    person: Person, timebank: TimeBank, membership: Membership | None = None
+) -> None:
+    # Anyone else is told there is nothing here, as for any private page. The rule is read from
+    # `membership` when it is this person's of this bank (the request's, read a moment ago for
+    # the page: no query), else asked of the database.
+    if (
+        membership is not None
+        and membership.person_id == person.pk
+        and membership.timebank_id == timebank.pk
+    ):
+        coordinates = membership_is_coordinator(membership)
+    else:
+        coordinates = is_coordinator(person=person, timebank=timebank)
+    if not coordinates:
         raise NotFound(str(_("There is no such page.")))
 
 
@@ -460,12 +472,19 @@ def section_queryset_for(
 
 
 def dashboard_for(
-    person: Person, timebank: TimeBank, *, now: datetime | None = None, limit: int = ROWS_SHOWN
+    person: Person,
+    timebank: TimeBank,
+    *,
+    now: datetime | None = None,
+    limit: int = ROWS_SHOWN,
+    membership: Membership | None = None,
 ) -> list[Section]:
     """Every section's first `limit` rows and total: one query per section (plus one for the
     people in the listed exchanges of both lists, one for the quiet members' people), whatever
-    the size of the community."""
-    _coordinator_check(person, timebank)
+    the size of the community. Only for a coordinator of the bank: `membership`, the person's
+    membership of it when the caller has it in hand (the request's), answers that without a
+    query."""
+    _coordinator_check(person, timebank, membership)
     moment = _now(now)
     alias = router.db_for_read(Membership)
     # The sections read with the same planner settings are read together, the settings set

@@ -25,7 +25,7 @@ from coproduce.coordination.kept_sql import planned_on_postgresql
 from coproduce.coordination.rows import escape, rows_html
 from coproduce.coordination.sections_html import sections_html, summary_html
 from coproduce.coordination.selectors import dashboard_for, section_queryset_for
-from coproduce.core.requests import current_person, current_timebank
+from coproduce.core.requests import current_membership, current_person, current_timebank
 
 SECTION_PAGE_SIZE = 50
 
@@ -84,7 +84,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # Only a section with more rows than it shows links to them all.
             "see_all": _see_all_url(section.key, urlconf, prefix, language) if section.more else "",
         }
-        for section in dashboard_for(current_person(request), timebank)
+        # The coordinator rule read from the request's membership of the bank (no query).
+        for section in dashboard_for(
+            current_person(request), timebank, membership=current_membership(request)
+        )
     ]
     return render(
         request,

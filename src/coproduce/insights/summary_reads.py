@@ -89,8 +89,9 @@ def flows_by_account(timebank_id: int, period: ReportPeriod, month_bits: int) ->
     connection = connections[using]
 
     def mark() -> tuple[int, datetime | None] | None:
-        watermark, latest = _usable_watermark_and_latest(using)
-        return None if watermark is None else (watermark, latest)
+        # The account months' watermark, with the latest date of the entries they hold.
+        row = _usable_state(using, "watermark", "latest_at")
+        return None if row is None else (row[0], row[2])
 
     rows = read_at_watermark(
         connection,
@@ -105,26 +106,21 @@ def flows_by_account(timebank_id: int, period: ReportPeriod, month_bits: int) ->
 def _usable_watermark(using: str, mark: str = "watermark") -> int | None:
     """The summaries' watermark `mark` (`watermark`, `pairing_watermark` or `tie_watermark`),
     or None when they cannot be used: never refreshed, or folded in another time zone."""
-    row = (
-        SummaryState.objects.using(using).filter(pk=STATE_ID).values_list(mark, "time_zone").first()
-    )
-    if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
-        return None
-    return row[0]
+    row = _usable_state(using, mark)
+    return None if row is None else row[0]
 
 
-def _usable_watermark_and_latest(using: str) -> tuple[int | None, datetime | None]:
-    """The account months' watermark as `_usable_watermark` gives it, with the latest date of
-    the entries they hold (None: none, or the watermark not usable)."""
+def _usable_state(using: str, mark: str, *more: str) -> tuple[Any, ...] | None:
+    # The state's row as (mark, time zone, *more), or None when the summaries cannot be used.
     row = (
         SummaryState.objects.using(using)
         .filter(pk=STATE_ID)
-        .values_list("watermark", "time_zone", "latest_at")
+        .values_list(mark, "time_zone", *more)
         .first()
     )
     if row is None or row[1] != settings.TIME_ZONE or row[0] <= 0:
-        return None, None
-    return row[0], row[2]
+        return None
+    return row
 
 
 def _flows_statement(

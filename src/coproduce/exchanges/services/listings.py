@@ -199,7 +199,7 @@ def listing_update(
         return listing
     for name, value in fields.items():
         setattr(listing, name, value)
-    listing.save()
+    listing.save(update_fields=[*changes, "updated_at"])
     _audit(listing, acting, "update", changes)
     return listing
 
@@ -242,7 +242,7 @@ def listing_renew(*, listing: Listing, acting: Person) -> Listing:
     _renew_fields(listing)
     if listing.status == ListingStatus.EXPIRED:
         listing.status = ListingStatus.ACTIVE
-    listing.save()
+    listing.save(update_fields=_STATE_FIELDS)
     _audit(
         listing,
         acting,
@@ -352,9 +352,15 @@ def _move(
         )
     old = listing.status
     listing.status = to
-    listing.save()
+    listing.save(update_fields=_STATE_FIELDS)
     _audit(listing, acting, action, {"status": [old, to]})
     return listing
+
+
+# What a move between statuses and a renewal write (resuming may renew). Saved by name, so a
+# request's words are not re-indexed for a change that leaves them as they were
+# (matching.receivers.request_changed).
+_STATE_FIELDS = ["status", "expires_at", "expiry_reminded_at", "updated_at"]
 
 
 def _renew_fields(listing: Listing) -> None:
