@@ -289,7 +289,8 @@ def test_a_lookup_other_than_one_foreign_key_is_prefetched_by_django(riverside, 
 
     def exchanges(timebank_id):
         return Exchange.objects.filter(timebank_id=timebank_id).prefetch_related(
-            "participants__person", Prefetch("participants", to_attr="taking_part")
+            "participants__person",
+            Prefetch("participants", Participant.objects.order_by("id"), to_attr="taking_part"),
         )
 
     kept = KeptQuery(Exchange, exchanges, ids=("timebank_id",), kept_prefetches=True)
