@@ -1,6 +1,6 @@
-"""The dashboard's kept section queries (coordination.kept_sql) give exactly the rows the ORM
-gives: the same instances, fields, annotations, related objects and prefetched people, for each
-time bank, at any moment, on both databases."""
+"""The dashboard's kept section queries (coordination.kept_sql, on core.kept_query) give exactly
+the rows the ORM gives: the same instances, fields, annotations, related objects and prefetched
+people, for each time bank, at any moment, on both databases."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from coproduce.community.models import Membership, TimeBank
 from coproduce.coordination import selectors
-from coproduce.coordination.kept_sql import BY_INDEX, SERIAL, KeptQuery
+from coproduce.coordination.kept_sql import BY_INDEX, SERIAL, DashboardQuery
 
 from .conftest import make_exchange, populate
 
@@ -108,11 +108,24 @@ def test_a_query_that_reads_the_database_while_built_is_not_kept(riverside):
         first = Membership.objects.filter(timebank=timebank).first()
         return Membership.objects.filter(timebank=timebank).exclude(pk=getattr(first, "pk", 0))
 
-    query = KeptQuery(build)
+    query = DashboardQuery(build)
     alias = router.db_for_read(Membership)
     assert not query.kept_on(alias)
     # Still right: read through the ORM.
     assert query(riverside, timezone.now(), alias) == list(build(riverside, timezone.now()))
+
+
+def test_a_query_that_is_not_kept_is_read_with_the_views_own_time_bank(riverside, alice):
+    # Through the bank's own memberships: each row holds the bank it was read from, so a bank
+    # made from an id would show no name.
+    def build(timebank: TimeBank, moment: datetime):
+        return timebank.memberships.order_by("id")
+
+    query = DashboardQuery(build)
+    alias = router.db_for_read(Membership)
+    assert not query.kept_on(alias)
+    rows = query(riverside, timezone.now(), alias)
+    assert rows and {m.timebank.name for m in rows} == {"Riverside Time Bank"}
 
 
 def test_a_parameter_that_is_not_an_offset_of_the_moment_is_not_kept(riverside):
@@ -125,9 +138,9 @@ def test_a_parameter_that_is_not_an_offset_of_the_moment_is_not_kept(riverside):
         )
 
     alias = router.db_for_read(Membership)
-    query = KeptQuery(build)
+    query = DashboardQuery(build)
     assert not query.kept_on(alias)
-    assert not KeptQuery(build, keep=False).kept_on(alias)
+    assert not DashboardQuery(build, keep=False).kept_on(alias)
     now = timezone.now()
     assert [m.pk for m in query(riverside, now, alias)] == [m.pk for m in build(riverside, now)]
 
@@ -148,9 +161,9 @@ def test_a_serial_section_is_planned_without_parallel_workers_and_the_setting_pu
         (before,) = cursor.fetchone()
     assert before != "0"
     now = timezone.now()
-    rows = KeptQuery(build, planner=SERIAL)(riverside, now, alias)
+    rows = DashboardQuery(build, planner=SERIAL)(riverside, now, alias)
     assert rows and {m.workers for m in rows} == {"0"}
-    assert {m.workers for m in KeptQuery(build)(riverside, now, alias)} == {before}
+    assert {m.workers for m in DashboardQuery(build)(riverside, now, alias)} == {before}
     # Put back for the rest of the transaction the test runs in.
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
@@ -176,7 +189,7 @@ def test_outside_a_transaction_the_setting_ends_with_the_one_begun_for_the_read(
     TimeBank.objects.create(name="Quayside", slug="quayside")
     assert not connection.in_atomic_block
     with CaptureQueriesContext(connection) as queries:
-        rows = KeptQuery(build, planner=SERIAL)(TimeBank(pk=0), timezone.now(), alias)
+        rows = DashboardQuery(build, planner=SERIAL)(TimeBank(pk=0), timezone.now(), alias)
     assert {b.workers for b in rows} == {"0"}
     # Nothing put back by hand: the transaction's end did it.
     assert sum("set_config" in q["sql"] for q in queries) == 1

@@ -29,7 +29,7 @@ from coproduce.community.models import (
     Role,
     TimeBank,
 )
-from coproduce.coordination.kept_sql import KeptQuery
+from coproduce.coordination.kept_sql import DashboardQuery
 
 COORDINATOR_ROLES = [Role.COORDINATOR, Role.ADMIN]
 
@@ -101,7 +101,7 @@ def _state(timebank: TimeBank, now: datetime) -> QuerySet[TimeBank, dict[str, An
 
 
 # Its SQL built and compiled once per process (coordination.kept_sql: ~3 ms a view).
-_STATE = KeptQuery(_state)
+_STATE = DashboardQuery(_state)
 
 
 def first_steps_for(timebank: TimeBank, *, now: datetime | None = None) -> list[FirstStep] | None:

@@ -40,12 +40,12 @@ from coproduce.community.safeguarding import REMIND_DAYS_BEFORE, checks_expiring
 from coproduce.coordination.kept_sql import (
     BY_INDEX,
     SERIAL,
-    KeptQuery,
+    DashboardQuery,
     Planner,
     planned_on_postgresql,
-    prefetch_kept,
 )
 from coproduce.core.errors import NotFound
+from coproduce.core.kept_query import prefetch_kept
 from coproduce.exchanges.models import Exchange, Request, Side
 from coproduce.exchanges.selectors import exchanges as exchange_selectors
 from coproduce.exchanges.selectors import listings as listing_selectors
@@ -417,16 +417,16 @@ def _first_with_total(key: str, timebank: TimeBank, moment: datetime, limit: int
     return first.annotate(section_total=total)[:limit]
 
 
-_KEPT: dict[tuple[str, int], KeptQuery] = {}
+_KEPT: dict[tuple[str, int], DashboardQuery] = {}
 
 
-def _section_query(key: str, limit: int) -> KeptQuery:
+def _section_query(key: str, limit: int) -> DashboardQuery:
     """A section's first `limit` rows with its total, its SQL kept per process where it depends
     only on the time bank and the moment (`coordination.kept_sql`)."""
     kept = _KEPT.get((key, limit))
     if kept is None:
         kind = SECTIONS[key]
-        kept = _KEPT[(key, limit)] = KeptQuery(
+        kept = _KEPT[(key, limit)] = DashboardQuery(
             lambda timebank, moment: _first_with_total(key, timebank, moment, limit),
             keep=kind.kept,
             planner=kind.planner,
