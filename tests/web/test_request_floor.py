@@ -1,5 +1,5 @@
 """The per-request floor of a signed-in page (issue 17): the session and the memberships are read
-with SQL compiled once per process, and read exactly what the ORM's querysets read."""
+with SQL kept once per process, and read exactly what the ORM's querysets read."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from coproduce.community.models import Membership, MembershipStatus, TimeBank
 from coproduce.core.sessions import SessionStore
+from coproduce.web import middleware
 from coproduce.web.middleware import memberships_held
 
 
@@ -50,6 +51,8 @@ def test_memberships_held_reads_what_the_queryset_read_active_first_then_by_name
     # Dates come back as the ORM gives them (aware datetimes on SQLite too).
     assert held[0].timebank.created_at == expected[0].timebank.created_at
     assert not held[0]._state.adding and held[0]._state.db == "default"
+    # Read by its kept SQL, not rebuilt through the ORM on each request.
+    assert middleware._memberships_held.kept(person_id=alice.pk)
 
 
 def test_memberships_held_of_someone_in_no_time_bank_is_empty(rosa):

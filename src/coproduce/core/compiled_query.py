@@ -1,39 +1,29 @@
-"""A model query whose SQL is built once per process and database, then run with new values.
+"""The rows of a query's kept SQL made into what the ORM would have given (`core.kept_query`).
 
 Building and compiling a queryset (filters, joins, the select list, ordering) costs more CPU than
-running a small query on an indexed column: on the per-request floor of a signed-in page it was
-most of the work (issue 17). `CompiledQuery` builds its queryset once per database alias with
-placeholder integers, keeps the SQL, the select list and what the model instances are made from,
-and on each call only swaps the integers in and builds the instances the way Django's
-`ModelIterable` does (`select_related` objects included). It runs through `connection.cursor()`,
-so query logging, counting and the database's errors are Django's own.
-
-Only integer parameters (ids) are substituted; anything else in the query is a constant of the
-query. The result is a list equal, row for row, to `list(build(*args))`
-(tests/web/test_request_floor.py proves it for the memberships every signed-in request reads).
+running a small query on an indexed column (issue 17), so `core.kept_query.KeptQuery` keeps the
+SQL and runs it with each call's values. `results_from_rows` then makes the rows into the model
+instances Django's `ModelIterable` makes (`select_related` objects and annotations included), or
+a `.values()` query's dicts, equal row for row to the ORM's (tests/core/test_compiled_rows.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from inspect import getattr_static
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
-from django.db import connections, router
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.files import FileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.signals import post_init, pre_init
 
-M = TypeVar("M", bound=Model)
-
 
 class RowShape(Protocol):
-    """What model instances are made from, for the rows of one compiled query's SQL."""
+    """What model instances are made from, for the rows of one kept query's SQL."""
 
     @property
     def query(self) -> Any: ...
@@ -166,74 +156,3 @@ def _populate(
     populator.local_setter(from_obj, obj)
     if obj is not None:
         populator.remote_setter(obj, from_obj)
-
-
-# Placeholder ids: never a real row's, and each distinct from every constant of a query.
-_PLACEHOLDERS = tuple(-(2**62) + n for n in range(8))
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    params: tuple[Any, ...]
-    slots: tuple[int, ...]  # where each argument goes in params
-    query: Any
-    select: Any
-    klass_info: dict[str, Any]
-    col_count: int
-    init_list: list[str]
-    start: int
-    end: int
-    annotation_col_map: dict[str, int] = field(default_factory=dict)  # none: refused
-    names: None = None  # model instances only
-
-
-class CompiledQuery(Generic[M]):
-    def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], arity: int) -> None:
-        self._model = model
-        self._build = build
-        self._arity = arity
-        self._compiled: dict[str, _Compiled] = {}
-        self._compilers: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
-
-    def _compile(self, alias: str) -> _Compiled:
-        queryset = self._build(*_PLACEHOLDERS[: self._arity]).using(alias)
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        if compiler.annotation_col_map:
-            raise ValueError("CompiledQuery does not carry annotations.")
-        slots = []
-        for placeholder in _PLACEHOLDERS[: self._arity]:
-            found = [i for i, value in enumerate(params) if value == placeholder]
-            if len(found) != 1:
-                raise ValueError("Each argument must appear exactly once in the query.")
-            slots.append(found[0])
-        klass_info = compiler.klass_info
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        return _Compiled(
-            sql=sql,
-            params=tuple(params),
-            slots=tuple(slots),
-            query=queryset.query,
-            select=compiler.select,
-            klass_info=klass_info,
-            col_count=compiler.col_count,
-            init_list=[f[0].target.attname for f in compiler.select[start:end]],
-            start=start,
-            end=end,
-        )
-
-    def __call__(self, *args: int) -> list[M]:
-        alias = router.db_for_read(self._model)
-        compiled = self._compiled.get(alias)
-        if compiled is None:
-            compiled = self._compiled[alias] = self._compile(alias)
-        params = list(compiled.params)
-        for slot, value in zip(compiled.slots, args, strict=True):
-            params[slot] = int(value)
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        return results_from_rows(compiled, rows, connection, self._compilers)

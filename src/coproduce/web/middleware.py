@@ -14,15 +14,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from coproduce.community.models import Membership, MembershipStatus
-from coproduce.core.compiled_query import CompiledQuery
+from coproduce.core.kept_query import KeptQuery
 from coproduce.core.requests import TIMEBANK_SESSION_KEY
 
 SESSION_KEY = TIMEBANK_SESSION_KEY
 
 # The person's memberships (any status but left) with their time banks, by time bank name. Every
-# signed-in request reads them, so the SQL is compiled once per process (issue 17: building this
-# queryset cost more CPU than running it).
-_memberships_held = CompiledQuery(
+# signed-in request reads them, so their SQL is kept (issue 17: building this queryset cost more
+# CPU than running it).
+_memberships_held: KeptQuery[Membership] = KeptQuery(
     Membership,
     lambda person_id: (
         Membership.objects.filter(person_id=person_id)
@@ -30,13 +30,13 @@ _memberships_held = CompiledQuery(
         .select_related("timebank")
         .order_by("timebank__name", "id")
     ),
-    arity=1,
+    ids=("person_id",),
 )
 
 
 def memberships_held(person_id: int) -> list[Membership]:
     """Active memberships first, then the others; each group by time bank name."""
-    memberships = _memberships_held(person_id)
+    memberships = _memberships_held(person_id=person_id)
     # A stable sort keeps the name order within each group.
     memberships.sort(key=lambda m: m.status != MembershipStatus.ACTIVE)
     return memberships
