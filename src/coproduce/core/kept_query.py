@@ -23,7 +23,7 @@ query run while the queryset is built, an iterable other than model instances or
 dicts) and the shape is not kept: it is read through the ORM on every call, as before. A kept
 shape runs its SQL with the call's own ids and moment put into their places, so a lookup scoped
 to the person asking stays scoped to them (the id is a parameter like any other), and builds
-the rows as the ORM does (`core.compiled_query.results_from_rows`; `select_related` objects,
+the rows as the ORM does (`core.kept_rows.results_from_rows`; `select_related` objects,
 annotations, and the prefetches by `prefetch_related_objects`, or with `kept_prefetches` by
 `prefetch_kept`, their own SQL kept too). The last `shapes` shapes per database are kept.
 A call `for_values(values)` picks is sent unprepared on PostgreSQL (`core.planner.
@@ -51,7 +51,7 @@ from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils import timezone
 
-from coproduce.core.compiled_query import results_from_rows
+from coproduce.core.kept_rows import results_from_rows
 from coproduce.core.planner import planned_for_values
 
 T = TypeVar("T")

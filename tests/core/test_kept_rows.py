@@ -1,4 +1,4 @@
-"""`core.compiled_query.results_from_rows`: a kept query's rows become the very instances Django's
+"""`core.kept_rows.results_from_rows`: a kept query's rows become the very instances Django's
 ORM makes (every attribute, the state, the `select_related` objects, deferred columns left
 deferred), and a model with `pre_init`/`post_init` receivers is still made by Django."""
 
