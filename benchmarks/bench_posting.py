@@ -413,14 +413,18 @@ def worker_postgres(count: int, seed: int, tag: str) -> dict:
     }
 
 
-def _hordak(url: str, count: int) -> list[int]:
+def _hordak(url: str, count: int) -> tuple[list[int], tuple[float, float]]:
+    """django-hordak's `count` postings: their durations, and its CPU per posting (ms) of its
+    process and of its database backend."""
     out = subprocess.run(
         [str(HORDAK_PYTHON), str(HERE / "hordak_bench.py"), url, str(count)],
         check=True,
         capture_output=True,
         text=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    client, server = result["cpu"]
+    return result["durations"], (client, server)
 
 
 def run_postgres(
@@ -462,6 +466,7 @@ def run_postgres(
         half = transfers // 2
         fresh: list[dict] = []
         hordak_durations: list[int] = []
+        hordak_cpu: list[tuple[float, float]] = []
         for i in range(2):
             fresh.append(
                 _run_self(
@@ -475,7 +480,9 @@ def run_postgres(
                 )
             )
             if hordak:
-                hordak_durations += _hordak(_with_db(url, names["hordak"]), half)
+                durations, cpu = _hordak(_with_db(url, names["hordak"]), half)
+                hordak_durations += durations
+                hordak_cpu.append(cpu)
         result["fresh"] = {
             "durations": {
                 k: fresh[0]["durations"][k] + fresh[1]["durations"][k]
@@ -496,6 +503,10 @@ def run_postgres(
         }
         if hordak:
             result["fresh"]["durations"]["django-hordak"] = hordak_durations
+            result["fresh"]["cpu"]["django-hordak"] = (
+                statistics.fmean(c for c, _s in hordak_cpu),
+                statistics.fmean(s for _c, s in hordak_cpu),
+            )
         result["filled"] = _run_self(
             _with_db(url, names["filled"]),
             "--worker",

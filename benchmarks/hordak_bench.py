@@ -5,8 +5,9 @@ benchmarks/.venv-hordak (which `benchmarks/run` creates), never the project's ow
 
 --setup migrates the database at URL (a throwaway one) and opens 1,000 asset accounts; without
 it, COUNT transfers of 30 minutes between random accounts are posted, each `Account.transfer_to`
-in its own `atomic()` block (hordak's own method is not atomic), and a JSON list of the
-nanoseconds each took is printed.
+in its own `atomic()` block (hordak's own method is not atomic), and JSON is printed: the
+nanoseconds each took (`durations`) and the CPU per posting in ms of this process and of its
+PostgreSQL backend (`cpu`, read from /proc as bench_posting.py reads the other contenders').
 """
 
 from __future__ import annotations
@@ -67,17 +68,25 @@ def main() -> int:
         for i in range(ACCOUNTS):
             Account.objects.create(name=f"Member {i}", type=Account.TYPES.asset, currencies=["EUR"])
         return 0
+    from bench_posting import _server_cpu
+    from django.db import connection
+
     accounts = list(Account.objects.order_by("pk"))
     rng = random.Random(count)
     amount = Money(30, "EUR")
     durations = []
+    connection.ensure_connection()
+    server = _server_cpu(connection.connection)
+    s0, c0 = server(), time.thread_time_ns()
     for _ in range(count):
         payer, payee = rng.sample(accounts, 2)
         t0 = time.perf_counter_ns()
         with transaction.atomic():
             payer.transfer_to(payee, amount, description="Benchmark exchange")
         durations.append(time.perf_counter_ns() - t0)
-    print(json.dumps(durations))
+    client_ms = (time.thread_time_ns() - c0) / 1e6 / max(count, 1)
+    server_ms = (server() - s0) * 1e3 / max(count, 1)
+    print(json.dumps({"durations": durations, "cpu": [client_ms, server_ms]}))
     return 0
 
 

@@ -227,6 +227,23 @@ def test_the_quiet_runs_figures_are_judged_as_benchmarks_md_judged_them(tmp_path
     assert find(rows, "the funder's report", "SQLite").verdict == targets.MET
 
 
+def test_hordak_is_beaten_three_times_only_if_by_cpu_too(tmp_path):
+    figures = quiet_run_figures()
+    fresh = figures["posting"]["postgresql"]["fresh"]
+    # 3.3x hordak's rate, but hordak spends only twice transfer_post's CPU a posting.
+    fresh["contenders"]["django-hordak"] = contender(358.0, 0.9, 0.5)
+    hordak = find(verdicts(write_run(tmp_path, figures)), "transfer_post ≥ 3x", "PostgreSQL")
+    assert hordak.verdict == targets.NOT_MET
+    assert hordak.measured == (
+        "3.30x (1,181/s against 358/s), 2.00x by CPU (0.700 against 1.400 ms a posting)"
+    )
+    assert hordak.why == "by CPU it needs ≤ 0.467 ms a posting, it takes 0.700"
+
+    fresh["contenders"]["django-hordak"] = contender(358.0, 1.6, 0.6)
+    hordak = find(verdicts(write_run(tmp_path, figures)), "transfer_post ≥ 3x", "PostgreSQL")
+    assert (hordak.verdict, hordak.why) == (targets.MET, "")
+
+
 def test_every_target_met_says_met_and_nothing_else(tmp_path):
     figures = quiet_run_figures()
     figures["posting"] = posting(fresh_rate=2000.0, client=0.1, server=0.3)
