@@ -221,11 +221,12 @@ def test_requests_with_no_answer_are_counted_in_id_order_from_an_index_alone(riv
     rows = selectors.SECTIONS["unanswered"].rows(riverside, timezone.now())
     plan = _plan(*selectors._counted(rows).query.sql_with_params())
     if connection.vendor == "postgresql":
-        # Which of the bank's status indexes PostgreSQL walks on a test's three requests depends
-        # on their sizes (on the demo the new one, from the index alone: BENCHMARKS.md); what
-        # holds at any size is that the count never walks the primary key for its order, and
-        # that the index the demo's count reads is there.
-        assert "exchanges_request_pkey" not in plan, plan
+        # Which index PostgreSQL walks on a test's three requests depends on their sizes and
+        # on whether the table has statistics yet: the primary key too, with no statistics (a
+        # CI run saw it). On the demo it is the new index, from the index alone (BENCHMARKS.md,
+        # measured there). What holds at any size is that the count is the anti-join to the
+        # exchanges' request index, and that the index the demo's count reads is there.
+        assert "Anti Join" in plan and "exchanges_exchange_request_id" in plan, plan
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'request_by_status_id'"
