@@ -131,7 +131,7 @@ def _interleave(
     return durations, cpu
 
 
-def _server_cpu(conn) -> Callable[[], float]:
+def server_cpu(conn) -> Callable[[], float]:
     """Seconds of CPU the PostgreSQL backend serving `conn` has used (from /proc: the server
     must run on this machine, as it does for this benchmark)."""
     pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
@@ -394,10 +394,10 @@ def worker_postgres(count: int, seed: int, tag: str) -> dict:
         count,
         rng,
         {
-            "transfer_post": _server_cpu(connection.connection),
-            "floor function": _server_cpu(fn),
-            "raw psycopg": _server_cpu(raw),
-            "one-row commit": _server_cpu(one),
+            "transfer_post": server_cpu(connection.connection),
+            "floor function": server_cpu(fn),
+            "raw psycopg": server_cpu(raw),
+            "one-row commit": server_cpu(one),
         },
     )
     for conn in (fn, raw, one):

@@ -68,7 +68,7 @@ def main() -> int:
         for i in range(ACCOUNTS):
             Account.objects.create(name=f"Member {i}", type=Account.TYPES.asset, currencies=["EUR"])
         return 0
-    from bench_posting import _server_cpu
+    from bench_posting import server_cpu
     from django.db import connection
 
     accounts = list(Account.objects.order_by("pk"))
@@ -76,7 +76,7 @@ def main() -> int:
     amount = Money(30, "EUR")
     durations = []
     connection.ensure_connection()
-    server = _server_cpu(connection.connection)
+    server = server_cpu(connection.connection)
     s0, c0 = server(), time.thread_time_ns()
     for _ in range(count):
         payer, payee = rng.sample(accounts, 2)

@@ -58,6 +58,14 @@ def _plan(sql: str, params: tuple) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
+def _index_definition(name: str) -> str:
+    """PostgreSQL's definition of the index `name` (there must be exactly one)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        [(definition,)] = cursor.fetchall()
+    return definition
+
+
 def test_no_exchange_lately_reads_index_ranges_and_never_scans_the_banks_exchanges(
     riverside, alice, bob, as_in_the_demo
 ):
@@ -201,11 +209,7 @@ def test_near_the_limit_reads_the_accounts_marked_near_from_their_index(riversid
         # marked accounts, so the partial index serves it: either the plan walks that index
         # (the predicate then implied, not printed) or it filters on the mark.
         assert "using ledger_account_near_limit" in plan or "near_limit AND" in plan, plan
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ledger_account_near_limit'"
-            )
-            [(definition,)] = cursor.fetchall()
+        definition = _index_definition("ledger_account_near_limit")
         assert definition.endswith("(timebank_id) WHERE near_limit"), definition
 
 
@@ -227,11 +231,7 @@ def test_requests_with_no_answer_are_counted_in_id_order_from_an_index_alone(riv
         # measured there). What holds at any size is that the count is the anti-join to the
         # exchanges' request index, and that the index the demo's count reads is there.
         assert "Anti Join" in plan and "exchanges_exchange_request_id" in plan, plan
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'request_by_status_id'"
-            )
-            [(definition,)] = cursor.fetchall()
+        definition = _index_definition("request_by_status_id")
         assert definition.endswith("(timebank_id, status, id, created_at)"), definition
     else:
         # SQLite counts from the (time bank, status, created_at) index, a probe per request,
